@@ -1,0 +1,19 @@
+"""mlpkit: feed-forward neural networks from first principles in NumPy.
+
+    import mlpkit as mk
+    net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
+                         mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
+"""
+
+from . import callbacks, initializers, layers, losses, optim
+from .exceptions import ConfigError, DivergenceWarning, NotFittedError
+from .network import Sequential
+from .perceptron import Perceptron
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Sequential", "Perceptron", "layers", "losses", "optim", "initializers", "callbacks",
+    "ConfigError", "DivergenceWarning", "NotFittedError", "__version__",
+]

@@ -1,0 +1,88 @@
+"""Checks at the API boundary: inputs become C-contiguous float arrays or a clear error."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def check_features(X, *, dtype, n_features: int | None = None, name: str = "X") -> np.ndarray:
+    """Return X as a C-contiguous (n_samples, n_features) array of ``dtype``.
+
+    Raises:
+        TypeError: X is not numeric (names the first offending column).
+        ValueError: X is empty, not 2-D, contains NaN or infinity (names row and column), or has
+            a different number of features from what the network was built for.
+    """
+    columns = getattr(X, "columns", None)
+    X = _as_numeric_2d(X, name, columns)
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(
+            f"{name} is empty: shape {X.shape}. Pass at least one sample with at least one feature."
+        )
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the network was built for {n_features} "
+            f"features. Pass data with the same columns as in fit."
+        )
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if not np.isfinite(X).all():
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(
+            f"{name} contains {X[row, col]} at row {row}, column {_column_name(columns, col)} "
+            f"({int((~np.isfinite(X)).sum())} non-finite values in all). Impute or drop missing "
+            f"values before training."
+        )
+    return X
+
+
+def _as_numeric_2d(X, name: str, columns) -> np.ndarray:
+    X_array = np.asarray(X)
+    if X_array.ndim != 2:
+        shape_hint = (
+            "Reshape it with X.reshape(-1, 1) if it is one feature, or X.reshape(1, -1) if it "
+            "is one sample." if X_array.ndim == 1 else "Flatten each sample to a row of features."
+        )
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features); got shape {X_array.shape}. {shape_hint}"
+        )
+    if X_array.dtype.kind in "biuf":
+        return X_array
+    if X_array.dtype.kind == "c":
+        raise TypeError(f"{name} is complex ({X_array.dtype}); networks here take real numbers.")
+    for col in range(X_array.shape[1]):
+        try:
+            X_array[:, col].astype(np.float64)
+        except (TypeError, ValueError):
+            label = _column_name(columns, col)
+            sample = next(v for v in X_array[:, col] if not _is_number(v))
+            raise TypeError(
+                f"{name} column {label} is not numeric (e.g. {sample!r}). Encode categorical "
+                f"columns as numbers (e.g. one-hot) or drop them before training."
+            ) from None
+    return X_array.astype(np.float64)
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _column_name(columns, col: int) -> str:
+    return repr(columns[col]) if columns is not None else str(col)
+
+
+def check_random_state(random_state) -> np.random.Generator:
+    """An int, None or a Generator becomes a Generator; numpy's global state is never used."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is None or (
+        isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool)
+    ):
+        return np.random.default_rng(random_state)
+    raise TypeError(
+        f"random_state must be an int, None or a numpy.random.Generator; got "
+        f"{type(random_state).__name__} {random_state!r}."
+    )

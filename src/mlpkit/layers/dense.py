@@ -1,0 +1,101 @@
+"""The fully connected layer: every input connected to every neuron."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import initializers
+from ..exceptions import ConfigError
+from ..params import ParamSpec
+from . import activations
+from .base import Layer
+
+
+class Dense(Layer):
+    """A layer of ``units`` neurons: a = f(z), z = x W + b.
+
+    Shapes: x (n_samples, n_in), W (n_in, units), b (units,), z and a (n_samples, units).
+
+    Backward, given dL/da (n_samples, units):
+        dL/dz = dL/da ⊙ f'(z)        (done by the activation)
+        dL/dW = xᵀ · dL/dz           (n_in, units)
+        dL/db = Σ_samples dL/dz      (units,)
+        dL/dx = dL/dz · Wᵀ           (n_samples, n_in)
+
+    Args:
+        units: number of neurons (output width), a positive integer.
+        activation: a name from ``mk.layers.ACTIVATIONS`` or an activation layer object.
+            Defaults to ``"linear"``.
+        kernel_initializer: name or ``mk.initializers`` object for W. Defaults by activation:
+            He normal for the ReLU family, Glorot uniform for sigmoid/tanh/softmax/step,
+            LeCun normal for linear.
+        bias_initializer: for b. Defaults to ``"zeros"``.
+        use_bias: whether the layer has b. Defaults to True.
+
+    Attributes (after the network is built): ``W``, ``b`` and their gradients ``dW``, ``db`` —
+    views into the network's flat ``params`` and ``grads``; ``activation`` — the activation layer.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | activations.Activation | None = "linear",
+        *,
+        kernel_initializer=None,
+        bias_initializer="zeros",
+        use_bias: bool = True,
+    ) -> None:
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ConfigError(
+                f"Dense units must be a positive integer; received units={units!r}."
+            )
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.kernel_initializer = (
+            initializers.get(kernel_initializer)
+            if kernel_initializer is not None
+            else initializers.default_for_activation(activations.activation_name(self.activation))
+        )
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.use_bias = bool(use_bias)
+
+    def get_config(self):
+        return {
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "kernel_initializer": self.kernel_initializer.get_config(),
+            "bias_initializer": self.bias_initializer.get_config(),
+            "use_bias": self.use_bias,
+        }
+
+    def build(self, n_in):
+        specs = [ParamSpec("W", (n_in, self.units), self.kernel_initializer)]
+        if self.use_bias:
+            specs.append(ParamSpec("b", (self.units,), self.bias_initializer, regularize=False))
+        _, activation_specs = self.activation.build(self.units)
+        return self.units, specs + activation_specs
+
+    def bind(self, params, grads):
+        self.W, self.dW = params["W"], grads["W"]
+        if self.use_bias:
+            self.b, self.db = params["b"], grads["b"]
+        self.activation.bind(params, grads)
+
+    def forward(self, x, *, training=False, logits=False):
+        z = self._output("z", (x.shape[0], self.units), x.dtype, training)
+        np.matmul(x, self.W, out=z)
+        if self.use_bias:
+            z += self.b
+        if training:
+            self._x = x
+        return self.activation.forward(z, training=training, logits=logits)
+
+    def backward(self, dy, *, logits=False):
+        dz = self.activation.backward(dy, logits=logits)
+        np.matmul(self._x.T, dz, out=self.dW)
+        if self.use_bias:
+            np.sum(dz, axis=0, out=self.db)
+        if not self.needs_input_grad:
+            return None
+        dx = self._output("dx", self._x.shape, dz.dtype, True)
+        return np.matmul(dz, self.W.T, out=dx)

@@ -1,0 +1,216 @@
+r"""Losses: a value to minimise and its gradient with respect to the network's output.
+
+Notation: a batch of n samples, k outputs; ŷ the prediction (n, k), y the target (n, k).
+Every loss is a mean: over the batch, and over the outputs for mse/mae/huber and binary
+cross-entropy, as PyTorch's ``reduction="mean"`` does.
+
+The cross-entropies are computed **from the logits** z of the output layer, whose sigmoid or
+softmax is then skipped in training (``Loss.logits_activation``). This is exact, never takes the
+log of 0, and its gradient is the fused p − y.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._workspace import Workspaces
+from .exceptions import ConfigError
+from .registry import resolve
+from .layers.activations import Activation, Sigmoid, Softmax, _sigmoid
+
+
+class Loss(Workspaces):
+    """Base class: ``prepare_targets`` checks y once per fit; ``value_and_grad`` runs per batch."""
+
+    name = "loss"
+    #: The output activation this loss is fused with (computed from its logits), if any.
+    logits_activation: type[Activation] | None = None
+
+    def prepare_targets(self, y, n_outputs: int, dtype) -> np.ndarray:
+        """Check targets against the output layer and return them as a (n, k) float array."""
+        y = np.asarray(y)
+        if y.ndim == 1 and n_outputs == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise ValueError(
+                f"y has shape {y.shape} but the output layer has {n_outputs} unit(s); pass y of "
+                f"shape (n_samples, {n_outputs})" + (" or (n_samples,)." if n_outputs == 1 else ".")
+            )
+        return _as_float_targets(y, dtype)
+
+    def value_and_grad(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """The batch loss and dL/d(out), where ``out`` is ŷ, or z for a logits loss."""
+        raise NotImplementedError
+
+    def value(self, out: np.ndarray, y: np.ndarray) -> float:
+        return self.value_and_grad(out, y)[0]
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _as_float_targets(y: np.ndarray, dtype) -> np.ndarray:
+    if not np.issubdtype(y.dtype, np.number) and y.dtype != bool:
+        raise TypeError(
+            f"y must be numeric; got dtype {y.dtype}. Encode labels as numbers first "
+            f"(e.g. sklearn.preprocessing.LabelEncoder) or use mk.MLPClassifier."
+        )
+    y = y.astype(dtype, copy=False)
+    if not np.all(np.isfinite(y)):
+        bad = np.argwhere(~np.isfinite(y))[0]
+        raise ValueError(f"y contains NaN or infinity (first at row {bad[0]}); remove or fill it.")
+    return y
+
+
+class MeanSquaredError(Loss):
+    """L = mean((ŷ − y)²);  dL/dŷ = 2(ŷ − y) / (n·k)."""
+
+    name = "mse"
+
+    def value_and_grad(self, out, y):
+        grad = self._output("grad", out.shape, out.dtype, True)
+        np.subtract(out, y, out=grad)
+        value = float(np.vdot(grad, grad)) / grad.size
+        grad *= 2.0 / grad.size
+        return value, grad
+
+
+class MeanAbsoluteError(Loss):
+    """L = mean|ŷ − y|;  dL/dŷ = sign(ŷ − y) / (n·k)  (0 where ŷ = y)."""
+
+    name = "mae"
+
+    def value_and_grad(self, out, y):
+        grad = self._output("grad", out.shape, out.dtype, True)
+        np.subtract(out, y, out=grad)
+        value = float(np.abs(grad).mean())
+        np.sign(grad, out=grad)
+        grad /= grad.size
+        return value, grad
+
+
+class Huber(Loss):
+    """With r = ŷ − y: ℓ(r) = ½r² if |r| ≤ δ else δ(|r| − ½δ);  L = mean ℓ(r);
+    dL/dŷ = clip(r, −δ, δ) / (n·k).  Quadratic near 0, linear (robust to outliers) beyond δ."""
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        if not delta > 0:
+            raise ConfigError(f"Huber delta must be positive; received delta={delta!r}.")
+        self.delta = float(delta)
+
+    def get_config(self):
+        return {"name": self.name, "delta": self.delta}
+
+    def value_and_grad(self, out, y):
+        grad = self._output("grad", out.shape, out.dtype, True)
+        np.subtract(out, y, out=grad)
+        r = np.abs(grad)
+        small = r <= self.delta
+        value = float(np.where(small, 0.5 * r * r, self.delta * (r - 0.5 * self.delta)).mean())
+        np.clip(grad, -self.delta, self.delta, out=grad)
+        grad /= grad.size
+        return value, grad
+
+
+class BinaryCrossEntropy(Loss):
+    """For a sigmoid output p = σ(z), computed from z:
+    L = mean(−y ln p − (1 − y) ln(1 − p)) = mean(max(z, 0) − y·z + ln(1 + e^(−|z|)));
+    dL/dz = (σ(z) − y) / (n·k).  Targets are probabilities in [0, 1] (usually 0/1)."""
+
+    name = "binary_cross_entropy"
+    logits_activation = Sigmoid
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        y = super().prepare_targets(y, n_outputs, dtype)
+        if y.size and (y.min() < 0 or y.max() > 1):
+            bad = y[(y < 0) | (y > 1)][0]
+            raise ValueError(
+                f"binary_cross_entropy needs targets in [0, 1]; found {bad:g}. "
+                f"Encode the two classes as 0 and 1."
+            )
+        return y
+
+    def value_and_grad(self, z, y):
+        grad = self._output("grad", z.shape, z.dtype, True)
+        value = np.log1p(np.exp(-np.abs(z)))
+        value += np.maximum(z, 0)
+        value -= y * z
+        _sigmoid(z, grad)
+        grad -= y
+        grad /= grad.size
+        return float(value.mean()), grad
+
+
+class CategoricalCrossEntropy(Loss):
+    """For a softmax output p = softmax(z), computed from z:
+    L = mean over samples of −Σₖ yₖ ln pₖ = logsumexp(z) − Σₖ yₖ zₖ  (rows of y sum to 1);
+    dL/dz = (p − y) / n.  Targets: integer class labels (n,) or one-hot rows (n, k)."""
+
+    name = "categorical_cross_entropy"
+    logits_activation = Softmax
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        y = np.asarray(y)
+        if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1):
+            return _one_hot(y.ravel(), n_outputs, dtype)
+        y = super().prepare_targets(y, n_outputs, dtype)
+        if y.size and (y.min() < 0 or not np.allclose(y.sum(axis=1), 1, atol=1e-3)):
+            raise ValueError(
+                "categorical_cross_entropy needs one-hot (or probability) rows that sum to 1, "
+                "or integer class labels of shape (n_samples,)."
+            )
+        return y
+
+    def value_and_grad(self, z, y):
+        p = self._output("grad", z.shape, z.dtype, True)
+        m = z.max(axis=1, keepdims=True)
+        np.subtract(z, m, out=p)
+        np.exp(p, out=p)
+        s = p.sum(axis=1, keepdims=True)
+        log_sum_exp = np.log(s) + m
+        value = float(log_sum_exp.mean()) - float(np.vdot(y, z)) / z.shape[0]
+        p /= s
+        p -= y
+        p /= z.shape[0]
+        return value, p
+
+
+def _one_hot(labels: np.ndarray, n_classes: int, dtype) -> np.ndarray:
+    if not np.issubdtype(labels.dtype, np.number):
+        raise TypeError(
+            f"Class labels must be integers 0..{n_classes - 1}; got dtype {labels.dtype}. "
+            f"Encode them first (sklearn.preprocessing.LabelEncoder) or use mk.MLPClassifier."
+        )
+    if labels.size and (not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels))):
+        raise ValueError(f"Class labels must be whole numbers 0..{n_classes - 1}.")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        bad = labels.max() if labels.max() >= n_classes else labels.min()
+        raise ValueError(
+            f"Class label {bad:g} does not fit the output layer: it has {n_classes} softmax "
+            f"units, so labels must be in 0..{n_classes - 1}. Widen the output layer to the "
+            f"number of classes."
+        )
+    encoded = np.zeros((labels.size, n_classes), dtype=dtype)
+    encoded[np.arange(labels.size), labels.astype(np.intp)] = 1
+    return encoded
+
+
+LOSSES: dict[str, type[Loss]] = {
+    cls.name: cls
+    for cls in (MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossEntropy,
+                CategoricalCrossEntropy)
+}
+
+
+def get(identifier: str | dict | Loss) -> Loss:
+    """Resolve ``"mse"``, ``{"name": "huber", "delta": 2.0}`` or a Loss object to a Loss."""
+    return resolve("loss", LOSSES, identifier, Loss)
+
+
+__all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossEntropy",
+           "CategoricalCrossEntropy", "LOSSES", "get"]

@@ -1,0 +1,254 @@
+"""Sequential: a feed-forward network, layers applied in order over one flat parameter buffer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import losses as losses_module
+from . import optim
+from ._validation import check_features, check_random_state
+from .exceptions import ConfigError, NotFittedError
+from .layers import Layer
+from .layers.activations import Activation, activation_name
+from .params import ParamStore
+from .training.callbacks import History
+from .training.trainer import Trainer, check_fit_arguments, split_validation
+
+
+class Sequential:
+    """A stack of layers: ŷ = f_L(… f_2(f_1(X))).
+
+    Args:
+        layers: the layers in order, e.g. ``[Dense(64, activation="relu"), Dense(1)]``.
+        random_state: the one seed (int, None or ``numpy.random.Generator``) for initialisation,
+            shuffling, validation splits and dropout; each gets its own child stream, and
+            numpy's global random state is never touched. The same seed, data and calls give
+            bit-identical weights.
+        dtype: ``"float32"`` (default) or ``"float64"``, for parameters and computation.
+
+    Attributes:
+        layers: the layers. After :meth:`build`, ``layers[i].W`` etc. are views into ``params``.
+        params: all parameters, a 1-D array (``net.grads`` likewise for the gradients).
+        optimizer, loss: those of the last ``fit`` (a later fit continues with them).
+        epochs_trained: epochs completed over all fit calls.
+    """
+
+    def __init__(self, layers=None, *, random_state=None, dtype="float32") -> None:
+        self.layers: list[Layer] = []
+        for layer in layers or []:
+            self.add(layer)
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise ConfigError(f"dtype must be 'float32' or 'float64'; received dtype={dtype!r}.")
+        self.dtype = np.dtype(dtype)
+        self.random_state = random_state
+        self._init_rng, self._shuffle_rng, self._split_rng, self.dropout_rng = (
+            check_random_state(random_state).spawn(4)
+        )
+        self._store: ParamStore | None = None
+        self.n_features: int | None = None
+        self.optimizer: optim.Optimizer | None = None
+        self.loss: losses_module.Loss | None = None
+        self.epochs_trained = 0
+        self.stop_training, self.stop_reason = False, None
+
+    def add(self, layer: Layer) -> None:
+        """Append a layer (before the network is built)."""
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential takes layers such as mk.layers.Dense(8); got "
+                f"{type(layer).__name__} {layer!r}."
+            )
+        if getattr(self, "_store", None) is not None:
+            raise ConfigError("Cannot add layers to a network that is already built.")
+        self.layers.append(layer)
+
+    # -- building ------------------------------------------------------------------------------
+    @property
+    def built(self) -> bool:
+        return self._store is not None
+
+    def build(self, n_features: int) -> Sequential:
+        """Allocate and initialise every parameter for inputs of ``n_features`` columns."""
+        if not self.layers:
+            raise ConfigError("The network has no layers; pass a list such as [mk.layers.Dense(1)].")
+        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
+            raise ConfigError(f"n_features must be a positive integer; received {n_features!r}.")
+        widths, specs = [int(n_features)], []
+        for layer in self.layers:
+            width, layer_specs = layer.build(widths[-1])
+            widths.append(width)
+            specs.append(layer_specs)
+        self._store = ParamStore(specs, self.dtype)
+        for index, layer in enumerate(self.layers):
+            layer.bind(*self._store.views(index))
+            layer.needs_input_grad = index > 0
+        self._store.initialize(self._init_rng)
+        self.n_features, self._widths = int(n_features), widths
+        return self
+
+    def _require_built(self) -> ParamStore:
+        if self._store is None:
+            raise NotFittedError(
+                "This network is not built yet. Call fit(X, y) or build(n_features) first."
+            )
+        return self._store
+
+    @property
+    def params(self) -> np.ndarray:
+        """Every parameter in one 1-D array (writable; layers hold views into it)."""
+        return self._require_built().values
+
+    @property
+    def grads(self) -> np.ndarray:
+        """Every gradient from the last backward pass, aligned with ``params``."""
+        return self._require_built().grads
+
+    @property
+    def output_activation(self) -> Activation | None:
+        """The activation the network ends with (the last layer's, or the last layer itself)."""
+        last = self.layers[-1]
+        return last if isinstance(last, Activation) else getattr(last, "activation", None)
+
+    @property
+    def n_outputs(self) -> int:
+        return self._widths[-1]
+
+    # -- passes --------------------------------------------------------------------------------
+    def forward(self, x: np.ndarray, *, training: bool = False, logits: bool = False) -> np.ndarray:
+        """Run every layer; ``logits=True`` stops before the output layer's activation."""
+        last = len(self.layers) - 1
+        for index, layer in enumerate(self.layers):
+            x = layer.forward(x, training=training, logits=logits and index == last)
+        return x
+
+    def backward(self, dy: np.ndarray, *, logits: bool = False) -> None:
+        """Backpropagate dL/dŷ (or dL/dz with ``logits=True``), filling ``grads``."""
+        last = len(self.layers) - 1
+        for index in range(last, -1, -1):
+            dy = self.layers[index].backward(dy, logits=logits and index == last)
+
+    def predict(self, X) -> np.ndarray:
+        """The network's output for X (n_samples, n_features): probabilities for a sigmoid or
+        softmax output, raw values otherwise; shape (n_samples, n_outputs)."""
+        self._require_built()
+        return self.forward(self._check_X(X), training=False)
+
+    def evaluate(self, X, y, loss=None) -> dict[str, float]:
+        """The loss (of the last fit, or ``loss``) on X, y, and accuracy for classifiers."""
+        loss = self._resolve_loss(loss)
+        X = self._check_X(X)
+        y = loss.prepare_targets(y, self.n_outputs, self.dtype)
+        scores = {"loss": self._loss_value(X, y, loss)}
+        output = self.output_activation
+        if isinstance(output, (Activation,)) and activation_name(output) in ("sigmoid", "softmax"):
+            scores["accuracy"] = _accuracy(self.forward(X), y)
+        return scores
+
+    def _loss_value(self, X, y, loss) -> float:
+        logits = loss.logits_activation is not None
+        value = loss.value(self.forward(X, training=False, logits=logits), y)
+        loss.release_workspaces()
+        return value
+
+    def _check_X(self, X) -> np.ndarray:
+        return check_features(X, dtype=self.dtype, n_features=self.n_features)
+
+    # -- training ------------------------------------------------------------------------------
+    def fit(self, X, y, *, loss=None, optimizer=None, batch_size=32, epochs=1, shuffle=True,
+            validation_data=None, validation_split=0.0, callbacks=(), verbose=0) -> History:
+        """Train by mini-batch gradient descent; continue from the current weights and
+        optimizer state when called again.
+
+        Args:
+            X: features, shape (n_samples, n_features).
+            y: targets: (n_samples,) or (n_samples, n_outputs); class labels or one-hot rows
+                for categorical_cross_entropy, 0/1 for binary_cross_entropy.
+            loss: a name ("mse", "mae", "huber", "binary_cross_entropy",
+                "categorical_cross_entropy") or an ``mk.losses`` object. Needed on the first
+                fit; later fits keep the previous one.
+            optimizer: an ``mk.optim`` object or a name. None (default) keeps the network's
+                optimizer (``Adam()`` on the first fit); a name equal to the current
+                optimizer's keeps it too, so its state carries on.
+            batch_size: None = full batch, 1 = stochastic, k = mini-batches of k rows.
+            epochs: passes over the data in this call.
+            shuffle: reshuffle the rows every epoch (seeded); False keeps the row order.
+            validation_data: ``(X_val, y_val)`` scored after every epoch as ``val_loss``.
+            validation_split: or a fraction of the rows, picked at random (seeded) and held out.
+            callbacks: ``mk.callbacks`` objects (see their protocol).
+            verbose: 1 prints one line per epoch; 0 is silent.
+
+        Returns:
+            History: per-epoch ``history["loss"]`` (mean batch loss) and ``stop_reason``.
+        """
+        check_fit_arguments(batch_size, epochs)
+        self.loss = self._resolve_loss(loss)
+        self.optimizer = self._resolve_optimizer(optimizer)
+        X = check_features(X, dtype=self.dtype, n_features=self.n_features)
+        if not self.built:
+            self.build(X.shape[1])
+        y = self.loss.prepare_targets(y, self.n_outputs, self.dtype)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match.")
+        if validation_split:
+            X, y, X_val, y_val = split_validation(X, y, validation_split, self._split_rng)
+            validation_data = (X_val, y_val)
+        elif validation_data is not None:
+            X_val = self._check_X(validation_data[0])
+            validation_data = (X_val, self.loss.prepare_targets(validation_data[1], self.n_outputs, self.dtype))
+        for layer in self.layers:
+            layer.release_workspaces()
+        trainer = Trainer(self, self.loss, self.optimizer, batch_size=batch_size, shuffle=shuffle,
+                          callbacks=callbacks, verbose=verbose)
+        return trainer.fit(X, y, epochs=epochs, validation_data=validation_data)
+
+    def _resolve_loss(self, loss) -> losses_module.Loss:
+        if loss is None:
+            if self.loss is None:
+                raise ConfigError(
+                    "No loss given. Pass loss= to fit, e.g. loss=\"mse\" for regression or "
+                    "loss=\"categorical_cross_entropy\" for classification."
+                )
+            return self.loss
+        return losses_module.get(loss)
+
+    def _resolve_optimizer(self, optimizer) -> optim.Optimizer:
+        if optimizer is None:
+            return self.optimizer or optim.Adam()
+        if isinstance(optimizer, str) and self.optimizer is not None and optimizer == self.optimizer.name:
+            return self.optimizer
+        return optim.get(optimizer)
+
+    # -- description ---------------------------------------------------------------------------
+    def summary(self) -> str:
+        """A table of the layers: type, output shape, parameter count, activation."""
+        store = self._require_built()
+        counts = [0] * len(self.layers)
+        for slot in store.slots:
+            counts[slot.layer] += slot.spec.size
+        rows = [("Layer", "Output shape", "Params", "Activation")]
+        for index, layer in enumerate(self.layers):
+            activation = getattr(layer, "activation", layer if isinstance(layer, Activation) else None)
+            rows.append((f"{index}: {layer.name}", f"(None, {self._widths[index + 1]})",
+                         f"{counts[index]:,}", activation_name(activation) if activation else "-"))
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
+        rule = "-" * len(lines[0])
+        return "\n".join([f"Sequential: {self.n_features} inputs, dtype {self.dtype}", rule,
+                          lines[0], rule, *lines[1:], rule,
+                          f"Total parameters: {store.size:,}"])
+
+    def get_config(self) -> dict:
+        return {
+            "layers": [{"class": layer.name, "config": layer.get_config()} for layer in self.layers],
+            "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None,
+            "dtype": self.dtype.name,
+        }
+
+    def __repr__(self) -> str:
+        return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
+
+
+def _accuracy(output: np.ndarray, y: np.ndarray) -> float:
+    if output.shape[1] == 1:
+        return float(np.mean((output > 0.5) == (y > 0.5)))
+    return float(np.mean(output.argmax(axis=1) == y.argmax(axis=1)))

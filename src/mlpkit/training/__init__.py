@@ -1,0 +1,6 @@
+"""Training: the loop (Trainer) and the callbacks that hook into it."""
+
+from .callbacks import Callback, CallbackList, History
+from .trainer import Trainer
+
+__all__ = ["Trainer", "Callback", "CallbackList", "History"]
