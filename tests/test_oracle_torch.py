@@ -144,7 +144,7 @@ def torch_weights(model: nn.Sequential) -> list[np.ndarray]:
 
 def assert_same_weights(net, activations, model, rtol=RTOL, atol=ATOL) -> None:
     ours, theirs = mk_weights(net, activations), torch_weights(model)
-    assert len(ours) == len(theirs)
+    assert len(ours) == len(theirs), f"{list(ours)} vs {len(theirs)} torch parameters"
     for (name, mine), other in zip(ours.items(), theirs):
         np.testing.assert_allclose(mine, other, rtol=rtol, atol=atol, err_msg=name)
 

@@ -1,0 +1,92 @@
+"""Bad input fails early, loudly, and says what to do."""
+
+import numpy as np
+import pytest
+
+import mlpkit as mk
+
+
+def net(outputs=3, activation="softmax"):
+    return mk.Sequential([mk.layers.Dense(4, activation="relu"),
+                          mk.layers.Dense(outputs, activation=activation)], random_state=0)
+
+
+X = np.random.default_rng(0).normal(size=(20, 5))
+y = np.arange(20) % 3
+
+
+@pytest.mark.parametrize("bad, where", [(np.nan, "nan at row 3, column 2"),
+                                        (np.inf, "inf at row 3, column 2")])
+def test_non_finite_features_are_named_by_row_and_column(bad, where):
+    X_bad = X.copy()
+    X_bad[3, 2] = bad
+    with pytest.raises(ValueError, match=where):
+        net().fit(X_bad, y, loss="categorical_cross_entropy")
+
+
+def test_non_numeric_column_is_named_with_a_sample_value():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=list("abcde")).assign(c=["x"] * 20)
+    with pytest.raises(TypeError, match=r"column 'c' is not numeric \(e\.g\. 'x'\)"):
+        net().fit(frame, y, loss="categorical_cross_entropy")
+
+
+def test_empty_and_one_dimensional_inputs_are_rejected():
+    with pytest.raises(ValueError, match="empty"):
+        net().fit(np.empty((0, 5)), [], loss="categorical_cross_entropy")
+    with pytest.raises(ValueError, match=r"2-D.*reshape\(-1, 1\)"):
+        net().fit(X[:, 0], y, loss="categorical_cross_entropy")
+
+
+def test_predict_with_a_different_feature_count_names_both_numbers():
+    model = net()
+    model.fit(X, y, loss="categorical_cross_entropy")
+    with pytest.raises(ValueError, match="X has 4 features, but the network was built for 5"):
+        model.predict(X[:, :4])
+
+
+def test_labels_that_do_not_fit_the_output_layer_are_rejected():
+    with pytest.raises(ValueError, match="Class label 5"):
+        net().fit(X, np.full(20, 5), loss="categorical_cross_entropy")
+    with pytest.raises(ValueError, match=r"y has shape \(20, 2\) but the output layer has 1"):
+        net(1, "linear").fit(X, np.zeros((20, 2)), loss="mse")
+    with pytest.raises(ValueError, match="X has 20 rows but y has 19"):
+        net(1, "linear").fit(X, np.zeros(19), loss="mse")
+    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+        net(1, "sigmoid").fit(X, np.full(20, 2), loss="binary_cross_entropy")
+
+
+def test_cross_entropy_without_matching_output_activation_explains_the_fix():
+    with pytest.raises(mk.ConfigError, match='activation="softmax"'):
+        net(3, "linear").fit(X, y, loss="categorical_cross_entropy")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"batch_size": 0}, "batch_size must be a positive integer"),
+    ({"epochs": -1}, "epochs must be a non-negative integer"),
+    ({"loss": "crossentropy"}, "Unknown loss 'crossentropy'"),
+    ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'"),
+    ({"validation_split": 1.5}, "validation_split must be in"),
+])
+def test_bad_fit_arguments_name_the_argument(kwargs, match):
+    kwargs = {"loss": "categorical_cross_entropy", **kwargs}
+    with pytest.raises(mk.ConfigError, match=match):
+        net().fit(X, y, **kwargs)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: mk.layers.Dense(0), "units must be a positive integer"),
+    (lambda: mk.optim.Adam(learning_rate=-1), "learning_rate must be a positive"),
+    (lambda: mk.optim.SGD(momentum=1.5), r"momentum must be in \[0, 1\)"),
+    (lambda: mk.optim.SGD(nesterov=True), "nesterov=True needs a momentum"),
+    (lambda: mk.Sequential([mk.layers.Dense(1)], dtype="int8"), "dtype must be"),
+    (lambda: mk.layers.Dense(2, kernel_initializer="xavier"), "Unknown initializer 'xavier'"),
+])
+def test_bad_constructor_arguments_raise_config_errors(make, match):
+    with pytest.raises(mk.ConfigError, match=match):
+        make()
+
+
+def test_predict_before_fit_says_how_to_fix_it():
+    with pytest.raises(mk.NotFittedError, match="Call fit"):
+        net().predict(X)
