@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import mlpkit as mk
 
@@ -39,3 +40,9 @@ def test_perceptron_keeps_string_labels_and_handles_three_classes():
     model = mk.Perceptron(random_state=0).fit(data, names)
     assert set(model.classes_) == {"low", "mid", "high"}
     assert (model.predict(data) == names).mean() > 0.95
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks([mk.Perceptron(random_state=0)])
+def test_perceptron_passes_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)

@@ -58,7 +58,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         self.classes_, labels = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
-                f"The perceptron needs samples of at least 2 classes; y has only {self.classes_}."
+                f"The perceptron needs samples of at least 2 classes; y has 1 class: {self.classes_}."
             )
         targets = self._targets(labels)
         W = np.zeros((X.shape[1], targets.shape[1]))
