@@ -255,14 +255,35 @@ def cpu_model():
 def versions(libs):
     out = {"python": platform.python_version(), "numpy": np.__version__}
     for mod in ("mlpkit", "torch", "sklearn", "jax", "optax"):
-        key = "sklearn" if mod == "sklearn" else mod
-        if key not in libs and not (mod == "optax" and "jax" in libs):
+        if mod not in libs and not (mod == "optax" and "jax" in libs):
             continue
         try:
             m = __import__(mod)
             out[mod] = getattr(m, "__version__", "?")
         except Exception:  # noqa: BLE001 - any import failure just means "absent"
             out[mod] = "not installed"
+    return out
+
+
+def mlpkit_source():
+    """Where mlpkit was imported from, and the git commit of that checkout (``+dirty`` when
+    the working tree has uncommitted changes), so a table can be tied to the code it measured."""
+    try:
+        import mlpkit
+    except ImportError:
+        return None
+    path = os.path.dirname(os.path.abspath(mlpkit.__file__))
+    out = {"path": path, "commit": None}
+    try:
+        import subprocess
+        run = lambda *a: subprocess.run(["git", "-C", path, *a], capture_output=True, text=True,
+                                        timeout=10)
+        head = run("rev-parse", "--short", "HEAD")
+        if head.returncode == 0:
+            dirty = run("status", "--porcelain", "--untracked-files=no", "--", ".").stdout.strip()
+            out["commit"] = head.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
     return out
 
 
@@ -352,6 +373,9 @@ def run_workload(name, libs, repeats, rows_scale, seed, log):
     for r in range(repeats):  # round-robin: every library sees the same machine conditions
         for lib, ep in list(epochs.items()):
             gc.collect()
+            # Let the previous library's worker threads (OpenBLAS, OpenMP, XLA) stop spinning,
+            # so that they do not compete with this library's threads for the cores.
+            time.sleep(0.25)
             try:
                 t0 = time.perf_counter()
                 ep()
@@ -497,6 +521,7 @@ def main(argv=None):
                                               "MKL_NUM_THREADS", "XLA_FLAGS")
                 if os.environ.get(k) is not None},
         "blas": blas_info(),
+        "mlpkit_source": mlpkit_source() if "mlpkit" in libs else None,
         "args": vars(args),
     }
     log(f"date      {meta['date']}")
@@ -504,6 +529,9 @@ def main(argv=None):
         f"({meta['affinity']} usable)")
     log(f"platform  {meta['platform']}")
     log("versions  " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))
+    if meta["mlpkit_source"]:
+        src = meta["mlpkit_source"]
+        log(f"mlpkit    {src['path']} (commit {src['commit'] or 'unknown'})")
     if meta["blas"] is None:
         log("BLAS      threadpoolctl not installed")
     else:
@@ -553,6 +581,10 @@ def main(argv=None):
             "figures may be noisy")
 
     print_tables(results, libs, workloads, ceiling)
+    print("\nNotes: an mlpkit epoch is one fit(epochs=1) call, so it includes fit's per-call work "
+          "(input checks,\none-hot targets, the shuffled copy of X). sklearn trains 'small' (2 "
+          "classes) with one logistic\noutput unit instead of a 2-way softmax. FLOPs leave out the "
+          "first layer's input gradient.")
     if args.rows_scale != 1.0:
         print(f"\n(rows scaled by {args.rows_scale}: a smoke run, not comparable with full runs)")
 

@@ -38,12 +38,17 @@ class Loss(Workspaces):
             )
         return _as_float_targets(y, dtype)
 
-    def value_and_grad(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """The batch loss and dL/d(out), where ``out`` is ŷ, or z for a logits loss."""
+    def value_and_grad(self, out: np.ndarray, y: np.ndarray, *, training: bool = True
+                       ) -> tuple[float, np.ndarray]:
+        """The batch loss and dL/d(out), where ``out`` is ŷ, or z for a logits loss.
+
+        In training the gradient is written into a workspace reused on the next batch.
+        """
         raise NotImplementedError
 
     def value(self, out: np.ndarray, y: np.ndarray) -> float:
-        return self.value_and_grad(out, y)[0]
+        """The loss alone (evaluation): nothing is kept for the next call."""
+        return self.value_and_grad(out, y, training=False)[0]
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -70,8 +75,8 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def value_and_grad(self, out, y):
-        grad = self._output("grad", out.shape, out.dtype, True)
+    def value_and_grad(self, out, y, *, training=True):
+        grad = self._output("grad", out.shape, out.dtype, training)
         np.subtract(out, y, out=grad)
         value = float(np.vdot(grad, grad)) / grad.size
         grad *= 2.0 / grad.size
@@ -83,8 +88,8 @@ class MeanAbsoluteError(Loss):
 
     name = "mae"
 
-    def value_and_grad(self, out, y):
-        grad = self._output("grad", out.shape, out.dtype, True)
+    def value_and_grad(self, out, y, *, training=True):
+        grad = self._output("grad", out.shape, out.dtype, training)
         np.subtract(out, y, out=grad)
         value = float(np.abs(grad).mean())
         np.sign(grad, out=grad)
@@ -106,8 +111,8 @@ class Huber(Loss):
     def get_config(self):
         return {"name": self.name, "delta": self.delta}
 
-    def value_and_grad(self, out, y):
-        grad = self._output("grad", out.shape, out.dtype, True)
+    def value_and_grad(self, out, y, *, training=True):
+        grad = self._output("grad", out.shape, out.dtype, training)
         np.subtract(out, y, out=grad)
         r = np.abs(grad)
         small = r <= self.delta
@@ -135,8 +140,8 @@ class BinaryCrossEntropy(Loss):
             )
         return y
 
-    def value_and_grad(self, z, y):
-        grad = self._output("grad", z.shape, z.dtype, True)
+    def value_and_grad(self, z, y, *, training=True):
+        grad = self._output("grad", z.shape, z.dtype, training)
         value = np.log1p(np.exp(-np.abs(z)))
         value += np.maximum(z, 0)
         value -= y * z
@@ -166,8 +171,8 @@ class CategoricalCrossEntropy(Loss):
             )
         return y
 
-    def value_and_grad(self, z, y):
-        p = self._output("grad", z.shape, z.dtype, True)
+    def value_and_grad(self, z, y, *, training=True):
+        p = self._output("grad", z.shape, z.dtype, training)
         m = z.max(axis=1, keepdims=True)
         np.subtract(z, m, out=p)
         np.exp(p, out=p)

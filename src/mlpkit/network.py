@@ -146,9 +146,7 @@ class Sequential:
 
     def _loss_value(self, X, y, loss) -> float:
         logits = loss.logits_activation is not None
-        value = loss.value(self.forward(X, training=False, logits=logits), y)
-        loss.release_workspaces()
-        return value
+        return loss.value(self.forward(X, training=False, logits=logits), y)
 
     def _check_X(self, X) -> np.ndarray:
         return check_features(X, dtype=self.dtype, n_features=self.n_features)

@@ -117,7 +117,8 @@ class ReLU(Activation):
         np.maximum(z, 0, out=out)
 
     def _df(self, dy, dz):
-        np.multiply(dy, self._a > 0, out=dz)
+        np.greater(self._a, 0, out=dz, casting="unsafe")
+        dz *= dy
 
 
 class LeakyReLU(Activation):

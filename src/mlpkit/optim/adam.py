@@ -10,14 +10,20 @@ from .base import Optimizer, _check_fraction, _check_positive
 
 
 class Adam(Optimizer):
-    """Kingma & Ba (2015), as ``torch.optim.Adam``:
+    """Kingma & Ba (2015), as ``torch.optim.Adam``: with m₀ = v₀ = 0,
 
-        m ← β₁·m + (1 − β₁)·g
-        v ← β₂·v + (1 − β₂)·g²
-        θ ← θ − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+        m ← β₁·m + (1 − β₁)·g,    v ← β₂·v + (1 − β₂)·g²
+        m̂ = m / (1 − β₁ᵗ),        v̂ = v / (1 − β₂ᵗ)
+        θ ← θ − η · m̂ / (√v̂ + ε)
 
-    computed as θ ← θ − η̂·m / (√v + ε̂) with η̂ = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) and ε̂ = ε·√(1 − β₂ᵗ),
-    the same quantity with two fewer passes over the buffer.
+    How it is computed. m is a weighted average of the gradients seen, and the bias correction
+    is the division of a weighted sum by the sum of its weights: with the weighted sums
+
+        S ← β₁·S + g,   Q ← β₂·Q + g²      (the state ``g_sum`` and ``g2_sum``)
+
+    and the sums of weights w₁ = 1 + β₁ + … + β₁ᵗ⁻¹ = (1 − β₁ᵗ)/(1 − β₁) (likewise w₂),
+    m̂ = S/w₁ and v̂ = Q/w₂ exactly. The step is then θ ← θ − (η·√w₂/w₁) · S / (√Q + ε·√w₂):
+    the same update as above in 10 passes over the buffer instead of 12.
 
     Args:
         learning_rate: η. Defaults to 1e-3.
@@ -27,7 +33,7 @@ class Adam(Optimizer):
     """
 
     name = "adam"
-    state_names = ("m", "v")
+    state_names = ("g_sum", "g2_sum")
 
     def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         super().__init__(learning_rate)
@@ -36,21 +42,30 @@ class Adam(Optimizer):
         _check_positive("epsilon", epsilon)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
+    def moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bias-corrected moment estimates (m̂, v̂) after the last step."""
+        t = self.iterations
+        return (self.state["g_sum"] / _weight_sum(self.beta_1, t),
+                self.state["g2_sum"] / _weight_sum(self.beta_2, t))
+
     def _update(self, p, g, state, lr, t, tmp):
-        m, v = state
-        correction = math.sqrt(1 - self.beta_2**t)
-        np.subtract(g, m, out=tmp)
-        tmp *= 1 - self.beta_1
-        m += tmp
-        v *= self.beta_2
+        g_sum, g2_sum = state
+        g_sum *= self.beta_1
+        g_sum += g
         np.multiply(g, g, out=tmp)
-        tmp *= 1 - self.beta_2
-        v += tmp
-        np.sqrt(v, out=tmp)
-        tmp += self.epsilon * correction
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr * correction / (1 - self.beta_1**t)
+        g2_sum *= self.beta_2
+        g2_sum += tmp
+        root_w2 = math.sqrt(_weight_sum(self.beta_2, t))
+        np.sqrt(g2_sum, out=tmp)
+        tmp += self.epsilon * root_w2
+        np.divide(g_sum, tmp, out=tmp)
+        tmp *= lr * root_w2 / _weight_sum(self.beta_1, t)
         p -= tmp
+
+
+def _weight_sum(beta: float, t: int) -> float:
+    """1 + β + β² + … + βᵗ⁻¹ = (1 − βᵗ)/(1 − β): the total weight of t terms of a β-average."""
+    return (1 - beta**t) / (1 - beta)
 
 
 class AdamW(Adam):

@@ -2,9 +2,12 @@
 
 An optimizer holds hyperparameters (its config) apart from its state (named flat arrays shaped
 like the parameter buffer, plus the step count). ``step(params, grads)`` updates ``params`` in
-place. The flat buffer is walked in blocks of :data:`BLOCK` entries so that the several passes of
-an update (Adam makes about a dozen) run on data that is still in the CPU cache; within a block
-each pass is one NumPy expression, and nothing is allocated per step.
+place. The flat buffer is walked in blocks of :data:`BLOCK` entries so that the dozen or so
+passes of an update run on data still in the CPU cache (on "mnist" this is 1.4x faster than whole-
+buffer passes); within a block each pass is one NumPy expression written with ``out=`` into a
+preallocated scratch array, so nothing is allocated per step.
+(Measured and rejected, see benchmarks/README.md: updating halves of the buffer on two threads;
+BLAS's own threads keep the second core busy, and it came out slower.)
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 from ..exceptions import ConfigError
 
 #: Entries per block: 32k float32 = 128 KiB, so a block's params, grads, state and scratch
-#: (about 5 arrays) fit in a typical 1 MiB L2 cache.
+#: (about 5 arrays) stay within a 1 MiB L2 cache.
 BLOCK = 1 << 15
 
 LearningRate = float | Callable[[int], float]
@@ -67,19 +70,19 @@ class Optimizer:
         state = tuple(self.state[name] for name in self.state_names)
         for start in range(0, params.size, BLOCK):
             block = slice(start, start + BLOCK)
-            scratch = self._scratch[: params[block].size]
-            self._update(params[block], grads[block], tuple(s[block] for s in state),
-                         lr, t, scratch)
+            self._update(params[block], grads[block], tuple(s[block] for s in state), lr, t,
+                         self._scratch[: params[block].size])
 
     def _init_state(self, params: np.ndarray) -> None:
         self.state = {name: np.zeros_like(params) for name in self.state_names}
         self._built_for = (params.shape, params.dtype)
-        self._scratch = np.empty(min(BLOCK, params.size), dtype=params.dtype)
+        self._scratch = np.empty_like(params[:BLOCK])
         self.iterations = 0
 
     def _update(self, p, g, state, lr, t, tmp) -> None:
-        """Update one block: ``p`` params, ``g`` grads, ``state`` arrays in ``state_names``
-        order, ``lr`` the learning rate, ``t`` the 1-based step, ``tmp`` scratch like ``p``."""
+        """Update one block in place: ``p`` params, ``g`` grads, ``state`` arrays in
+        ``state_names`` order, ``lr`` the learning rate, ``t`` the 1-based step, ``tmp`` scratch
+        of ``p``'s shape."""
         raise NotImplementedError
 
 

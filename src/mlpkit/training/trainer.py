@@ -50,9 +50,7 @@ class Trainer:
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, X, y, *, epochs: int, validation_data=None) -> History:
-        n = X.shape[0]
-        batch = n if self.batch_size is None else min(self.batch_size, n)
-        X_epoch, y_epoch = np.empty_like(X), np.empty_like(y)
+        batch = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
         net = self.net
         net.stop_training, net.stop_reason = False, None
         self.callbacks.on_train_begin()
@@ -60,8 +58,7 @@ class Trainer:
         for epoch in range(first_epoch, first_epoch + epochs):
             self.callbacks.on_epoch_begin(epoch)
             start_time = time.perf_counter()
-            self._order_rows(X, y, X_epoch, y_epoch)
-            mean_loss = self._run_epoch(X_epoch, y_epoch, batch, epoch)
+            mean_loss = self._run_epoch(X, y, batch, epoch)
             if mean_loss is None:
                 break
             logs = {"loss": mean_loss}
@@ -78,24 +75,36 @@ class Trainer:
         self.callbacks.on_train_end()
         return self.history
 
-    def _order_rows(self, X, y, X_epoch, y_epoch) -> None:
-        if self.shuffle:
-            order = self.net._shuffle_rng.permutation(X.shape[0])
-            np.take(X, order, axis=0, out=X_epoch)
-            np.take(y, order, axis=0, out=y_epoch)
-        else:
-            X_epoch[...], y_epoch[...] = X, y
+    def _batches(self, X, y, batch: int):
+        """Yield the epoch's (X, y) batches: consecutive rows, or a fresh seeded shuffle of them
+        gathered batch by batch into reused buffers (cheaper than permuting all of X)."""
+        n = X.shape[0]
+        if not self.shuffle:
+            for start in range(0, n, batch):
+                yield X[start : start + batch], y[start : start + batch]
+            return
+        order = self.net._shuffle_rng.permutation(n)
+        buffers = {}
+        for start in range(0, n, batch):
+            rows = order[start : start + batch]
+            if rows.size not in buffers:
+                buffers[rows.size] = (np.empty((rows.size, X.shape[1]), X.dtype),
+                                      np.empty((rows.size, y.shape[1]), y.dtype))
+            X_batch, y_batch = buffers[rows.size]
+            np.take(X, rows, axis=0, out=X_batch, mode="clip")
+            np.take(y, rows, axis=0, out=y_batch, mode="clip")
+            yield X_batch, y_batch
 
     def _run_epoch(self, X, y, batch: int, epoch: int) -> float | None:
         """Train on every batch; the mean batch loss, or None if training diverged."""
         net, loss, optimizer, callbacks = self.net, self.loss, self.optimizer, self.callbacks
         last_finite = net.params.copy()
         total, n_batches = 0.0, 0
-        for index, start in enumerate(range(0, X.shape[0], batch)):
+        for index, (X_batch, y_batch) in enumerate(self._batches(X, y, batch)):
             if callbacks.wants_batches:
                 callbacks.on_batch_begin(index)
-            out = net.forward(X[start : start + batch], training=True, logits=self.logits)
-            value, grad = loss.value_and_grad(out, y[start : start + batch])
+            out = net.forward(X_batch, training=True, logits=self.logits)
+            value, grad = loss.value_and_grad(out, y_batch)
             if not math.isfinite(value):
                 self._stop_diverged(value, epoch, index, last_finite)
                 return None
