@@ -172,16 +172,17 @@ class CategoricalCrossEntropy(Loss):
         return y
 
     def value_and_grad(self, z, y, *, training=True):
+        n = z.shape[0]
         p = self._output("grad", z.shape, z.dtype, training)
-        m = z.max(axis=1, keepdims=True)
+        m = np.maximum.reduce(z, axis=1, keepdims=True)
         np.subtract(z, m, out=p)
         np.exp(p, out=p)
-        s = p.sum(axis=1, keepdims=True)
+        s = np.add.reduce(p, axis=1, keepdims=True)
         log_sum_exp = np.log(s) + m
-        value = float(log_sum_exp.mean()) - float(np.vdot(y, z)) / z.shape[0]
+        value = (float(np.add.reduce(log_sum_exp, axis=None)) - float(np.vdot(y, z))) / n
         p /= s
         p -= y
-        p /= z.shape[0]
+        p *= 1 / n
         return value, p
 
 
