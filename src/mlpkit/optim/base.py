@@ -2,12 +2,11 @@
 
 An optimizer holds hyperparameters (its config) apart from its state (named flat arrays shaped
 like the parameter buffer, plus the step count). ``step(params, grads)`` updates ``params`` in
-place. The flat buffer is walked in blocks of :data:`BLOCK` entries so that the dozen or so
-passes of an update run on data still in the CPU cache (on "mnist" this is 1.4x faster than whole-
-buffer passes); within a block each pass is one NumPy expression written with ``out=`` into a
-preallocated scratch array, so nothing is allocated per step.
-(Measured and rejected, see benchmarks/README.md: updating halves of the buffer on two threads;
-BLAS's own threads keep the second core busy, and it came out slower.)
+place. The flat buffer is walked in blocks of :data:`BLOCK` entries so that the ten or so
+passes of an update run on data still in the CPU cache; within a block each pass is one NumPy
+expression written with ``out=`` into a preallocated scratch array, so nothing is allocated per
+step. (Measured and rejected, see benchmarks/README.md: updating halves of the buffer on two
+threads; BLAS's own threads keep the second core busy, and it gained 0-4%.)
 """
 
 from __future__ import annotations
@@ -18,9 +17,9 @@ import numpy as np
 
 from ..exceptions import ConfigError
 
-#: Entries per block: 32k float32 = 128 KiB, so a block's params, grads, state and scratch
-#: (about 5 arrays) stay within a 1 MiB L2 cache.
-BLOCK = 1 << 15
+#: Entries per block: 128k float32 = 512 KiB per array. Measured on "mnist" (interleaved runs,
+#: benchmarks/README.md): 32k blocks 123-126k samples/s, 64k 129k, 128k 130-134k, whole 127-129k.
+BLOCK = 1 << 17
 
 LearningRate = float | Callable[[int], float]
 
