@@ -6,7 +6,7 @@
     net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
 """
 
-from . import callbacks, initializers, layers, losses, optim
+from . import callbacks, initializers, layers, losses, optim, regularizers, schedules
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .network import Sequential
 from .perceptron import Perceptron
@@ -15,5 +15,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Sequential", "Perceptron", "layers", "losses", "optim", "initializers", "callbacks",
+    "regularizers", "schedules",
     "ConfigError", "DivergenceWarning", "NotFittedError", "__version__",
 ]

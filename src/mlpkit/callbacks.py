@@ -1,5 +1,40 @@
-"""Public home of the callbacks: ``mk.callbacks.Callback``, ``mk.callbacks.History``."""
+"""Public home of the callbacks and stopping rules: ``mk.callbacks.EarlyStopping`` etc.
 
-from .training.callbacks import Callback, History
+Callbacks hook into training (see :mod:`mlpkit.training.callbacks` for the protocol);
+stopping rules are the criteria :class:`EarlyStopping` combines (see
+:mod:`mlpkit.training.stopping`).
+"""
 
-__all__ = ["Callback", "History"]
+from .training.callbacks import (
+    Callback,
+    CallbackList,
+    CSVLogger,
+    History,
+    ModelCheckpoint,
+    Monitor,
+    MonitorCallback,
+    ProgressLogger,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
+from .training.stopping import (
+    EarlyStopping,
+    GeneralizationGap,
+    GeneralizationLoss,
+    GradientNorm,
+    MaxEpochs,
+    NoImprovement,
+    NonFiniteLoss,
+    ProgressQuotient,
+    StoppingRule,
+    TimeBudget,
+    ValidationIncrease,
+)
+
+__all__ = [
+    "Callback", "CallbackList", "History", "Monitor", "MonitorCallback",
+    "EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger", "TerminateOnNaN",
+    "ProgressLogger",
+    "StoppingRule", "NoImprovement", "GeneralizationGap", "GradientNorm", "NonFiniteLoss",
+    "MaxEpochs", "TimeBudget", "GeneralizationLoss", "ProgressQuotient", "ValidationIncrease",
+]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses as losses_module
-from . import optim
+from . import optim, regularizers
 from ._validation import check_features, check_random_state
 from .exceptions import ConfigError, NotFittedError
 from .layers import Layer
 from .layers.activations import Activation, activation_name
+from .optim.clipping import check_clipping
 from .params import ParamStore
+from .regularizers import Penalty
 from .training.callbacks import History
 from .training.trainer import Trainer, check_fit_arguments, split_validation
 
@@ -25,6 +27,8 @@ class Sequential:
             numpy's global random state is never touched. The same seed, data and calls give
             bit-identical weights.
         dtype: ``"float32"`` (default) or ``"float64"``, for parameters and computation.
+        regularizer: an ``mk.regularizers`` penalty for every kernel (W) that has no
+            ``kernel_regularizer`` of its own, e.g. ``mk.regularizers.L2(1e-4)``. Defaults to None.
 
     Attributes:
         layers: the layers. After :meth:`build`, ``layers[i].W`` etc. are views into ``params``.
@@ -33,7 +37,7 @@ class Sequential:
         epochs_trained: epochs completed over all fit calls.
     """
 
-    def __init__(self, layers=None, *, random_state=None, dtype="float32") -> None:
+    def __init__(self, layers=None, *, random_state=None, dtype="float32", regularizer=None) -> None:
         self.layers: list[Layer] = []
         for layer in layers or []:
             self.add(layer)
@@ -41,6 +45,7 @@ class Sequential:
             raise ConfigError(f"dtype must be 'float32' or 'float64'; received dtype={dtype!r}.")
         self.dtype = np.dtype(dtype)
         self.random_state = random_state
+        self.regularizer = regularizers.get(regularizer)
         self._init_rng, self._shuffle_rng, self._split_rng, self.dropout_rng = (
             check_random_state(random_state).spawn(4)
         )
@@ -82,6 +87,8 @@ class Sequential:
         for index, layer in enumerate(self.layers):
             layer.bind(*self._store.views(index))
             layer.needs_input_grad = index > 0
+        for layer in _walk(self.layers):
+            layer.rng = self.dropout_rng
         self._store.initialize(self._init_rng)
         self.n_features, self._widths = int(n_features), widths
         return self
@@ -139,10 +146,20 @@ class Sequential:
         X = self._check_X(X)
         y = loss.prepare_targets(y, self.n_outputs, self.dtype)
         scores = {"loss": self._loss_value(X, y, loss)}
-        output = self.output_activation
-        if isinstance(output, (Activation,)) and activation_name(output) in ("sigmoid", "softmax"):
-            scores["accuracy"] = _accuracy(self.forward(X), y)
+        if self._is_classifier():
+            scores["accuracy"] = self._accuracy(X, y)
         return scores
+
+    def _is_classifier(self) -> bool:
+        output = self.output_activation
+        return output is not None and activation_name(output) in ("sigmoid", "softmax")
+
+    def _accuracy(self, X, y) -> float:
+        """Share of rows classified right: argmax for softmax, p > 0.5 per output for sigmoid."""
+        output = self.forward(X)
+        if output.shape[1] == 1 or activation_name(self.output_activation) == "sigmoid":
+            return float(np.mean((output > 0.5) == (y > 0.5)))
+        return float(np.mean(output.argmax(axis=1) == y.argmax(axis=1)))
 
     def _loss_value(self, X, y, loss) -> float:
         logits = loss.logits_activation is not None
@@ -153,7 +170,8 @@ class Sequential:
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, X, y, *, loss=None, optimizer=None, batch_size=32, epochs=1, shuffle=True,
-            validation_data=None, validation_split=0.0, callbacks=(), verbose=0) -> History:
+            validation_data=None, validation_split=0.0, callbacks=(), verbose=0, metrics=(),
+            clip_value=None, clip_norm=None) -> History:
         """Train by mini-batch gradient descent; continue from the current weights and
         optimizer state when called again.
 
@@ -174,11 +192,16 @@ class Sequential:
             validation_split: or a fraction of the rows, picked at random (seeded) and held out.
             callbacks: ``mk.callbacks`` objects (see their protocol).
             verbose: 1 prints one line per epoch; 0 is silent.
+            metrics: names of extra per-epoch scores: ``"accuracy"`` (and ``val_accuracy``).
+            clip_value, clip_norm: clip each gradient entry to [−clip_value, clip_value] and/or
+                rescale the gradient to a global L2 norm of at most clip_norm, every step.
 
         Returns:
             History: per-epoch ``history["loss"]`` (mean batch loss) and ``stop_reason``.
         """
         check_fit_arguments(batch_size, epochs)
+        check_clipping(clip_value, clip_norm)
+        metrics = _check_metrics(metrics)
         self.loss = self._resolve_loss(loss)
         self.optimizer = self._resolve_optimizer(optimizer)
         X = check_features(X, dtype=self.dtype, n_features=self.n_features)
@@ -193,10 +216,12 @@ class Sequential:
         elif validation_data is not None:
             X_val = self._check_X(validation_data[0])
             validation_data = (X_val, self.loss.prepare_targets(validation_data[1], self.n_outputs, self.dtype))
-        for layer in self.layers:
+        for layer in _walk(self.layers):
             layer.release_workspaces()
+        penalty = Penalty(self._store.slots, self.layers, self.regularizer, self.dtype)
         trainer = Trainer(self, self.loss, self.optimizer, batch_size=batch_size, shuffle=shuffle,
-                          callbacks=callbacks, verbose=verbose)
+                          callbacks=callbacks, verbose=verbose, penalty=penalty,
+                          clip_value=clip_value, clip_norm=clip_norm, metrics=metrics)
         return trainer.fit(X, y, epochs=epochs, validation_data=validation_data)
 
     def _resolve_loss(self, loss) -> losses_module.Loss:
@@ -246,7 +271,19 @@ class Sequential:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
 
 
-def _accuracy(output: np.ndarray, y: np.ndarray) -> float:
-    if output.shape[1] == 1:
-        return float(np.mean((output > 0.5) == (y > 0.5)))
-    return float(np.mean(output.argmax(axis=1) == y.argmax(axis=1)))
+def _walk(layers):
+    """Every layer, nested ones included, in order."""
+    for layer in layers:
+        yield layer
+        yield from _walk(layer.sublayers())
+
+
+METRICS = ("accuracy",)
+
+
+def _check_metrics(metrics) -> tuple[str, ...]:
+    metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics or ())
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise ConfigError(f"Unknown metric(s) {unknown}. Available: {', '.join(METRICS)}.")
+    return metrics

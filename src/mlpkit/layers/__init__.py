@@ -17,9 +17,30 @@ from .activations import (
     Tanh,
 )
 from .base import Layer
+from .batchnorm import BatchNorm
 from .dense import Dense
+from .dropout import Dropout
+from .residual import Residual
+
+#: Layer classes by name, for configs and model files.
+LAYERS: dict[str, type[Layer]] = {
+    cls.__name__: cls
+    for cls in (Dense, Dropout, BatchNorm, Residual, Linear, Step, Sigmoid, Tanh, ReLU, LeakyReLU,
+                PReLU, ELU, Softplus, SiLU, GELU, Softmax)
+}
+
+
+def deserialize(entry: dict) -> Layer:
+    """Rebuild a layer from ``{"class": "Dense", "config": {...}}`` (as ``get_config`` wrote it)."""
+    cls = LAYERS.get(entry.get("class"))
+    if cls is None:
+        raise ValueError(f"Unknown layer class {entry.get('class')!r}; known: {', '.join(LAYERS)}.")
+    config = dict(entry.get("config", {}))
+    if cls is Residual:
+        config["layers"] = [deserialize(inner) for inner in config["layers"]]
+    return cls(**config)
 
 __all__ = [
-    "Layer", "Dense", "Activation", "ACTIVATIONS", "Linear", "Step", "Sigmoid", "Tanh", "ReLU",
+    "Layer", "Dense", "Dropout", "BatchNorm", "Residual", "LAYERS", "deserialize", "Activation", "ACTIVATIONS", "Linear", "Step", "Sigmoid", "Tanh", "ReLU",
     "LeakyReLU", "PReLU", "ELU", "Softplus", "SiLU", "GELU", "Softmax",
 ]

@@ -35,6 +35,11 @@ class Layer(Workspaces):
 
     #: False on a network's first layer: nothing needs dL/dX of the data, so it is not computed.
     needs_input_grad: bool = True
+    #: False freezes the layer: its parameters are not updated nor penalised; gradients still
+    #: flow through it to the layers before.
+    trainable: bool = True
+    #: A numpy Generator for layers that draw random numbers (dropout), set by the network.
+    rng: np.random.Generator | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def build(self, n_in: int) -> tuple[int, list[ParamSpec]]:
@@ -43,6 +48,18 @@ class Layer(Workspaces):
 
     def bind(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
         """Receive views of this layer's parameters and gradients. Default: there are none."""
+
+    def regularizer_for(self, name: str):
+        """The penalty this layer puts on its parameter ``name`` (None: the network default)."""
+        return None
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Non-trainable arrays the layer keeps between batches (e.g. running statistics)."""
+        return {}
+
+    def sublayers(self) -> list[Layer]:
+        """Layers nested inside this one (a residual block's), for the network to walk."""
+        return []
 
     def forward(self, x: np.ndarray, *, training: bool = False, logits: bool = False) -> np.ndarray:
         raise NotImplementedError

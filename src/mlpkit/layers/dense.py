@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers
+from .. import initializers, regularizers
 from ..exceptions import ConfigError
 from ..params import ParamSpec
 from . import activations
@@ -31,6 +31,9 @@ class Dense(Layer):
             LeCun normal for linear.
         bias_initializer: for b. Defaults to ``"zeros"``.
         use_bias: whether the layer has b. Defaults to True.
+        kernel_regularizer: an ``mk.regularizers`` penalty on W (name, config or object).
+            Defaults to None (the network's ``regularizer``, if any, applies).
+        bias_regularizer: a penalty on b. Defaults to None (biases are not penalised).
 
     Attributes (after the network is built): ``W``, ``b`` and their gradients ``dW``, ``db`` —
     views into the network's flat ``params`` and ``grads``; ``activation`` — the activation layer.
@@ -44,6 +47,8 @@ class Dense(Layer):
         kernel_initializer=None,
         bias_initializer="zeros",
         use_bias: bool = True,
+        kernel_regularizer=None,
+        bias_regularizer=None,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ConfigError(
@@ -58,6 +63,11 @@ class Dense(Layer):
         )
         self.bias_initializer = initializers.get(bias_initializer)
         self.use_bias = bool(use_bias)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def regularizer_for(self, name: str):
+        return {"W": self.kernel_regularizer, "b": self.bias_regularizer}.get(name)
 
     def get_config(self):
         return {
@@ -66,6 +76,8 @@ class Dense(Layer):
             "kernel_initializer": self.kernel_initializer.get_config(),
             "bias_initializer": self.bias_initializer.get_config(),
             "use_bias": self.use_bias,
+            "kernel_regularizer": _config_or_none(self.kernel_regularizer),
+            "bias_regularizer": _config_or_none(self.bias_regularizer),
         }
 
     def build(self, n_in):
@@ -106,3 +118,7 @@ class Dense(Layer):
         if (n, dtype) not in ones:
             ones[(n, dtype)] = np.ones(n, dtype=dtype)
         return ones[(n, dtype)]
+
+
+def _config_or_none(component):
+    return None if component is None else component.get_config()

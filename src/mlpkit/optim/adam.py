@@ -35,8 +35,9 @@ class Adam(Optimizer):
     name = "adam"
     state_names = ("g_sum", "g2_sum")
 
-    def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8, *, clip_value=None,
+                 clip_norm=None):
+        super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
         _check_fraction("beta_1", beta_1)
         _check_fraction("beta_2", beta_2)
         _check_positive("epsilon", epsilon)
@@ -80,8 +81,10 @@ class AdamW(Adam):
     name = "adamw"
 
     def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 weight_decay=0.01):
-        super().__init__(learning_rate, beta_1, beta_2, epsilon)
+                 weight_decay=0.01, *, clip_value=None,
+                 clip_norm=None):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, clip_value=clip_value,
+                         clip_norm=clip_norm)
         _check_positive("weight_decay", weight_decay, allow_zero=True)
         self.weight_decay = float(weight_decay)
 

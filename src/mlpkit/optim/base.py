@@ -15,11 +15,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import schedules
 from ..exceptions import ConfigError
+from .clipping import check_clipping, clip_gradients
 
 #: Entries per block: 128k float32 = 512 KiB per array. Measured on "mnist" (interleaved runs,
 #: benchmarks/README.md): 32k blocks 123-126k samples/s, 64k 129k, 128k 130-134k, whole 127-129k.
 BLOCK = 1 << 17
+
+_STATE_ATTRIBUTES = ("iterations", "epoch", "lr_factor", "last_learning_rate", "state",
+                     "state_names")
 
 LearningRate = float | Callable[[int], float]
 
@@ -28,26 +33,45 @@ class Optimizer:
     """Base class. Subclasses set ``state_names`` and write ``_update``.
 
     Args:
-        learning_rate: η, a positive number, or a callable ``η(step)`` of the 0-based number of
-            updates made so far (a schedule).
+        learning_rate: η: a positive number; an ``mk.schedules`` schedule, called with the
+            0-based epoch or update index as its ``per`` says; or any callable ``η(step)`` of the
+            0-based number of updates made so far.
+        clip_value: if given, every gradient entry is clipped to [−clip_value, clip_value]
+            before the update.
+        clip_norm: if given, the gradient is rescaled so that its global L2 norm is at most
+            clip_norm (see :func:`mlpkit.optim.clipping.clip_gradients`).
+
+    Attributes:
+        iterations: updates made so far. ``epoch``: the current epoch (set by the trainer).
+        lr_factor: a multiplier on η (1.0; lowered by ``ReduceLROnPlateau``).
     """
 
     #: Names of the per-parameter state arrays (e.g. Adam: ``("m", "v")``), zeros at start.
     state_names: tuple[str, ...] = ()
     name = "optimizer"
 
-    def __init__(self, learning_rate: LearningRate) -> None:
+    def __init__(self, learning_rate: LearningRate, *, clip_value=None, clip_norm=None) -> None:
+        if isinstance(learning_rate, (dict, str)):
+            learning_rate = schedules.get(learning_rate)
         if not callable(learning_rate):
             _check_positive("learning_rate", learning_rate)
+        check_clipping(clip_value, clip_norm)
         self.learning_rate = learning_rate
+        self.clip_value, self.clip_norm = clip_value, clip_norm
         self.iterations = 0
+        self.epoch = 0
+        self.lr_factor = 1.0
+        self.last_learning_rate = None
         self.state: dict[str, np.ndarray] = {}
         self._built_for = None
 
     # -- config --------------------------------------------------------------------------------
     def get_config(self) -> dict:
-        config = {k: v for k, v in vars(self).items() if k not in ("iterations", "state", "state_names")}
-        return {"name": self.name, **{k: v for k, v in config.items() if not k.startswith("_")}}
+        config = {k: v for k, v in vars(self).items()
+                  if k not in _STATE_ATTRIBUTES and not k.startswith("_")}
+        if isinstance(self.learning_rate, schedules.Schedule):
+            config["learning_rate"] = self.learning_rate.get_config()
+        return {"name": self.name, **config}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
@@ -55,15 +79,23 @@ class Optimizer:
 
     # -- the update ----------------------------------------------------------------------------
     def current_learning_rate(self) -> float:
-        """η for the next update."""
+        """η for the next update (times ``lr_factor``)."""
         lr = self.learning_rate
-        return float(lr(self.iterations)) if callable(lr) else float(lr)
+        if callable(lr):
+            lr = lr(self.epoch if getattr(lr, "per", "batch") == "epoch" else self.iterations)
+        return float(lr) * self.lr_factor
 
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Apply one update to the flat ``params`` from the flat ``grads``, in place."""
+    def step(self, params: np.ndarray, grads: np.ndarray, *, grad_norm: float | None = None) -> None:
+        """Apply one update to the flat ``params`` from the flat ``grads``, in place.
+
+        ``grads`` is clipped in place first if the optimizer clips; ``grad_norm`` may pass its
+        global L2 norm when the caller already knows it.
+        """
         if self._built_for != (params.shape, params.dtype):
             self._init_state(params)
-        lr = self.current_learning_rate()
+        if self.clip_value is not None or self.clip_norm is not None:
+            clip_gradients(grads, self.clip_value, self.clip_norm, grad_norm)
+        lr = self.last_learning_rate = self.current_learning_rate()
         self.iterations += 1
         t = self.iterations
         state = tuple(self.state[name] for name in self.state_names)

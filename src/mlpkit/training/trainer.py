@@ -17,6 +17,7 @@ import numpy as np
 
 from .._validation import check_features
 from ..exceptions import ConfigError, DivergenceWarning
+from ..optim.clipping import clip_gradients, global_norm
 from .callbacks import CallbackList, History
 
 
@@ -25,14 +26,23 @@ class Trainer:
 
     One Trainer serves one ``fit`` call; the network keeps the optimizer, the loss and the
     random streams, so a later fit continues where this one stopped.
+
+    One step: forward → loss (stop if not finite) → backward → + penalty gradient → global
+    gradient norm (stop if not finite) → clipping → optimizer update → frozen weights restored.
     """
 
-    def __init__(self, net, loss, optimizer, *, batch_size, shuffle, callbacks, verbose):
+    def __init__(self, net, loss, optimizer, *, batch_size, shuffle, callbacks, verbose,
+                 penalty=None, clip_value=None, clip_norm=None, metrics=()):
         self.net, self.loss, self.optimizer = net, loss, optimizer
         self.batch_size, self.shuffle, self.verbose = batch_size, shuffle, verbose
+        self.penalty = penalty if penalty is not None and penalty.active else None
+        self.clip_value, self.clip_norm = clip_value, clip_norm
+        self.metrics = tuple(metrics)
         self.history = History()
         self.callbacks = CallbackList([self.history, *callbacks], net)
         self.logits = self._fuses_output_activation()
+        self._frozen = [(slice(slot.offset, slot.stop), net.params[slot.offset : slot.stop].copy())
+                        for slot in net._store.slots if not net.layers[slot.layer].trainable]
 
     def _fuses_output_activation(self) -> bool:
         wanted = self.loss.logits_activation
@@ -53,27 +63,35 @@ class Trainer:
         batch = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
         net = self.net
         net.stop_training, net.stop_reason = False, None
-        self.callbacks.on_train_begin()
         first_epoch = net.epochs_trained
+        self.callbacks.set_params({"epochs": first_epoch + epochs, "first_epoch": first_epoch,
+                                   "steps": -(-X.shape[0] // batch)})
+        self.callbacks.on_train_begin()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._epochs(X, y, batch, first_epoch, epochs, validation_data)
+        self.callbacks.on_train_end()
+        self.history.stop_reason = net.stop_reason
+        return self.history
+
+    def _epochs(self, X, y, batch, first_epoch, epochs, validation_data) -> None:
+        """Run the epochs; overflow is not warned about here because the step itself checks
+        that the loss and the gradient are finite and stops with a DivergenceWarning if not."""
+        net = self.net
         for epoch in range(first_epoch, first_epoch + epochs):
             self.callbacks.on_epoch_begin(epoch)
-            start_time = time.perf_counter()
-            mean_loss = self._run_epoch(X, y, batch, epoch)
-            if mean_loss is None:
+            started = time.perf_counter()
+            logs = self._run_epoch(X, y, batch, epoch)
+            if logs is None:
                 break
-            logs = {"loss": mean_loss}
-            if validation_data is not None:
-                logs["val_loss"] = net._loss_value(*validation_data, self.loss)
+            logs.update(self._scores(X, y, validation_data))
+            logs["time"] = time.perf_counter() - started
             net.epochs_trained = epoch + 1
             self.callbacks.on_epoch_end(epoch, logs)
-            self._report(epoch, first_epoch + epochs, logs, time.perf_counter() - start_time)
+            self._report(epoch, first_epoch + epochs, logs)
             if net.stop_training:
                 break
         else:
             net.stop_reason = f"max epochs ({first_epoch + epochs}) reached"
-        self.history.stop_reason = net.stop_reason
-        self.callbacks.on_train_end()
-        return self.history
 
     def _batches(self, X, y, batch: int):
         """Yield the epoch's (X, y) batches: consecutive rows, or a fresh seeded shuffle of them
@@ -95,28 +113,59 @@ class Trainer:
             np.take(y, rows, axis=0, out=y_batch, mode="clip")
             yield X_batch, y_batch
 
-    def _run_epoch(self, X, y, batch: int, epoch: int) -> float | None:
-        """Train on every batch; the mean batch loss, or None if training diverged."""
-        net, loss, optimizer, callbacks = self.net, self.loss, self.optimizer, self.callbacks
-        last_finite = net.params.copy()
-        total, n_batches = 0.0, 0
+    def _run_epoch(self, X, y, batch: int, epoch: int) -> dict | None:
+        """Train on every batch; the epoch's logs, or None if training diverged."""
+        callbacks, stats = self.callbacks, _EpochStats()
+        self.optimizer.epoch = epoch
+        last_finite = self.net.params.copy()
         for index, (X_batch, y_batch) in enumerate(self._batches(X, y, batch)):
             if callbacks.wants_batches:
                 callbacks.on_batch_begin(index)
-            out = net.forward(X_batch, training=True, logits=self.logits)
-            value, grad = loss.value_and_grad(out, y_batch)
-            if not math.isfinite(value):
-                self._stop_diverged(value, epoch, index, last_finite)
+            try:
+                value, penalty, norm = self._step(X_batch, y_batch)
+            except _Diverged as diverged:
+                self._stop_diverged(diverged, epoch, index, last_finite)
                 return None
-            net.backward(grad, logits=self.logits)
-            optimizer.step(net.params, net.grads)
-            total += value
-            n_batches += 1
+            stats.add(value, penalty, norm)
             if callbacks.wants_batches:
-                callbacks.on_batch_end(index, {"loss": value})
-        return total / n_batches
+                callbacks.on_batch_end(index, {"loss": value, "grad_norm": norm})
+        logs = stats.logs(with_penalty=self.penalty is not None)
+        logs["lr"] = self.optimizer.last_learning_rate
+        return logs
 
-    def _stop_diverged(self, value, epoch, batch, last_finite) -> None:
+    def _step(self, X_batch, y_batch) -> tuple[float, float, float]:
+        net, params, grads = self.net, self.net.params, self.net.grads
+        out = net.forward(X_batch, training=True, logits=self.logits)
+        value, grad = self.loss.value_and_grad(out, y_batch)
+        if not math.isfinite(value):
+            raise _Diverged("loss", value)
+        net.backward(grad, logits=self.logits)
+        penalty = 0.0
+        if self.penalty is not None:
+            penalty = self.penalty.value(params)
+            self.penalty.add_gradient(params, grads)
+        norm = global_norm(grads)
+        if not math.isfinite(norm):
+            raise _Diverged("gradient norm", norm)
+        if self.clip_value is not None or self.clip_norm is not None:
+            clip_gradients(grads, self.clip_value, self.clip_norm, norm)
+        self.optimizer.step(params, grads, grad_norm=norm)
+        for where, values in self._frozen:
+            params[where] = values
+        return value, penalty, norm
+
+    def _scores(self, X, y, validation_data) -> dict:
+        """Validation loss and the requested metrics on the training and validation data."""
+        net, scores = self.net, {}
+        if "accuracy" in self.metrics:
+            scores["accuracy"] = net._accuracy(X, y)
+        if validation_data is not None:
+            scores["val_loss"] = net._loss_value(*validation_data, self.loss)
+            if "accuracy" in self.metrics:
+                scores["val_accuracy"] = net._accuracy(*validation_data)
+        return scores
+
+    def _stop_diverged(self, diverged, epoch, batch, last_finite) -> None:
         net = self.net
         if np.isfinite(net.params).all():
             kept = "the weights before this batch"
@@ -125,18 +174,47 @@ class Trainer:
             kept = f"the weights from the start of epoch {epoch + 1}"
         net.stop_training = True
         net.stop_reason = (
-            f"diverged: the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; "
-            f"training stopped and kept {kept} (all finite). Lower the learning rate, scale "
-            f"the inputs, or clip the gradients."
+            f"diverged: the {diverged.what} became {diverged.value} at epoch {epoch + 1}, batch "
+            f"{batch + 1}; training stopped and kept {kept} (all finite). Lower the learning "
+            f"rate, scale the inputs, or clip the gradients (clip_norm=1.0)."
         )
-        warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=4)
+        warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=5)
 
-    def _report(self, epoch, last_epoch, logs, seconds) -> None:
+    def _report(self, epoch, last_epoch, logs) -> None:
         if not self.verbose:
             return
-        values = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-        print(f"Epoch {epoch + 1}/{last_epoch} - {values} - {seconds:.2f}s", file=sys.stdout,
+        values = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()
+                            if k in ("loss", "val_loss", "penalty", "accuracy", "val_accuracy"))
+        print(f"Epoch {epoch + 1}/{last_epoch} - {values} - {logs['time']:.2f}s", file=sys.stdout,
               flush=True)
+
+
+class _Diverged(Exception):
+    def __init__(self, what: str, value: float) -> None:
+        self.what, self.value = what, value
+
+
+class _EpochStats:
+    """Running sums of one epoch's batch losses, penalties and gradient norms."""
+
+    def __init__(self) -> None:
+        self.n, self.loss, self.penalty, self.norm = 0, 0.0, 0.0, 0.0
+        self.norm_max, self.norm_min = 0.0, math.inf
+
+    def add(self, loss: float, penalty: float, norm: float) -> None:
+        self.n += 1
+        self.loss += loss
+        self.penalty += penalty
+        self.norm += norm
+        self.norm_max, self.norm_min = max(self.norm_max, norm), min(self.norm_min, norm)
+
+    def logs(self, with_penalty: bool) -> dict:
+        logs = {"loss": self.loss / self.n}
+        if with_penalty:
+            logs["penalty"] = self.penalty / self.n
+        logs.update(grad_norm=self.norm / self.n, grad_norm_max=self.norm_max,
+                    grad_norm_min=self.norm_min)
+        return logs
 
 
 def split_validation(X, y, fraction: float, rng: np.random.Generator):

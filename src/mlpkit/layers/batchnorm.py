@@ -1,0 +1,97 @@
+"""Batch normalisation (Ioffe & Szegedy, 2015): standardise each unit over the batch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..exceptions import ConfigError
+from ..initializers import Ones, Zeros
+from ..params import ParamSpec
+from .base import Layer
+
+
+class BatchNorm(Layer):
+    """y = γ ⊙ x̂ + β, x̂ = (x − μ) / √(σ² + ε), per unit (column).
+
+    In training μ and σ² are the batch mean and (biased) variance, and the running estimates are
+    updated with PyTorch's convention (momentum m = 0.1, unbiased variance):
+
+        running_mean ← (1 − m)·running_mean + m·μ
+        running_var  ← (1 − m)·running_var + m·σ²·n/(n − 1)
+
+    At inference μ, σ² are the running estimates. γ (starts at 1) and β (starts at 0) are learned
+    and live in the network's flat buffer; they are not weight-penalised. Place it after a linear
+    Dense and before its activation (``Dense(64), BatchNorm(), ReLU()``), or after the activation.
+
+    Backward (training), with n samples and σ̃ = √(σ² + ε):
+        dL/dγ = Σᵢ dyᵢ ⊙ x̂ᵢ,   dL/dβ = Σᵢ dyᵢ
+        dL/dx = γ/σ̃ ⊙ (dy − mean(dy) − x̂ ⊙ mean(dy ⊙ x̂))
+
+    Args:
+        momentum: m in (0, 1]. Defaults to 0.1.
+        epsilon: ε > 0. Defaults to 1e-5.
+    """
+
+    def __init__(self, momentum: float = 0.1, epsilon: float = 1e-5) -> None:
+        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 < momentum <= 1:
+            raise ConfigError(f"BatchNorm momentum must be in (0, 1]; received momentum={momentum!r}.")
+        if not isinstance(epsilon, (int, float)) or not epsilon > 0:
+            raise ConfigError(f"BatchNorm epsilon must be positive; received epsilon={epsilon!r}.")
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+
+    def get_config(self):
+        return {"momentum": self.momentum, "epsilon": self.epsilon}
+
+    def build(self, n_in):
+        return n_in, [ParamSpec("gamma", (n_in,), Ones(), regularize=False),
+                      ParamSpec("beta", (n_in,), Zeros(), regularize=False)]
+
+    def bind(self, params, grads):
+        self.gamma, self.beta = params["gamma"], params["beta"]
+        self.dgamma, self.dbeta = grads["gamma"], grads["beta"]
+        self.running_mean = np.zeros_like(self.gamma)
+        self.running_var = np.ones_like(self.gamma)
+
+    def state(self):
+        return {"running_mean": self.running_mean, "running_var": self.running_var}
+
+    def forward(self, x, *, training=False, logits=False):
+        if not training:
+            scale = self.gamma / np.sqrt(self.running_var + self.epsilon)
+            return (x - self.running_mean) * scale + self.beta
+        n = x.shape[0]
+        if n < 2:
+            raise ValueError(
+                "BatchNorm needs at least 2 samples per batch in training; got a batch of 1. "
+                "Choose a batch_size that leaves no single-row batch (n_samples % batch_size != 1)."
+            )
+        mean = x.mean(axis=0)
+        var = x.var(axis=0)
+        self._inv_std = 1 / np.sqrt(var + self.epsilon)
+        x_hat = self._output("x_hat", x.shape, x.dtype, True)
+        np.subtract(x, mean, out=x_hat)
+        x_hat *= self._inv_std
+        self._x_hat = x_hat
+        m = self.momentum
+        self.running_mean *= 1 - m
+        self.running_mean += m * mean
+        self.running_var *= 1 - m
+        self.running_var += m * var * (n / (n - 1))
+        y = self._output("y", x.shape, x.dtype, True)
+        np.multiply(x_hat, self.gamma, out=y)
+        y += self.beta
+        return y
+
+    def backward(self, dy, *, logits=False):
+        x_hat = self._x_hat
+        np.sum(dy * x_hat, axis=0, out=self.dgamma)
+        np.sum(dy, axis=0, out=self.dbeta)
+        if not self.needs_input_grad:
+            return None
+        n = dy.shape[0]
+        dx = self._output("dx", dy.shape, dy.dtype, True)
+        np.multiply(x_hat, self.dgamma / n, out=dx)
+        np.subtract(dy, dx, out=dx)
+        dx -= self.dbeta / n
+        dx *= self.gamma * self._inv_std
+        return dx

@@ -1,0 +1,212 @@
+"""Penalties, dropout, batch normalisation, residual blocks, freezing and clipping."""
+
+import numpy as np
+import pytest
+
+import mlpkit as mk
+
+from gradcheck import numerical_gradient
+
+
+def regression_with_irrelevant_features(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 10))
+    y = X[:, 0] - 2 * X[:, 1] + 0.5 * X[:, 2] + 0.05 * rng.normal(size=n)
+    return X, y          # features 3..9 are irrelevant
+
+
+def first_layer_weights_of_irrelevant_inputs(regularizer):
+    X, y = regression_with_irrelevant_features()
+    net = mk.Sequential([mk.layers.Dense(8, activation="tanh"), mk.layers.Dense(1)],
+                        random_state=0, regularizer=regularizer)
+    net.fit(X, y, loss="mse", optimizer=mk.optim.Adam(1e-2), epochs=150, batch_size=50)
+    W = net.layers[0].W
+    return np.abs(W[3:]).max(), np.abs(W[:3]).max()
+
+
+def test_l1_drives_irrelevant_inputs_to_near_zero_while_l2_only_shrinks_them():
+    l1_irrelevant, l1_relevant = first_layer_weights_of_irrelevant_inputs(mk.regularizers.L1(3e-3))
+    l2_irrelevant, l2_relevant = first_layer_weights_of_irrelevant_inputs(mk.regularizers.L2(3e-3))
+    none_irrelevant, _ = first_layer_weights_of_irrelevant_inputs(None)
+    assert l1_irrelevant < 0.02 < l1_relevant
+    assert 0.02 < l2_irrelevant < none_irrelevant
+    assert l1_irrelevant < l2_irrelevant / 5
+
+
+def test_penalty_is_reported_apart_from_the_data_loss():
+    X, y = regression_with_irrelevant_features(100)
+    history = mk.Sequential([mk.layers.Dense(4), mk.layers.Dense(1)], random_state=0,
+                            regularizer="l2").fit(X, y, loss="mse", epochs=2)
+    assert len(history.history["penalty"]) == 2 and all(p > 0 for p in history.history["penalty"])
+    assert "penalty" not in mk.Sequential([mk.layers.Dense(1)]).fit(X, y, loss="mse").history
+
+
+def test_penalty_covers_kernels_only_unless_a_layer_asks_for_its_bias():
+    net = mk.Sequential([mk.layers.Dense(3, bias_regularizer=mk.regularizers.L1(0.5)),
+                         mk.layers.Dense(2)], regularizer=mk.regularizers.L2(0.1)).build(4)
+    penalty = mk.regularizers.Penalty(net._store.slots, net.layers, net.regularizer, net.dtype)
+    first, second = net.layers
+    first.b[:] = 1.0
+    second.b[:] = 1.0
+    expected = 0.1 * (np.sum(first.W ** 2) + np.sum(second.W ** 2)) + 0.5 * 3
+    assert penalty.value(net.params) == pytest.approx(expected, rel=1e-5)
+
+
+def test_elastic_net_is_scikit_learns_parameterisation():
+    reg = mk.regularizers.ElasticNet(alpha=0.2, l1_ratio=0.25)
+    w = np.array([1.0, -2.0])
+    assert reg(w) == pytest.approx(0.2 * (0.25 * 3 + 0.5 * 0.75 * 5))
+    np.testing.assert_allclose(reg.gradient(w), 0.2 * (0.25 * np.sign(w) + 0.75 * w))
+
+
+def test_dropout_is_inverted_seeded_and_off_at_inference():
+    layer = mk.layers.Dropout(0.25)
+    layer.rng = np.random.default_rng(0)
+    x = np.ones((2000, 50), dtype=np.float32)
+    y = layer.forward(x, training=True)
+    kept = y != 0
+    assert kept.mean() == pytest.approx(0.75, abs=0.01)
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), y)
+    assert layer.forward(x) is x
+    nets = [mk.Sequential([mk.layers.Dense(8), mk.layers.Dropout(0.5), mk.layers.Dense(1)],
+                          random_state=3) for _ in range(2)]
+    X, t = regression_with_irrelevant_features(64)
+    for net in nets:
+        net.fit(X, t, loss="mse", epochs=2)
+    np.testing.assert_array_equal(nets[0].params, nets[1].params)
+
+
+def layer_gradient_check(layer, n_in, seed=0):
+    rng = np.random.default_rng(seed)
+    net = mk.Sequential([layer, mk.layers.Dense(2)], dtype="float64", random_state=seed).build(n_in)
+    net.params[:] = rng.normal(size=net.params.size)
+    X, y = rng.normal(size=(6, n_in)), rng.normal(size=(6, 2))
+    loss = mk.losses.get("mse")
+    _, grad = loss.value_and_grad(net.forward(X, training=True), y)
+    net.backward(grad.copy())
+    analytic = net.grads.copy()
+
+    def value():  # training-mode forward, as backward assumes (batch statistics for BatchNorm)
+        return loss.value_and_grad(net.forward(X, training=True), y, training=False)[0]
+
+    numeric = numerical_gradient(value, net.params)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_batchnorm_gradients_match_finite_differences():
+    layer_gradient_check(mk.layers.BatchNorm(), 4)
+
+
+@pytest.mark.parametrize("inner", [
+    lambda: [mk.layers.Dense(4, activation="tanh"), mk.layers.Dense(4)],
+    lambda: [mk.layers.Dense(3, activation="elu")],          # width changes: projection
+])
+def test_residual_block_gradients_match_finite_differences(inner):
+    layer_gradient_check(mk.layers.Residual(inner()), 4)
+
+
+def test_batchnorm_uses_running_statistics_at_inference():
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=5.0, scale=3.0, size=(4000, 3))
+    net = mk.Sequential([mk.layers.BatchNorm()], dtype="float64").build(3)
+    layer = net.layers[0]
+    for start in range(0, 4000, 100):
+        net.forward(X[start : start + 100], training=True)
+    np.testing.assert_allclose(layer.running_mean, 5.0, atol=0.3)
+    np.testing.assert_allclose(layer.running_var, 9.0, rtol=0.15)
+    out = net.predict(X)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=0.15)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        net.forward(X[:1], training=True)
+
+
+def deep_relu_net(residual: bool, depth=20, width=16):
+    """20 ReLU layers (plain) or 10 two-layer residual blocks, with small N(0, 0.1²) weights."""
+    if residual:
+        body = [mk.layers.Residual([mk.layers.Dense(width, activation="relu"),
+                                    mk.layers.Dense(width)]) for _ in range(depth // 2)]
+    else:
+        body = [mk.layers.Dense(width, activation="relu") for _ in range(depth)]
+    small = mk.initializers.RandomNormal(stddev=0.1)
+    for layer in body:
+        for dense in ([layer] if isinstance(layer, mk.layers.Dense) else layer.layers):
+            dense.kernel_initializer = small
+    return mk.Sequential([mk.layers.Dense(width), *body, mk.layers.Dense(1)], random_state=0,
+                         dtype="float64")
+
+
+def train_deep(residual: bool):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(256, 16))
+    y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2]
+    net = deep_relu_net(residual)
+    net.fit(X, y, loss="mse", optimizer=mk.optim.SGD(0.01), epochs=1, batch_size=None)
+    first_gradient = float(np.linalg.norm(net.layers[0].dW))
+    history = net.fit(X, y, loss="mse", optimizer=mk.optim.Adam(1e-3), epochs=30, batch_size=32)
+    return first_gradient, history.history["loss"]
+
+
+def test_residual_20_layer_net_trains_where_the_plain_ones_first_layer_gradient_collapses():
+    plain_gradient, plain_loss = train_deep(residual=False)
+    residual_gradient, residual_loss = train_deep(residual=True)
+    assert plain_gradient < 1e-9 < 1e-2 < residual_gradient      # measured: ~1e-12 vs ~1
+    assert residual_loss[-1] < 0.5 * residual_loss[0]
+    assert plain_loss[-1] > 0.9 * plain_loss[0]
+
+
+def test_frozen_layer_stays_bit_identical_while_gradients_flow_through_it():
+    X, y = regression_with_irrelevant_features(200)
+    net = mk.Sequential([mk.layers.Dense(8, activation="relu"), mk.layers.Dense(8, activation="relu"),
+                         mk.layers.Dense(1)], random_state=0, regularizer="l2")
+    net.build(10)
+    frozen = net.layers[1]
+    frozen.trainable = False
+    before = frozen.W.copy(), frozen.b.copy(), net.layers[0].W.copy()
+    net.fit(X, y, loss="mse", optimizer=mk.optim.AdamW(1e-2), epochs=3)
+    np.testing.assert_array_equal(frozen.W, before[0])
+    np.testing.assert_array_equal(frozen.b, before[1])
+    assert not np.array_equal(net.layers[0].W, before[2])   # the layer below still learns
+
+
+def test_clipping_bounds_the_update_by_norm_and_by_value():
+    grads = np.array([3.0, 4.0])
+    mk.optim.clipping.clip_gradients(grads, clip_norm=1.0)
+    assert np.linalg.norm(grads) == pytest.approx(1.0, rel=1e-5)
+    grads = np.array([3.0, -0.5, -4.0])
+    mk.optim.clipping.clip_gradients(grads, clip_value=1.0)
+    np.testing.assert_array_equal(grads, [1.0, -0.5, -1.0])
+
+
+def test_learning_rate_of_each_epoch_is_logged_and_follows_the_schedule():
+    X, y = regression_with_irrelevant_features(64)
+    net = mk.Sequential([mk.layers.Dense(1)], random_state=0)
+    schedule = mk.schedules.StepDecay(0.1, step_size=2, factor=0.5)
+    history = net.fit(X, y, loss="mse", optimizer=mk.optim.SGD(schedule), epochs=5)
+    np.testing.assert_allclose(history.history["lr"], [0.1, 0.1, 0.05, 0.05, 0.025])
+    per_batch = mk.schedules.ExponentialDecay(0.1, 0.1, per="batch")
+    history = mk.Sequential([mk.layers.Dense(1)]).fit(X, y, loss="mse", batch_size=16, epochs=2,
+                                                      optimizer=mk.optim.SGD(per_batch))
+    np.testing.assert_allclose(history.history["lr"], [0.1 * np.exp(-0.3), 0.1 * np.exp(-0.7)])
+
+
+def test_non_finite_gradient_stops_training_at_once_and_names_the_batch():
+    # forward: x·1e-300·1e300 stays finite, and so does the MAE loss; backward: dL/dW₁ ∝ x·1e300
+    # overflows to infinity
+    net = mk.Sequential([mk.layers.Dense(1), mk.layers.Dense(1)], random_state=0, dtype="float64")
+    net.build(1)
+    net.layers[0].W[:], net.layers[1].W[:] = 1e-300, 1e300
+    before = net.params.copy()
+    with pytest.warns(mk.DivergenceWarning, match="gradient norm became inf at epoch 1, batch 1"):
+        history = net.fit(np.full((4, 1), 1e10), np.zeros(4), loss="mae", epochs=3, batch_size=2)
+    assert history.stop_reason.startswith("diverged")
+    np.testing.assert_array_equal(net.params, before)    # the update was never applied
+
+
+def test_gradient_norms_are_logged_every_epoch():
+    X, y = regression_with_irrelevant_features(64)
+    history = mk.Sequential([mk.layers.Dense(4), mk.layers.Dense(1)], random_state=0).fit(
+        X, y, loss="mse", epochs=2, batch_size=16)
+    h = history.history
+    assert all(lo <= mean <= hi for lo, mean, hi in zip(h["grad_norm_min"], h["grad_norm"],
+                                                          h["grad_norm_max"]))
