@@ -10,11 +10,12 @@ from . import callbacks, initializers, layers, losses, optim, regularizers, sche
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .network import Sequential
 from .perceptron import Perceptron
+from .serialization import load
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Sequential", "Perceptron", "layers", "losses", "optim", "initializers", "callbacks",
+    "Sequential", "Perceptron", "load", "layers", "losses", "optim", "initializers", "callbacks",
     "regularizers", "schedules",
     "ConfigError", "DivergenceWarning", "NotFittedError", "__version__",
 ]

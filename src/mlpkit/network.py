@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses as losses_module
-from . import optim, regularizers
+from . import optim, regularizers, serialization
 from ._validation import check_features, check_random_state
 from .exceptions import ConfigError, NotFittedError
 from .layers import Layer
@@ -265,7 +265,14 @@ class Sequential:
             "layers": [{"class": layer.name, "config": layer.get_config()} for layer in self.layers],
             "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None,
             "dtype": self.dtype.name,
+            "regularizer": None if self.regularizer is None else self.regularizer.get_config(),
         }
+
+    def save(self, path) -> str:
+        """Write the network (architecture, weights, layer state, loss and optimizer state) to
+        ``path`` (e.g. ``"model.mlpk"``) atomically; no pickle. Read it back with ``mk.load``."""
+        self._require_built()
+        return serialization.save(self, path)
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"

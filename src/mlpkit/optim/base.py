@@ -71,6 +71,8 @@ class Optimizer:
                   if k not in _STATE_ATTRIBUTES and not k.startswith("_")}
         if isinstance(self.learning_rate, schedules.Schedule):
             config["learning_rate"] = self.learning_rate.get_config()
+        elif callable(self.learning_rate):  # a plain function has no config: keep its last value
+            config["learning_rate"] = self.last_learning_rate or self.current_learning_rate()
         return {"name": self.name, **config}
 
     def __repr__(self) -> str:

@@ -1,0 +1,147 @@
+"""Model files: arrays in a NumPy ``.npz`` archive plus a JSON document; never pickle.
+
+A file holds ``params`` (the flat buffer), each layer's state arrays (``state/<i>/<name>``, e.g.
+BatchNorm's running statistics), the optimizer's state arrays (``optimizer/<name>``), and
+``meta``: UTF-8 JSON with the format name and version, the mlpkit version, the network's config,
+the loss and optimizer configs, the step and epoch counts, and a SHA-256 checksum of every array.
+
+Loading reads arrays with ``allow_pickle=False`` and builds objects only from registered names,
+so opening a file never runs code from it. A truncated, tampered or foreign file is rejected with
+a message saying which; so is a file of a newer format. Writes are atomic: the archive is written
+to a temporary file beside the target and moved over it only when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+FORMAT = "mlpkit-model"
+FORMAT_VERSION = 1
+
+
+def save(net, path) -> str:
+    """Write ``net`` (built) to ``path`` atomically; returns the path."""
+    from . import __version__
+
+    arrays = {"params": net.params}
+    for index, layer in enumerate(_layers(net)):
+        for name, array in layer.state().items():
+            arrays[f"state/{index}/{name}"] = array
+    optimizer = net.optimizer
+    if optimizer is not None:
+        arrays.update({f"optimizer/{name}": array for name, array in optimizer.state.items()})
+    meta = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "mlpkit_version": __version__,
+        "network": net.get_config(), "n_features": net.n_features,
+        "epochs_trained": net.epochs_trained,
+        "loss": net.loss.get_config() if net.loss is not None else None,
+        "optimizer": None if optimizer is None else {
+            "config": optimizer.get_config(), "iterations": optimizer.iterations},
+        "sha256": _checksum(arrays),
+    }
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    path = os.fspath(path)
+    _write_atomically(path, arrays)
+    return path
+
+
+def load(path):
+    """Read a model file written by :func:`save`; returns a built :class:`~mlpkit.Sequential`."""
+    from . import losses, optim
+    from .layers import deserialize
+    from .network import Sequential
+
+    arrays, meta = _read(os.fspath(path))
+    config = meta["network"]
+    net = Sequential([deserialize(entry) for entry in config["layers"]],
+                     random_state=config.get("random_state"), dtype=config["dtype"],
+                     regularizer=config.get("regularizer"))
+    net.build(meta["n_features"])
+    net.params[...] = _expect(arrays, "params", net.params.shape)
+    for index, layer in enumerate(_layers(net)):
+        for name, array in layer.state().items():
+            array[...] = _expect(arrays, f"state/{index}/{name}", array.shape)
+    net.epochs_trained = meta["epochs_trained"]
+    if meta["loss"] is not None:
+        net.loss = losses.get(meta["loss"])
+    if meta["optimizer"] is not None:
+        net.optimizer = optim.get(meta["optimizer"]["config"])
+        net.optimizer._init_state(net.params)
+        for name, array in net.optimizer.state.items():
+            array[...] = _expect(arrays, f"optimizer/{name}", array.shape)
+        net.optimizer.iterations = meta["optimizer"]["iterations"]
+    return net
+
+
+def _layers(net):
+    from .network import _walk
+
+    return list(_walk(net.layers))
+
+
+def _checksum(arrays: dict) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(name.encode())
+        digest.update(str((array.dtype.str, array.shape)).encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _write_atomically(path: str, arrays: dict) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".mlpkit-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _read(path: str) -> tuple[dict, dict]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except FileNotFoundError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        raise ValueError(
+            f"{path} is not a readable mlpkit model file (truncated, or not an .npz archive of "
+            f"plain arrays): {error}"
+        ) from None
+    if "meta" not in arrays or arrays["meta"].dtype != np.uint8:
+        raise ValueError(f"{path} is not an mlpkit model file: it has no 'meta' document.")
+    try:
+        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: the model file's 'meta' document is not valid JSON ({error}).") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{path} is not an mlpkit model file (format {meta.get('format')!r}).")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by mlpkit {meta.get('mlpkit_version')} in model-file format "
+            f"{meta['format_version']}; this mlpkit reads format {FORMAT_VERSION} and older. "
+            f"Upgrade mlpkit to load it."
+        )
+    if _checksum(arrays) != meta.get("sha256"):
+        raise ValueError(f"{path} is corrupted or was modified: its checksum does not match.")
+    return arrays, meta
+
+
+def _expect(arrays: dict, name: str, shape) -> np.ndarray:
+    if name not in arrays or arrays[name].shape != tuple(shape):
+        found = arrays[name].shape if name in arrays else "nothing"
+        raise ValueError(f"Model file entry {name!r}: expected shape {tuple(shape)}, found {found}.")
+    return arrays[name]

@@ -1,0 +1,96 @@
+"""Model files: exact round trips, atomic writes, and files that are refused."""
+
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import mlpkit as mk
+
+
+def trained_net(tmp_path=None):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 5))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    net = mk.Sequential([
+        mk.layers.Dense(8, activation="prelu", kernel_regularizer=mk.regularizers.L1(1e-4)),
+        mk.layers.BatchNorm(), mk.layers.Dropout(0.1),
+        mk.layers.Residual([mk.layers.Dense(6, activation="leaky_relu"), mk.layers.Dense(6)]),
+        mk.layers.Tanh(),
+        mk.layers.Dense(2, activation="softmax"),
+    ], random_state=0, regularizer="l2")
+    net.fit(X, y, loss="categorical_cross_entropy", epochs=3,
+            optimizer=mk.optim.Adam(mk.schedules.ExponentialDecay(1e-2, 0.1)))
+    return net, X, y
+
+
+def test_save_and_load_round_trip_predictions_bit_for_bit(tmp_path):
+    net, X, y = trained_net()
+    path = net.save(tmp_path / "model.mlpk")
+    loaded = mk.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+    np.testing.assert_array_equal(loaded.params, net.params)
+    np.testing.assert_array_equal(loaded.layers[1].running_var, net.layers[1].running_var)
+    assert loaded.optimizer.iterations == net.optimizer.iterations
+    for name, array in net.optimizer.state.items():
+        np.testing.assert_array_equal(loaded.optimizer.state[name], array)
+    assert loaded.summary() == net.summary()
+    loaded.fit(X, y, epochs=1)       # training continues from the file
+
+
+def test_no_temporary_file_is_left_and_an_existing_file_is_replaced_whole(tmp_path):
+    net, _, _ = trained_net()
+    path = tmp_path / "model.mlpk"
+    path.write_bytes(b"old")
+    net.save(path)
+    assert sorted(os.listdir(tmp_path)) == ["model.mlpk"]
+    assert zipfile.is_zipfile(path)
+
+
+def test_truncated_foreign_tampered_and_newer_files_are_refused(tmp_path):
+    net, _, _ = trained_net()
+    path = net.save(tmp_path / "model.mlpk")
+    data = open(path, "rb").read()
+    (tmp_path / "truncated.mlpk").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="not a readable mlpkit model file"):
+        mk.load(tmp_path / "truncated.mlpk")
+    np.savez(tmp_path / "foreign.npz", weights=np.ones(3))
+    with pytest.raises(ValueError, match="no 'meta' document"):
+        mk.load(tmp_path / "foreign.npz")
+
+    def rewrite(name, change):
+        with np.load(path) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+        change(arrays)
+        np.savez(tmp_path / name, **arrays)
+        return tmp_path / name
+
+    def tamper(arrays):
+        arrays["params"] = arrays["params"] + 1
+
+    with pytest.raises(ValueError, match="checksum does not match"):
+        mk.load(rewrite("tampered.npz", tamper))
+
+    def newer(arrays):
+        meta = json.loads(arrays["meta"].tobytes())
+        meta["format_version"] = 99
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+
+    with pytest.raises(ValueError, match="format 99.*Upgrade mlpkit"):
+        mk.load(rewrite("newer.npz", newer))
+
+
+def test_a_pickle_payload_is_refused_without_being_executed(tmp_path):
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, (f"touch {tmp_path / 'pwned'}",))
+
+    np.savez(tmp_path / "evil.npz", meta=np.array([Boom()], dtype=object))
+    with pytest.raises(ValueError):
+        mk.load(tmp_path / "evil.npz")
+    assert not (tmp_path / "pwned").exists()
+    del pickle
