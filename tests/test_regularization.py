@@ -210,3 +210,19 @@ def test_gradient_norms_are_logged_every_epoch():
     h = history.history
     assert all(lo <= mean <= hi for lo, mean, hi in zip(h["grad_norm_min"], h["grad_norm"],
                                                           h["grad_norm_max"]))
+
+
+def test_a_layer_frozen_inside_a_residual_block_stays_fixed_and_unpenalised():
+    X, y = regression_with_irrelevant_features(100)
+    inner = mk.layers.Dense(10, activation="relu")
+    net = mk.Sequential([mk.layers.Residual([inner, mk.layers.Dense(10)]), mk.layers.Dense(1)],
+                        random_state=0, regularizer="l2").build(10)
+    inner.trainable = False
+    before = inner.W.copy()
+    history = net.fit(X, y, loss="mse", epochs=3)
+    np.testing.assert_array_equal(inner.W, before)
+    penalty = mk.regularizers.Penalty(net._store.slots, net.layers, net.regularizer, net.dtype)
+    others = [layer.W for layer in (net.layers[0].layers[1], net.layers[1])]
+    assert penalty.value(net.params) == pytest.approx(0.01 * sum(float(np.sum(W**2)) for W in others),
+                                                      rel=1e-5)
+    assert history.history["loss"][-1] < history.history["loss"][0]

@@ -114,7 +114,7 @@ class Penalty:
 
     Args:
         slots: the store's slots (layer index, spec, offset).
-        layers: the network's layers (their ``regularizer_for(name)`` and ``trainable``).
+        layers: the network's layers (their ``regularizer_for(name)`` and ``trains(name)``).
         default: the network-wide regularizer for kernels with none of their own, or None.
     """
 
@@ -126,7 +126,7 @@ class Penalty:
             regularizer = getattr(layer, "regularizer_for", lambda name: None)(slot.spec.name)
             if regularizer is None and slot.spec.regularize:
                 regularizer = default
-            if regularizer is None or not getattr(layer, "trainable", True):
+            if regularizer is None or not layer.trains(slot.spec.name):
                 continue
             l1[slot.offset : slot.stop] = regularizer.l1
             l2[slot.offset : slot.stop] = regularizer.l2

@@ -49,6 +49,10 @@ class Layer(Workspaces):
     def bind(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
         """Receive views of this layer's parameters and gradients. Default: there are none."""
 
+    def trains(self, name: str) -> bool:
+        """Whether the optimizer updates this layer's parameter ``name`` (False when frozen)."""
+        return self.trainable
+
     def regularizer_for(self, name: str):
         """The penalty this layer puts on its parameter ``name`` (None: the network default)."""
         return None

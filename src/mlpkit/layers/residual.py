@@ -54,6 +54,12 @@ class Residual(Layer):
         for prefix, layer in self._named_layers():
             layer.bind(_unprefixed(params, prefix), _unprefixed(grads, prefix))
 
+    def trains(self, name):
+        for prefix, layer in self._named_layers():
+            if name.startswith(prefix):
+                return self.trainable and layer.trains(name[len(prefix):])
+        return self.trainable
+
     def regularizer_for(self, name):
         for prefix, layer in self._named_layers():
             if name.startswith(prefix):

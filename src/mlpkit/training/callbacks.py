@@ -2,8 +2,9 @@
 
 The protocol: a :class:`Callback` may override any of
 
-    set_params(params)        before on_train_begin: {"epochs": epochs in this fit,
-                              "steps": batches per epoch, "first_epoch": index of the first}
+    set_params(params)        before on_train_begin: {"first_epoch": index of this fit's
+                              first epoch, "epochs": the epoch count it ends at (first_epoch
+                              + epochs asked for), "steps": batches per epoch}
     on_train_begin(logs)      once, before the first epoch (reset per-fit state here)
     on_epoch_begin(epoch)     epoch is the network's epoch index, from 0, continuing across fits
     on_batch_begin(batch)     batch counts from 0 within the epoch
@@ -48,7 +49,7 @@ class Callback:
         self.model = model
 
     def set_params(self, params: Mapping[str, Any]) -> None:
-        """Receive the fit's settings: ``epochs``, ``steps`` (per epoch), ``first_epoch``."""
+        """Receive the fit's settings: ``first_epoch``, ``epochs``, ``steps`` (per epoch)."""
         self.params = dict(params)
 
     @property
@@ -165,7 +166,7 @@ def _format_value(value: float) -> str:
     return f"{value:.2e}" if 0 < abs(value) < 1e-3 else f"{value:.4f}"
 
 
-# -- monitoring a log key ---------------------------------------------------------------------------
+# -- monitoring a log key -------------------------------------------------------------------------
 class Monitor:
     """Track the best value of one log key: the improvement test every monitoring tool shares.
 
@@ -436,14 +437,19 @@ class ProgressLogger(Callback):
     On an interactive terminal (``sys.stdout.isatty()`` and no ``CI`` environment variable) a
     tqdm bar runs over each epoch's batches with the running mean loss beside it. Otherwise,
     or if tqdm is not installed, each epoch prints one line:
-    ``Epoch 3/20 - loss: 0.1234 - val_loss: 0.2000 - 0.40s`` (values below 1e-3 in
-    scientific notation). ``verbose=0`` prints nothing and costs nothing per batch.
+    ``Epoch 3/20 - loss: 0.1234 - val_loss: 0.2000 - 0.40s``: every log value except the
+    diagnostics (``lr``, ``time``, ``grad_norm*``), values below 1e-3 in scientific notation,
+    and the epoch's time (``logs["time"]`` if the trainer gives it). ``verbose=0`` prints
+    nothing and costs nothing per batch.
     """
+
+    #: Log keys left out of the progress display.
+    hidden = frozenset({"lr", "time", "grad_norm", "grad_norm_max", "grad_norm_min"})
 
     def __init__(self, verbose: int = 1) -> None:
         self.verbose = verbose
-        self._bar = None
-        self._use_bar = False
+        self._bar, self._use_bar, self._last = None, False, None
+        self._start = time.perf_counter()
 
     @property
     def wants_batches(self) -> bool:
@@ -451,9 +457,7 @@ class ProgressLogger(Callback):
 
     def on_train_begin(self, logs=None):
         self._use_bar = bool(self.verbose) and _interactive() and _tqdm() is not None
-        first = self.params.get("first_epoch", 0)
-        epochs = self.params.get("epochs")
-        self._last = None if epochs is None else first + epochs
+        self._last = self.params.get("epochs")
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -473,13 +477,15 @@ class ProgressLogger(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not self.verbose:
             return
-        values = " - ".join(f"{k}: {_format_value(v)}" for k, v in (logs or {}).items())
+        logs = logs or {}
+        values = " - ".join(f"{k}: {_format_value(v)}" for k, v in logs.items()
+                            if k not in self.hidden)
         if self._bar is not None:
             self._bar.set_postfix_str(values, refresh=True)
             self._bar.close()
             self._bar = None
         else:
-            seconds = time.perf_counter() - self._start
+            seconds = logs.get("time", time.perf_counter() - self._start)
             print(f"{self._title(epoch)} - {values} - {seconds:.2f}s", file=sys.stdout,
                   flush=True)
 

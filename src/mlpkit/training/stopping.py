@@ -159,8 +159,8 @@ class GradientNorm(StoppingRule):
     """Fire on exploding (norm > ``max_norm``) or vanishing (norm < ``min_norm``) gradients.
 
     Reads ``logs[monitor]``: by default ``"grad_norm"``, the epoch's mean global L2 norm
-    ‖∇L‖₂ of the gradient over all parameters; ``"grad_norm_max"`` / ``"grad_norm_min"`` test
-    the largest / smallest batch norm instead. A NaN norm counts as exploding.
+    ‖∇L‖₂ of the gradient over all parameters; ``"grad_norm_max"`` / ``"grad_norm_min"``
+    test the largest / smallest batch norm instead. A NaN norm counts as exploding.
 
     Reason: ``"exploding gradients: grad_norm 1523 > max_norm=100 at epoch 4"`` or
     ``"vanishing gradients: grad_norm 3.2e-09 < min_norm=1e-06 at epoch 4"``.
@@ -412,7 +412,7 @@ class EarlyStopping(Callback):
             rules = [NoImprovement(monitor, patience, min_delta, mode)]
         self.rules = list(rules)
         for rule in self.rules:
-            if not (callable(getattr(rule, "check", None)) and callable(getattr(rule, "reset", None))):
+            if not all(callable(getattr(rule, hook, None)) for hook in ("check", "reset")):
                 raise TypeError(f"EarlyStopping rules must be stopping rules such as "
                                 f"NoImprovement(patience=5), got {rule!r}.")
         if not self.rules:
@@ -421,7 +421,8 @@ class EarlyStopping(Callback):
         if combine not in ("any", "all"):
             raise ConfigError(f"EarlyStopping combine must be 'any' or 'all', got "
                               f"combine={combine!r}.")
-        self.combine, self.restore_best_weights, self.verbose = combine, restore_best_weights, verbose
+        self.combine, self.verbose = combine, verbose
+        self.restore_best_weights = restore_best_weights
         self.tracker = Monitor("EarlyStopping", monitor, mode)
         # The default rule already warns about a missing monitor; don't warn twice.
         self._warn_missing = restore_best_weights and not any(

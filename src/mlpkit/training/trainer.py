@@ -9,7 +9,6 @@ epoch, otherwise batches follow the rows' order (the last batch may be smaller).
 from __future__ import annotations
 
 import math
-import sys
 import time
 import warnings
 
@@ -18,7 +17,7 @@ import numpy as np
 from .._validation import check_features
 from ..exceptions import ConfigError, DivergenceWarning
 from ..optim.clipping import clip_gradients, global_norm
-from .callbacks import CallbackList, History
+from .callbacks import CallbackList, History, ProgressLogger
 
 
 class Trainer:
@@ -39,10 +38,11 @@ class Trainer:
         self.clip_value, self.clip_norm = clip_value, clip_norm
         self.metrics = tuple(metrics)
         self.history = History()
-        self.callbacks = CallbackList([self.history, *callbacks], net)
+        self.callbacks = CallbackList([self.history, *callbacks, ProgressLogger(verbose)], net)
         self.logits = self._fuses_output_activation()
         self._frozen = [(slice(slot.offset, slot.stop), net.params[slot.offset : slot.stop].copy())
-                        for slot in net._store.slots if not net.layers[slot.layer].trainable]
+                        for slot in net._store.slots
+                        if not net.layers[slot.layer].trains(slot.spec.name)]
 
     def _fuses_output_activation(self) -> bool:
         wanted = self.loss.logits_activation
@@ -87,7 +87,6 @@ class Trainer:
             logs["time"] = time.perf_counter() - started
             net.epochs_trained = epoch + 1
             self.callbacks.on_epoch_end(epoch, logs)
-            self._report(epoch, first_epoch + epochs, logs)
             if net.stop_training:
                 break
         else:
@@ -129,6 +128,8 @@ class Trainer:
             stats.add(value, penalty, norm)
             if callbacks.wants_batches:
                 callbacks.on_batch_end(index, {"loss": value, "grad_norm": norm})
+                if self.net.stop_training:      # a batch hook asked to stop: end this epoch now
+                    break
         logs = stats.logs(with_penalty=self.penalty is not None)
         logs["lr"] = self.optimizer.last_learning_rate
         return logs
@@ -144,6 +145,8 @@ class Trainer:
         if self.penalty is not None:
             penalty = self.penalty.value(params)
             self.penalty.add_gradient(params, grads)
+        for where, _ in self._frozen:    # frozen weights have no gradient (as torch: no .grad)
+            grads[where] = 0
         norm = global_norm(grads)
         if not math.isfinite(norm):
             raise _Diverged("gradient norm", norm)
@@ -179,15 +182,6 @@ class Trainer:
             f"rate, scale the inputs, or clip the gradients (clip_norm=1.0)."
         )
         warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=5)
-
-    def _report(self, epoch, last_epoch, logs) -> None:
-        if not self.verbose:
-            return
-        values = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()
-                            if k in ("loss", "val_loss", "penalty", "accuracy", "val_accuracy"))
-        print(f"Epoch {epoch + 1}/{last_epoch} - {values} - {logs['time']:.2f}s", file=sys.stdout,
-              flush=True)
-
 
 class _Diverged(Exception):
     def __init__(self, what: str, value: float) -> None:
