@@ -37,7 +37,7 @@ from mlpkit.callbacks import (
     ValidationIncrease,
 )
 from mlpkit.exceptions import ConfigError
-from mlpkit.training import stopping
+from mlpkit.training import rules as stopping
 
 
 # -- helpers --------------------------------------------------------------------------------------

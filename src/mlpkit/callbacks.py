@@ -5,20 +5,11 @@ stopping rules are the criteria :class:`EarlyStopping` combines (see
 :mod:`mlpkit.training.stopping`).
 """
 
-from .training.callbacks import (
-    Callback,
-    CallbackList,
-    CSVLogger,
-    History,
-    ModelCheckpoint,
-    Monitor,
-    MonitorCallback,
-    ProgressLogger,
-    ReduceLROnPlateau,
-    TerminateOnNaN,
-)
-from .training.stopping import (
-    EarlyStopping,
+from .training.callbacks import Callback, CallbackList, History, Monitor, MonitorCallback
+from .training.checkpoint import ModelCheckpoint
+from .training.plateau import ReduceLROnPlateau
+from .training.progress import CSVLogger, ProgressLogger
+from .training.rules import (
     GeneralizationGap,
     GeneralizationLoss,
     GradientNorm,
@@ -30,6 +21,7 @@ from .training.stopping import (
     TimeBudget,
     ValidationIncrease,
 )
+from .training.stopping import EarlyStopping, TerminateOnNaN
 
 __all__ = [
     "Callback", "CallbackList", "History", "Monitor", "MonitorCallback",

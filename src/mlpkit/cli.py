@@ -6,7 +6,6 @@ import argparse
 import sys
 import time
 
-import numpy as np
 
 
 def demo(epochs: int, seed: int) -> int:

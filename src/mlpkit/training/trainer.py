@@ -17,7 +17,8 @@ import numpy as np
 from .._validation import check_features
 from ..exceptions import ConfigError, DivergenceWarning
 from ..optim.clipping import clip_gradients, global_norm
-from .callbacks import CallbackList, History, ProgressLogger
+from .callbacks import CallbackList, History
+from .progress import ProgressLogger
 
 
 class Trainer:

@@ -1,0 +1,58 @@
+"""Saving the model during training."""
+
+from __future__ import annotations
+
+import os
+
+from ..exceptions import ConfigError
+from .callbacks import MonitorCallback
+
+
+class ModelCheckpoint(MonitorCallback):
+    """Save the network after every epoch, or only when ``monitor`` improves.
+
+    Saving goes through ``model.save(path)``, which writes atomically (a temporary file renamed
+    over the target), so an interrupted run never leaves a half-written checkpoint.
+
+    Args:
+        path: the file name; it may hold ``{epoch}`` (counted from 1) and any log key with a
+            format spec, e.g. ``"ckpt/{epoch:03d}-{val_loss:.4f}.mlpk"``. Missing parent
+            directories are created.
+        monitor, mode: what ``save_best_only`` compares (see :class:`Monitor`).
+        save_best_only: save only in epochs where ``monitor`` reaches a new best.
+
+    Attributes:
+        saved: the paths written in the current fit, in order.
+    """
+
+    def __init__(self, path: str | os.PathLike, monitor: str = "val_loss",
+                 save_best_only: bool = False, mode: str = "auto") -> None:
+        super().__init__(monitor, mode)
+        self.path, self.save_best_only = os.fspath(path), save_best_only
+        self.saved: list[str] = []
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if not callable(getattr(self.model, "save", None)):
+            raise TypeError(f"ModelCheckpoint needs a model with a save(path) method; "
+                            f"{type(self.model).__name__} has none.")
+        self.saved = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            value = self.tracker.read(logs)
+            if value is None or not self.tracker.update(epoch, value):
+                return
+        try:
+            path = self.path.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ConfigError(
+                f"ModelCheckpoint path {self.path!r} cannot be filled from the logs ({error}). "
+                f"Available fields: epoch, {', '.join(logs)}.") from None
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        self.model.save(path)
+        self.saved.append(path)
+
+
+__all__ = ['ModelCheckpoint']
