@@ -129,23 +129,13 @@ class EarlyStopping(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop as soon as a batch loss, or an epoch's loss or val_loss, is NaN or infinite.
+    """Stop when an epoch's loss or val_loss is NaN or infinite.
 
-    The trainer stops on a non-finite batch loss by itself (reason ``"diverged: ..."``); this
-    callback makes the rule explicit and also covers a non-finite ``val_loss``. Reason:
-    ``"terminated on NaN: loss = nan at epoch 3, batch 7"`` (no batch for epoch values).
+    A non-finite *batch* loss or gradient already stops training at once in the trainer itself
+    (reason ``"diverged: ..."``, weights kept at their last finite values), so this callback has
+    no batch hook and costs nothing per batch; it adds the check of ``val_loss``. Reason:
+    ``"terminated on NaN: val_loss = inf at epoch 2"``.
     """
-
-    def on_train_begin(self, logs=None):
-        self._epoch = self.params.get("first_epoch", 0)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
-
-    def on_batch_end(self, batch, logs=None):
-        value = (logs or {}).get("loss")
-        if value is not None and not math.isfinite(value):
-            self._stop(f"loss = {value} at epoch {self._epoch + 1}, batch {batch + 1}")
 
     def on_epoch_end(self, epoch, logs=None):
         for key in ("loss", "val_loss"):
