@@ -21,14 +21,23 @@ import mlpkit as mk
 
 
 def full_set(folder: Path) -> list:
-    rules = [mk.callbacks.NoImprovement("val_loss", patience=1000),
-             mk.callbacks.GeneralizationGap(margin=1e9), mk.callbacks.GradientNorm(max_norm=1e9),
-             mk.callbacks.NonFiniteLoss(), mk.callbacks.MaxEpochs(10_000),
-             mk.callbacks.TimeBudget(1e9), mk.callbacks.GeneralizationLoss(1e9),
-             mk.callbacks.ProgressQuotient(1e9)]
-    return [mk.callbacks.EarlyStopping(rules=rules, restore_best_weights=True),
-            mk.callbacks.ReduceLROnPlateau(patience=1000), mk.callbacks.TerminateOnNaN(),
-            mk.callbacks.CSVLogger(folder / "log.csv"), mk.callbacks.ProgressLogger(verbose=0)]
+    rules = [
+        mk.callbacks.NoImprovement("val_loss", patience=1000),
+        mk.callbacks.GeneralizationGap(margin=1e9),
+        mk.callbacks.GradientNorm(max_norm=1e9),
+        mk.callbacks.NonFiniteLoss(),
+        mk.callbacks.MaxEpochs(10_000),
+        mk.callbacks.TimeBudget(1e9),
+        mk.callbacks.GeneralizationLoss(1e9),
+        mk.callbacks.ProgressQuotient(1e9),
+    ]
+    return [
+        mk.callbacks.EarlyStopping(rules=rules, restore_best_weights=True),
+        mk.callbacks.ReduceLROnPlateau(patience=1000),
+        mk.callbacks.TerminateOnNaN(),
+        mk.callbacks.CSVLogger(folder / "log.csv"),
+        mk.callbacks.ProgressLogger(verbose=0),
+    ]
 
 
 def main() -> None:
@@ -41,24 +50,44 @@ def main() -> None:
     X_val, y_val = X[:5000], y[:5000]
 
     def network():
-        return mk.Sequential([mk.layers.Dense(128, activation="relu"),
-                              mk.layers.Dense(128, activation="relu"),
-                              mk.layers.Dense(2, activation="softmax")], random_state=0)
+        return mk.Sequential(
+            [
+                mk.layers.Dense(128, activation="relu"),
+                mk.layers.Dense(128, activation="relu"),
+                mk.layers.Dense(2, activation="softmax"),
+            ],
+            random_state=0,
+        )
 
     with tempfile.TemporaryDirectory() as folder:
         setups = {"no callbacks": (network(), []), "full set": (network(), full_set(Path(folder)))}
         best = {}
-        for name, (net, callbacks) in setups.items():   # warm-up epoch
-            net.fit(X, y, loss="categorical_cross_entropy", batch_size=128, epochs=1,
-                    validation_data=(X_val, y_val), callbacks=callbacks)
+        for name, (net, callbacks) in setups.items():  # warm-up epoch
+            net.fit(
+                X,
+                y,
+                loss="categorical_cross_entropy",
+                batch_size=128,
+                epochs=1,
+                validation_data=(X_val, y_val),
+                callbacks=callbacks,
+            )
         for _ in range(args.repeats):
             for name, (net, callbacks) in setups.items():
                 start = time.perf_counter()
-                net.fit(X, y, batch_size=128, epochs=1, validation_data=(X_val, y_val),
-                        callbacks=callbacks)
+                net.fit(
+                    X,
+                    y,
+                    batch_size=128,
+                    epochs=1,
+                    validation_data=(X_val, y_val),
+                    callbacks=callbacks,
+                )
                 best[name] = min(best.get(name, np.inf), time.perf_counter() - start)
     for name, seconds in best.items():
-        print(f"{name:13s} best epoch {seconds * 1e3:7.1f} ms  ({100_000 / seconds / 1e3:.0f}k samples/s)")
+        print(
+            f"{name:13s} best epoch {seconds * 1e3:7.1f} ms  ({100_000 / seconds / 1e3:.0f}k samples/s)"
+        )
     overhead = best["full set"] / best["no callbacks"] - 1
     print(f"callback overhead: {overhead:+.1%} (target < 5%)")
 

@@ -104,8 +104,16 @@ def setup_mlpkit(name, X, y, seed):
     opt = mk.optim.Adam(learning_rate=LR)
 
     def epoch():
-        net.fit(X, y, loss="categorical_cross_entropy", optimizer=opt,
-                batch_size=batch, epochs=1, shuffle=True, verbose=0)
+        net.fit(
+            X,
+            y,
+            loss="categorical_cross_entropy",
+            optimizer=opt,
+            batch_size=batch,
+            epochs=1,
+            shuffle=True,
+            verbose=0,
+        )
 
     return epoch
 
@@ -136,7 +144,7 @@ def setup_torch(name, X, y, seed):
     def epoch():
         perm = torch.randperm(n, generator=gen)
         for i in range(0, n, batch):
-            idx = perm[i:i + batch]
+            idx = perm[i : i + batch]
             xb, yb = Xt[idx], yt[idx]
             opt.zero_grad(set_to_none=True)
             loss = crit(model(xb), yb)
@@ -162,10 +170,20 @@ def setup_sklearn(name, X, y, seed):
     except ImportError as exc:  # pragma: no cover
         raise Skip(f"scikit-learn not importable ({exc})")
     rows, features, hidden, classes, batch = WORKLOADS[name]
-    clf = MLPClassifier(hidden_layer_sizes=hidden, activation="relu", solver="adam",
-                        alpha=0.0, batch_size=batch, learning_rate_init=LR,
-                        beta_1=BETA1, beta_2=BETA2, epsilon=EPS, shuffle=True,
-                        random_state=seed, max_iter=1)
+    clf = MLPClassifier(
+        hidden_layer_sizes=hidden,
+        activation="relu",
+        solver="adam",
+        alpha=0.0,
+        batch_size=batch,
+        learning_rate_init=LR,
+        beta_1=BETA1,
+        beta_2=BETA2,
+        epsilon=EPS,
+        shuffle=True,
+        random_state=seed,
+        max_iter=1,
+    )
     classes_arr = np.arange(classes)
 
     def epoch():
@@ -223,7 +241,7 @@ def setup_jax(name, X, y, seed):
         perm = rng.permutation(n).astype(np.int32)
         p, s = state["p"], state["s"]
         for i in range(0, n, batch):
-            p, s, _ = step(p, s, Xd, yd, perm[i:i + batch])
+            p, s, _ = step(p, s, Xd, yd, perm[i : i + batch])
         jax.block_until_ready(p)
         state["p"], state["s"] = p, s
 
@@ -244,10 +262,13 @@ def cpu_model():
             info = fh.read()
     except OSError:
         return platform.processor() or "unknown"
-    model = next((ln.split(":", 1)[1].strip() for ln in info.splitlines()
-                  if ln.startswith("model name")), "unknown")
-    flags = next((ln.split(":", 1)[1].split() for ln in info.splitlines()
-                  if ln.startswith("flags")), [])
+    model = next(
+        (ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("model name")),
+        "unknown",
+    )
+    flags = next(
+        (ln.split(":", 1)[1].split() for ln in info.splitlines() if ln.startswith("flags")), []
+    )
     isa = [f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile") if f in flags]
     return f"{model} ({', '.join(isa) or 'no AVX2'})"
 
@@ -276,8 +297,10 @@ def mlpkit_source():
     out = {"path": path, "commit": None}
     try:
         import subprocess
-        run = lambda *a: subprocess.run(["git", "-C", path, *a], capture_output=True, text=True,
-                                        timeout=10)
+
+        run = lambda *a: subprocess.run(
+            ["git", "-C", path, *a], capture_output=True, text=True, timeout=10
+        )
         head = run("rev-parse", "--short", "HEAD")
         if head.returncode == 0:
             dirty = run("status", "--porcelain", "--untracked-files=no", "--", ".").stdout.strip()
@@ -294,8 +317,19 @@ def blas_info():
         return None
     rows = []
     for d in threadpool_info():
-        rows.append({k: d.get(k) for k in ("user_api", "internal_api", "version",
-                                          "num_threads", "architecture", "filepath")})
+        rows.append(
+            {
+                k: d.get(k)
+                for k in (
+                    "user_api",
+                    "internal_api",
+                    "version",
+                    "num_threads",
+                    "architecture",
+                    "filepath",
+                )
+            }
+        )
     return rows
 
 
@@ -303,11 +337,13 @@ def cpu_busy_fraction(seconds=1.0):
     """Fraction of the machine's CPU time spent busy over ``seconds`` (other processes included),
     from /proc/stat; None where that is not available. Taken while this process sleeps, so it
     measures everybody else."""
+
     def snap():
         with open("/proc/stat") as fh:
             vals = [int(v) for v in fh.readline().split()[1:]]
         idle = vals[3] + (vals[4] if len(vals) > 4 else 0)  # idle + iowait
         return sum(vals[:8]), idle
+
     try:
         t0, i0 = snap()
         time.sleep(seconds)
@@ -331,7 +367,7 @@ def gemm_ceiling(n=1024, rounds=7, inner=5):
         for _ in range(inner):
             np.matmul(a, b, out=c)
         best = min(best, (time.perf_counter() - t0) / inner)
-    return 2.0 * n ** 3 / best / 1e9, best
+    return 2.0 * n**3 / best / 1e9, best
 
 
 # --------------------------------------------------------------------------------------------
@@ -351,8 +387,10 @@ def run_workload(name, libs, repeats, rows_scale, seed, log):
     rows, features, hidden, classes, batch = WORKLOADS[name]
     X, y = make_data(name, rows_scale, seed)
     n = X.shape[0]
-    log(f"\n== {name}: {n} rows x {features} features, hidden {list(hidden)}, "
-        f"{classes} classes, batch {batch}")
+    log(
+        f"\n== {name}: {n} rows x {features} features, hidden {list(hidden)}, "
+        f"{classes} classes, batch {batch}"
+    )
     epochs = {}
     res = {}
     for lib in libs:
@@ -395,10 +433,19 @@ def run_workload(name, libs, repeats, rows_scale, seed, log):
             d["gflops"] = fps * n / best / 1e9
             d["step_us"] = best / (-(-n // batch)) * 1e6
             times = " ".join(f"{t:.3f}" for t in d["times_s"])
-            log(f"   {lib:8s} epochs [{times}] s -> best {fmt_rate(d['samples_per_s'])} "
-                f"samples/s, {d['gflops']:.1f} GFLOP/s, {d['step_us']:.0f} us/step")
-    return {"rows": n, "features": features, "hidden": list(hidden), "classes": classes,
-            "batch": batch, "flops_per_sample": fps, "libs": res}
+            log(
+                f"   {lib:8s} epochs [{times}] s -> best {fmt_rate(d['samples_per_s'])} "
+                f"samples/s, {d['gflops']:.1f} GFLOP/s, {d['step_us']:.0f} us/step"
+            )
+    return {
+        "rows": n,
+        "features": features,
+        "hidden": list(hidden),
+        "classes": classes,
+        "batch": batch,
+        "flops_per_sample": fps,
+        "libs": res,
+    }
 
 
 def ratio(results, wl, a, b):
@@ -448,21 +495,40 @@ def print_tables(results, libs, workloads, ceiling):
         print("\nmlpkit against the targets:\n")
         rows = []
         for wl in workloads:
-            for peer, target in (("torch", TARGET_VS_TORCH[wl]), ("sklearn", TARGET_VS_SKLEARN),
-                                 ("jax", None)):
+            for peer, target in (
+                ("torch", TARGET_VS_TORCH[wl]),
+                ("sklearn", TARGET_VS_SKLEARN),
+                ("jax", None),
+            ):
                 if peer not in libs:
                     continue
                 rt = ratio(results, wl, "mlpkit", peer)
-                verdict = "-" if rt is None or target is None else ("PASS" if rt >= target else "MISS")
-                rows.append([wl, f"vs {LIB_LABEL[peer]}", "-" if rt is None else f"{rt:.2f}x",
-                             "-" if target is None else f">= {target}x", verdict])
+                verdict = (
+                    "-" if rt is None or target is None else ("PASS" if rt >= target else "MISS")
+                )
+                rows.append(
+                    [
+                        wl,
+                        f"vs {LIB_LABEL[peer]}",
+                        "-" if rt is None else f"{rt:.2f}x",
+                        "-" if target is None else f">= {target}x",
+                        verdict,
+                    ]
+                )
             if wl == "wide":
                 g = results[wl]["libs"].get("mlpkit", {}).get("gflops")
                 frac = None if g is None else g / ceiling
-                rows.append([wl, "% of GEMM ceiling", "-" if frac is None else f"{100 * frac:.0f}%",
-                             f">= {100 * TARGET_WIDE_GEMM_FRACTION:.0f}%",
-                             "-" if frac is None else
-                             ("PASS" if frac >= TARGET_WIDE_GEMM_FRACTION else "MISS")])
+                rows.append(
+                    [
+                        wl,
+                        "% of GEMM ceiling",
+                        "-" if frac is None else f"{100 * frac:.0f}%",
+                        f">= {100 * TARGET_WIDE_GEMM_FRACTION:.0f}%",
+                        "-"
+                        if frac is None
+                        else ("PASS" if frac >= TARGET_WIDE_GEMM_FRACTION else "MISS"),
+                    ]
+                )
         table(["workload", "measure", "mlpkit", "target", "verdict"], rows)
 
 
@@ -516,17 +582,27 @@ def main(argv=None):
         "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "platform": platform.platform(),
         "versions": versions(libs),
-        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-                                              "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                              "MKL_NUM_THREADS", "XLA_FLAGS")
-                if os.environ.get(k) is not None},
+        "env": {
+            k: os.environ.get(k)
+            for k in (
+                "OPENBLAS_CORETYPE",
+                "OPENBLAS_L2_SIZE",
+                "OPENBLAS_NUM_THREADS",
+                "OMP_NUM_THREADS",
+                "MKL_NUM_THREADS",
+                "XLA_FLAGS",
+            )
+            if os.environ.get(k) is not None
+        },
         "blas": blas_info(),
         "mlpkit_source": mlpkit_source() if "mlpkit" in libs else None,
         "args": vars(args),
     }
     log(f"date      {meta['date']}")
-    log(f"machine   {meta['host']}: {meta['cpu']}, {meta['cpu_count']} CPUs "
-        f"({meta['affinity']} usable)")
+    log(
+        f"machine   {meta['host']}: {meta['cpu']}, {meta['cpu_count']} CPUs "
+        f"({meta['affinity']} usable)"
+    )
     log(f"platform  {meta['platform']}")
     log("versions  " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))
     if meta["mlpkit_source"]:
@@ -536,23 +612,29 @@ def main(argv=None):
         log("BLAS      threadpoolctl not installed")
     else:
         for b in meta["blas"]:
-            log(f"BLAS      {b['internal_api']} {b['version']} ({b['user_api']}), "
-                f"{b['num_threads']} threads, arch {b['architecture']}: {b['filepath']}")
+            log(
+                f"BLAS      {b['internal_api']} {b['version']} ({b['user_api']}), "
+                f"{b['num_threads']} threads, arch {b['architecture']}: {b['filepath']}"
+            )
     for k, v in meta["env"].items():
         log(f"env       {k}={v}")
     stale = [k for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ]
     if stale:
-        log(f"WARNING   {' and '.join(stale)} set: they make NumPy's OpenBLAS use a slower kernel "
+        log(
+            f"WARNING   {' and '.join(stale)} set: they make NumPy's OpenBLAS use a slower kernel "
             "set. Re-run as\n          env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
-            "python benchmarks/bench_peers.py")
+            "python benchmarks/bench_peers.py"
+        )
     else:
         log("env       OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE not set (good)")
 
     busy = cpu_busy_fraction()
     meta["cpu_busy_before"] = busy
     if busy is not None:
-        log(f"load      other processes kept {100 * busy:.0f}% of the CPUs busy in the last second"
-            + ("  WARNING: the machine is not idle; figures will be noisy" if busy > 0.10 else ""))
+        log(
+            f"load      other processes kept {100 * busy:.0f}% of the CPUs busy in the last second"
+            + ("  WARNING: the machine is not idle; figures will be noisy" if busy > 0.10 else "")
+        )
 
     # The ceiling is measured before the first workload and after every workload; the best is
     # kept (a ceiling is what the machine can do, and these shared machines dip now and then).
@@ -561,8 +643,10 @@ def main(argv=None):
     def measure_gemm(when):
         gflops, secs = gemm_ceiling()
         gemm_runs.append(gflops)
-        log(f"GEMM      float32 1024x1024 @ 1024x1024 ({when}): best {secs * 1e3:.2f} ms "
-            f"= {gflops:.1f} GFLOP/s (NumPy BLAS)")
+        log(
+            f"GEMM      float32 1024x1024 @ 1024x1024 ({when}): best {secs * 1e3:.2f} ms "
+            f"= {gflops:.1f} GFLOP/s (NumPy BLAS)"
+        )
 
     measure_gemm("start")
     results = {}
@@ -574,17 +658,23 @@ def main(argv=None):
     meta["gemm_runs_gflops"] = gemm_runs
     busy = cpu_busy_fraction()
     meta["cpu_busy_after"] = busy
-    log(f"\nGEMM ceiling (best of {len(gemm_runs)} measurements): {ceiling:.1f} GFLOP/s; "
-        f"spread {min(gemm_runs):.0f}-{max(gemm_runs):.0f}")
+    log(
+        f"\nGEMM ceiling (best of {len(gemm_runs)} measurements): {ceiling:.1f} GFLOP/s; "
+        f"spread {min(gemm_runs):.0f}-{max(gemm_runs):.0f}"
+    )
     if busy is not None and busy > 0.10:
-        log(f"WARNING   other processes kept {100 * busy:.0f}% of the CPUs busy at the end; "
-            "figures may be noisy")
+        log(
+            f"WARNING   other processes kept {100 * busy:.0f}% of the CPUs busy at the end; "
+            "figures may be noisy"
+        )
 
     print_tables(results, libs, workloads, ceiling)
-    print("\nNotes: an mlpkit epoch is one fit(epochs=1) call, so it includes fit's per-call work "
-          "(input checks,\none-hot targets, the shuffled copy of X). sklearn trains 'small' (2 "
-          "classes) with one logistic\noutput unit instead of a 2-way softmax. FLOPs leave out the "
-          "first layer's input gradient.")
+    print(
+        "\nNotes: an mlpkit epoch is one fit(epochs=1) call, so it includes fit's per-call work "
+        "(input checks,\none-hot targets, the shuffled copy of X). sklearn trains 'small' (2 "
+        "classes) with one logistic\noutput unit instead of a 2-way softmax. FLOPs leave out the "
+        "first layer's input gradient."
+    )
     if args.rows_scale != 1.0:
         print(f"\n(rows scaled by {args.rows_scale}: a smoke run, not comparable with full runs)")
 

@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
+from gradcheck import numerical_gradient
 
 import mlpkit as mk
 from mlpkit.layers import ACTIVATIONS
-
-from gradcheck import numerical_gradient
 
 Z = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
 SMOOTH = [name for name in ACTIVATIONS if name not in ("step", "relu", "leaky_relu", "prelu")]
@@ -20,8 +19,11 @@ def activation(name):
 def test_worked_example_table_sigmoid_relu_leaky_relu_values_and_derivatives():
     ones = np.ones((1, 5))
     for name, values, derivatives in [
-        ("sigmoid", [0.047426, 0.268941, 0.5, 0.731059, 0.952574],
-         [0.045177, 0.196612, 0.25, 0.196612, 0.045177]),
+        (
+            "sigmoid",
+            [0.047426, 0.268941, 0.5, 0.731059, 0.952574],
+            [0.045177, 0.196612, 0.25, 0.196612, 0.045177],
+        ),
         ("relu", [0, 0, 0, 1, 3], [0, 0, 0, 1, 1]),
         ("leaky_relu", [-0.03, -0.01, 0, 1, 3], [0.01, 0.01, 0.01, 1, 1]),
     ]:

@@ -51,16 +51,29 @@ def noisy_regression(seed=0, n=24, n_features=4):
 
 
 def overfitting_net(seed=0):
-    return mk.Sequential([mk.layers.Dense(64, activation="relu"),
-                          mk.layers.Dense(64, activation="relu"),
-                          mk.layers.Dense(1)], random_state=seed)
+    return mk.Sequential(
+        [
+            mk.layers.Dense(64, activation="relu"),
+            mk.layers.Dense(64, activation="relu"),
+            mk.layers.Dense(1),
+        ],
+        random_state=seed,
+    )
 
 
 def fit(net, callbacks, epochs=150, validation=True, **kwargs):
     X, y, X_val, y_val = noisy_regression()
-    return net.fit(X, y, loss="mse", optimizer=kwargs.pop("optimizer", mk.optim.Adam(0.01)),
-                   batch_size=None, epochs=epochs, callbacks=callbacks,
-                   validation_data=(X_val, y_val) if validation else None, **kwargs)
+    return net.fit(
+        X,
+        y,
+        loss="mse",
+        optimizer=kwargs.pop("optimizer", mk.optim.Adam(0.01)),
+        batch_size=None,
+        epochs=epochs,
+        callbacks=callbacks,
+        validation_data=(X_val, y_val) if validation else None,
+        **kwargs,
+    )
 
 
 class FakeOptimizer:
@@ -91,8 +104,9 @@ def drive(callback, epoch_logs, model=None, first_epoch=0, on_epoch=None):
     model = model or FakeModel()
     model.stop_training, model.stop_reason = False, None
     callbacks = CallbackList([callback], model)
-    callbacks.set_params({"first_epoch": first_epoch, "epochs": first_epoch + len(epoch_logs),
-                          "steps": 1})
+    callbacks.set_params(
+        {"first_epoch": first_epoch, "epochs": first_epoch + len(epoch_logs), "steps": 1}
+    )
     callbacks.on_train_begin()
     for epoch, logs in enumerate(epoch_logs, start=first_epoch):
         callbacks.on_epoch_begin(epoch)
@@ -114,70 +128,111 @@ def val_losses(*values):
 # -- each rule fires at the right epoch, and says so with its numbers ---------------------------
 RULE_CASES = {
     "no improvement for patience + 1 epochs": (
-        NoImprovement(patience=2), val_losses(1.0, 0.9, 0.95, 0.93, 0.92, 0.5), 4,
+        NoImprovement(patience=2),
+        val_losses(1.0, 0.9, 0.95, 0.93, 0.92, 0.5),
+        4,
         "no improvement in val_loss beyond min_delta=0 for 3 epochs (patience=2); "
-        "best 0.9000 at epoch 2, now 0.9200"),
+        "best 0.9000 at epoch 2, now 0.9200",
+    ),
     "improvements smaller than min_delta do not count": (
-        NoImprovement(patience=1, min_delta=0.1), val_losses(1.0, 0.95, 0.92, 0.5), 2,
+        NoImprovement(patience=1, min_delta=0.1),
+        val_losses(1.0, 0.95, 0.92, 0.5),
+        2,
         "no improvement in val_loss beyond min_delta=0.1 for 2 epochs (patience=1); "
-        "best 1.0000 at epoch 1, now 0.9200"),
+        "best 1.0000 at epoch 1, now 0.9200",
+    ),
     "accuracy is maximised in auto mode": (
         NoImprovement("val_accuracy", patience=0),
-        [{"val_accuracy": a} for a in (0.5, 0.7, 0.9, 0.8)], 3,
+        [{"val_accuracy": a} for a in (0.5, 0.7, 0.9, 0.8)],
+        3,
         "no improvement in val_accuracy beyond min_delta=0 for 1 epochs (patience=0); "
-        "best 0.9000 at epoch 3, now 0.8000"),
+        "best 0.9000 at epoch 3, now 0.8000",
+    ),
     "validation loss above training loss by a margin": (
         GeneralizationGap(margin=0.1, patience=1),
-        [{"loss": 1.0, "val_loss": 1.05}, {"loss": 0.8, "val_loss": 0.95},
-         {"loss": 0.7, "val_loss": 0.75}, {"loss": 0.6, "val_loss": 0.75},
-         {"loss": 0.5, "val_loss": 0.8}], 4,
+        [
+            {"loss": 1.0, "val_loss": 1.05},
+            {"loss": 0.8, "val_loss": 0.95},
+            {"loss": 0.7, "val_loss": 0.75},
+            {"loss": 0.6, "val_loss": 0.75},
+            {"loss": 0.5, "val_loss": 0.8},
+        ],
+        4,
         "generalization gap: val_loss - loss = 0.3000 > margin=0.1 for 2 consecutive epochs "
-        "(patience=1); val_loss 0.8000, loss 0.5000"),
+        "(patience=1); val_loss 0.8000, loss 0.5000",
+    ),
     "relative generalization gap": (
         GeneralizationGap(margin=0.5, relative=True),
-        [{"loss": 1.0, "val_loss": 1.2}, {"loss": 0.4, "val_loss": 0.8}], 1,
+        [{"loss": 1.0, "val_loss": 1.2}, {"loss": 0.4, "val_loss": 0.8}],
+        1,
         "generalization gap: val_loss / loss - 1 = 1.0000 > margin=0.5 for 1 consecutive "
-        "epochs (patience=0); val_loss 0.8000, loss 0.4000"),
+        "epochs (patience=0); val_loss 0.8000, loss 0.4000",
+    ),
     "exploding gradients": (
         GradientNorm(max_norm=100.0),
-        [{"grad_norm": 5.0}, {"grad_norm": 99.0}, {"grad_norm": 1523.0}], 2,
-        "exploding gradients: grad_norm 1523 > max_norm=100 at epoch 3"),
+        [{"grad_norm": 5.0}, {"grad_norm": 99.0}, {"grad_norm": 1523.0}],
+        2,
+        "exploding gradients: grad_norm 1523 > max_norm=100 at epoch 3",
+    ),
     "vanishing gradients": (
         GradientNorm(max_norm=100.0, min_norm=1e-6),
-        [{"grad_norm": 5.0}, {"grad_norm": 3.2e-9}], 1,
-        "vanishing gradients: grad_norm 3.2e-09 < min_norm=1e-06 at epoch 2"),
+        [{"grad_norm": 5.0}, {"grad_norm": 3.2e-9}],
+        1,
+        "vanishing gradients: grad_norm 3.2e-09 < min_norm=1e-06 at epoch 2",
+    ),
     "largest batch gradient norm": (
         GradientNorm(max_norm=10.0, monitor="grad_norm_max"),
         [{"grad_norm": 1.0, "grad_norm_max": 9.0}, {"grad_norm": 1.0, "grad_norm_max": 12.5}],
-        1, "exploding gradients: grad_norm_max 12.5 > max_norm=10 at epoch 2"),
+        1,
+        "exploding gradients: grad_norm_max 12.5 > max_norm=10 at epoch 2",
+    ),
     "non-finite loss": (
-        NonFiniteLoss(), [{"loss": 1.0, "val_loss": 1.0}, {"loss": 1.0, "val_loss": math.nan}],
-        1, "non-finite loss: val_loss = nan at epoch 2"),
+        NonFiniteLoss(),
+        [{"loss": 1.0, "val_loss": 1.0}, {"loss": 1.0, "val_loss": math.nan}],
+        1,
+        "non-finite loss: val_loss = nan at epoch 2",
+    ),
     "maximum number of epochs": (
-        MaxEpochs(3), val_losses(3, 2, 1, 0.5, 0.4), 2,
-        "max epochs: 3 epochs completed in this fit (n_epochs=3)"),
+        MaxEpochs(3),
+        val_losses(3, 2, 1, 0.5, 0.4),
+        2,
+        "max epochs: 3 epochs completed in this fit (n_epochs=3)",
+    ),
     "Prechelt generalization loss": (
-        GeneralizationLoss(alpha=5), val_losses(1.0, 0.8, 0.82, 0.85), 3,
+        GeneralizationLoss(alpha=5),
+        val_losses(1.0, 0.8, 0.82, 0.85),
+        3,
         "generalization loss GL = 6.25 > alpha=5 (Prechelt GL_alpha); val_loss 0.8500, "
-        "lowest 0.8000 at epoch 2"),
+        "lowest 0.8000 at epoch 2",
+    ),
     "Prechelt progress quotient at the end of a strip": (
         # strip 1: P_2 = 1000 (1.5 / (2 * 0.5) - 1) = 500, GL = 0. strip 2: P_2 = 1000 (0.99 /
         # 0.98 - 1) = 10.20, GL = 100 (0.95 / 0.9 - 1) = 5.56, PQ = 0.54 > 0.5.
         ProgressQuotient(alpha=0.5, strip=2),
-        [{"loss": 1.0, "val_loss": 1.0}, {"loss": 0.5, "val_loss": 0.9},
-         {"loss": 0.5, "val_loss": 0.99}, {"loss": 0.49, "val_loss": 0.95}], 3,
+        [
+            {"loss": 1.0, "val_loss": 1.0},
+            {"loss": 0.5, "val_loss": 0.9},
+            {"loss": 0.5, "val_loss": 0.99},
+            {"loss": 0.49, "val_loss": 0.95},
+        ],
+        3,
         "progress quotient PQ = GL / P_2 = 5.56 / 10.20 = 0.54 > alpha=0.5 (Prechelt PQ_alpha) "
-        "at the end of the strip ending at epoch 4"),
+        "at the end of the strip ending at epoch 4",
+    ),
     "Prechelt successive strip increases": (
-        ValidationIncrease(strips=2, strip=2), val_losses(1.0, 0.9, 0.85, 0.92, 0.9, 0.96), 5,
+        ValidationIncrease(strips=2, strip=2),
+        val_losses(1.0, 0.9, 0.85, 0.92, 0.9, 0.96),
+        5,
         "validation increase UP_2: val_loss rose at the end of 2 successive strips of 2 epochs: "
-        "0.9000 -> 0.9200 -> 0.9600 (epoch 6)"),
+        "0.9000 -> 0.9200 -> 0.9600 (epoch 6)",
+    ),
 }
 
 
 @pytest.mark.parametrize("rule, logs, stop_epoch, reason", RULE_CASES.values(), ids=RULE_CASES)
-def test_each_rule_stops_at_the_first_epoch_it_holds_and_reports_its_numbers(rule, logs,
-                                                                             stop_epoch, reason):
+def test_each_rule_stops_at_the_first_epoch_it_holds_and_reports_its_numbers(
+    rule, logs, stop_epoch, reason
+):
     early = EarlyStopping(rules=[rule])
     model = drive(early, logs)
     assert early.stopped_epoch == stop_epoch
@@ -194,14 +249,19 @@ def test_time_budget_fires_once_the_wall_clock_budget_is_spent(monkeypatch):
 
     model = drive(early, val_losses(1, 1, 1, 1, 1), on_epoch=tick)
     assert early.stopped_epoch == 2
-    assert model.stop_reason == "early stopping: time budget: 75.00 s elapsed >= seconds=60 " \
-                                "after epoch 3"
+    assert (
+        model.stop_reason == "early stopping: time budget: 75.00 s elapsed >= seconds=60 "
+        "after epoch 3"
+    )
 
 
 def test_a_rule_missing_its_log_key_warns_once_and_does_not_stop():
     early = EarlyStopping(monitor="val_acc", patience=0)
-    with pytest.warns(UserWarning, match=r"'val_acc' is not in the logs.*Available keys: "
-                                         r"loss, val_loss") as record:
+    with pytest.warns(
+        UserWarning,
+        match=r"'val_acc' is not in the logs.*Available keys: "
+        r"loss, val_loss",
+    ) as record:
         model = drive(early, val_losses(1, 2, 3))
     assert len(record) == 1
     assert model.stop_reason == "max epochs (3) reached"
@@ -221,21 +281,27 @@ def test_combine_any_stops_at_the_first_rule_and_all_when_every_rule_fires_toget
     rules = [MaxEpochs(2), GeneralizationLoss(alpha=5)]
     logs = val_losses(1.0, 0.9, 0.8, 0.9, 1.0)
     any_model = drive(EarlyStopping(rules=rules, combine="any"), logs)
-    assert any_model.stop_reason == "early stopping: max epochs: 2 epochs completed in this " \
-                                    "fit (n_epochs=2)"
+    assert (
+        any_model.stop_reason == "early stopping: max epochs: 2 epochs completed in this "
+        "fit (n_epochs=2)"
+    )
     every = EarlyStopping(rules=rules, combine="all")
     all_model = drive(every, logs)
     assert every.stopped_epoch == 3  # GL = 12.5 > 5 at epoch 4, MaxEpochs holds from epoch 2
     assert all_model.stop_reason == (
         "early stopping: max epochs: 4 epochs completed in this fit (n_epochs=2); "
         "generalization loss GL = 12.50 > alpha=5 (Prechelt GL_alpha); val_loss 0.9000, "
-        "lowest 0.8000 at epoch 3")
+        "lowest 0.8000 at epoch 3"
+    )
 
 
 def test_combine_all_does_not_stop_when_the_rules_fire_in_different_epochs():
     rules = [GradientNorm(max_norm=10.0), NonFiniteLoss()]
-    logs = [{"loss": 1.0, "grad_norm": 50.0}, {"loss": math.inf, "grad_norm": 1.0},
-            {"loss": 1.0, "grad_norm": 1.0}]
+    logs = [
+        {"loss": 1.0, "grad_norm": 50.0},
+        {"loss": math.inf, "grad_norm": 1.0},
+        {"loss": 1.0, "grad_norm": 1.0},
+    ]
     model = drive(EarlyStopping(rules=rules, combine="all"), logs)
     assert model.stop_reason == "max epochs (3) reached"
 
@@ -277,7 +343,8 @@ def test_restore_best_weights_puts_back_the_exact_snapshot_in_place():
     assert model.stop_reason == (
         "early stopping: no improvement in val_loss beyond min_delta=0 for 2 epochs "
         "(patience=1); best 0.5000 at epoch 2, now 0.8000; restored the weights of epoch 2 "
-        "(val_loss 0.5000)")
+        "(val_loss 0.5000)"
+    )
 
 
 def test_restore_is_skipped_when_the_last_epoch_was_the_best():
@@ -302,7 +369,8 @@ def test_early_stopping_in_a_real_fit_stops_after_patience_and_restores_the_best
     assert history.stop_reason == (
         f"early stopping: no improvement in val_loss beyond min_delta=0 for 11 epochs "
         f"(patience=10); best {val[best]:.4f} at epoch {best + 1}, now {val[-1]:.4f}; "
-        f"restored the weights of epoch {best + 1} (val_loss {val[best]:.4f})")
+        f"restored the weights of epoch {best + 1} (val_loss {val[best]:.4f})"
+    )
     np.testing.assert_array_equal(net.params, early.best_weights)
     X, y, X_val, y_val = noisy_regression()
     assert net.evaluate(X_val, y_val)["loss"] == pytest.approx(val[best], rel=1e-6)
@@ -317,23 +385,43 @@ def test_restore_best_weights_also_applies_when_training_runs_to_max_epochs():
     assert best < 29
     assert history.stop_reason == (
         f"max epochs (30) reached; restored the weights of epoch {best + 1} "
-        f"(val_loss {history.history['val_loss'][best]:.4f})")
+        f"(val_loss {history.history['val_loss'][best]:.4f})"
+    )
 
 
-@pytest.mark.parametrize("rule, holds", [
-    (GeneralizationLoss(alpha=5.0),
-     lambda loss, val, t: 100 * (val[t] / min(val[: t + 1]) - 1) > 5.0),
-    (GeneralizationGap(margin=0.0, patience=2),
-     lambda loss, val, t: t >= 2 and all(val[s] - loss[s] > 0 for s in (t - 2, t - 1, t))),
-    (ProgressQuotient(alpha=0.3, strip=5),
-     lambda loss, val, t: (t + 1) % 5 == 0 and (
-         100 * (val[t] / min(val[: t + 1]) - 1)
-         / (1000 * (sum(loss[t - 4 : t + 1]) / (5 * min(loss[t - 4 : t + 1])) - 1)) > 0.3)),
-    (ValidationIncrease(strips=2, strip=3),
-     lambda loss, val, t: (t + 1) % 3 == 0 and t >= 8 and val[t] > val[t - 3] > val[t - 6]),
-], ids=["GL", "gap", "PQ", "UP"])
+@pytest.mark.parametrize(
+    "rule, holds",
+    [
+        (
+            GeneralizationLoss(alpha=5.0),
+            lambda loss, val, t: 100 * (val[t] / min(val[: t + 1]) - 1) > 5.0,
+        ),
+        (
+            GeneralizationGap(margin=0.0, patience=2),
+            lambda loss, val, t: t >= 2 and all(val[s] - loss[s] > 0 for s in (t - 2, t - 1, t)),
+        ),
+        (
+            ProgressQuotient(alpha=0.3, strip=5),
+            lambda loss, val, t: (
+                (t + 1) % 5 == 0
+                and (
+                    100
+                    * (val[t] / min(val[: t + 1]) - 1)
+                    / (1000 * (sum(loss[t - 4 : t + 1]) / (5 * min(loss[t - 4 : t + 1])) - 1))
+                    > 0.3
+                )
+            ),
+        ),
+        (
+            ValidationIncrease(strips=2, strip=3),
+            lambda loss, val, t: (t + 1) % 3 == 0 and t >= 8 and val[t] > val[t - 3] > val[t - 6],
+        ),
+    ],
+    ids=["GL", "gap", "PQ", "UP"],
+)
 def test_prechelt_and_gap_rules_stop_a_real_overfitting_run_exactly_when_their_formula_holds(
-        rule, holds):
+    rule, holds
+):
     history = fit(overfitting_net(), [EarlyStopping(rules=[rule])])
     loss, val = history.history["loss"], history.history["val_loss"]
     last = len(val) - 1
@@ -349,19 +437,26 @@ def test_max_epochs_and_time_budget_stop_real_fits():
     assert len(fit(net, [early]).history["loss"]) == 3
     history = fit(net, [early])  # the count restarts in every fit
     assert len(history.history["loss"]) == 3 and net.epochs_trained == 6
-    assert history.stop_reason == "early stopping: max epochs: 3 epochs completed in this fit " \
-                                  "(n_epochs=3)"
+    assert (
+        history.stop_reason == "early stopping: max epochs: 3 epochs completed in this fit "
+        "(n_epochs=3)"
+    )
     history = fit(overfitting_net(), [EarlyStopping(rules=[TimeBudget(1e-9)])])
     assert len(history.history["loss"]) == 1
-    assert re.fullmatch(r"early stopping: time budget: \d+\.\d\d s elapsed >= seconds=1e-09 "
-                        r"after epoch 1", history.stop_reason)
+    assert re.fullmatch(
+        r"early stopping: time budget: \d+\.\d\d s elapsed >= seconds=1e-09 "
+        r"after epoch 1",
+        history.stop_reason,
+    )
 
 
 def test_gradient_norm_rules_read_the_trainers_gradient_norms_in_a_real_fit():
     history = fit(overfitting_net(), [EarlyStopping(rules=[GradientNorm(max_norm=1e-3)])])
     norm = history.history["grad_norm"][0]
-    assert history.stop_reason == f"early stopping: exploding gradients: grad_norm " \
-                                  f"{norm:.4g} > max_norm=0.001 at epoch 1"
+    assert (
+        history.stop_reason == f"early stopping: exploding gradients: grad_norm "
+        f"{norm:.4g} > max_norm=0.001 at epoch 1"
+    )
     history = fit(overfitting_net(), [EarlyStopping(rules=[GradientNorm(min_norm=1e6)])])
     assert history.stop_reason.startswith("early stopping: vanishing gradients: grad_norm ")
 
@@ -393,12 +488,18 @@ def test_model_checkpoint_saves_every_epoch_or_only_improvements_with_formatted_
     pattern = str(tmp_path / "ckpt" / "{epoch:02d}-{val_loss:.2f}.txt")
     every = ModelCheckpoint(pattern)
     drive(every, val_losses(0.9, 0.5, 0.7))
-    assert [p.rsplit("/", 1)[1] for p in every.saved] == ["01-0.90.txt", "02-0.50.txt",
-                                                         "03-0.70.txt"]
+    assert [p.rsplit("/", 1)[1] for p in every.saved] == [
+        "01-0.90.txt",
+        "02-0.50.txt",
+        "03-0.70.txt",
+    ]
     best = ModelCheckpoint(str(tmp_path / "best-{epoch}.txt"), save_best_only=True)
     drive(best, val_losses(0.9, 0.5, 0.7, 0.4))
-    assert sorted(p.name for p in tmp_path.glob("best-*")) == ["best-1.txt", "best-2.txt",
-                                                               "best-4.txt"]
+    assert sorted(p.name for p in tmp_path.glob("best-*")) == [
+        "best-1.txt",
+        "best-2.txt",
+        "best-4.txt",
+    ]
     with pytest.raises(ConfigError, match=r"cannot be filled.*Available fields: epoch, loss"):
         drive(ModelCheckpoint(str(tmp_path / "{val_acc}.txt")), val_losses(1.0))
 
@@ -418,7 +519,10 @@ def test_reduce_lr_on_plateau_lowers_the_factor_after_patience_and_respects_min_
     drive(plateau, val_losses(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), model=model)
     # bad epochs 2, 3 -> 0.05 at epoch 3; 4, 5 -> 0.025 at epoch 5; 6, 7 -> clamped to 0.02
     assert [(epoch, pytest.approx(lr)) for epoch, lr in plateau.reductions] == [
-        (2, 0.05), (4, 0.025), (6, 0.02)]
+        (2, 0.05),
+        (4, 0.025),
+        (6, 0.02),
+    ]
     assert model.optimizer.current_learning_rate() == pytest.approx(0.02)
     assert model.optimizer.lr_factor == pytest.approx(0.2)
 
@@ -438,7 +542,8 @@ def test_reduce_lr_on_plateau_lowers_the_learning_rate_of_a_real_fit():
     assert lrs[0] == pytest.approx(0.01) and plateau.reductions
     first_epoch, first_lr = plateau.reductions[0]
     assert lrs[first_epoch] == pytest.approx(0.01) and lrs[first_epoch + 1] == pytest.approx(
-        first_lr) == pytest.approx(0.005)
+        first_lr
+    ) == pytest.approx(0.005)
 
 
 def test_progress_logger_prints_one_line_per_epoch_off_a_terminal(capsys, monkeypatch):
@@ -447,8 +552,9 @@ def test_progress_logger_prints_one_line_per_epoch_off_a_terminal(capsys, monkey
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     loss, val = history.history["loss"][1], history.history["val_loss"][1]
-    assert re.fullmatch(rf"Epoch 2/3 - loss: {loss:.4f} - val_loss: {val:.4f} - \d+\.\d\ds",
-                        lines[1])
+    assert re.fullmatch(
+        rf"Epoch 2/3 - loss: {loss:.4f} - val_loss: {val:.4f} - \d+\.\d\ds", lines[1]
+    )
 
 
 def test_progress_logger_is_silent_and_skips_batch_hooks_with_verbose_0(capsys, monkeypatch):
@@ -502,8 +608,10 @@ def test_batch_hooks_reach_only_callbacks_that_override_them_and_params_reach_al
             calls.append(("batch", batch))
 
     epoch_only, batches = EpochOnly(), Batches()
-    assert CallbackList([epoch_only, EarlyStopping(), CSVLogger("unused")], None).wants_batches \
+    assert (
+        CallbackList([epoch_only, EarlyStopping(), CSVLogger("unused")], None).wants_batches
         is False
+    )
     callbacks = CallbackList([epoch_only, batches], FakeModel())
     callbacks.set_params({"epochs": 5, "steps": 2, "first_epoch": 0})
     assert epoch_only.params == batches.params == {"epochs": 5, "steps": 2, "first_epoch": 0}
@@ -528,12 +636,19 @@ def test_a_real_fit_passes_its_settings_and_the_documented_log_keys_to_callbacks
 
     X, y, X_val, y_val = noisy_regression()
     net = overfitting_net()
-    net.fit(X, y, loss="mse", batch_size=10, epochs=2, validation_data=(X_val, y_val),
-            callbacks=[Spy()])
+    net.fit(
+        X, y, loss="mse", batch_size=10, epochs=2, validation_data=(X_val, y_val), callbacks=[Spy()]
+    )
     assert seen["params"] == {"epochs": 2, "steps": 3, "first_epoch": 0}
     assert seen["batch"] >= {"loss", "grad_norm"}
-    assert seen["epoch"] >= {"loss", "val_loss", "lr", "grad_norm", "grad_norm_max",
-                             "grad_norm_min"}
+    assert seen["epoch"] >= {
+        "loss",
+        "val_loss",
+        "lr",
+        "grad_norm",
+        "grad_norm_max",
+        "grad_norm_min",
+    }
 
 
 def test_every_public_name_is_exported_from_mk_callbacks():

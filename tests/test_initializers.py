@@ -5,12 +5,19 @@ import mlpkit as mk
 from mlpkit import initializers
 
 
-@pytest.mark.parametrize("name, std", [
-    ("he_normal", np.sqrt(2 / 400)), ("he_uniform", np.sqrt(2 / 400)),
-    ("glorot_normal", np.sqrt(2 / 700)), ("glorot_uniform", np.sqrt(2 / 700)),
-    ("lecun_normal", np.sqrt(1 / 400)), ("lecun_uniform", np.sqrt(1 / 400)),
-    ("random_normal", 0.05), ("random_uniform", 0.1 / np.sqrt(12)),
-])
+@pytest.mark.parametrize(
+    "name, std",
+    [
+        ("he_normal", np.sqrt(2 / 400)),
+        ("he_uniform", np.sqrt(2 / 400)),
+        ("glorot_normal", np.sqrt(2 / 700)),
+        ("glorot_uniform", np.sqrt(2 / 700)),
+        ("lecun_normal", np.sqrt(1 / 400)),
+        ("lecun_uniform", np.sqrt(1 / 400)),
+        ("random_normal", 0.05),
+        ("random_uniform", 0.1 / np.sqrt(12)),
+    ],
+)
 def test_initializer_draws_have_the_documented_spread(name, std):
     W = np.empty((400, 300))
     initializers.get(name)(W, np.random.default_rng(0))
@@ -20,19 +27,27 @@ def test_initializer_draws_have_the_documented_spread(name, std):
         assert np.abs(W).max() <= std * np.sqrt(3) + 1e-12
 
 
-@pytest.mark.parametrize("name, value", [("zeros", 0), ("ones", 1),
-                                         ({"name": "constant", "value": 0.3}, 0.3)])
+@pytest.mark.parametrize(
+    "name, value", [("zeros", 0), ("ones", 1), ({"name": "constant", "value": 0.3}, 0.3)]
+)
 def test_constant_initializers_fill_every_entry(name, value):
     W = np.empty((3, 4))
     initializers.get(name)(W, np.random.default_rng(0))
     np.testing.assert_array_equal(W, value)
 
 
-@pytest.mark.parametrize("activation, expected", [
-    ("relu", "he_normal"), ("leaky_relu", "he_normal"), ("elu", "he_normal"),
-    ("sigmoid", "glorot_uniform"), ("tanh", "glorot_uniform"), ("softmax", "glorot_uniform"),
-    ("linear", "lecun_normal"),
-])
+@pytest.mark.parametrize(
+    "activation, expected",
+    [
+        ("relu", "he_normal"),
+        ("leaky_relu", "he_normal"),
+        ("elu", "he_normal"),
+        ("sigmoid", "glorot_uniform"),
+        ("tanh", "glorot_uniform"),
+        ("softmax", "glorot_uniform"),
+        ("linear", "lecun_normal"),
+    ],
+)
 def test_dense_default_initializer_follows_its_activation(activation, expected):
     layer = mk.layers.Dense(3, activation=activation)
     assert layer.kernel_initializer.name == expected

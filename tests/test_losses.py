@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
+from gradcheck import numerical_gradient
 
 import mlpkit as mk
 from mlpkit.losses import LOSSES
-
-from gradcheck import numerical_gradient
 
 
 def targets_for(name, rng, n, k):
@@ -43,8 +42,9 @@ def test_cross_entropies_from_logits_equal_their_textbook_formulas():
     np.testing.assert_allclose(grad, (s - t) / 5, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name, expected", [("binary_cross_entropy", 1e4),
-                                            ("categorical_cross_entropy", 2e4)])
+@pytest.mark.parametrize(
+    "name, expected", [("binary_cross_entropy", 1e4), ("categorical_cross_entropy", 2e4)]
+)
 def test_cross_entropy_is_finite_for_huge_float32_logits(name, expected):
     z = np.array([[1e4, -1e4], [-1e4, 1e4]], dtype=np.float32)
     y = np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32)  # confidently wrong

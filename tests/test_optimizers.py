@@ -50,8 +50,9 @@ def test_learning_rate_may_be_a_schedule_of_the_step():
 
     params = run(mk.optim.SGD(learning_rate=schedule), GRADS)
     assert seen == [0, 1, 2]
-    expected = np.array([1.0, -2.0, 0.5]) - sum(0.1 / (1 + t) * np.array(g)
-                                                 for t, g in enumerate(GRADS))
+    expected = np.array([1.0, -2.0, 0.5]) - sum(
+        0.1 / (1 + t) * np.array(g) for t, g in enumerate(GRADS)
+    )
     np.testing.assert_allclose(params, expected, rtol=1e-12)
 
 

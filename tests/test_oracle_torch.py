@@ -189,32 +189,60 @@ class Twins:
         np.testing.assert_allclose(self.history, self.torch_history, rtol=RTOL)
 
 
-def fit_twins(layers, activations, task, optimizer, torch_optimizer, *,
-              batch_size=BATCH_SIZE, epochs=EPOCHS, lr_schedule=None) -> Twins:
+def fit_twins(
+    layers,
+    activations,
+    task,
+    optimizer,
+    torch_optimizer,
+    *,
+    batch_size=BATCH_SIZE,
+    epochs=EPOCHS,
+    lr_schedule=None,
+) -> Twins:
     """Train an mlpkit net and its torch twin in the same way."""
     net = make_net(layers)
     model = build_torch_twin(net, activations)
     assert_same_weights(net, activations, model, rtol=0, atol=0)  # identical start, PReLU 0.25
     start = {k: v.copy() for k, v in mk_weights(net, activations).items()}
     params = net.params.copy()
-    hist = net.fit(task.X, task.y, loss=task.loss, optimizer=optimizer,
-                   batch_size=batch_size, epochs=epochs, shuffle=False, verbose=0)
-    torch_history = train_torch(model, task.X, task.y_torch, TORCH_LOSSES[task.loss],
-                                torch_optimizer(model.parameters()), batch_size, epochs,
-                                lr_schedule)
+    hist = net.fit(
+        task.X,
+        task.y,
+        loss=task.loss,
+        optimizer=optimizer,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+    )
+    torch_history = train_torch(
+        model,
+        task.X,
+        task.y_torch,
+        TORCH_LOSSES[task.loss],
+        torch_optimizer(model.parameters()),
+        batch_size,
+        epochs,
+        lr_schedule,
+    )
     assert not np.allclose(net.params, params), "training did not move the weights"
     return Twins(net, model, activations, start, list(hist.history["loss"]), torch_history)
 
 
 def mlp(task: Task, hidden: str = "tanh") -> tuple[list, list[str]]:
     """Return the layers 5 -> 7 (hidden) -> units (output) for ``task``, and their activations."""
-    layers = [mk.layers.Dense(N_HIDDEN, activation=hidden),
-              mk.layers.Dense(task.units, activation=task.output)]
+    layers = [
+        mk.layers.Dense(N_HIDDEN, activation=hidden),
+        mk.layers.Dense(task.units, activation=task.output),
+    ]
     return layers, [hidden, task.output]
 
 
-SGD_MOMENTUM = (lambda: mk.optim.SGD(learning_rate=0.05, momentum=0.9),
-                partial(torch.optim.SGD, lr=0.05, momentum=0.9))
+SGD_MOMENTUM = (
+    lambda: mk.optim.SGD(learning_rate=0.05, momentum=0.9),
+    partial(torch.optim.SGD, lr=0.05, momentum=0.9),
+)
 ADAM = (lambda: mk.optim.Adam(learning_rate=1e-2), partial(torch.optim.Adam, lr=1e-2))
 
 
@@ -230,8 +258,12 @@ def test_hidden_activation_matches_torch_for_25_sgd_momentum_steps(activation):
 
 
 def test_step_activation_forward_is_heaviside_like_torch():
-    net = make_net([mk.layers.Dense(N_HIDDEN, activation="step"),
-                    mk.layers.Dense(N_CLASSES, activation="linear")])
+    net = make_net(
+        [
+            mk.layers.Dense(N_HIDDEN, activation="step"),
+            mk.layers.Dense(N_CLASSES, activation="linear"),
+        ]
+    )
     model = build_torch_twin(net, ["step", "linear"])
     X = make_task("regression").X
     z = X @ net.layers[0].W + net.layers[0].b  # both sides of the step are exercised
@@ -244,11 +276,14 @@ def test_step_activation_forward_is_heaviside_like_torch():
 @pytest.mark.parametrize(("layer_class", "activation"), [("Tanh", "tanh"), ("ReLU", "relu")])
 def test_standalone_activation_layer_matches_torch_like_the_fused_form(layer_class, activation):
     task = make_task("regression")
-    layers = [mk.layers.Dense(N_HIDDEN, activation="linear"),
-              getattr(mk.layers, layer_class)(),
-              mk.layers.Dense(task.units, activation="linear")]
-    twins = fit_twins(layers, ["linear", activation, "linear"], task,
-                      SGD_MOMENTUM[0](), SGD_MOMENTUM[1])
+    layers = [
+        mk.layers.Dense(N_HIDDEN, activation="linear"),
+        getattr(mk.layers, layer_class)(),
+        mk.layers.Dense(task.units, activation="linear"),
+    ]
+    twins = fit_twins(
+        layers, ["linear", activation, "linear"], task, SGD_MOMENTUM[0](), SGD_MOMENTUM[1]
+    )
     twins.assert_same_weights()
     twins.assert_same_history()
 
@@ -292,27 +327,41 @@ def test_predict_after_training_matches_torch_forward(kind):
 # ---------------------------------------------------------------- optimizers
 
 OPTIMIZERS = {  # id -> (mlpkit factory, torch factory of params)
-    "sgd": (lambda: mk.optim.SGD(learning_rate=0.1),
-            partial(torch.optim.SGD, lr=0.1)),
-    "sgd-momentum": (lambda: mk.optim.SGD(learning_rate=0.1, momentum=0.9),
-                     partial(torch.optim.SGD, lr=0.1, momentum=0.9)),
-    "sgd-nesterov": (lambda: mk.optim.SGD(learning_rate=0.1, momentum=0.9, nesterov=True),
-                     partial(torch.optim.SGD, lr=0.1, momentum=0.9, nesterov=True)),
-    "adagrad": (lambda: mk.optim.Adagrad(learning_rate=0.1, epsilon=1e-10),
-                partial(torch.optim.Adagrad, lr=0.1, eps=1e-10)),
-    "rmsprop": (lambda: mk.optim.RMSprop(learning_rate=0.01, rho=0.9, epsilon=1e-8),
-                partial(torch.optim.RMSprop, lr=0.01, alpha=0.9, eps=1e-8)),
+    "sgd": (lambda: mk.optim.SGD(learning_rate=0.1), partial(torch.optim.SGD, lr=0.1)),
+    "sgd-momentum": (
+        lambda: mk.optim.SGD(learning_rate=0.1, momentum=0.9),
+        partial(torch.optim.SGD, lr=0.1, momentum=0.9),
+    ),
+    "sgd-nesterov": (
+        lambda: mk.optim.SGD(learning_rate=0.1, momentum=0.9, nesterov=True),
+        partial(torch.optim.SGD, lr=0.1, momentum=0.9, nesterov=True),
+    ),
+    "adagrad": (
+        lambda: mk.optim.Adagrad(learning_rate=0.1, epsilon=1e-10),
+        partial(torch.optim.Adagrad, lr=0.1, eps=1e-10),
+    ),
+    "rmsprop": (
+        lambda: mk.optim.RMSprop(learning_rate=0.01, rho=0.9, epsilon=1e-8),
+        partial(torch.optim.RMSprop, lr=0.01, alpha=0.9, eps=1e-8),
+    ),
     "rmsprop-momentum": (
         lambda: mk.optim.RMSprop(learning_rate=0.01, rho=0.9, epsilon=1e-8, momentum=0.9),
-        partial(torch.optim.RMSprop, lr=0.01, alpha=0.9, eps=1e-8, momentum=0.9)),
-    "adadelta": (lambda: mk.optim.Adadelta(learning_rate=1.0, rho=0.9, epsilon=1e-6),
-                 partial(torch.optim.Adadelta, lr=1.0, rho=0.9, eps=1e-6)),
-    "adam": (lambda: mk.optim.Adam(learning_rate=1e-2, beta_1=0.8, beta_2=0.99, epsilon=1e-8),
-             partial(torch.optim.Adam, lr=1e-2, betas=(0.8, 0.99), eps=1e-8)),
-    "adamw": (lambda: mk.optim.AdamW(learning_rate=1e-2, beta_1=0.8, beta_2=0.99,
-                                     epsilon=1e-8, weight_decay=0.1),
-              partial(torch.optim.AdamW, lr=1e-2, betas=(0.8, 0.99), eps=1e-8,
-                      weight_decay=0.1)),
+        partial(torch.optim.RMSprop, lr=0.01, alpha=0.9, eps=1e-8, momentum=0.9),
+    ),
+    "adadelta": (
+        lambda: mk.optim.Adadelta(learning_rate=1.0, rho=0.9, epsilon=1e-6),
+        partial(torch.optim.Adadelta, lr=1.0, rho=0.9, eps=1e-6),
+    ),
+    "adam": (
+        lambda: mk.optim.Adam(learning_rate=1e-2, beta_1=0.8, beta_2=0.99, epsilon=1e-8),
+        partial(torch.optim.Adam, lr=1e-2, betas=(0.8, 0.99), eps=1e-8),
+    ),
+    "adamw": (
+        lambda: mk.optim.AdamW(
+            learning_rate=1e-2, beta_1=0.8, beta_2=0.99, epsilon=1e-8, weight_decay=0.1
+        ),
+        partial(torch.optim.AdamW, lr=1e-2, betas=(0.8, 0.99), eps=1e-8, weight_decay=0.1),
+    ),
 }
 
 
@@ -357,11 +406,14 @@ def test_callable_learning_rate_matches_torch_lr_set_before_each_step(name):
         "sgd-momentum": lambda: mk.optim.SGD(learning_rate=decaying_learning_rate, momentum=0.9),
         "adam": lambda: mk.optim.Adam(learning_rate=decaying_learning_rate),
     }[name]()
-    torch_factory = {"sgd-momentum": partial(torch.optim.SGD, lr=0.05, momentum=0.9),
-                     "adam": partial(torch.optim.Adam, lr=0.05)}[name]
+    torch_factory = {
+        "sgd-momentum": partial(torch.optim.SGD, lr=0.05, momentum=0.9),
+        "adam": partial(torch.optim.Adam, lr=0.05),
+    }[name]
     task = make_task("labels")
-    twins = fit_twins(*mlp(task), task, mk_optimizer, torch_factory,
-                      lr_schedule=decaying_learning_rate)
+    twins = fit_twins(
+        *mlp(task), task, mk_optimizer, torch_factory, lr_schedule=decaying_learning_rate
+    )
     twins.assert_same_weights()
     twins.assert_same_history()
 
@@ -374,9 +426,7 @@ def test_callable_learning_rate_matches_torch_lr_set_before_each_step(name):
     [(43, 8), (N_SAMPLES, None), (12, 1)],
     ids=["43-rows-in-batches-of-8", "full-batch", "batches-of-1"],
 )
-def test_minibatches_in_row_order_match_torch_including_a_partial_last_batch(
-    n_samples, batch_size
-):
+def test_minibatches_in_row_order_match_torch_including_a_partial_last_batch(n_samples, batch_size):
     task = make_task("labels", n_samples=n_samples)
     twins = fit_twins(*mlp(task), task, ADAM[0](), ADAM[1], batch_size=batch_size)
     twins.assert_same_weights()

@@ -22,19 +22,28 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 import torch
+from test_oracle_torch import (
+    ATOL,
+    BATCH_SIZE,
+    EPOCHS,
+    F64,
+    N_CLASSES,
+    N_FEATURES,
+    N_HIDDEN,
+    N_SAMPLES,
+    RTOL,
+    TORCH_LOSSES,
+    Task,
+    make_task,
+)
 from torch import nn
 from torch.optim import lr_scheduler
 
 import mlpkit as mk
-from test_oracle_torch import (
-    ATOL, BATCH_SIZE, EPOCHS, F64, N_CLASSES, N_FEATURES, N_HIDDEN, N_SAMPLES, RTOL, TORCH_LOSSES,
-    Task, make_task,
-)
 
 L = mk.layers
 STEPS = EPOCHS * (N_SAMPLES // BATCH_SIZE)  # 25
-TORCH_ACTIVATIONS = {"linear": nn.Identity, "relu": nn.ReLU, "tanh": nn.Tanh,
-                     "sigmoid": nn.Sigmoid}
+TORCH_ACTIVATIONS = {"linear": nn.Identity, "relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
 
 # ---------------------------------------------------------------- the torch twin
@@ -112,21 +121,31 @@ class Twin:
                 self.dropouts.append((layer, mask))
                 modules.append(mask)
             elif isinstance(layer, L.BatchNorm):
-                bn = nn.BatchNorm1d(layer.gamma.shape[0], momentum=layer.momentum,
-                                    eps=layer.epsilon, **F64)
+                bn = nn.BatchNorm1d(
+                    layer.gamma.shape[0], momentum=layer.momentum, eps=layer.epsilon, **F64
+                )
                 assert np.array_equal(bn.weight.detach().numpy(), layer.gamma)
                 assert np.array_equal(bn.bias.detach().numpy(), layer.beta)
                 self._pair(f"{name}.gamma", lambda layer=layer: layer.gamma, bn.weight)
                 self._pair(f"{name}.beta", lambda layer=layer: layer.beta, bn.bias)
-                self.pairs.append((f"{name}.running_mean", lambda layer=layer: layer.running_mean,
-                                   bn.running_mean))
-                self.pairs.append((f"{name}.running_var", lambda layer=layer: layer.running_var,
-                                   bn.running_var))
+                self.pairs.append(
+                    (
+                        f"{name}.running_mean",
+                        lambda layer=layer: layer.running_mean,
+                        bn.running_mean,
+                    )
+                )
+                self.pairs.append(
+                    (f"{name}.running_var", lambda layer=layer: layer.running_var, bn.running_var)
+                )
                 modules.append(bn)
             elif isinstance(layer, L.Residual):
                 body = nn.Sequential(*self._modules(layer.layers, f"{name}.layers", output=False))
-                projection = (None if layer.projection is None
-                              else self._linear(f"{name}.projection", layer.projection))
+                projection = (
+                    None
+                    if layer.projection is None
+                    else self._linear(f"{name}.projection", layer.projection)
+                )
                 modules.append(TorchResidual(body, projection))
             elif isinstance(layer, L.Activation):
                 modules.append(TORCH_ACTIVATIONS[activation_name(layer)]())
@@ -137,8 +156,9 @@ class Twin:
     def assert_same_weights(self, rtol=RTOL, atol=ATOL) -> None:
         for name, ours, theirs in self.pairs:
             theirs = theirs.detach().numpy()
-            np.testing.assert_allclose(ours(), theirs.T if theirs.ndim == 2 else theirs,
-                                       rtol=rtol, atol=atol, err_msg=name)
+            np.testing.assert_allclose(
+                ours(), theirs.T if theirs.ndim == 2 else theirs, rtol=rtol, atol=atol, err_msg=name
+            )
 
 
 def make_net(layers, **kwargs) -> mk.Sequential:
@@ -159,8 +179,17 @@ def make_twins(layers, **kwargs) -> tuple[mk.Sequential, Twin]:
 def fit_mk(net: mk.Sequential, task: Task, optimizer, **kwargs) -> dict[str, list[float]]:
     """Train ``net`` for 25 steps on rows [0:8], [8:16], ... in order; its history."""
     start = net.params.copy()
-    hist = net.fit(task.X, task.y, loss=task.loss, optimizer=optimizer, batch_size=BATCH_SIZE,
-                   epochs=EPOCHS, shuffle=False, verbose=0, **kwargs)
+    hist = net.fit(
+        task.X,
+        task.y,
+        loss=task.loss,
+        optimizer=optimizer,
+        batch_size=BATCH_SIZE,
+        epochs=EPOCHS,
+        shuffle=False,
+        verbose=0,
+        **kwargs,
+    )
     assert len(hist.history["loss"]) == EPOCHS
     assert not np.allclose(net.params, start), "training did not move the weights"
     return hist.history
@@ -176,8 +205,18 @@ class TorchLog:
     steps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
-def train_torch(twin: Twin, task: Task, optimizer, *, penalty=None, clip_value=None,
-                clip_norm=None, scheduler=None, per=None, before_batch=None) -> TorchLog:
+def train_torch(
+    twin: Twin,
+    task: Task,
+    optimizer,
+    *,
+    penalty=None,
+    clip_value=None,
+    clip_norm=None,
+    scheduler=None,
+    per=None,
+    before_batch=None,
+) -> TorchLog:
     """Train the twin as mlpkit's trainer does: forward, loss + penalty, backward, clip by
     value then by global norm, step; ``scheduler.step()`` after every batch or epoch (``per``)."""
     model, loss_fn, log = twin.model, TORCH_LOSSES[task.loss], TorchLog()
@@ -229,8 +268,10 @@ def assert_same_history(history, log: TorchLog, *keys: str, rtol=RTOL) -> None:
 
 
 def sgd_momentum(lr=0.05, **kwargs):
-    return (mk.optim.SGD(lr, momentum=0.9, **kwargs),
-            lambda model: torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9))
+    return (
+        mk.optim.SGD(lr, momentum=0.9, **kwargs),
+        lambda model: torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9),
+    )
 
 
 def classification() -> Task:
@@ -240,10 +281,17 @@ def classification() -> Task:
 # ---------------------------------------------------------------- dropout
 
 DROPOUT_NETS = {  # id -> layers
-    "after-a-relu-layer": lambda: [L.Dense(N_HIDDEN, activation="relu"), L.Dropout(0.3),
-                                   L.Dense(N_CLASSES, activation="softmax")],
-    "on-the-inputs-and-hidden": lambda: [L.Dropout(0.2), L.Dense(N_HIDDEN, activation="tanh"),
-                                         L.Dropout(0.5), L.Dense(N_CLASSES, activation="softmax")],
+    "after-a-relu-layer": lambda: [
+        L.Dense(N_HIDDEN, activation="relu"),
+        L.Dropout(0.3),
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
+    "on-the-inputs-and-hidden": lambda: [
+        L.Dropout(0.2),
+        L.Dense(N_HIDDEN, activation="tanh"),
+        L.Dropout(0.5),
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
 }
 
 
@@ -257,8 +305,16 @@ def test_dropout_with_the_same_masks_matches_torch_for_25_steps(case):
     for _ in range(EPOCHS):
         for begin in range(0, N_SAMPLES, BATCH_SIZE):
             rows = slice(begin, begin + BATCH_SIZE)
-            hist = net.fit(task.X[rows], task.y[rows], loss=task.loss, optimizer=optimizer,
-                           batch_size=None, epochs=1, shuffle=False, verbose=0)
+            hist = net.fit(
+                task.X[rows],
+                task.y[rows],
+                loss=task.loss,
+                optimizer=optimizer,
+                batch_size=None,
+                epochs=1,
+                shuffle=False,
+                verbose=0,
+            )
             batch_losses += hist.history["loss"]
             masks.append([layer.mask.copy() for layer, _ in twin.dropouts])
     assert optimizer.iterations == STEPS  # one optimizer, its momentum carried on
@@ -315,13 +371,23 @@ def test_dropout_keeps_a_fraction_1_minus_rate_of_units_scaled_by_1_over_1_minus
 # ---------------------------------------------------------------- batch norm
 
 BATCHNORM_NETS = {  # id -> layers
-    "before-the-activation": lambda: [L.Dense(N_HIDDEN), L.BatchNorm(), L.ReLU(),
-                                      L.Dense(N_CLASSES, activation="softmax")],
-    "after-the-activation": lambda: [L.Dense(N_HIDDEN, activation="relu"), L.BatchNorm(),
-                                     L.Dense(N_CLASSES, activation="softmax")],
-    "momentum-0.3-epsilon-1e-3": lambda: [L.Dense(N_HIDDEN),
-                                          L.BatchNorm(momentum=0.3, epsilon=1e-3), L.Tanh(),
-                                          L.Dense(N_CLASSES, activation="softmax")],
+    "before-the-activation": lambda: [
+        L.Dense(N_HIDDEN),
+        L.BatchNorm(),
+        L.ReLU(),
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
+    "after-the-activation": lambda: [
+        L.Dense(N_HIDDEN, activation="relu"),
+        L.BatchNorm(),
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
+    "momentum-0.3-epsilon-1e-3": lambda: [
+        L.Dense(N_HIDDEN),
+        L.BatchNorm(momentum=0.3, epsilon=1e-3),
+        L.Tanh(),
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
 }
 
 
@@ -362,8 +428,11 @@ CLIP_NORM, CLIP_VALUE = 1.0, 0.3
 CLIP_CASES = {  # id -> (fit arguments, optimizer arguments, torch clipping)
     "fit-clip-norm": ({"clip_norm": CLIP_NORM}, {}, {"clip_norm": CLIP_NORM}),
     "fit-clip-value": ({"clip_value": CLIP_VALUE}, {}, {"clip_value": CLIP_VALUE}),
-    "fit-clip-value-then-norm": ({"clip_value": CLIP_VALUE, "clip_norm": CLIP_NORM}, {},
-                                 {"clip_value": CLIP_VALUE, "clip_norm": CLIP_NORM}),
+    "fit-clip-value-then-norm": (
+        {"clip_value": CLIP_VALUE, "clip_norm": CLIP_NORM},
+        {},
+        {"clip_value": CLIP_VALUE, "clip_norm": CLIP_NORM},
+    ),
     "optimizer-clip-norm": ({}, {"clip_norm": CLIP_NORM}, {"clip_norm": CLIP_NORM}),
     "optimizer-clip-value": ({}, {"clip_value": CLIP_VALUE}, {"clip_value": CLIP_VALUE}),
 }
@@ -419,44 +488,84 @@ R = mk.regularizers
 PENALTY_CASES = {  # id -> (layers, network regularizer, {parameter: torch penalty})
     "network-l2-on-kernels-not-biases": (
         lambda: [L.Dense(N_HIDDEN, activation="tanh"), L.Dense(N_CLASSES, activation="softmax")],
-        R.L2(0.01), {"layers[0].W": l2(0.01), "layers[1].W": l2(0.01)}),
+        R.L2(0.01),
+        {"layers[0].W": l2(0.01), "layers[1].W": l2(0.01)},
+    ),
     "network-l1": (
         lambda: [L.Dense(N_HIDDEN, activation="tanh"), L.Dense(N_CLASSES, activation="softmax")],
-        R.L1(0.01), {"layers[0].W": l1(0.01), "layers[1].W": l1(0.01)}),
+        R.L1(0.01),
+        {"layers[0].W": l1(0.01), "layers[1].W": l1(0.01)},
+    ),
     "network-elastic-net": (
         lambda: [L.Dense(N_HIDDEN, activation="tanh"), L.Dense(N_CLASSES, activation="softmax")],
         R.ElasticNet(0.03, l1_ratio=0.3),
-        {"layers[0].W": elastic_net(0.03, 0.3), "layers[1].W": elastic_net(0.03, 0.3)}),
+        {"layers[0].W": elastic_net(0.03, 0.3), "layers[1].W": elastic_net(0.03, 0.3)},
+    ),
     "network-l1-l2": (
         lambda: [L.Dense(N_HIDDEN, activation="tanh"), L.Dense(N_CLASSES, activation="softmax")],
         R.L1L2(l1=0.005, l2=0.02),
-        {"layers[0].W": lambda w: l1(0.005)(w) + l2(0.02)(w),
-         "layers[1].W": lambda w: l1(0.005)(w) + l2(0.02)(w)}),
+        {
+            "layers[0].W": lambda w: l1(0.005)(w) + l2(0.02)(w),
+            "layers[1].W": lambda w: l1(0.005)(w) + l2(0.02)(w),
+        },
+    ),
     "per-layer-kernel-and-bias-over-the-network-default": (
-        lambda: [L.Dense(N_HIDDEN, activation="tanh", kernel_regularizer=R.L1(0.02),
-                         bias_regularizer=R.L2(0.05)),
-                 L.Dense(N_CLASSES, activation="softmax")],
-        R.L2(0.01), {"layers[0].W": l1(0.02), "layers[0].b": l2(0.05), "layers[1].W": l2(0.01)}),
+        lambda: [
+            L.Dense(
+                N_HIDDEN,
+                activation="tanh",
+                kernel_regularizer=R.L1(0.02),
+                bias_regularizer=R.L2(0.05),
+            ),
+            L.Dense(N_CLASSES, activation="softmax"),
+        ],
+        R.L2(0.01),
+        {"layers[0].W": l1(0.02), "layers[0].b": l2(0.05), "layers[1].W": l2(0.01)},
+    ),
     "per-layer-by-name-and-config-without-a-network-default": (
-        lambda: [L.Dense(N_HIDDEN, activation="tanh"),
-                 L.Dense(N_CLASSES, activation="softmax", kernel_regularizer="l2",
-                         bias_regularizer={"name": "elastic_net", "alpha": 0.1, "l1_ratio": 0.5})],
-        None, {"layers[1].W": l2(0.01), "layers[1].b": elastic_net(0.1, 0.5)}),
+        lambda: [
+            L.Dense(N_HIDDEN, activation="tanh"),
+            L.Dense(
+                N_CLASSES,
+                activation="softmax",
+                kernel_regularizer="l2",
+                bias_regularizer={"name": "elastic_net", "alpha": 0.1, "l1_ratio": 0.5},
+            ),
+        ],
+        None,
+        {"layers[1].W": l2(0.01), "layers[1].b": elastic_net(0.1, 0.5)},
+    ),
     "batchnorm-gamma-beta-unpenalised": (
-        lambda: [L.Dense(N_HIDDEN), L.BatchNorm(), L.ReLU(),
-                 L.Dense(N_CLASSES, activation="softmax")],
-        R.L2(0.01), {"layers[0].W": l2(0.01), "layers[3].W": l2(0.01)}),
+        lambda: [
+            L.Dense(N_HIDDEN),
+            L.BatchNorm(),
+            L.ReLU(),
+            L.Dense(N_CLASSES, activation="softmax"),
+        ],
+        R.L2(0.01),
+        {"layers[0].W": l2(0.01), "layers[3].W": l2(0.01)},
+    ),
     "residual-inner-kernels-and-projection": (
-        lambda: [L.Dense(N_HIDDEN, activation="tanh"), L.Residual([L.Dense(5, activation="relu")]),
-                 L.Dense(N_CLASSES, activation="softmax")],
-        R.L2(0.01), {"layers[0].W": l2(0.01), "layers[1].layers[0].W": l2(0.01),
-                     "layers[1].projection.W": l2(0.01), "layers[2].W": l2(0.01)}),
+        lambda: [
+            L.Dense(N_HIDDEN, activation="tanh"),
+            L.Residual([L.Dense(5, activation="relu")]),
+            L.Dense(N_CLASSES, activation="softmax"),
+        ],
+        R.L2(0.01),
+        {
+            "layers[0].W": l2(0.01),
+            "layers[1].layers[0].W": l2(0.01),
+            "layers[1].projection.W": l2(0.01),
+            "layers[2].W": l2(0.01),
+        },
+    ),
 }
 
 
 def torch_penalty(terms):
     def penalty(twin: Twin) -> torch.Tensor:
         return sum(f(twin.torch_params[name]) for name, f in terms.items())
+
     return penalty
 
 
@@ -481,44 +590,78 @@ S = mk.schedules
 SCHEDULE_CASES = {  # id -> (schedule, factory of the torch scheduler, torch stepping unit)
     "step-decay-per-epoch": (
         S.StepDecay(0.1, step_size=2, factor=0.5),
-        lambda opt: lr_scheduler.StepLR(opt, step_size=2, gamma=0.5), "epoch"),
+        lambda opt: lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+        "epoch",
+    ),
     "step-decay-per-batch": (
         S.StepDecay(0.1, step_size=7, factor=0.5, per="batch"),
-        lambda opt: lr_scheduler.StepLR(opt, step_size=7, gamma=0.5), "batch"),
+        lambda opt: lr_scheduler.StepLR(opt, step_size=7, gamma=0.5),
+        "batch",
+    ),
     "exponential-decay-per-batch": (
         S.ExponentialDecay(0.1, 0.05, per="batch"),
-        lambda opt: lr_scheduler.ExponentialLR(opt, gamma=math.exp(-0.05)), "batch"),
+        lambda opt: lr_scheduler.ExponentialLR(opt, gamma=math.exp(-0.05)),
+        "batch",
+    ),
     "exponential-decay-per-epoch": (
         S.ExponentialDecay(0.1, 0.3),
-        lambda opt: lr_scheduler.ExponentialLR(opt, gamma=math.exp(-0.3)), "epoch"),
+        lambda opt: lr_scheduler.ExponentialLR(opt, gamma=math.exp(-0.3)),
+        "epoch",
+    ),
     "inverse-time-decay-per-batch": (
         S.InverseTimeDecay(0.1, 0.2, per="batch"),
-        lambda opt: lr_scheduler.LambdaLR(opt, lambda t: 1 / (1 + 0.2 * t)), "batch"),
+        lambda opt: lr_scheduler.LambdaLR(opt, lambda t: 1 / (1 + 0.2 * t)),
+        "batch",
+    ),
     "cosine-decay-per-epoch": (
         S.CosineDecay(0.1, decay_steps=4, final_learning_rate=0.01),
-        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.01), "epoch"),
+        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.01),
+        "epoch",
+    ),
     "cosine-decay-per-batch": (
         S.CosineDecay(0.1, decay_steps=STEPS, per="batch"),
-        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=STEPS), "batch"),
+        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=STEPS),
+        "batch",
+    ),
     "linear-warmup-per-batch": (
         S.LinearWarmup(0.1, warmup_steps=10, start_factor=0.1, per="batch"),
         lambda opt: lr_scheduler.LinearLR(opt, start_factor=0.1, end_factor=1.0, total_iters=10),
-        "batch"),
+        "batch",
+    ),
     "warmup-then-cosine-per-batch": (
-        S.Join([S.LinearWarmup(0.1, 5, start_factor=0.2, per="batch"),
-                S.CosineDecay(0.1, decay_steps=20, final_learning_rate=0.005, per="batch")],
-               boundaries=[5], per="batch"),
+        S.Join(
+            [
+                S.LinearWarmup(0.1, 5, start_factor=0.2, per="batch"),
+                S.CosineDecay(0.1, decay_steps=20, final_learning_rate=0.005, per="batch"),
+            ],
+            boundaries=[5],
+            per="batch",
+        ),
         lambda opt: lr_scheduler.SequentialLR(
-            opt, [lr_scheduler.LinearLR(opt, start_factor=0.2, total_iters=5),
-                  lr_scheduler.CosineAnnealingLR(opt, T_max=20, eta_min=0.005)], milestones=[5]),
-        "batch"),
+            opt,
+            [
+                lr_scheduler.LinearLR(opt, start_factor=0.2, total_iters=5),
+                lr_scheduler.CosineAnnealingLR(opt, T_max=20, eta_min=0.005),
+            ],
+            milestones=[5],
+        ),
+        "batch",
+    ),
     "warmup-then-step-decay-per-epoch": (
-        S.Join([S.LinearWarmup(0.1, 2, start_factor=0.5), S.StepDecay(0.1, 1, factor=0.5)],
-               boundaries=[2]),
+        S.Join(
+            [S.LinearWarmup(0.1, 2, start_factor=0.5), S.StepDecay(0.1, 1, factor=0.5)],
+            boundaries=[2],
+        ),
         lambda opt: lr_scheduler.SequentialLR(
-            opt, [lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2),
-                  lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)], milestones=[2]),
-        "epoch"),
+            opt,
+            [
+                lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2),
+                lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+            ],
+            milestones=[2],
+        ),
+        "epoch",
+    ),
     "constant": (S.Constant(0.1), lambda opt: lr_scheduler.LambdaLR(opt, lambda t: 1.0), "epoch"),
 }
 
@@ -528,8 +671,9 @@ def test_schedule_through_training_matches_torch_lr_scheduler_in_weights_and_lr(
     schedule, make_scheduler, per = SCHEDULE_CASES[case]
     assert schedule.per == per
     task = classification()
-    net, twin = make_twins([L.Dense(N_HIDDEN, activation="tanh"),
-                            L.Dense(N_CLASSES, activation="softmax")])
+    net, twin = make_twins(
+        [L.Dense(N_HIDDEN, activation="tanh"), L.Dense(N_CLASSES, activation="softmax")]
+    )
     history = fit_mk(net, task, mk.optim.SGD(schedule, momentum=0.9))
     torch_opt = torch.optim.SGD(twin.model.parameters(), lr=0.1, momentum=0.9)  # η₀ = 0.1
     log = train_torch(twin, task, torch_opt, scheduler=make_scheduler(torch_opt), per=per)
@@ -549,19 +693,23 @@ RESIDUAL_NETS = {  # id -> layers
     "identity-skip": lambda: [
         L.Dense(N_HIDDEN, activation="tanh"),
         L.Residual([L.Dense(N_HIDDEN, activation="relu"), L.Dense(N_HIDDEN)]),
-        L.Dense(N_CLASSES, activation="softmax")],
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
     "projection-skip-7-to-5": lambda: [
         L.Dense(N_HIDDEN, activation="tanh"),
         L.Residual([L.Dense(5, activation="relu")]),
-        L.Dense(N_CLASSES, activation="softmax")],
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
     "projection-skip-as-first-layer": lambda: [
         L.Residual([L.Dense(N_HIDDEN, activation="relu"), L.Tanh()]),
-        L.Dense(N_CLASSES, activation="softmax")],
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
     "two-stacked-blocks": lambda: [
         L.Dense(N_HIDDEN, activation="tanh"),
         L.Residual([L.Dense(N_HIDDEN, activation="tanh")]),
         L.Residual([L.Dense(N_HIDDEN, activation="relu"), L.Dense(N_HIDDEN)]),
-        L.Dense(N_CLASSES, activation="softmax")],
+        L.Dense(N_CLASSES, activation="softmax"),
+    ],
 }
 
 
@@ -587,8 +735,11 @@ def test_residual_block_matches_torch_x_plus_f_of_x_for_25_steps(case):
 
 
 def frozen_twins(frozen: int, **kwargs):
-    layers = [L.Dense(N_HIDDEN, activation="tanh"), L.Dense(N_HIDDEN, activation="relu"),
-              L.Dense(N_CLASSES, activation="softmax")]
+    layers = [
+        L.Dense(N_HIDDEN, activation="tanh"),
+        L.Dense(N_HIDDEN, activation="relu"),
+        L.Dense(N_CLASSES, activation="softmax"),
+    ]
     net, twin = make_twins(layers, **kwargs)
     net.layers[frozen].trainable = False
     for name, tensor in twin.torch_params.items():
@@ -618,8 +769,9 @@ def test_frozen_layer_is_not_penalised_like_torch_penalising_trainable_kernels_o
     net, twin, before = frozen_twins(0, regularizer=R.L2(0.01))
     history = fit_mk(net, task, mk.optim.Adam(1e-2))
     terms = {"layers[1].W": l2(0.01), "layers[2].W": l2(0.01)}
-    log = train_torch(twin, task, torch.optim.Adam(twin.model.parameters(), lr=1e-2),
-                      penalty=torch_penalty(terms))
+    log = train_torch(
+        twin, task, torch.optim.Adam(twin.model.parameters(), lr=1e-2), penalty=torch_penalty(terms)
+    )
     assert np.array_equal(net.layers[0].W, before["layers[0].W"])
     twin.assert_same_weights()
     assert_same_history(history, log, "penalty")
@@ -629,8 +781,7 @@ def test_frozen_layer_gradient_is_left_out_of_the_clipping_norm_like_torch():
     task = classification()
     net, twin, before = frozen_twins(0)
     history = fit_mk(net, task, mk.optim.SGD(0.5), clip_norm=0.2)
-    log = train_torch(twin, task, torch.optim.SGD(twin.model.parameters(), lr=0.5),
-                      clip_norm=0.2)
+    log = train_torch(twin, task, torch.optim.SGD(twin.model.parameters(), lr=0.5), clip_norm=0.2)
     assert max(log.steps["norm"]) > 0.2
     assert np.array_equal(net.layers[0].W, before["layers[0].W"])
     twin.assert_same_weights()

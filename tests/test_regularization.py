@@ -2,23 +2,25 @@
 
 import numpy as np
 import pytest
+from gradcheck import numerical_gradient
 
 import mlpkit as mk
-
-from gradcheck import numerical_gradient
 
 
 def regression_with_irrelevant_features(n=400, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 10))
     y = X[:, 0] - 2 * X[:, 1] + 0.5 * X[:, 2] + 0.05 * rng.normal(size=n)
-    return X, y          # features 3..9 are irrelevant
+    return X, y  # features 3..9 are irrelevant
 
 
 def first_layer_weights_of_irrelevant_inputs(regularizer):
     X, y = regression_with_irrelevant_features()
-    net = mk.Sequential([mk.layers.Dense(8, activation="tanh"), mk.layers.Dense(1)],
-                        random_state=0, regularizer=regularizer)
+    net = mk.Sequential(
+        [mk.layers.Dense(8, activation="tanh"), mk.layers.Dense(1)],
+        random_state=0,
+        regularizer=regularizer,
+    )
     net.fit(X, y, loss="mse", optimizer=mk.optim.Adam(1e-2), epochs=150, batch_size=50)
     W = net.layers[0].W
     return np.abs(W[3:]).max(), np.abs(W[:3]).max()
@@ -35,20 +37,23 @@ def test_l1_drives_irrelevant_inputs_to_near_zero_while_l2_only_shrinks_them():
 
 def test_penalty_is_reported_apart_from_the_data_loss():
     X, y = regression_with_irrelevant_features(100)
-    history = mk.Sequential([mk.layers.Dense(4), mk.layers.Dense(1)], random_state=0,
-                            regularizer="l2").fit(X, y, loss="mse", epochs=2)
+    history = mk.Sequential(
+        [mk.layers.Dense(4), mk.layers.Dense(1)], random_state=0, regularizer="l2"
+    ).fit(X, y, loss="mse", epochs=2)
     assert len(history.history["penalty"]) == 2 and all(p > 0 for p in history.history["penalty"])
     assert "penalty" not in mk.Sequential([mk.layers.Dense(1)]).fit(X, y, loss="mse").history
 
 
 def test_penalty_covers_kernels_only_unless_a_layer_asks_for_its_bias():
-    net = mk.Sequential([mk.layers.Dense(3, bias_regularizer=mk.regularizers.L1(0.5)),
-                         mk.layers.Dense(2)], regularizer=mk.regularizers.L2(0.1)).build(4)
+    net = mk.Sequential(
+        [mk.layers.Dense(3, bias_regularizer=mk.regularizers.L1(0.5)), mk.layers.Dense(2)],
+        regularizer=mk.regularizers.L2(0.1),
+    ).build(4)
     penalty = mk.regularizers.Penalty(net._store.slots, net.layers, net.regularizer, net.dtype)
     first, second = net.layers
     first.b[:] = 1.0
     second.b[:] = 1.0
-    expected = 0.1 * (np.sum(first.W ** 2) + np.sum(second.W ** 2)) + 0.5 * 3
+    expected = 0.1 * (np.sum(first.W**2) + np.sum(second.W**2)) + 0.5 * 3
     assert penalty.value(net.params) == pytest.approx(expected, rel=1e-5)
 
 
@@ -69,8 +74,12 @@ def test_dropout_is_inverted_seeded_and_off_at_inference():
     np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
     np.testing.assert_array_equal(layer.backward(np.ones_like(x)), y)
     assert layer.forward(x) is x
-    nets = [mk.Sequential([mk.layers.Dense(8), mk.layers.Dropout(0.5), mk.layers.Dense(1)],
-                          random_state=3) for _ in range(2)]
+    nets = [
+        mk.Sequential(
+            [mk.layers.Dense(8), mk.layers.Dropout(0.5), mk.layers.Dense(1)], random_state=3
+        )
+        for _ in range(2)
+    ]
     X, t = regression_with_irrelevant_features(64)
     for net in nets:
         net.fit(X, t, loss="mse", epochs=2)
@@ -98,10 +107,13 @@ def test_batchnorm_gradients_match_finite_differences():
     layer_gradient_check(mk.layers.BatchNorm(), 4)
 
 
-@pytest.mark.parametrize("inner", [
-    lambda: [mk.layers.Dense(4, activation="tanh"), mk.layers.Dense(4)],
-    lambda: [mk.layers.Dense(3, activation="elu")],          # width changes: projection
-])
+@pytest.mark.parametrize(
+    "inner",
+    [
+        lambda: [mk.layers.Dense(4, activation="tanh"), mk.layers.Dense(4)],
+        lambda: [mk.layers.Dense(3, activation="elu")],  # width changes: projection
+    ],
+)
 def test_residual_block_gradients_match_finite_differences(inner):
     layer_gradient_check(mk.layers.Residual(inner()), 4)
 
@@ -124,16 +136,19 @@ def test_batchnorm_uses_running_statistics_at_inference():
 def deep_relu_net(residual: bool, depth=20, width=16):
     """20 ReLU layers (plain) or 10 two-layer residual blocks, with small N(0, 0.1²) weights."""
     if residual:
-        body = [mk.layers.Residual([mk.layers.Dense(width, activation="relu"),
-                                    mk.layers.Dense(width)]) for _ in range(depth // 2)]
+        body = [
+            mk.layers.Residual([mk.layers.Dense(width, activation="relu"), mk.layers.Dense(width)])
+            for _ in range(depth // 2)
+        ]
     else:
         body = [mk.layers.Dense(width, activation="relu") for _ in range(depth)]
     small = mk.initializers.RandomNormal(stddev=0.1)
     for layer in body:
-        for dense in ([layer] if isinstance(layer, mk.layers.Dense) else layer.layers):
+        for dense in [layer] if isinstance(layer, mk.layers.Dense) else layer.layers:
             dense.kernel_initializer = small
-    return mk.Sequential([mk.layers.Dense(width), *body, mk.layers.Dense(1)], random_state=0,
-                         dtype="float64")
+    return mk.Sequential(
+        [mk.layers.Dense(width), *body, mk.layers.Dense(1)], random_state=0, dtype="float64"
+    )
 
 
 def train_deep(residual: bool):
@@ -150,15 +165,22 @@ def train_deep(residual: bool):
 def test_residual_20_layer_net_trains_where_the_plain_ones_first_layer_gradient_collapses():
     plain_gradient, plain_loss = train_deep(residual=False)
     residual_gradient, residual_loss = train_deep(residual=True)
-    assert plain_gradient < 1e-9 < 1e-2 < residual_gradient      # measured: ~1e-12 vs ~1
+    assert plain_gradient < 1e-9 < 1e-2 < residual_gradient  # measured: ~1e-12 vs ~1
     assert residual_loss[-1] < 0.5 * residual_loss[0]
     assert plain_loss[-1] > 0.9 * plain_loss[0]
 
 
 def test_frozen_layer_stays_bit_identical_while_gradients_flow_through_it():
     X, y = regression_with_irrelevant_features(200)
-    net = mk.Sequential([mk.layers.Dense(8, activation="relu"), mk.layers.Dense(8, activation="relu"),
-                         mk.layers.Dense(1)], random_state=0, regularizer="l2")
+    net = mk.Sequential(
+        [
+            mk.layers.Dense(8, activation="relu"),
+            mk.layers.Dense(8, activation="relu"),
+            mk.layers.Dense(1),
+        ],
+        random_state=0,
+        regularizer="l2",
+    )
     net.build(10)
     frozen = net.layers[1]
     frozen.trainable = False
@@ -166,7 +188,7 @@ def test_frozen_layer_stays_bit_identical_while_gradients_flow_through_it():
     net.fit(X, y, loss="mse", optimizer=mk.optim.AdamW(1e-2), epochs=3)
     np.testing.assert_array_equal(frozen.W, before[0])
     np.testing.assert_array_equal(frozen.b, before[1])
-    assert not np.array_equal(net.layers[0].W, before[2])   # the layer below still learns
+    assert not np.array_equal(net.layers[0].W, before[2])  # the layer below still learns
 
 
 def test_clipping_bounds_the_update_by_norm_and_by_value():
@@ -185,8 +207,9 @@ def test_learning_rate_of_each_epoch_is_logged_and_follows_the_schedule():
     history = net.fit(X, y, loss="mse", optimizer=mk.optim.SGD(schedule), epochs=5)
     np.testing.assert_allclose(history.history["lr"], [0.1, 0.1, 0.05, 0.05, 0.025])
     per_batch = mk.schedules.ExponentialDecay(0.1, 0.1, per="batch")
-    history = mk.Sequential([mk.layers.Dense(1)]).fit(X, y, loss="mse", batch_size=16, epochs=2,
-                                                      optimizer=mk.optim.SGD(per_batch))
+    history = mk.Sequential([mk.layers.Dense(1)]).fit(
+        X, y, loss="mse", batch_size=16, epochs=2, optimizer=mk.optim.SGD(per_batch)
+    )
     np.testing.assert_allclose(history.history["lr"], [0.1 * np.exp(-0.3), 0.1 * np.exp(-0.7)])
 
 
@@ -200,29 +223,36 @@ def test_non_finite_gradient_stops_training_at_once_and_names_the_batch():
     with pytest.warns(mk.DivergenceWarning, match="gradient norm became inf at epoch 1, batch 1"):
         history = net.fit(np.full((4, 1), 1e10), np.zeros(4), loss="mae", epochs=3, batch_size=2)
     assert history.stop_reason.startswith("diverged")
-    np.testing.assert_array_equal(net.params, before)    # the update was never applied
+    np.testing.assert_array_equal(net.params, before)  # the update was never applied
 
 
 def test_gradient_norms_are_logged_every_epoch():
     X, y = regression_with_irrelevant_features(64)
     history = mk.Sequential([mk.layers.Dense(4), mk.layers.Dense(1)], random_state=0).fit(
-        X, y, loss="mse", epochs=2, batch_size=16)
+        X, y, loss="mse", epochs=2, batch_size=16
+    )
     h = history.history
-    assert all(lo <= mean <= hi for lo, mean, hi in zip(h["grad_norm_min"], h["grad_norm"],
-                                                          h["grad_norm_max"]))
+    assert all(
+        lo <= mean <= hi
+        for lo, mean, hi in zip(h["grad_norm_min"], h["grad_norm"], h["grad_norm_max"])
+    )
 
 
 def test_a_layer_frozen_inside_a_residual_block_stays_fixed_and_unpenalised():
     X, y = regression_with_irrelevant_features(100)
     inner = mk.layers.Dense(10, activation="relu")
-    net = mk.Sequential([mk.layers.Residual([inner, mk.layers.Dense(10)]), mk.layers.Dense(1)],
-                        random_state=0, regularizer="l2").build(10)
+    net = mk.Sequential(
+        [mk.layers.Residual([inner, mk.layers.Dense(10)]), mk.layers.Dense(1)],
+        random_state=0,
+        regularizer="l2",
+    ).build(10)
     inner.trainable = False
     before = inner.W.copy()
     history = net.fit(X, y, loss="mse", optimizer=mk.optim.Adam(1e-2), epochs=10)
     np.testing.assert_array_equal(inner.W, before)
     penalty = mk.regularizers.Penalty(net._store.slots, net.layers, net.regularizer, net.dtype)
     others = [layer.W for layer in (net.layers[0].layers[1], net.layers[1])]
-    assert penalty.value(net.params) == pytest.approx(0.01 * sum(float(np.sum(W**2)) for W in others),
-                                                      rel=1e-5)
+    assert penalty.value(net.params) == pytest.approx(
+        0.01 * sum(float(np.sum(W**2)) for W in others), rel=1e-5
+    )
     assert history.history["loss"][-1] < history.history["loss"][0]

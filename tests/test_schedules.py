@@ -44,41 +44,62 @@ def ours(schedule, n_steps: int = N_STEPS) -> list[float]:
 def warmup_then_cosine(optimizer):
     return lr_scheduler.SequentialLR(
         optimizer,
-        [lr_scheduler.LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=8),
-         lr_scheduler.CosineAnnealingLR(optimizer, T_max=N_STEPS - 8, eta_min=0.01)],
+        [
+            lr_scheduler.LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=8),
+            lr_scheduler.CosineAnnealingLR(optimizer, T_max=N_STEPS - 8, eta_min=0.01),
+        ],
         milestones=[8],
     )
 
 
 TORCH_TWINS = {  # id -> (our schedule, factory of the torch scheduler)
-    "step_decay": (schedules.StepDecay(LR, step_size=7, factor=0.5),
-                   lambda opt: lr_scheduler.StepLR(opt, step_size=7, gamma=0.5)),
-    "step_decay_default_factor": (schedules.StepDecay(LR, step_size=13),
-                                  lambda opt: lr_scheduler.StepLR(opt, step_size=13)),
-    "exponential_decay": (schedules.ExponentialDecay(LR, rate=0.07),
-                          lambda opt: lr_scheduler.ExponentialLR(opt, gamma=math.exp(-0.07))),
-    "inverse_time_decay": (schedules.InverseTimeDecay(LR, rate=0.3),
-                           lambda opt: lr_scheduler.LambdaLR(opt, lambda t: 1 / (1 + 0.3 * t))),
-    "cosine_decay": (schedules.CosineDecay(LR, decay_steps=N_STEPS),
-                     lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=N_STEPS)),
+    "step_decay": (
+        schedules.StepDecay(LR, step_size=7, factor=0.5),
+        lambda opt: lr_scheduler.StepLR(opt, step_size=7, gamma=0.5),
+    ),
+    "step_decay_default_factor": (
+        schedules.StepDecay(LR, step_size=13),
+        lambda opt: lr_scheduler.StepLR(opt, step_size=13),
+    ),
+    "exponential_decay": (
+        schedules.ExponentialDecay(LR, rate=0.07),
+        lambda opt: lr_scheduler.ExponentialLR(opt, gamma=math.exp(-0.07)),
+    ),
+    "inverse_time_decay": (
+        schedules.InverseTimeDecay(LR, rate=0.3),
+        lambda opt: lr_scheduler.LambdaLR(opt, lambda t: 1 / (1 + 0.3 * t)),
+    ),
+    "cosine_decay": (
+        schedules.CosineDecay(LR, decay_steps=N_STEPS),
+        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=N_STEPS),
+    ),
     "cosine_decay_to_final": (
         schedules.CosineDecay(LR, decay_steps=N_STEPS, final_learning_rate=0.02),
-        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=N_STEPS, eta_min=0.02)),
-    "linear_warmup": (schedules.LinearWarmup(LR, warmup_steps=10, start_factor=0.1),
-                      lambda opt: lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=10)),
+        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=N_STEPS, eta_min=0.02),
+    ),
+    "linear_warmup": (
+        schedules.LinearWarmup(LR, warmup_steps=10, start_factor=0.1),
+        lambda opt: lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=10),
+    ),
     "join_warmup_cosine": (
-        schedules.Join([schedules.LinearWarmup(LR, warmup_steps=8, start_factor=0.1),
-                        schedules.CosineDecay(LR, decay_steps=N_STEPS - 8,
-                                              final_learning_rate=0.01)], boundaries=[8]),
-        warmup_then_cosine),
+        schedules.Join(
+            [
+                schedules.LinearWarmup(LR, warmup_steps=8, start_factor=0.1),
+                schedules.CosineDecay(LR, decay_steps=N_STEPS - 8, final_learning_rate=0.01),
+            ],
+            boundaries=[8],
+        ),
+        warmup_then_cosine,
+    ),
     "constant": (schedules.Constant(LR), lambda opt: lr_scheduler.LambdaLR(opt, lambda t: 1.0)),
 }
 
 
 @pytest.mark.parametrize("schedule, make_scheduler", TORCH_TWINS.values(), ids=TORCH_TWINS)
 def test_schedule_equals_its_torch_twin_for_the_first_60_steps(schedule, make_scheduler):
-    np.testing.assert_allclose(ours(schedule), torch_learning_rates(make_scheduler),
-                               rtol=1e-12, atol=0)
+    np.testing.assert_allclose(
+        ours(schedule), torch_learning_rates(make_scheduler), rtol=1e-12, atol=0
+    )
 
 
 def test_linear_warmup_from_zero_rises_in_equal_steps_to_the_learning_rate_and_stays():
@@ -98,8 +119,14 @@ def test_step_decay_changes_only_at_multiples_of_step_size():
 
 
 def test_join_restarts_each_part_at_its_boundary():
-    join = schedules.Join([schedules.Constant(1.0), schedules.StepDecay(2.0, step_size=2),
-                           schedules.InverseTimeDecay(3.0, rate=1.0)], boundaries=[3, 7])
+    join = schedules.Join(
+        [
+            schedules.Constant(1.0),
+            schedules.StepDecay(2.0, step_size=2),
+            schedules.InverseTimeDecay(3.0, rate=1.0),
+        ],
+        boundaries=[3, 7],
+    )
     expected = [1.0, 1.0, 1.0, 2.0, 2.0, 0.2, 0.2, 3.0, 1.5, 1.0]
     np.testing.assert_allclose(ours(join, 9), expected, rtol=1e-15)
 
@@ -113,13 +140,24 @@ def test_a_schedule_returns_a_python_float_and_accepts_numpy_integer_steps():
 # -- configs ------------------------------------------------------------------------------------
 def all_schedules() -> list[schedules.Schedule]:
     nested = schedules.Join(
-        [schedules.Constant(0.1, per="batch"),
-         schedules.Join([schedules.Constant(0.2, per="batch"),
-                         schedules.ExponentialDecay(0.2, rate=0.1, per="batch")],
-                        boundaries=[5], per="batch")],
-        boundaries=[3], per="batch")
+        [
+            schedules.Constant(0.1, per="batch"),
+            schedules.Join(
+                [
+                    schedules.Constant(0.2, per="batch"),
+                    schedules.ExponentialDecay(0.2, rate=0.1, per="batch"),
+                ],
+                boundaries=[5],
+                per="batch",
+            ),
+        ],
+        boundaries=[3],
+        per="batch",
+    )
     return [twin for twin, _ in TORCH_TWINS.values()] + [
-        schedules.StepDecay(0.1, step_size=100, factor=0.9, per="batch"), nested]
+        schedules.StepDecay(0.1, step_size=100, factor=0.9, per="batch"),
+        nested,
+    ]
 
 
 @pytest.mark.parametrize("schedule", all_schedules(), ids=repr)
@@ -143,9 +181,15 @@ def test_join_config_nests_the_configs_of_its_parts():
 def test_every_registered_name_is_the_name_in_its_classes_config():
     for name, cls in schedules.SCHEDULES.items():
         assert cls.name == name
-    assert set(schedules.SCHEDULES) == {"constant", "step_decay", "exponential_decay",
-                                        "inverse_time_decay", "cosine_decay", "linear_warmup",
-                                        "join"}
+    assert set(schedules.SCHEDULES) == {
+        "constant",
+        "step_decay",
+        "exponential_decay",
+        "inverse_time_decay",
+        "cosine_decay",
+        "linear_warmup",
+        "join",
+    }
 
 
 def test_get_returns_a_schedule_object_as_it_is():
@@ -160,7 +204,8 @@ def test_get_of_an_unknown_name_lists_the_registered_ones():
 
 def test_repr_shows_the_class_and_every_argument():
     assert repr(schedules.StepDecay(0.1, step_size=5)) == (
-        "StepDecay(per='epoch', initial_learning_rate=0.1, step_size=5, factor=0.1)")
+        "StepDecay(per='epoch', initial_learning_rate=0.1, step_size=5, factor=0.1)"
+    )
 
 
 # -- the unit of t ------------------------------------------------------------------------------
@@ -198,8 +243,10 @@ BAD_ARGUMENTS = [  # (factory, the argument the message must name with its value
     (lambda: schedules.ExponentialDecay(0.1, rate=-0.1), "rate=-0.1"),
     (lambda: schedules.InverseTimeDecay(0.1, rate=-1), "rate=-1"),
     (lambda: schedules.CosineDecay(0.1, decay_steps=-3), "decay_steps=-3"),
-    (lambda: schedules.CosineDecay(0.1, decay_steps=10, final_learning_rate=-0.01),
-     "final_learning_rate=-0.01"),
+    (
+        lambda: schedules.CosineDecay(0.1, decay_steps=10, final_learning_rate=-0.01),
+        "final_learning_rate=-0.01",
+    ),
     (lambda: schedules.LinearWarmup(0.1, warmup_steps=0), "warmup_steps=0"),
     (lambda: schedules.LinearWarmup(0.1, warmup_steps=5, start_factor=-0.5), "start_factor=-0.5"),
     (lambda: schedules.LinearWarmup(0.1, warmup_steps=5, start_factor=2.0), "start_factor=2.0"),

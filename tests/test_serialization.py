@@ -14,15 +14,25 @@ def trained_net(tmp_path=None):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 5))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    net = mk.Sequential([
-        mk.layers.Dense(8, activation="prelu", kernel_regularizer=mk.regularizers.L1(1e-4)),
-        mk.layers.BatchNorm(), mk.layers.Dropout(0.1),
-        mk.layers.Residual([mk.layers.Dense(6, activation="leaky_relu"), mk.layers.Dense(6)]),
-        mk.layers.Tanh(),
-        mk.layers.Dense(2, activation="softmax"),
-    ], random_state=0, regularizer="l2")
-    net.fit(X, y, loss="categorical_cross_entropy", epochs=3,
-            optimizer=mk.optim.Adam(mk.schedules.ExponentialDecay(1e-2, 0.1)))
+    net = mk.Sequential(
+        [
+            mk.layers.Dense(8, activation="prelu", kernel_regularizer=mk.regularizers.L1(1e-4)),
+            mk.layers.BatchNorm(),
+            mk.layers.Dropout(0.1),
+            mk.layers.Residual([mk.layers.Dense(6, activation="leaky_relu"), mk.layers.Dense(6)]),
+            mk.layers.Tanh(),
+            mk.layers.Dense(2, activation="softmax"),
+        ],
+        random_state=0,
+        regularizer="l2",
+    )
+    net.fit(
+        X,
+        y,
+        loss="categorical_cross_entropy",
+        epochs=3,
+        optimizer=mk.optim.Adam(mk.schedules.ExponentialDecay(1e-2, 0.1)),
+    )
     return net, X, y
 
 
@@ -37,7 +47,7 @@ def test_save_and_load_round_trip_predictions_bit_for_bit(tmp_path):
     for name, array in net.optimizer.state.items():
         np.testing.assert_array_equal(loaded.optimizer.state[name], array)
     assert loaded.summary() == net.summary()
-    loaded.fit(X, y, epochs=1)       # training continues from the file
+    loaded.fit(X, y, epochs=1)  # training continues from the file
 
 
 def test_no_temporary_file_is_left_and_an_existing_file_is_replaced_whole(tmp_path):

@@ -15,27 +15,39 @@ def blobs(n=200, seed=0):
 
 
 def classifier(seed=0, dtype="float32"):
-    return mk.Sequential([mk.layers.Dense(16, activation="relu"),
-                          mk.layers.Dense(3, activation="softmax")],
-                         random_state=seed, dtype=dtype)
+    return mk.Sequential(
+        [mk.layers.Dense(16, activation="relu"), mk.layers.Dense(3, activation="softmax")],
+        random_state=seed,
+        dtype=dtype,
+    )
 
 
 def test_two_four_one_network_learns_xor():
-    net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
-                         mk.layers.Dense(1, activation="sigmoid")], random_state=0)
-    net.fit(XOR_X, XOR_y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05),
-            batch_size=None, epochs=500)
+    net = mk.Sequential(
+        [mk.layers.Dense(4, activation="tanh"), mk.layers.Dense(1, activation="sigmoid")],
+        random_state=0,
+    )
+    net.fit(
+        XOR_X,
+        XOR_y,
+        loss="binary_cross_entropy",
+        optimizer=mk.optim.Adam(0.05),
+        batch_size=None,
+        epochs=500,
+    )
     np.testing.assert_array_equal(net.predict(XOR_X).ravel() > 0.5, XOR_y == 1)
 
 
 @pytest.mark.parametrize("batch_size, steps_per_epoch", [(None, 1), (1, 200), (32, 7)])
-def test_full_batch_stochastic_and_minibatch_descent_take_the_expected_steps(batch_size,
-                                                                            steps_per_epoch):
+def test_full_batch_stochastic_and_minibatch_descent_take_the_expected_steps(
+    batch_size, steps_per_epoch
+):
     X, y = blobs()
     net = classifier()
     optimizer = mk.optim.SGD(0.05)
-    history = net.fit(X, y, loss="categorical_cross_entropy", optimizer=optimizer,
-                      batch_size=batch_size, epochs=3)
+    history = net.fit(
+        X, y, loss="categorical_cross_entropy", optimizer=optimizer, batch_size=batch_size, epochs=3
+    )
     assert optimizer.iterations == 3 * steps_per_epoch
     assert len(history.history["loss"]) == 3
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -76,8 +88,14 @@ def test_shuffle_false_keeps_row_order_and_is_deterministic_without_a_seed_for_o
 def test_fit_again_continues_from_current_weights_and_optimizer_state():
     X, y = blobs()
     once = classifier(seed=3)
-    once.fit(X, y, loss="categorical_cross_entropy", optimizer=mk.optim.Adam(1e-2), epochs=4,
-             shuffle=False)
+    once.fit(
+        X,
+        y,
+        loss="categorical_cross_entropy",
+        optimizer=mk.optim.Adam(1e-2),
+        epochs=4,
+        shuffle=False,
+    )
     twice = classifier(seed=3)
     optimizer = mk.optim.Adam(1e-2)
     twice.fit(X, y, loss="categorical_cross_entropy", optimizer=optimizer, epochs=2, shuffle=False)
@@ -110,10 +128,13 @@ def test_float64_network_computes_in_float64():
 def test_validation_data_and_split_are_scored_every_epoch():
     X, y = blobs()
     net = classifier()
-    history = net.fit(X, y, loss="categorical_cross_entropy", epochs=3, validation_data=blobs(50, 1))
+    history = net.fit(
+        X, y, loss="categorical_cross_entropy", epochs=3, validation_data=blobs(50, 1)
+    )
     assert len(history.history["val_loss"]) == 3
-    history = classifier().fit(X, y, loss="categorical_cross_entropy", epochs=2,
-                               validation_split=0.2)
+    history = classifier().fit(
+        X, y, loss="categorical_cross_entropy", epochs=2, validation_split=0.2
+    )
     assert len(history.history["val_loss"]) == 2
 
 
@@ -121,8 +142,7 @@ def test_divergence_stops_training_with_a_message_and_finite_weights():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 3)) * 1e3
     y = X.sum(axis=1) * 1e3
-    net = mk.Sequential([mk.layers.Dense(8, activation="relu"), mk.layers.Dense(1)],
-                        random_state=0)
+    net = mk.Sequential([mk.layers.Dense(8, activation="relu"), mk.layers.Dense(1)], random_state=0)
     with pytest.warns(mk.DivergenceWarning, match="epoch 1, batch"):
         history = net.fit(X, y, loss="mse", optimizer=mk.optim.SGD(10.0), epochs=50, batch_size=8)
     assert history.stop_reason.startswith("diverged")
@@ -152,7 +172,8 @@ def test_callbacks_see_every_epoch_and_batch_and_can_stop_training():
 
     X, y = blobs()
     callback = StopAfterTwo()
-    history = classifier().fit(X, y, loss="categorical_cross_entropy", epochs=10, batch_size=50,
-                               callbacks=[callback])
+    history = classifier().fit(
+        X, y, loss="categorical_cross_entropy", epochs=10, batch_size=50, callbacks=[callback]
+    )
     assert callback.batches == 8 and len(history.history["loss"]) == 2
     assert history.stop_reason == "asked to stop after two epochs"

@@ -7,16 +7,19 @@ import mlpkit as mk
 
 
 def net(outputs=3, activation="softmax"):
-    return mk.Sequential([mk.layers.Dense(4, activation="relu"),
-                          mk.layers.Dense(outputs, activation=activation)], random_state=0)
+    return mk.Sequential(
+        [mk.layers.Dense(4, activation="relu"), mk.layers.Dense(outputs, activation=activation)],
+        random_state=0,
+    )
 
 
 X = np.random.default_rng(0).normal(size=(20, 5))
 y = np.arange(20) % 3
 
 
-@pytest.mark.parametrize("bad, where", [(np.nan, "nan at row 3, column 2"),
-                                        (np.inf, "inf at row 3, column 2")])
+@pytest.mark.parametrize(
+    "bad, where", [(np.nan, "nan at row 3, column 2"), (np.inf, "inf at row 3, column 2")]
+)
 def test_non_finite_features_are_named_by_row_and_column(bad, where):
     X_bad = X.copy()
     X_bad[3, 2] = bad
@@ -61,27 +64,33 @@ def test_cross_entropy_without_matching_output_activation_explains_the_fix():
         net(3, "linear").fit(X, y, loss="categorical_cross_entropy")
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"batch_size": 0}, "batch_size must be a positive integer"),
-    ({"epochs": -1}, "epochs must be a non-negative integer"),
-    ({"loss": "crossentropy"}, "Unknown loss 'crossentropy'"),
-    ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'"),
-    ({"validation_split": 1.5}, "validation_split must be in"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"batch_size": 0}, "batch_size must be a positive integer"),
+        ({"epochs": -1}, "epochs must be a non-negative integer"),
+        ({"loss": "crossentropy"}, "Unknown loss 'crossentropy'"),
+        ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'"),
+        ({"validation_split": 1.5}, "validation_split must be in"),
+    ],
+)
 def test_bad_fit_arguments_name_the_argument(kwargs, match):
     kwargs = {"loss": "categorical_cross_entropy", **kwargs}
     with pytest.raises(mk.ConfigError, match=match):
         net().fit(X, y, **kwargs)
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: mk.layers.Dense(0), "units must be a positive integer"),
-    (lambda: mk.optim.Adam(learning_rate=-1), "learning_rate must be a positive"),
-    (lambda: mk.optim.SGD(momentum=1.5), r"momentum must be in \[0, 1\)"),
-    (lambda: mk.optim.SGD(nesterov=True), "nesterov=True needs a momentum"),
-    (lambda: mk.Sequential([mk.layers.Dense(1)], dtype="int8"), "dtype must be"),
-    (lambda: mk.layers.Dense(2, kernel_initializer="xavier"), "Unknown initializer 'xavier'"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: mk.layers.Dense(0), "units must be a positive integer"),
+        (lambda: mk.optim.Adam(learning_rate=-1), "learning_rate must be a positive"),
+        (lambda: mk.optim.SGD(momentum=1.5), r"momentum must be in \[0, 1\)"),
+        (lambda: mk.optim.SGD(nesterov=True), "nesterov=True needs a momentum"),
+        (lambda: mk.Sequential([mk.layers.Dense(1)], dtype="int8"), "dtype must be"),
+        (lambda: mk.layers.Dense(2, kernel_initializer="xavier"), "Unknown initializer 'xavier'"),
+    ],
+)
 def test_bad_constructor_arguments_raise_config_errors(make, match):
     with pytest.raises(mk.ConfigError, match=match):
         make()

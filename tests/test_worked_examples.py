@@ -12,16 +12,22 @@ def test_one_neuron_weighted_sum_and_activations():
     neuron.layers[0].b[:] = 2.0
     z = neuron.predict([[1.0, 2.0, 3.0]])[0, 0]
     assert z == pytest.approx(2.3, abs=1e-12)
-    for name, at_2_3, at_minus_2 in [("sigmoid", 0.908877, 0.119203), ("relu", 2.3, 0.0),
-                                     ("tanh", 0.980096, -0.964028)]:
+    for name, at_2_3, at_minus_2 in [
+        ("sigmoid", 0.908877, 0.119203),
+        ("relu", 2.3, 0.0),
+        ("tanh", 0.980096, -0.964028),
+    ]:
         layer = mk.layers.activations.get(name)
-        np.testing.assert_allclose(layer.forward(np.array([[2.3, -2.0]]))[0],
-                                   [at_2_3, at_minus_2], atol=5e-7)
+        np.testing.assert_allclose(
+            layer.forward(np.array([[2.3, -2.0]]))[0], [at_2_3, at_minus_2], atol=5e-7
+        )
 
 
 def test_forward_pass_through_the_2_3_1_network():
-    net = mk.Sequential([mk.layers.Dense(3, activation="relu"),
-                         mk.layers.Dense(1, activation="sigmoid")], dtype="float64").build(2)
+    net = mk.Sequential(
+        [mk.layers.Dense(3, activation="relu"), mk.layers.Dense(1, activation="sigmoid")],
+        dtype="float64",
+    ).build(2)
     hidden, output = net.layers
     hidden.W[...] = [[0.1, 0.3, -0.2], [0.4, -0.5, 0.6]]
     hidden.b[...] = [0.1, -0.1, 0.2]

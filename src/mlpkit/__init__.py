@@ -1,9 +1,9 @@
 """mlpkit: feed-forward neural networks from first principles in NumPy.
 
-    import mlpkit as mk
-    net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
-                         mk.layers.Dense(1, activation="sigmoid")], random_state=0)
-    net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
+import mlpkit as mk
+net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
+                     mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
 """
 
 from . import callbacks, initializers, layers, losses, optim, regularizers, schedules
@@ -15,7 +15,18 @@ from .serialization import load
 __version__ = "0.1.0"
 
 __all__ = [
-    "Sequential", "Perceptron", "load", "layers", "losses", "optim", "initializers", "callbacks",
-    "regularizers", "schedules",
-    "ConfigError", "DivergenceWarning", "NotFittedError", "__version__",
+    "Sequential",
+    "Perceptron",
+    "load",
+    "layers",
+    "losses",
+    "optim",
+    "initializers",
+    "callbacks",
+    "regularizers",
+    "schedules",
+    "ConfigError",
+    "DivergenceWarning",
+    "NotFittedError",
+    "__version__",
 ]

@@ -40,7 +40,9 @@ def _as_numeric_2d(X, name: str, columns) -> np.ndarray:
     if X_array.ndim != 2:
         shape_hint = (
             "Reshape it with X.reshape(-1, 1) if it is one feature, or X.reshape(1, -1) if it "
-            "is one sample." if X_array.ndim == 1 else "Flatten each sample to a row of features."
+            "is one sample."
+            if X_array.ndim == 1
+            else "Flatten each sample to a row of features."
         )
         raise ValueError(
             f"{name} must be 2-D (n_samples, n_features); got shape {X_array.shape}. {shape_hint}"

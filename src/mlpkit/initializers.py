@@ -151,8 +151,11 @@ def _named_scaling(name: str, scale: float, mode: str, distribution: str) -> typ
 
     title = "".join(part.title() for part in name.split("_"))
     doc = f"{name}: variance {scale:g}/{mode}, {distribution}."
-    return type(title, (VarianceScaling,), {"name": name, "__init__": __init__,
-                                            "get_config": get_config, "__doc__": doc})
+    return type(
+        title,
+        (VarianceScaling,),
+        {"name": name, "__init__": __init__, "get_config": get_config, "__doc__": doc},
+    )
 
 
 LecunNormal = _named_scaling("lecun_normal", 1.0, "fan_in", "normal")
@@ -164,22 +167,47 @@ HeUniform = _named_scaling("he_uniform", 2.0, "fan_in", "uniform")
 
 _REGISTRY: dict[str, type[Initializer]] = {
     cls.name: cls
-    for cls in (Zeros, Ones, Constant, RandomNormal, RandomUniform, VarianceScaling,
-                LecunNormal, LecunUniform, GlorotNormal, GlorotUniform, HeNormal, HeUniform)
+    for cls in (
+        Zeros,
+        Ones,
+        Constant,
+        RandomNormal,
+        RandomUniform,
+        VarianceScaling,
+        LecunNormal,
+        LecunUniform,
+        GlorotNormal,
+        GlorotUniform,
+        HeNormal,
+        HeUniform,
+    )
 }
 
 _DEFAULT_BY_ACTIVATION = {
-    "relu": "he_normal", "leaky_relu": "he_normal", "prelu": "he_normal", "elu": "he_normal",
-    "softplus": "he_normal", "silu": "he_normal", "gelu": "he_normal",
-    "sigmoid": "glorot_uniform", "tanh": "glorot_uniform", "softmax": "glorot_uniform",
-    "step": "glorot_uniform", "linear": "lecun_normal",
+    "relu": "he_normal",
+    "leaky_relu": "he_normal",
+    "prelu": "he_normal",
+    "elu": "he_normal",
+    "softplus": "he_normal",
+    "silu": "he_normal",
+    "gelu": "he_normal",
+    "sigmoid": "glorot_uniform",
+    "tanh": "glorot_uniform",
+    "softmax": "glorot_uniform",
+    "step": "glorot_uniform",
+    "linear": "lecun_normal",
 }
 
 
 def get(identifier: str | dict | Initializer) -> Initializer:
     """Resolve a name (``"he_normal"``), a config dict or an Initializer to an Initializer."""
-    return resolve("initializer", _REGISTRY, identifier, Initializer,
-                   ", or pass an object such as mk.initializers.RandomNormal(stddev=0.1)")
+    return resolve(
+        "initializer",
+        _REGISTRY,
+        identifier,
+        Initializer,
+        ", or pass an object such as mk.initializers.RandomNormal(stddev=0.1)",
+    )
 
 
 def default_for_activation(activation: str) -> Initializer:
@@ -187,6 +215,20 @@ def default_for_activation(activation: str) -> Initializer:
     return get(_DEFAULT_BY_ACTIVATION.get(activation, "glorot_uniform"))
 
 
-__all__ = ["Initializer", "Constant", "Zeros", "Ones", "RandomNormal", "RandomUniform",
-           "VarianceScaling", "LecunNormal", "LecunUniform", "GlorotNormal", "GlorotUniform",
-           "HeNormal", "HeUniform", "get", "default_for_activation"]
+__all__ = [
+    "Initializer",
+    "Constant",
+    "Zeros",
+    "Ones",
+    "RandomNormal",
+    "RandomUniform",
+    "VarianceScaling",
+    "LecunNormal",
+    "LecunUniform",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "get",
+    "default_for_activation",
+]

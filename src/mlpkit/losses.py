@@ -15,8 +15,8 @@ import numpy as np
 
 from ._workspace import Workspaces
 from .exceptions import ConfigError
-from .registry import resolve
 from .layers.activations import Activation, Sigmoid, Softmax, _sigmoid
+from .registry import resolve
 
 
 class Loss(Workspaces):
@@ -38,8 +38,9 @@ class Loss(Workspaces):
             )
         return _as_float_targets(y, dtype)
 
-    def value_and_grad(self, out: np.ndarray, y: np.ndarray, *, training: bool = True
-                       ) -> tuple[float, np.ndarray]:
+    def value_and_grad(
+        self, out: np.ndarray, y: np.ndarray, *, training: bool = True
+    ) -> tuple[float, np.ndarray]:
         """The batch loss and dL/d(out), where ``out`` is ŷ, or z for a logits loss.
 
         In training the gradient is written into a workspace reused on the next batch.
@@ -208,8 +209,13 @@ def _one_hot(labels: np.ndarray, n_classes: int, dtype) -> np.ndarray:
 
 LOSSES: dict[str, type[Loss]] = {
     cls.name: cls
-    for cls in (MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossEntropy,
-                CategoricalCrossEntropy)
+    for cls in (
+        MeanSquaredError,
+        MeanAbsoluteError,
+        Huber,
+        BinaryCrossEntropy,
+        CategoricalCrossEntropy,
+    )
 }
 
 
@@ -218,5 +224,13 @@ def get(identifier: str | dict | Loss) -> Loss:
     return resolve("loss", LOSSES, identifier, Loss)
 
 
-__all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossEntropy",
-           "CategoricalCrossEntropy", "LOSSES", "get"]
+__all__ = [
+    "Loss",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "Huber",
+    "BinaryCrossEntropy",
+    "CategoricalCrossEntropy",
+    "LOSSES",
+    "get",
+]

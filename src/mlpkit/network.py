@@ -37,7 +37,9 @@ class Sequential:
         epochs_trained: epochs completed over all fit calls.
     """
 
-    def __init__(self, layers=None, *, random_state=None, dtype="float32", regularizer=None) -> None:
+    def __init__(
+        self, layers=None, *, random_state=None, dtype="float32", regularizer=None
+    ) -> None:
         self.layers: list[Layer] = []
         for layer in layers or []:
             self.add(layer)
@@ -46,9 +48,9 @@ class Sequential:
         self.dtype = np.dtype(dtype)
         self.random_state = random_state
         self.regularizer = regularizers.get(regularizer)
-        self._init_rng, self._shuffle_rng, self._split_rng, self.dropout_rng = (
-            check_random_state(random_state).spawn(4)
-        )
+        self._init_rng, self._shuffle_rng, self._split_rng, self.dropout_rng = check_random_state(
+            random_state
+        ).spawn(4)
         self._store: ParamStore | None = None
         self.n_features: int | None = None
         self.optimizer: optim.Optimizer | None = None
@@ -75,8 +77,14 @@ class Sequential:
     def build(self, n_features: int) -> Sequential:
         """Allocate and initialise every parameter for inputs of ``n_features`` columns."""
         if not self.layers:
-            raise ConfigError("The network has no layers; pass a list such as [mk.layers.Dense(1)].")
-        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
+            raise ConfigError(
+                "The network has no layers; pass a list such as [mk.layers.Dense(1)]."
+            )
+        if (
+            isinstance(n_features, bool)
+            or not isinstance(n_features, (int, np.integer))
+            or n_features < 1
+        ):
             raise ConfigError(f"n_features must be a positive integer; received {n_features!r}.")
         widths, specs = [int(n_features)], []
         for layer in self.layers:
@@ -169,9 +177,24 @@ class Sequential:
         return check_features(X, dtype=self.dtype, n_features=self.n_features)
 
     # -- training ------------------------------------------------------------------------------
-    def fit(self, X, y, *, loss=None, optimizer=None, batch_size=32, epochs=1, shuffle=True,
-            validation_data=None, validation_split=0.0, callbacks=(), verbose=0, metrics=(),
-            clip_value=None, clip_norm=None) -> History:
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        loss=None,
+        optimizer=None,
+        batch_size=32,
+        epochs=1,
+        shuffle=True,
+        validation_data=None,
+        validation_split=0.0,
+        callbacks=(),
+        verbose=0,
+        metrics=(),
+        clip_value=None,
+        clip_norm=None,
+    ) -> History:
         """Train by mini-batch gradient descent; continue from the current weights and
         optimizer state when called again.
 
@@ -215,21 +238,34 @@ class Sequential:
             validation_data = (X_val, y_val)
         elif validation_data is not None:
             X_val = self._check_X(validation_data[0])
-            validation_data = (X_val, self.loss.prepare_targets(validation_data[1], self.n_outputs, self.dtype))
+            validation_data = (
+                X_val,
+                self.loss.prepare_targets(validation_data[1], self.n_outputs, self.dtype),
+            )
         for layer in _walk(self.layers):
             layer.release_workspaces()
         penalty = Penalty(self._store.slots, self.layers, self.regularizer, self.dtype)
-        trainer = Trainer(self, self.loss, self.optimizer, batch_size=batch_size, shuffle=shuffle,
-                          callbacks=callbacks, verbose=verbose, penalty=penalty,
-                          clip_value=clip_value, clip_norm=clip_norm, metrics=metrics)
+        trainer = Trainer(
+            self,
+            self.loss,
+            self.optimizer,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            callbacks=callbacks,
+            verbose=verbose,
+            penalty=penalty,
+            clip_value=clip_value,
+            clip_norm=clip_norm,
+            metrics=metrics,
+        )
         return trainer.fit(X, y, epochs=epochs, validation_data=validation_data)
 
     def _resolve_loss(self, loss) -> losses_module.Loss:
         if loss is None:
             if self.loss is None:
                 raise ConfigError(
-                    "No loss given. Pass loss= to fit, e.g. loss=\"mse\" for regression or "
-                    "loss=\"categorical_cross_entropy\" for classification."
+                    'No loss given. Pass loss= to fit, e.g. loss="mse" for regression or '
+                    'loss="categorical_cross_entropy" for classification.'
                 )
             return self.loss
         return losses_module.get(loss)
@@ -237,7 +273,11 @@ class Sequential:
     def _resolve_optimizer(self, optimizer) -> optim.Optimizer:
         if optimizer is None:
             return self.optimizer or optim.Adam()
-        if isinstance(optimizer, str) and self.optimizer is not None and optimizer == self.optimizer.name:
+        if (
+            isinstance(optimizer, str)
+            and self.optimizer is not None
+            and optimizer == self.optimizer.name
+        ):
             return self.optimizer
         return optim.get(optimizer)
 
@@ -250,20 +290,40 @@ class Sequential:
             counts[slot.layer] += slot.spec.size
         rows = [("Layer", "Output shape", "Params", "Activation")]
         for index, layer in enumerate(self.layers):
-            activation = getattr(layer, "activation", layer if isinstance(layer, Activation) else None)
-            rows.append((f"{index}: {layer.name}", f"(None, {self._widths[index + 1]})",
-                         f"{counts[index]:,}", activation_name(activation) if activation else "-"))
+            activation = getattr(
+                layer, "activation", layer if isinstance(layer, Activation) else None
+            )
+            rows.append(
+                (
+                    f"{index}: {layer.name}",
+                    f"(None, {self._widths[index + 1]})",
+                    f"{counts[index]:,}",
+                    activation_name(activation) if activation else "-",
+                )
+            )
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
         rule = "-" * len(lines[0])
-        return "\n".join([f"Sequential: {self.n_features} inputs, dtype {self.dtype}", rule,
-                          lines[0], rule, *lines[1:], rule,
-                          f"Total parameters: {store.size:,}"])
+        return "\n".join(
+            [
+                f"Sequential: {self.n_features} inputs, dtype {self.dtype}",
+                rule,
+                lines[0],
+                rule,
+                *lines[1:],
+                rule,
+                f"Total parameters: {store.size:,}",
+            ]
+        )
 
     def get_config(self) -> dict:
         return {
-            "layers": [{"class": layer.name, "config": layer.get_config()} for layer in self.layers],
-            "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None,
+            "layers": [
+                {"class": layer.name, "config": layer.get_config()} for layer in self.layers
+            ],
+            "random_state": self.random_state
+            if isinstance(self.random_state, (int, type(None)))
+            else None,
             "dtype": self.dtype.name,
             "regularizer": None if self.regularizer is None else self.regularizer.get_config(),
         }

@@ -58,7 +58,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         self.classes_, labels = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
-                f"The perceptron needs samples of at least 2 classes; y has 1 class: {self.classes_}."
+                f"The perceptron needs samples of at least 2 classes; "
+                f"y has 1 class: {self.classes_}."
             )
         targets = self._targets(labels)
         W = np.zeros((X.shape[1], targets.shape[1]))
@@ -75,7 +76,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                 f"The perceptron still made {self.mistakes_[-1]} mistakes in epoch "
                 f"{self.max_iter}: the classes may not be linearly separable (e.g. XOR), which "
                 f"a single layer cannot learn; use a network with a hidden layer.",
-                ConvergenceWarning, stacklevel=2,
+                ConvergenceWarning,
+                stacklevel=2,
             )
         self.n_iter_ = len(self.mistakes_)
         self.coef_, self.intercept_ = W.T.copy(), b

@@ -24,6 +24,4 @@ def resolve(kind: str, table: Mapping[str, type], identifier, base: type, hint: 
         return table[identifier["name"]](**arguments)
     if isinstance(identifier, str) and identifier in table:
         return table[identifier]()
-    raise ConfigError(
-        f"Unknown {kind} {identifier!r}. Choose one of: {', '.join(table)}{hint}."
-    )
+    raise ConfigError(f"Unknown {kind} {identifier!r}. Choose one of: {', '.join(table)}{hint}.")

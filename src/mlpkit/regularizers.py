@@ -90,7 +90,11 @@ class ElasticNet(Regularizer):
     name = "elastic_net"
 
     def __init__(self, alpha: float = 0.01, l1_ratio: float = 0.5) -> None:
-        if isinstance(l1_ratio, bool) or not isinstance(l1_ratio, (int, float)) or not 0 <= l1_ratio <= 1:
+        if (
+            isinstance(l1_ratio, bool)
+            or not isinstance(l1_ratio, (int, float))
+            or not 0 <= l1_ratio <= 1
+        ):
             raise ConfigError(f"l1_ratio must be in [0, 1]; received l1_ratio={l1_ratio!r}.")
         super().__init__(l1=alpha * l1_ratio, l2=alpha * (1 - l1_ratio) / 2)
         self.alpha, self.l1_ratio = float(alpha), float(l1_ratio)

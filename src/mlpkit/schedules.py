@@ -264,21 +264,38 @@ class Join(Schedule):
 
     def get_config(self) -> dict:
         """The parts' configs nested under ``"schedules"``; ``get(config)`` rebuilds them."""
-        return {"name": self.name, "schedules": [part.get_config() for part in self.schedules],
-                "boundaries": list(self.boundaries), "per": self.per}
+        return {
+            "name": self.name,
+            "schedules": [part.get_config() for part in self.schedules],
+            "boundaries": list(self.boundaries),
+            "per": self.per,
+        }
 
 
 SCHEDULES: dict[str, type[Schedule]] = {
-    cls.name: cls for cls in (Constant, StepDecay, ExponentialDecay, InverseTimeDecay,
-                              CosineDecay, LinearWarmup, Join)
+    cls.name: cls
+    for cls in (
+        Constant,
+        StepDecay,
+        ExponentialDecay,
+        InverseTimeDecay,
+        CosineDecay,
+        LinearWarmup,
+        Join,
+    )
 }
 
 
 def get(identifier) -> Schedule:
     """Resolve ``{"name": "step_decay", "initial_learning_rate": 0.1, "step_size": 10}``
     or a Schedule (used as is)."""
-    return resolve("schedule", SCHEDULES, identifier, Schedule,
-                   ", or pass an object such as mk.schedules.CosineDecay(0.1, decay_steps=100)")
+    return resolve(
+        "schedule",
+        SCHEDULES,
+        identifier,
+        Schedule,
+        ", or pass an object such as mk.schedules.CosineDecay(0.1, decay_steps=100)",
+    )
 
 
 def _is_real(value) -> bool:
@@ -311,8 +328,9 @@ def _check_boundaries(boundaries: tuple, n_schedules: int) -> None:
             f"boundaries={list(boundaries)!r}. Give the step where each part after the first "
             f"takes over."
         )
-    positive = all(isinstance(b, Integral) and not isinstance(b, bool) and b > 0
-                   for b in boundaries)
+    positive = all(
+        isinstance(b, Integral) and not isinstance(b, bool) and b > 0 for b in boundaries
+    )
     if not positive or any(b >= after for b, after in zip(boundaries, boundaries[1:])):
         raise ConfigError(
             f"boundaries must be strictly increasing positive integers; received "
@@ -320,5 +338,16 @@ def _check_boundaries(boundaries: tuple, n_schedules: int) -> None:
         )
 
 
-__all__ = ["Schedule", "Constant", "StepDecay", "ExponentialDecay", "InverseTimeDecay",
-           "CosineDecay", "LinearWarmup", "Join", "SCHEDULES", "UNITS", "get"]
+__all__ = [
+    "Schedule",
+    "Constant",
+    "StepDecay",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "CosineDecay",
+    "LinearWarmup",
+    "Join",
+    "SCHEDULES",
+    "UNITS",
+    "get",
+]

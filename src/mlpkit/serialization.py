@@ -37,12 +37,16 @@ def save(net, path) -> str:
     if optimizer is not None:
         arrays.update({f"optimizer/{name}": array for name, array in optimizer.state.items()})
     meta = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "mlpkit_version": __version__,
-        "network": net.get_config(), "n_features": net.n_features,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "mlpkit_version": __version__,
+        "network": net.get_config(),
+        "n_features": net.n_features,
         "epochs_trained": net.epochs_trained,
         "loss": net.loss.get_config() if net.loss is not None else None,
-        "optimizer": None if optimizer is None else {
-            "config": optimizer.get_config(), "iterations": optimizer.iterations},
+        "optimizer": None
+        if optimizer is None
+        else {"config": optimizer.get_config(), "iterations": optimizer.iterations},
         "sha256": _checksum(arrays),
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
@@ -59,9 +63,12 @@ def load(path):
 
     arrays, meta = _read(os.fspath(path))
     config = meta["network"]
-    net = Sequential([deserialize(entry) for entry in config["layers"]],
-                     random_state=config.get("random_state"), dtype=config["dtype"],
-                     regularizer=config.get("regularizer"))
+    net = Sequential(
+        [deserialize(entry) for entry in config["layers"]],
+        random_state=config.get("random_state"),
+        dtype=config["dtype"],
+        regularizer=config.get("regularizer"),
+    )
     net.build(meta["n_features"])
     net.params[...] = _expect(arrays, "params", net.params.shape)
     for index, layer in enumerate(_layers(net)):
@@ -126,7 +133,9 @@ def _read(path: str) -> tuple[dict, dict]:
     try:
         meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: the model file's 'meta' document is not valid JSON ({error}).") from None
+        raise ValueError(
+            f"{path}: the model file's 'meta' document is not valid JSON ({error})."
+        ) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"{path} is not an mlpkit model file (format {meta.get('format')!r}).")
     if meta.get("format_version", 0) > FORMAT_VERSION:
@@ -143,5 +152,7 @@ def _read(path: str) -> tuple[dict, dict]:
 def _expect(arrays: dict, name: str, shape) -> np.ndarray:
     if name not in arrays or arrays[name].shape != tuple(shape):
         found = arrays[name].shape if name in arrays else "nothing"
-        raise ValueError(f"Model file entry {name!r}: expected shape {tuple(shape)}, found {found}.")
+        raise ValueError(
+            f"Model file entry {name!r}: expected shape {tuple(shape)}, found {found}."
+        )
     return arrays[name]

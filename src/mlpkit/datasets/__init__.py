@@ -14,8 +14,13 @@ import numpy as np
 
 #: The five failure-mode flags make up the label (any of them ⇒ failure), so they leak it.
 FAILURE_MODES = ("TWF", "HDF", "PWF", "OSF", "RNF")
-_NUMERIC = ("Air temperature [K]", "Process temperature [K]", "Rotational speed [rpm]",
-            "Torque [Nm]", "Tool wear [min]")
+_NUMERIC = (
+    "Air temperature [K]",
+    "Process temperature [K]",
+    "Rotational speed [rpm]",
+    "Torque [Nm]",
+    "Tool wear [min]",
+)
 _TYPES = ("L", "M", "H")
 
 

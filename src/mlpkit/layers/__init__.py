@@ -9,8 +9,8 @@ from .activations import (
     Linear,
     PReLU,
     ReLU,
-    SiLU,
     Sigmoid,
+    SiLU,
     Softmax,
     Softplus,
     Step,
@@ -25,8 +25,24 @@ from .residual import Residual
 #: Layer classes by name, for configs and model files.
 LAYERS: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Dense, Dropout, BatchNorm, Residual, Linear, Step, Sigmoid, Tanh, ReLU, LeakyReLU,
-                PReLU, ELU, Softplus, SiLU, GELU, Softmax)
+    for cls in (
+        Dense,
+        Dropout,
+        BatchNorm,
+        Residual,
+        Linear,
+        Step,
+        Sigmoid,
+        Tanh,
+        ReLU,
+        LeakyReLU,
+        PReLU,
+        ELU,
+        Softplus,
+        SiLU,
+        GELU,
+        Softmax,
+    )
 }
 
 
@@ -40,7 +56,27 @@ def deserialize(entry: dict) -> Layer:
         config["layers"] = [deserialize(inner) for inner in config["layers"]]
     return cls(**config)
 
+
 __all__ = [
-    "Layer", "Dense", "Dropout", "BatchNorm", "Residual", "LAYERS", "deserialize", "Activation", "ACTIVATIONS", "Linear", "Step", "Sigmoid", "Tanh", "ReLU",
-    "LeakyReLU", "PReLU", "ELU", "Softplus", "SiLU", "GELU", "Softmax",
+    "Layer",
+    "Dense",
+    "Dropout",
+    "BatchNorm",
+    "Residual",
+    "LAYERS",
+    "deserialize",
+    "Activation",
+    "ACTIVATIONS",
+    "Linear",
+    "Step",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "Softplus",
+    "SiLU",
+    "GELU",
+    "Softmax",
 ]

@@ -277,9 +277,18 @@ class Softmax(Activation):
 
 #: Activation names accepted everywhere an activation is asked for.
 ACTIVATIONS: dict[str, type[Activation]] = {
-    "linear": Linear, "step": Step, "sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU,
-    "leaky_relu": LeakyReLU, "prelu": PReLU, "elu": ELU, "softplus": Softplus, "silu": SiLU,
-    "gelu": GELU, "softmax": Softmax,
+    "linear": Linear,
+    "step": Step,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "prelu": PReLU,
+    "elu": ELU,
+    "softplus": Softplus,
+    "silu": SiLU,
+    "gelu": GELU,
+    "softmax": Softmax,
 }
 _NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
 
@@ -292,7 +301,9 @@ def activation_name(activation: Activation) -> str:
 def serialize(activation: Activation) -> str | dict:
     """The name, or ``{"name": ..., **arguments}`` when the activation has arguments."""
     config = activation.get_config()
-    return {"name": activation_name(activation), **config} if config else activation_name(activation)
+    return (
+        {"name": activation_name(activation), **config} if config else activation_name(activation)
+    )
 
 
 def get(identifier: str | dict | Activation | None) -> Activation:
@@ -300,5 +311,10 @@ def get(identifier: str | dict | Activation | None) -> Activation:
     or an Activation object to an Activation."""
     if identifier is None:
         return Linear()
-    return resolve("activation", ACTIVATIONS, identifier, Activation,
-                   ", or pass an activation layer such as mk.layers.LeakyReLU(0.2)")
+    return resolve(
+        "activation",
+        ACTIVATIONS,
+        identifier,
+        Activation,
+        ", or pass an activation layer such as mk.layers.LeakyReLU(0.2)",
+    )

@@ -77,7 +77,7 @@ class Layer(Workspaces):
         return type(self).__name__
 
     def get_config(self) -> dict:
-        """The constructor arguments, such that ``type(layer)(**layer.get_config())`` rebuilds it."""
+        """The constructor arguments: ``type(layer)(**layer.get_config())`` rebuilds the layer."""
         return {}
 
     def __repr__(self) -> str:

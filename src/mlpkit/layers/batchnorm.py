@@ -33,8 +33,14 @@ class BatchNorm(Layer):
     """
 
     def __init__(self, momentum: float = 0.1, epsilon: float = 1e-5) -> None:
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 < momentum <= 1:
-            raise ConfigError(f"BatchNorm momentum must be in (0, 1]; received momentum={momentum!r}.")
+        if (
+            isinstance(momentum, bool)
+            or not isinstance(momentum, (int, float))
+            or not 0 < momentum <= 1
+        ):
+            raise ConfigError(
+                f"BatchNorm momentum must be in (0, 1]; received momentum={momentum!r}."
+            )
         if not isinstance(epsilon, (int, float)) or not epsilon > 0:
             raise ConfigError(f"BatchNorm epsilon must be positive; received epsilon={epsilon!r}.")
         self.momentum, self.epsilon = float(momentum), float(epsilon)
@@ -43,8 +49,10 @@ class BatchNorm(Layer):
         return {"momentum": self.momentum, "epsilon": self.epsilon}
 
     def build(self, n_in):
-        return n_in, [ParamSpec("gamma", (n_in,), Ones(), regularize=False),
-                      ParamSpec("beta", (n_in,), Zeros(), regularize=False)]
+        return n_in, [
+            ParamSpec("gamma", (n_in,), Ones(), regularize=False),
+            ParamSpec("beta", (n_in,), Zeros(), regularize=False),
+        ]
 
     def bind(self, params, grads):
         self.gamma, self.beta = params["gamma"], params["beta"]

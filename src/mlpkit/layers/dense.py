@@ -51,9 +51,7 @@ class Dense(Layer):
         bias_regularizer=None,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-            raise ConfigError(
-                f"Dense units must be a positive integer; received units={units!r}."
-            )
+            raise ConfigError(f"Dense units must be a positive integer; received units={units!r}.")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.kernel_initializer = (

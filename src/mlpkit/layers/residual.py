@@ -29,12 +29,16 @@ class Residual(Layer):
     def __init__(self, layers) -> None:
         layers = list(layers)
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
-            raise ConfigError("Residual takes a non-empty list of layers, e.g. [Dense(16), ReLU()].")
+            raise ConfigError(
+                "Residual takes a non-empty list of layers, e.g. [Dense(16), ReLU()]."
+            )
         self.layers = layers
         self.projection: Dense | None = None
 
     def get_config(self):
-        return {"layers": [{"class": layer.name, "config": layer.get_config()} for layer in self.layers]}
+        return {
+            "layers": [{"class": layer.name, "config": layer.get_config()} for layer in self.layers]
+        }
 
     def sublayers(self):
         return self.layers + ([self.projection] if self.projection is not None else [])
@@ -57,13 +61,13 @@ class Residual(Layer):
     def trains(self, name):
         for prefix, layer in self._named_layers():
             if name.startswith(prefix):
-                return self.trainable and layer.trains(name[len(prefix):])
+                return self.trainable and layer.trains(name[len(prefix) :])
         return self.trainable
 
     def regularizer_for(self, name):
         for prefix, layer in self._named_layers():
             if name.startswith(prefix):
-                return layer.regularizer_for(name[len(prefix):])
+                return layer.regularizer_for(name[len(prefix) :])
         return None
 
     def _named_layers(self):
@@ -94,4 +98,4 @@ def _prefixed(spec, prefix):
 
 
 def _unprefixed(views, prefix):
-    return {name[len(prefix):]: view for name, view in views.items() if name.startswith(prefix)}
+    return {name[len(prefix) :]: view for name, view in views.items() if name.startswith(prefix)}

@@ -13,9 +13,23 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 
 def get(identifier) -> Optimizer:
     """Resolve ``"adam"``, ``{"name": "sgd", "momentum": 0.9}`` or an Optimizer (used as is)."""
-    return resolve("optimizer", OPTIMIZERS, identifier, Optimizer,
-                   ", or pass an object such as mk.optim.Adam(learning_rate=1e-3)")
+    return resolve(
+        "optimizer",
+        OPTIMIZERS,
+        identifier,
+        Optimizer,
+        ", or pass an object such as mk.optim.Adam(learning_rate=1e-3)",
+    )
 
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "OPTIMIZERS",
-           "get"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adadelta",
+    "Adam",
+    "AdamW",
+    "OPTIMIZERS",
+    "get",
+]

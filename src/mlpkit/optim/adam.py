@@ -35,8 +35,16 @@ class Adam(Optimizer):
     name = "adam"
     state_names = ("g_sum", "g2_sum")
 
-    def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8, *, clip_value=None,
-                 clip_norm=None):
+    def __init__(
+        self,
+        learning_rate=1e-3,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        *,
+        clip_value=None,
+        clip_norm=None,
+    ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
         _check_fraction("beta_1", beta_1)
         _check_fraction("beta_2", beta_2)
@@ -46,8 +54,10 @@ class Adam(Optimizer):
     def moments(self) -> tuple[np.ndarray, np.ndarray]:
         """The bias-corrected moment estimates (m̂, v̂) after the last step."""
         t = self.iterations
-        return (self.state["g_sum"] / _weight_sum(self.beta_1, t),
-                self.state["g2_sum"] / _weight_sum(self.beta_2, t))
+        return (
+            self.state["g_sum"] / _weight_sum(self.beta_1, t),
+            self.state["g2_sum"] / _weight_sum(self.beta_2, t),
+        )
 
     def _update(self, p, g, state, lr, t, tmp):
         g_sum, g2_sum = state
@@ -80,11 +90,20 @@ class AdamW(Adam):
 
     name = "adamw"
 
-    def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 weight_decay=0.01, *, clip_value=None,
-                 clip_norm=None):
-        super().__init__(learning_rate, beta_1, beta_2, epsilon, clip_value=clip_value,
-                         clip_norm=clip_norm)
+    def __init__(
+        self,
+        learning_rate=1e-3,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        weight_decay=0.01,
+        *,
+        clip_value=None,
+        clip_norm=None,
+    ):
+        super().__init__(
+            learning_rate, beta_1, beta_2, epsilon, clip_value=clip_value, clip_norm=clip_norm
+        )
         _check_positive("weight_decay", weight_decay, allow_zero=True)
         self.weight_decay = float(weight_decay)
 

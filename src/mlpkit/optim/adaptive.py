@@ -24,9 +24,16 @@ class Adagrad(Optimizer):
     name = "adagrad"
     state_names = ("sum",)
 
-    def __init__(self, learning_rate=0.01, epsilon=1e-10, initial_accumulator_value=0.0,
-                 lr_decay=0.0, *, clip_value=None,
-                 clip_norm=None):
+    def __init__(
+        self,
+        learning_rate=0.01,
+        epsilon=1e-10,
+        initial_accumulator_value=0.0,
+        lr_decay=0.0,
+        *,
+        clip_value=None,
+        clip_norm=None,
+    ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
         _check_positive("epsilon", epsilon)
         _check_positive("initial_accumulator_value", initial_accumulator_value, allow_zero=True)
@@ -64,8 +71,16 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
 
-    def __init__(self, learning_rate=0.01, rho=0.99, epsilon=1e-8, momentum=0.0, *, clip_value=None,
-                 clip_norm=None):
+    def __init__(
+        self,
+        learning_rate=0.01,
+        rho=0.99,
+        epsilon=1e-8,
+        momentum=0.0,
+        *,
+        clip_value=None,
+        clip_norm=None,
+    ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
         _check_fraction("rho", rho)
         _check_positive("epsilon", epsilon)
@@ -105,8 +120,9 @@ class Adadelta(Optimizer):
     name = "adadelta"
     state_names = ("square_avg", "acc_delta")
 
-    def __init__(self, learning_rate=1.0, rho=0.9, epsilon=1e-6, *, clip_value=None,
-                 clip_norm=None):
+    def __init__(
+        self, learning_rate=1.0, rho=0.9, epsilon=1e-6, *, clip_value=None, clip_norm=None
+    ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
         _check_fraction("rho", rho)
         _check_positive("epsilon", epsilon)

@@ -23,8 +23,14 @@ from .clipping import check_clipping, clip_gradients
 #: benchmarks/README.md): 32k blocks 123-126k samples/s, 64k 129k, 128k 130-134k, whole 127-129k.
 BLOCK = 1 << 17
 
-_STATE_ATTRIBUTES = ("iterations", "epoch", "lr_factor", "last_learning_rate", "state",
-                     "state_names")
+_STATE_ATTRIBUTES = (
+    "iterations",
+    "epoch",
+    "lr_factor",
+    "last_learning_rate",
+    "state",
+    "state_names",
+)
 
 LearningRate = float | Callable[[int], float]
 
@@ -67,8 +73,11 @@ class Optimizer:
 
     # -- config --------------------------------------------------------------------------------
     def get_config(self) -> dict:
-        config = {k: v for k, v in vars(self).items()
-                  if k not in _STATE_ATTRIBUTES and not k.startswith("_")}
+        config = {
+            k: v
+            for k, v in vars(self).items()
+            if k not in _STATE_ATTRIBUTES and not k.startswith("_")
+        }
         if isinstance(self.learning_rate, schedules.Schedule):
             config["learning_rate"] = self.learning_rate.get_config()
         elif callable(self.learning_rate):  # a plain function has no config: keep its last value
@@ -87,7 +96,9 @@ class Optimizer:
             lr = lr(self.epoch if getattr(lr, "per", "batch") == "epoch" else self.iterations)
         return float(lr) * self.lr_factor
 
-    def step(self, params: np.ndarray, grads: np.ndarray, *, grad_norm: float | None = None) -> None:
+    def step(
+        self, params: np.ndarray, grads: np.ndarray, *, grad_norm: float | None = None
+    ) -> None:
         """Apply one update to the flat ``params`` from the flat ``grads``, in place.
 
         ``grads`` is clipped in place first if the optimizer clips; ``grad_norm`` may pass its
@@ -103,8 +114,14 @@ class Optimizer:
         state = tuple(self.state[name] for name in self.state_names)
         for start in range(0, params.size, BLOCK):
             block = slice(start, start + BLOCK)
-            self._update(params[block], grads[block], tuple(s[block] for s in state), lr, t,
-                         self._scratch[: params[block].size])
+            self._update(
+                params[block],
+                grads[block],
+                tuple(s[block] for s in state),
+                lr,
+                t,
+                self._scratch[: params[block].size],
+            )
 
     def _init_state(self, params: np.ndarray) -> None:
         self.state = {name: np.zeros_like(params) for name in self.state_names}

@@ -23,8 +23,15 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False, *, clip_value=None,
-                 clip_norm=None):
+    def __init__(
+        self,
+        learning_rate=0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        *,
+        clip_value=None,
+        clip_norm=None,
+    ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
         _check_fraction("momentum", momentum)
         if nesterov and momentum == 0:

@@ -54,8 +54,10 @@ class Callback:
     def wants_batches(self) -> bool:
         """Whether the batch hooks must be called: by default, if this class overrides one."""
         cls = type(self)
-        return (cls.on_batch_begin is not Callback.on_batch_begin
-                or cls.on_batch_end is not Callback.on_batch_end)
+        return (
+            cls.on_batch_begin is not Callback.on_batch_begin
+            or cls.on_batch_end is not Callback.on_batch_end
+        )
 
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...
@@ -87,8 +89,10 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
 
     def __repr__(self) -> str:
-        return (f"History(epochs={len(self.epoch)}, keys={list(self.history)}, "
-                f"stop_reason={self.stop_reason!r})")
+        return (
+            f"History(epochs={len(self.epoch)}, keys={list(self.history)}, "
+            f"stop_reason={self.stop_reason!r})"
+        )
 
 
 def _wants_batches(callback: Any) -> bool:
@@ -180,11 +184,13 @@ class Monitor:
     None; it never raises, so a misspelt name cannot crash a long run.
     """
 
-    def __init__(self, owner: str, monitor: str, mode: str = "auto",
-                 min_delta: float = 0.0) -> None:
+    def __init__(
+        self, owner: str, monitor: str, mode: str = "auto", min_delta: float = 0.0
+    ) -> None:
         if not isinstance(monitor, str) or not monitor:
-            raise ConfigError(f"{owner} monitor must be a log key such as 'val_loss', got "
-                              f"monitor={monitor!r}.")
+            raise ConfigError(
+                f"{owner} monitor must be a log key such as 'val_loss', got monitor={monitor!r}."
+            )
         if mode not in ("auto", "min", "max"):
             raise ConfigError(f"{owner} mode must be 'auto', 'min' or 'max', got mode={mode!r}.")
         self.owner, self.monitor = owner, monitor
@@ -209,7 +215,9 @@ class Monitor:
             warnings.warn(
                 f"{self.owner} monitor {self.monitor!r} is not in the logs, so it is skipped. "
                 f"Available keys: {', '.join(logs or ()) or '(none)'}. Pass one of them as "
-                f"monitor=, or validation_data= to fit for 'val_*' keys.", stacklevel=3)
+                f"monitor=, or validation_data= to fit for 'val_*' keys.",
+                stacklevel=3,
+            )
         return None
 
     def is_improvement(self, value: float) -> bool:
@@ -233,8 +241,9 @@ class MonitorCallback(Callback):
             value and its epoch index in the current fit.
     """
 
-    def __init__(self, monitor: str = "val_loss", mode: str = "auto",
-                 min_delta: float = 0.0) -> None:
+    def __init__(
+        self, monitor: str = "val_loss", mode: str = "auto", min_delta: float = 0.0
+    ) -> None:
         self.tracker = Monitor(type(self).__name__, monitor, mode, min_delta)
         self.monitor, self.mode, self.min_delta = monitor, self.tracker.mode, min_delta
 

@@ -25,8 +25,13 @@ class ModelCheckpoint(MonitorCallback):
         saved: the paths written in the current fit, in order.
     """
 
-    def __init__(self, path: str | os.PathLike, monitor: str = "val_loss",
-                 save_best_only: bool = False, mode: str = "auto") -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        mode: str = "auto",
+    ) -> None:
         super().__init__(monitor, mode)
         self.path, self.save_best_only = os.fspath(path), save_best_only
         self.saved: list[str] = []
@@ -34,8 +39,10 @@ class ModelCheckpoint(MonitorCallback):
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         if not callable(getattr(self.model, "save", None)):
-            raise TypeError(f"ModelCheckpoint needs a model with a save(path) method; "
-                            f"{type(self.model).__name__} has none.")
+            raise TypeError(
+                f"ModelCheckpoint needs a model with a save(path) method; "
+                f"{type(self.model).__name__} has none."
+            )
         self.saved = []
 
     def on_epoch_end(self, epoch, logs=None):
@@ -49,10 +56,11 @@ class ModelCheckpoint(MonitorCallback):
         except (KeyError, IndexError, ValueError) as error:
             raise ConfigError(
                 f"ModelCheckpoint path {self.path!r} cannot be filled from the logs ({error}). "
-                f"Available fields: epoch, {', '.join(logs)}.") from None
+                f"Available fields: epoch, {', '.join(logs)}."
+            ) from None
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         self.model.save(path)
         self.saved.append(path)
 
 
-__all__ = ['ModelCheckpoint']
+__all__ = ["ModelCheckpoint"]

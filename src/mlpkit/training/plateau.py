@@ -25,13 +25,21 @@ class ReduceLROnPlateau(MonitorCallback):
         reductions: ``(epoch index, new learning rate)`` for each reduction in this fit.
     """
 
-    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
-                 min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0,
-                 mode: str = "auto") -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        mode: str = "auto",
+    ) -> None:
         super().__init__(monitor, mode, min_delta)
         owner = "ReduceLROnPlateau"
-        if not (isinstance(factor, (int, float)) and not isinstance(factor, bool)
-                and 0 < factor < 1):
+        if not (
+            isinstance(factor, (int, float)) and not isinstance(factor, bool) and 0 < factor < 1
+        ):
             raise ConfigError(f"{owner} factor must be in (0, 1), got factor={factor!r}.")
         self.factor = float(factor)
         self.patience = _check_int(owner, "patience", patience)
@@ -45,8 +53,11 @@ class ReduceLROnPlateau(MonitorCallback):
         self.reductions = []
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is None or not hasattr(optimizer, "lr_factor"):
-            warnings.warn(f"ReduceLROnPlateau has no effect: the optimizer "
-                          f"{type(optimizer).__name__} has no lr_factor.", stacklevel=2)
+            warnings.warn(
+                f"ReduceLROnPlateau has no effect: the optimizer "
+                f"{type(optimizer).__name__} has no lr_factor.",
+                stacklevel=2,
+            )
 
     def on_epoch_end(self, epoch, logs=None):
         value = self.tracker.read(logs)
@@ -71,4 +82,4 @@ class ReduceLROnPlateau(MonitorCallback):
             self.reductions.append((epoch, new_lr))
 
 
-__all__ = ['ReduceLROnPlateau']
+__all__ = ["ReduceLROnPlateau"]

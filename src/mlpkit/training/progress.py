@@ -24,23 +24,28 @@ class CSVLogger(Callback):
         separator: the field delimiter.
     """
 
-    def __init__(self, path: str | os.PathLike, append: bool = False,
-                 separator: str = ",") -> None:
+    def __init__(self, path: str | os.PathLike, append: bool = False, separator: str = ",") -> None:
         self.path, self.append, self.separator = os.fspath(path), append, separator
         self._file = self._writer = None
 
     def on_train_begin(self, logs=None):
         mode = "a" if self.append else "w"
-        self._has_header = (self.append and os.path.exists(self.path)
-                            and os.path.getsize(self.path) > 0)
+        self._has_header = (
+            self.append and os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        )
         self._file = open(self.path, mode, newline="", encoding="utf-8")
         self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
         if self._writer is None:
-            self._writer = csv.DictWriter(self._file, fieldnames=list(row), restval="",
-                                          extrasaction="ignore", delimiter=self.separator)
+            self._writer = csv.DictWriter(
+                self._file,
+                fieldnames=list(row),
+                restval="",
+                extrasaction="ignore",
+                delimiter=self.separator,
+            )
             if not self._has_header:
                 self._writer.writeheader()
         self._writer.writerow(row)
@@ -83,8 +88,13 @@ class ProgressLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
         if self._use_bar:
-            self._bar = _tqdm()(total=self.params.get("steps"), desc=self._title(epoch),
-                                file=sys.stdout, leave=True, dynamic_ncols=True)
+            self._bar = _tqdm()(
+                total=self.params.get("steps"),
+                desc=self._title(epoch),
+                file=sys.stdout,
+                leave=True,
+                dynamic_ncols=True,
+            )
             self._total, self._count = 0.0, 0
 
     def on_batch_end(self, batch, logs=None):
@@ -99,16 +109,16 @@ class ProgressLogger(Callback):
         if not self.verbose:
             return
         logs = logs or {}
-        values = " - ".join(f"{k}: {_format_value(v)}" for k, v in logs.items()
-                            if k not in self.hidden)
+        values = " - ".join(
+            f"{k}: {_format_value(v)}" for k, v in logs.items() if k not in self.hidden
+        )
         if self._bar is not None:
             self._bar.set_postfix_str(values, refresh=True)
             self._bar.close()
             self._bar = None
         else:
             seconds = logs.get("time", time.perf_counter() - self._start)
-            print(f"{self._title(epoch)} - {values} - {seconds:.2f}s", file=sys.stdout,
-                  flush=True)
+            print(f"{self._title(epoch)} - {values} - {seconds:.2f}s", file=sys.stdout, flush=True)
 
     def on_train_end(self, logs=None):
         if self._bar is not None:  # training stopped mid-epoch
@@ -133,4 +143,4 @@ def _tqdm():
     return tqdm
 
 
-__all__ = ['ProgressLogger', 'CSVLogger']
+__all__ = ["ProgressLogger", "CSVLogger"]

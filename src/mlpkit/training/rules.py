@@ -25,7 +25,6 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-
 from ..exceptions import ConfigError
 from .callbacks import Monitor, _check_int, _check_number
 
@@ -55,7 +54,9 @@ class StoppingRule:
             self._warned.add(key)
             warnings.warn(
                 f"{type(self).__name__} needs {key!r}, which is not in the logs, so it is "
-                f"skipped. Available keys: {', '.join(logs) or '(none)'}.", stacklevel=3)
+                f"skipped. Available keys: {', '.join(logs) or '(none)'}.",
+                stacklevel=3,
+            )
         return None
 
     def get_config(self) -> dict[str, Any]:
@@ -88,8 +89,13 @@ class NoImprovement(StoppingRule):
     0.1234 at epoch 5, now 0.1300"``.
     """
 
-    def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
-                 mode: str = "auto") -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 0,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+    ) -> None:
         self.tracker = Monitor("NoImprovement", monitor, mode, min_delta)
         self.monitor, self.min_delta, self.mode = monitor, min_delta, mode
         self.patience = _check_int("NoImprovement", "patience", patience)
@@ -111,10 +117,15 @@ class NoImprovement(StoppingRule):
         if self.wait <= self.patience:
             return None
         best = self.tracker
-        seen = ("no finite value yet" if best.best_epoch is None
-                else f"best {best.best:.4f} at epoch {best.best_epoch + 1}")
-        return (f"no improvement in {self.monitor} beyond min_delta={self.min_delta:g} for "
-                f"{self.wait} epochs (patience={self.patience}); {seen}, now {value:.4f}")
+        seen = (
+            "no finite value yet"
+            if best.best_epoch is None
+            else f"best {best.best:.4f} at epoch {best.best_epoch + 1}"
+        )
+        return (
+            f"no improvement in {self.monitor} beyond min_delta={self.min_delta:g} for "
+            f"{self.wait} epochs (patience={self.patience}); {seen}, now {value:.4f}"
+        )
 
 
 class GeneralizationGap(StoppingRule):
@@ -148,9 +159,11 @@ class GeneralizationGap(StoppingRule):
         if self.count <= self.patience:
             return None
         what = "val_loss / loss - 1" if self.relative else "val_loss - loss"
-        return (f"generalization gap: {what} = {gap:.4f} > margin={self.margin:g} for "
-                f"{self.count} consecutive epochs (patience={self.patience}); "
-                f"val_loss {val_loss:.4f}, loss {loss:.4f}")
+        return (
+            f"generalization gap: {what} = {gap:.4f} > margin={self.margin:g} for "
+            f"{self.count} consecutive epochs (patience={self.patience}); "
+            f"val_loss {val_loss:.4f}, loss {loss:.4f}"
+        )
 
 
 class GradientNorm(StoppingRule):
@@ -164,19 +177,29 @@ class GradientNorm(StoppingRule):
     ``"vanishing gradients: grad_norm 3.2e-09 < min_norm=1e-06 at epoch 4"``.
     """
 
-    def __init__(self, max_norm: float | None = None, min_norm: float | None = None,
-                 monitor: str = "grad_norm") -> None:
+    def __init__(
+        self,
+        max_norm: float | None = None,
+        min_norm: float | None = None,
+        monitor: str = "grad_norm",
+    ) -> None:
         owner = "GradientNorm"
         if max_norm is None and min_norm is None:
-            raise ConfigError(f"{owner} needs a threshold, got max_norm=None and min_norm=None. "
-                              f"Pass max_norm= (exploding), min_norm= (vanishing) or both.")
-        self.max_norm = None if max_norm is None else _check_number(owner, "max_norm", max_norm,
-                                                                    positive=True)
-        self.min_norm = None if min_norm is None else _check_number(owner, "min_norm", min_norm,
-                                                                    positive=True)
+            raise ConfigError(
+                f"{owner} needs a threshold, got max_norm=None and min_norm=None. "
+                f"Pass max_norm= (exploding), min_norm= (vanishing) or both."
+            )
+        self.max_norm = (
+            None if max_norm is None else _check_number(owner, "max_norm", max_norm, positive=True)
+        )
+        self.min_norm = (
+            None if min_norm is None else _check_number(owner, "min_norm", min_norm, positive=True)
+        )
         if self.max_norm is not None and self.min_norm is not None and min_norm >= max_norm:
-            raise ConfigError(f"{owner} min_norm must be below max_norm, got "
-                              f"min_norm={min_norm!r}, max_norm={max_norm!r}.")
+            raise ConfigError(
+                f"{owner} min_norm must be below max_norm, got "
+                f"min_norm={min_norm!r}, max_norm={max_norm!r}."
+            )
         self.monitor = monitor
         self.reset()
 
@@ -185,11 +208,15 @@ class GradientNorm(StoppingRule):
         if norm is None:
             return None
         if self.max_norm is not None and not norm <= self.max_norm:
-            return (f"exploding gradients: {self.monitor} {norm:.4g} > "
-                    f"max_norm={self.max_norm:g} at epoch {epoch + 1}")
+            return (
+                f"exploding gradients: {self.monitor} {norm:.4g} > "
+                f"max_norm={self.max_norm:g} at epoch {epoch + 1}"
+            )
         if self.min_norm is not None and norm < self.min_norm:
-            return (f"vanishing gradients: {self.monitor} {norm:.4g} < "
-                    f"min_norm={self.min_norm:g} at epoch {epoch + 1}")
+            return (
+                f"vanishing gradients: {self.monitor} {norm:.4g} < "
+                f"min_norm={self.min_norm:g} at epoch {epoch + 1}"
+            )
         return None
 
 
@@ -227,8 +254,9 @@ class MaxEpochs(StoppingRule):
         self.completed += 1
         if self.completed < self.n_epochs:
             return None
-        return (f"max epochs: {self.completed} epochs completed in this fit "
-                f"(n_epochs={self.n_epochs})")
+        return (
+            f"max epochs: {self.completed} epochs completed in this fit (n_epochs={self.n_epochs})"
+        )
 
 
 class TimeBudget(StoppingRule):
@@ -252,8 +280,10 @@ class TimeBudget(StoppingRule):
         elapsed = time.monotonic() - self.start
         if elapsed < self.seconds:
             return None
-        return (f"time budget: {elapsed:.2f} s elapsed >= seconds={self.seconds:g} "
-                f"after epoch {epoch + 1}")
+        return (
+            f"time budget: {elapsed:.2f} s elapsed >= seconds={self.seconds:g} "
+            f"after epoch {epoch + 1}"
+        )
 
 
 class GeneralizationLoss(StoppingRule):
@@ -284,9 +314,11 @@ class GeneralizationLoss(StoppingRule):
         gl = 100.0 * _excess(val_loss, self.lowest)
         if not gl > self.alpha:
             return None
-        return (f"generalization loss GL = {gl:.2f} > alpha={self.alpha:g} (Prechelt GL_alpha); "
-                f"val_loss {val_loss:.4f}, lowest {self.lowest:.4f} at epoch "
-                f"{self.lowest_epoch + 1}")
+        return (
+            f"generalization loss GL = {gl:.2f} > alpha={self.alpha:g} (Prechelt GL_alpha); "
+            f"val_loss {val_loss:.4f}, lowest {self.lowest:.4f} at epoch "
+            f"{self.lowest_epoch + 1}"
+        )
 
 
 class ProgressQuotient(StoppingRule):
@@ -327,9 +359,11 @@ class ProgressQuotient(StoppingRule):
         pq = gl / progress if progress > 0 else (math.inf if gl > 0 else 0.0)
         if not pq > self.alpha:
             return None
-        return (f"progress quotient PQ = GL / P_{k} = {gl:.2f} / {progress:.2f} = {pq:.2f} > "
-                f"alpha={self.alpha:g} (Prechelt PQ_alpha) at the end of the strip ending at "
-                f"epoch {epoch + 1}")
+        return (
+            f"progress quotient PQ = GL / P_{k} = {gl:.2f} / {progress:.2f} = {pq:.2f} > "
+            f"alpha={self.alpha:g} (Prechelt PQ_alpha) at the end of the strip ending at "
+            f"epoch {epoch + 1}"
+        )
 
 
 class ValidationIncrease(StoppingRule):
@@ -361,14 +395,26 @@ class ValidationIncrease(StoppingRule):
         if self.count % self.strip:
             return None
         rose = bool(self.run) and val_loss > self.run[-1]
-        self.run = [*self.run[-self.strips:], val_loss] if rose else [val_loss]
+        self.run = [*self.run[-self.strips :], val_loss] if rose else [val_loss]
         if len(self.run) <= self.strips:
             return None
         values = " -> ".join(f"{v:.4f}" for v in self.run)
-        return (f"validation increase UP_{self.strips}: val_loss rose at the end of "
-                f"{self.strips} successive strips of {self.strip} epochs: {values} "
-                f"(epoch {epoch + 1})")
+        return (
+            f"validation increase UP_{self.strips}: val_loss rose at the end of "
+            f"{self.strips} successive strips of {self.strip} epochs: {values} "
+            f"(epoch {epoch + 1})"
+        )
 
 
-__all__ = ["StoppingRule", "NoImprovement", "GeneralizationGap", "GradientNorm", "NonFiniteLoss",
-           "MaxEpochs", "TimeBudget", "GeneralizationLoss", "ProgressQuotient", "ValidationIncrease"]
+__all__ = [
+    "StoppingRule",
+    "NoImprovement",
+    "GeneralizationGap",
+    "GradientNorm",
+    "NonFiniteLoss",
+    "MaxEpochs",
+    "TimeBudget",
+    "GeneralizationLoss",
+    "ProgressQuotient",
+    "ValidationIncrease",
+]

@@ -10,11 +10,9 @@ import numpy as np
 
 from ..exceptions import ConfigError
 from .callbacks import Callback, Monitor
+from .rules import NoImprovement, StoppingRule
 
 Logs = Mapping[str, float]
-
-
-from .rules import NoImprovement, StoppingRule
 
 
 class EarlyStopping(Callback):
@@ -48,30 +46,43 @@ class EarlyStopping(Callback):
         restored_epoch: the epoch index whose weights were restored, or None.
     """
 
-    def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
-                 mode: str = "auto", rules: Iterable[StoppingRule] | None = None,
-                 combine: str = "any", restore_best_weights: bool = False,
-                 verbose: int = 0) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 0,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        rules: Iterable[StoppingRule] | None = None,
+        combine: str = "any",
+        restore_best_weights: bool = False,
+        verbose: int = 0,
+    ) -> None:
         self.monitor, self.patience, self.min_delta, self.mode = monitor, patience, min_delta, mode
         if rules is None:
             rules = [NoImprovement(monitor, patience, min_delta, mode)]
         self.rules = list(rules)
         for rule in self.rules:
             if not all(callable(getattr(rule, hook, None)) for hook in ("check", "reset")):
-                raise TypeError(f"EarlyStopping rules must be stopping rules such as "
-                                f"NoImprovement(patience=5), got {rule!r}.")
+                raise TypeError(
+                    f"EarlyStopping rules must be stopping rules such as "
+                    f"NoImprovement(patience=5), got {rule!r}."
+                )
         if not self.rules:
-            raise ConfigError("EarlyStopping rules must not be empty, got rules=[]. Pass None "
-                              "for the default NoImprovement rule.")
+            raise ConfigError(
+                "EarlyStopping rules must not be empty, got rules=[]. Pass None "
+                "for the default NoImprovement rule."
+            )
         if combine not in ("any", "all"):
-            raise ConfigError(f"EarlyStopping combine must be 'any' or 'all', got "
-                              f"combine={combine!r}.")
+            raise ConfigError(
+                f"EarlyStopping combine must be 'any' or 'all', got combine={combine!r}."
+            )
         self.combine, self.verbose = combine, verbose
         self.restore_best_weights = restore_best_weights
         self.tracker = Monitor("EarlyStopping", monitor, mode)
         # The default rule already warns about a missing monitor; don't warn twice.
         self._warn_missing = restore_best_weights and not any(
-            isinstance(r, NoImprovement) and r.monitor == monitor for r in self.rules)
+            isinstance(r, NoImprovement) and r.monitor == monitor for r in self.rules
+        )
         self.on_train_begin()
 
     @property
@@ -117,8 +128,9 @@ class EarlyStopping(Callback):
             return
         self.model.params[...] = self.best_weights  # in place: layers hold views into params
         self.restored_epoch = self.best_epoch
-        note = (f"restored the weights of epoch {self.best_epoch + 1} "
-                f"({self.monitor} {self.best:.4f})")
+        note = (
+            f"restored the weights of epoch {self.best_epoch + 1} ({self.monitor} {self.best:.4f})"
+        )
         reason = getattr(self.model, "stop_reason", None)
         self.model.stop_reason = f"{reason}; {note}" if reason else note
         self._say(note)

@@ -31,8 +31,21 @@ class Trainer:
     gradient norm (stop if not finite) → clipping → optimizer update → frozen weights restored.
     """
 
-    def __init__(self, net, loss, optimizer, *, batch_size, shuffle, callbacks, verbose,
-                 penalty=None, clip_value=None, clip_norm=None, metrics=()):
+    def __init__(
+        self,
+        net,
+        loss,
+        optimizer,
+        *,
+        batch_size,
+        shuffle,
+        callbacks,
+        verbose,
+        penalty=None,
+        clip_value=None,
+        clip_norm=None,
+        metrics=(),
+    ):
         self.net, self.loss, self.optimizer = net, loss, optimizer
         self.batch_size, self.shuffle, self.verbose = batch_size, shuffle, verbose
         self.penalty = penalty if penalty is not None and penalty.active else None
@@ -41,9 +54,11 @@ class Trainer:
         self.history = History()
         self.callbacks = CallbackList([self.history, *callbacks, ProgressLogger(verbose)], net)
         self.logits = self._fuses_output_activation()
-        self._frozen = [(slice(slot.offset, slot.stop), net.params[slot.offset : slot.stop].copy())
-                        for slot in net._store.slots
-                        if not net.layers[slot.layer].trains(slot.spec.name)]
+        self._frozen = [
+            (slice(slot.offset, slot.stop), net.params[slot.offset : slot.stop].copy())
+            for slot in net._store.slots
+            if not net.layers[slot.layer].trains(slot.spec.name)
+        ]
 
     def _fuses_output_activation(self) -> bool:
         wanted = self.loss.logits_activation
@@ -55,7 +70,7 @@ class Trainer:
                 f"The {self.loss.name} loss is computed from the logits of a "
                 f"{wanted.__name__.lower()} output layer, but the last layer's activation is "
                 f"{type(output).__name__.lower()}. Use activation="
-                f"\"{wanted.__name__.lower()}\" on the output layer."
+                f'"{wanted.__name__.lower()}" on the output layer.'
             )
         return True
 
@@ -65,8 +80,13 @@ class Trainer:
         net = self.net
         net.stop_training, net.stop_reason = False, None
         first_epoch = net.epochs_trained
-        self.callbacks.set_params({"epochs": first_epoch + epochs, "first_epoch": first_epoch,
-                                   "steps": -(-X.shape[0] // batch)})
+        self.callbacks.set_params(
+            {
+                "epochs": first_epoch + epochs,
+                "first_epoch": first_epoch,
+                "steps": -(-X.shape[0] // batch),
+            }
+        )
         self.callbacks.on_train_begin()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             self._epochs(X, y, batch, first_epoch, epochs, validation_data)
@@ -106,8 +126,10 @@ class Trainer:
         for start in range(0, n, batch):
             rows = order[start : start + batch]
             if rows.size not in buffers:
-                buffers[rows.size] = (np.empty((rows.size, X.shape[1]), X.dtype),
-                                      np.empty((rows.size, y.shape[1]), y.dtype))
+                buffers[rows.size] = (
+                    np.empty((rows.size, X.shape[1]), X.dtype),
+                    np.empty((rows.size, y.shape[1]), y.dtype),
+                )
             X_batch, y_batch = buffers[rows.size]
             np.take(X, rows, axis=0, out=X_batch, mode="clip")
             np.take(y, rows, axis=0, out=y_batch, mode="clip")
@@ -129,7 +151,7 @@ class Trainer:
             stats.add(value, penalty, norm)
             if callbacks.wants_batches:
                 callbacks.on_batch_end(index, {"loss": value, "grad_norm": norm})
-                if self.net.stop_training:      # a batch hook asked to stop: end this epoch now
+                if self.net.stop_training:  # a batch hook asked to stop: end this epoch now
                     break
         logs = stats.logs(with_penalty=self.penalty is not None)
         logs["lr"] = self.optimizer.last_learning_rate
@@ -146,7 +168,7 @@ class Trainer:
         if self.penalty is not None:
             penalty = self.penalty.value(params)
             self.penalty.add_gradient(params, grads)
-        for where, _ in self._frozen:    # frozen weights have no gradient (as torch: no .grad)
+        for where, _ in self._frozen:  # frozen weights have no gradient (as torch: no .grad)
             grads[where] = 0
         norm = global_norm(grads)
         if not math.isfinite(norm):
@@ -184,6 +206,7 @@ class Trainer:
         )
         warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=5)
 
+
 class _Diverged(Exception):
     def __init__(self, what: str, value: float) -> None:
         self.what, self.value = what, value
@@ -207,8 +230,9 @@ class _EpochStats:
         logs = {"loss": self.loss / self.n}
         if with_penalty:
             logs["penalty"] = self.penalty / self.n
-        logs.update(grad_norm=self.norm / self.n, grad_norm_max=self.norm_max,
-                    grad_norm_min=self.norm_min)
+        logs.update(
+            grad_norm=self.norm / self.n, grad_norm_max=self.norm_max, grad_norm_min=self.norm_min
+        )
         return logs
 
 
@@ -229,7 +253,8 @@ def split_validation(X, y, fraction: float, rng: np.random.Generator):
 
 def check_fit_arguments(batch_size, epochs) -> None:
     if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
         or batch_size < 1
     ):
         raise ConfigError(
