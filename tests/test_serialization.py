@@ -104,3 +104,28 @@ def test_a_pickle_payload_is_refused_without_being_executed(tmp_path):
         mk.load(tmp_path / "evil.npz")
     assert not (tmp_path / "pwned").exists()
     del pickle
+
+
+def test_a_changed_architecture_in_the_json_document_is_refused(tmp_path):
+    net, _, _ = trained_net()
+    path = net.save(tmp_path / "model.mlpk")
+    with np.load(path) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    text = arrays["meta"].tobytes().decode().replace('"leaky_relu"', '"relu"')
+    arrays["meta"] = np.frombuffer(text.encode(), dtype=np.uint8)
+    np.savez(tmp_path / "edited.npz", **arrays)
+    with pytest.raises(ValueError, match="checksum does not match"):
+        mk.load(tmp_path / "edited.npz")
+
+
+def test_frozen_layers_learning_rate_factor_and_file_mode_survive_saving(tmp_path):
+    net, X, y = trained_net()
+    net.layers[0].trainable = False
+    net.optimizer.lr_factor = 0.25
+    path = net.save(tmp_path / "model.mlpk")
+    loaded = mk.load(path)
+    assert [layer.trainable for layer in loaded.walk()] == [layer.trainable for layer in net.walk()]
+    assert loaded.optimizer.lr_factor == 0.25 and loaded.optimizer.epoch == net.optimizer.epoch
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask

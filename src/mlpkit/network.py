@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses as losses_module
+from . import metrics as metrics_module
 from . import optim, regularizers, serialization
 from ._validation import check_features, check_random_state
 from .exceptions import ConfigError, NotFittedError
@@ -48,9 +49,10 @@ class Sequential:
         self.dtype = np.dtype(dtype)
         self.random_state = random_state
         self.regularizer = regularizers.get(regularizer)
-        self._init_rng, self._shuffle_rng, self._split_rng, self.dropout_rng = check_random_state(
+        self._init_rng, self._shuffle_rng, split_rng, self.dropout_rng = check_random_state(
             random_state
         ).spawn(4)
+        self._split_seed = int(split_rng.integers(2**63))  # the same held-out rows every fit
         self._store: ParamStore | None = None
         self.n_features: int | None = None
         self.optimizer: optim.Optimizer | None = None
@@ -67,6 +69,12 @@ class Sequential:
             )
         if getattr(self, "_store", None) is not None:
             raise ConfigError("Cannot add layers to a network that is already built.")
+        in_use = {id(known) for known in _walk(self.layers)}
+        if any(id(part) in in_use for part in _walk([layer])):
+            raise ConfigError(
+                f"This {layer.name} object is already in the network; a layer holds its own "
+                f"weights and caches, so create a new one for each place it is used."
+            )
         self.layers.append(layer)
 
     # -- building ------------------------------------------------------------------------------
@@ -86,6 +94,20 @@ class Sequential:
             or n_features < 1
         ):
             raise ConfigError(f"n_features must be a positive integer; received {n_features!r}.")
+        if self.built:
+            if n_features != self.n_features:
+                raise ConfigError(
+                    f"The network is already built for {self.n_features} features; it cannot be "
+                    f"rebuilt for {n_features}. Create a new network."
+                )
+            return self
+        for layer in self.walk():
+            if getattr(layer, "_network", self) is not self:
+                raise ConfigError(
+                    f"A {layer.name} layer object is already part of another network; create a "
+                    f"new layer for this one."
+                )
+            layer._network = self
         widths, specs = [int(n_features)], []
         for layer in self.layers:
             width, layer_specs = layer.build(widths[-1])
@@ -95,11 +117,37 @@ class Sequential:
         for index, layer in enumerate(self.layers):
             layer.bind(*self._store.views(index))
             layer.needs_input_grad = index > 0
-        for layer in _walk(self.layers):
+        for layer in self.walk():
             layer.rng = self.dropout_rng
         self._store.initialize(self._init_rng)
         self.n_features, self._widths = int(n_features), widths
         return self
+
+    def walk(self):
+        """Every layer, those nested in residual blocks included, in order."""
+        return _walk(self.layers)
+
+    # -- what has been learned -----------------------------------------------------------------
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """A copy of everything learned: ``"params"`` and each layer's state arrays
+        (``"state/<i>/<name>"``, e.g. BatchNorm's running statistics)."""
+        snapshot = {"params": self.params.copy()}
+        for index, layer in enumerate(self.walk()):
+            for name, array in layer.state().items():
+                snapshot[f"state/{index}/{name}"] = array.copy()
+        return snapshot
+
+    def restore(self, snapshot: dict[str, np.ndarray]) -> None:
+        """Write a :meth:`snapshot` back, in place (layers keep their views)."""
+        self._require_built().load(snapshot["params"])
+        for index, layer in enumerate(self.walk()):
+            for name, array in layer.state().items():
+                array[...] = snapshot[f"state/{index}/{name}"]
+
+    def is_finite(self) -> bool:
+        """Whether every parameter and every layer state value is finite."""
+        arrays = [self.params] + [a for layer in self.walk() for a in layer.state().values()]
+        return all(np.isfinite(a).all() for a in arrays)
 
     def _require_built(self) -> ParamStore:
         if self._store is None:
@@ -150,31 +198,37 @@ class Sequential:
 
     def evaluate(self, X, y, loss=None) -> dict[str, float]:
         """The loss (of the last fit, or ``loss``) on X, y, and accuracy for classifiers."""
+        self._require_built()
         loss = self._resolve_loss(loss)
-        X = self._check_X(X)
-        y = loss.prepare_targets(y, self.n_outputs, self.dtype)
+        X, y = self._check_X_y(X, y, loss)
         scores = {"loss": self._loss_value(X, y, loss)}
         if self._is_classifier():
-            scores["accuracy"] = self._accuracy(X, y)
+            scores["accuracy"] = self._score("accuracy", X, y)
         return scores
 
     def _is_classifier(self) -> bool:
         output = self.output_activation
         return output is not None and activation_name(output) in ("sigmoid", "softmax")
 
-    def _accuracy(self, X, y) -> float:
-        """Share of rows classified right: argmax for softmax, p > 0.5 per output for sigmoid."""
-        output = self.forward(X)
-        if output.shape[1] == 1 or activation_name(self.output_activation) == "sigmoid":
-            return float(np.mean((output > 0.5) == (y > 0.5)))
-        return float(np.mean(output.argmax(axis=1) == y.argmax(axis=1)))
+    def _score(self, metric: str, X, y) -> float:
+        return metrics_module.METRICS[metric](self.forward(X), y)
 
     def _loss_value(self, X, y, loss) -> float:
         logits = loss.logits_activation is not None
         return loss.value(self.forward(X, training=False, logits=logits), y)
 
-    def _check_X(self, X) -> np.ndarray:
-        return check_features(X, dtype=self.dtype, n_features=self.n_features)
+    def _check_X(self, X, name: str = "X") -> np.ndarray:
+        return check_features(X, dtype=self.dtype, n_features=self.n_features, name=name)
+
+    def _check_X_y(self, X, y, loss, names=("X", "y")) -> tuple[np.ndarray, np.ndarray]:
+        X = self._check_X(X, names[0])
+        y = loss.prepare_targets(y, self.n_outputs, self.dtype)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"{names[0]} has {X.shape[0]} rows but {names[1]} has {y.shape[0]}; "
+                f"they must match."
+            )
+        return X, y
 
     # -- training ------------------------------------------------------------------------------
     def fit(
@@ -224,25 +278,24 @@ class Sequential:
         """
         check_fit_arguments(batch_size, epochs)
         check_clipping(clip_value, clip_norm)
-        metrics = _check_metrics(metrics)
+        metrics = metrics_module.check(metrics)
+        if validation_split and validation_data is not None:
+            raise ConfigError("Pass validation_data or validation_split, not both.")
         self.loss = self._resolve_loss(loss)
         self.optimizer = self._resolve_optimizer(optimizer)
         X = check_features(X, dtype=self.dtype, n_features=self.n_features)
         if not self.built:
             self.build(X.shape[1])
-        y = self.loss.prepare_targets(y, self.n_outputs, self.dtype)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match.")
+        X, y = self._check_X_y(X, y, self.loss)
         if validation_split:
-            X, y, X_val, y_val = split_validation(X, y, validation_split, self._split_rng)
+            split_rng = np.random.default_rng(self._split_seed)
+            X, y, X_val, y_val = split_validation(X, y, validation_split, split_rng)
             validation_data = (X_val, y_val)
         elif validation_data is not None:
-            X_val = self._check_X(validation_data[0])
-            validation_data = (
-                X_val,
-                self.loss.prepare_targets(validation_data[1], self.n_outputs, self.dtype),
-            )
-        for layer in _walk(self.layers):
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ConfigError("validation_data must be a pair (X_val, y_val).")
+            validation_data = self._check_X_y(*validation_data, self.loss, ("X_val", "y_val"))
+        for layer in self.walk():
             layer.release_workspaces()
         penalty = Penalty(self._store.slots, self.layers, self.regularizer, self.dtype)
         trainer = Trainer(
@@ -343,14 +396,3 @@ def _walk(layers):
     for layer in layers:
         yield layer
         yield from _walk(layer.sublayers())
-
-
-METRICS = ("accuracy",)
-
-
-def _check_metrics(metrics) -> tuple[str, ...]:
-    metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics or ())
-    unknown = [m for m in metrics if m not in METRICS]
-    if unknown:
-        raise ConfigError(f"Unknown metric(s) {unknown}. Available: {', '.join(METRICS)}.")
-    return metrics

@@ -29,10 +29,7 @@ def save(net, path) -> str:
     """Write ``net`` (built) to ``path`` atomically; returns the path."""
     from . import __version__
 
-    arrays = {"params": net.params}
-    for index, layer in enumerate(_layers(net)):
-        for name, array in layer.state().items():
-            arrays[f"state/{index}/{name}"] = array
+    arrays = net.snapshot()
     optimizer = net.optimizer
     if optimizer is not None:
         arrays.update({f"optimizer/{name}": array for name, array in optimizer.state.items()})
@@ -42,58 +39,76 @@ def save(net, path) -> str:
         "mlpkit_version": __version__,
         "network": net.get_config(),
         "n_features": net.n_features,
+        "frozen": [index for index, layer in enumerate(net.walk()) if not layer.trainable],
         "epochs_trained": net.epochs_trained,
         "loss": net.loss.get_config() if net.loss is not None else None,
-        "optimizer": None
-        if optimizer is None
-        else {"config": optimizer.get_config(), "iterations": optimizer.iterations},
-        "sha256": _checksum(arrays),
+        "optimizer": None if optimizer is None else _optimizer_meta(optimizer),
     }
+    meta["sha256"] = _checksum(arrays, meta)
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     path = os.fspath(path)
     _write_atomically(path, arrays)
     return path
 
 
+def _optimizer_meta(optimizer) -> dict:
+    return {
+        "config": optimizer.get_config(),
+        "iterations": optimizer.iterations,
+        "epoch": optimizer.epoch,
+        "lr_factor": optimizer.lr_factor,
+    }
+
+
 def load(path):
     """Read a model file written by :func:`save`; returns a built :class:`~mlpkit.Sequential`."""
+    path = os.fspath(path)
+    arrays, meta = _read(path)
+    try:
+        return _rebuild(arrays, meta)
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"{path}: the model file's description does not match what this mlpkit can build "
+            f"({type(error).__name__}: {error})."
+        ) from None
+
+
+def _rebuild(arrays: dict, meta: dict):
     from . import losses, optim
     from .layers import deserialize
     from .network import Sequential
 
-    arrays, meta = _read(os.fspath(path))
     config = meta["network"]
     net = Sequential(
         [deserialize(entry) for entry in config["layers"]],
-        random_state=config.get("random_state"),
+        random_state=config["random_state"],
         dtype=config["dtype"],
-        regularizer=config.get("regularizer"),
+        regularizer=config["regularizer"],
     )
     net.build(meta["n_features"])
-    net.params[...] = _expect(arrays, "params", net.params.shape)
-    for index, layer in enumerate(_layers(net)):
-        for name, array in layer.state().items():
-            array[...] = _expect(arrays, f"state/{index}/{name}", array.shape)
+    snapshot = net.snapshot()
+    net.restore({name: _expect(arrays, name, array.shape) for name, array in snapshot.items()})
+    for index, layer in enumerate(net.walk()):
+        layer.trainable = index not in meta["frozen"]
     net.epochs_trained = meta["epochs_trained"]
     if meta["loss"] is not None:
         net.loss = losses.get(meta["loss"])
     if meta["optimizer"] is not None:
-        net.optimizer = optim.get(meta["optimizer"]["config"])
+        saved = meta["optimizer"]
+        net.optimizer = optim.get(saved["config"])
         net.optimizer._init_state(net.params)
         for name, array in net.optimizer.state.items():
             array[...] = _expect(arrays, f"optimizer/{name}", array.shape)
-        net.optimizer.iterations = meta["optimizer"]["iterations"]
+        net.optimizer.iterations = saved["iterations"]
+        net.optimizer.epoch, net.optimizer.lr_factor = saved["epoch"], saved["lr_factor"]
     return net
 
 
-def _layers(net):
-    from .network import _walk
-
-    return list(_walk(net.layers))
-
-
-def _checksum(arrays: dict) -> str:
+def _checksum(arrays: dict, meta: dict) -> str:
+    """SHA-256 of every array (name, dtype, shape, bytes) and of the document without it."""
     digest = hashlib.sha256()
+    document = {key: value for key, value in meta.items() if key != "sha256"}
+    digest.update(json.dumps(document, sort_keys=True).encode("utf-8"))
     for name in sorted(arrays):
         array = np.ascontiguousarray(arrays[name])
         digest.update(name.encode())
@@ -105,6 +120,9 @@ def _checksum(arrays: dict) -> str:
 def _write_atomically(path: str, arrays: dict) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".mlpkit-", suffix=".tmp", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
     try:
         with os.fdopen(handle, "wb") as stream:
             np.savez(stream, **arrays)
@@ -144,7 +162,7 @@ def _read(path: str) -> tuple[dict, dict]:
             f"{meta['format_version']}; this mlpkit reads format {FORMAT_VERSION} and older. "
             f"Upgrade mlpkit to load it."
         )
-    if _checksum(arrays) != meta.get("sha256"):
+    if _checksum(arrays, meta) != meta.get("sha256"):
         raise ValueError(f"{path} is corrupted or was modified: its checksum does not match.")
     return arrays, meta
 

@@ -38,6 +38,8 @@ class Layer(Workspaces):
     #: False freezes the layer: its parameters are not updated nor penalised; gradients still
     #: flow through it to the layers before.
     trainable: bool = True
+    #: The fewest rows a training batch may have (BatchNorm needs 2 to estimate a variance).
+    min_batch_size: int = 1
     #: A numpy Generator for layers that draw random numbers (dropout), set by the network.
     rng: np.random.Generator | None = None
 

@@ -20,7 +20,9 @@ class BatchNorm(Layer):
         running_var  ← (1 − m)·running_var + m·σ²·n/(n − 1)
 
     At inference μ, σ² are the running estimates. γ (starts at 1) and β (starts at 0) are learned
-    and live in the network's flat buffer; they are not weight-penalised. Place it after a linear
+    and live in the network's flat buffer; they are not weight-penalised. A frozen BatchNorm
+    (``trainable = False``) runs as at inference, with its running statistics, and leaves them
+    unchanged (as Keras does), so freezing it really fixes what it computes. Place it after a linear
     Dense and before its activation (``Dense(64), BatchNorm(), ReLU()``), or after the activation.
 
     Backward (training), with n samples and σ̃ = √(σ² + ε):
@@ -31,6 +33,8 @@ class BatchNorm(Layer):
         momentum: m in (0, 1]. Defaults to 0.1.
         epsilon: ε > 0. Defaults to 1e-5.
     """
+
+    min_batch_size = 2
 
     def __init__(self, momentum: float = 0.1, epsilon: float = 1e-5) -> None:
         if (
@@ -64,9 +68,11 @@ class BatchNorm(Layer):
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
     def forward(self, x, *, training=False, logits=False):
-        if not training:
+        if not training or not self.trainable:
             scale = self.gamma / np.sqrt(self.running_var + self.epsilon)
+            self._frozen_scale = scale if training else None
             return (x - self.running_mean) * scale + self.beta
+        self._frozen_scale = None
         n = x.shape[0]
         if n < 2:
             raise ValueError(
@@ -91,6 +97,10 @@ class BatchNorm(Layer):
         return y
 
     def backward(self, dy, *, logits=False):
+        if self._frozen_scale is not None:  # frozen: an affine map with the running statistics
+            self.dgamma[...] = 0
+            self.dbeta[...] = 0
+            return dy * self._frozen_scale if self.needs_input_grad else None
         x_hat = self._x_hat
         np.sum(dy * x_hat, axis=0, out=self.dgamma)
         np.sum(dy, axis=0, out=self.dbeta)

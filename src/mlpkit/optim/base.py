@@ -48,7 +48,8 @@ class Optimizer:
             clip_norm (see :func:`mlpkit.optim.clipping.clip_gradients`).
 
     Attributes:
-        iterations: updates made so far. ``epoch``: the current epoch (set by the trainer).
+        iterations: updates made so far. ``epoch``: epochs of training done with this optimizer
+            (counted by the trainer; per-epoch schedules are called with it).
         lr_factor: a multiplier on η (1.0; lowered by ``ReduceLROnPlateau``).
     """
 
@@ -96,31 +97,25 @@ class Optimizer:
             lr = lr(self.epoch if getattr(lr, "per", "batch") == "epoch" else self.iterations)
         return float(lr) * self.lr_factor
 
-    def step(
-        self, params: np.ndarray, grads: np.ndarray, *, grad_norm: float | None = None
-    ) -> None:
-        """Apply one update to the flat ``params`` from the flat ``grads``, in place.
+    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Clip ``grads`` in place if this optimizer clips, then :meth:`apply` the update."""
+        if self.clip_value is not None or self.clip_norm is not None:
+            clip_gradients(grads, self.clip_value, self.clip_norm)
+        self.apply(params, grads)
 
-        ``grads`` is clipped in place first if the optimizer clips; ``grad_norm`` may pass its
-        global L2 norm when the caller already knows it.
-        """
+    def apply(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Update the flat ``params`` from the flat ``grads`` (already clipped), in place."""
         if self._built_for != (params.shape, params.dtype):
             self._init_state(params)
-        if self.clip_value is not None or self.clip_norm is not None:
-            clip_gradients(grads, self.clip_value, self.clip_norm, grad_norm)
         lr = self.last_learning_rate = self.current_learning_rate()
         self.iterations += 1
         t = self.iterations
         state = tuple(self.state[name] for name in self.state_names)
         for start in range(0, params.size, BLOCK):
             block = slice(start, start + BLOCK)
+            scratch = self._scratch[: params[block].size]
             self._update(
-                params[block],
-                grads[block],
-                tuple(s[block] for s in state),
-                lr,
-                t,
-                self._scratch[: params[block].size],
+                params[block], grads[block], tuple(s[block] for s in state), lr, t, scratch
             )
 
     def _init_state(self, params: np.ndarray) -> None:

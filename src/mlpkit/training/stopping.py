@@ -97,7 +97,7 @@ class EarlyStopping(Callback):
         for rule in self.rules:
             rule.reset()
         self.tracker.reset()
-        self.best_weights: np.ndarray | None = None
+        self.best_snapshot: dict | None = None
         self.stopped_epoch: int | None = None
         self.restored_epoch: int | None = None
         self.reasons: list[str] = []
@@ -107,7 +107,7 @@ class EarlyStopping(Callback):
         value = self.tracker.read(logs) if self._warn_missing else logs.get(self.monitor)
         if value is not None and self.tracker.update(epoch, float(value)):
             if self.restore_best_weights:
-                self._snapshot()
+                self.best_snapshot = self.model.snapshot()
         reasons = [r for r in (rule.check(epoch, logs) for rule in self.rules) if r]
         fired = len(reasons) == len(self.rules) if self.combine == "all" else bool(reasons)
         if fired:
@@ -116,17 +116,12 @@ class EarlyStopping(Callback):
             self.model.stop_reason = "early stopping: " + "; ".join(reasons)
             self._say(self.model.stop_reason)
 
-    def _snapshot(self) -> None:
-        params = self.model.params
-        if self.best_weights is None or self.best_weights.shape != params.shape:
-            self.best_weights = params.copy()
-        else:
-            np.copyto(self.best_weights, params)
-
     def on_train_end(self, logs=None):
-        if self.best_weights is None or np.array_equal(self.model.params, self.best_weights):
+        if self.best_snapshot is None or np.array_equal(
+            self.model.params, self.best_snapshot["params"]
+        ):
             return
-        self.model.params[...] = self.best_weights  # in place: layers hold views into params
+        self.model.restore(self.best_snapshot)  # weights and layer state (e.g. BatchNorm's)
         self.restored_epoch = self.best_epoch
         note = (
             f"restored the weights of epoch {self.best_epoch + 1} ({self.monitor} {self.best:.4f})"

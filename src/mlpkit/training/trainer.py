@@ -49,7 +49,7 @@ class Trainer:
         self.net, self.loss, self.optimizer = net, loss, optimizer
         self.batch_size, self.shuffle, self.verbose = batch_size, shuffle, verbose
         self.penalty = penalty if penalty is not None and penalty.active else None
-        self.clip_value, self.clip_norm = clip_value, clip_norm
+        self.clip_value, self.clip_norm = _clipping(optimizer, clip_value, clip_norm)
         self.metrics = tuple(metrics)
         self.history = History()
         self.callbacks = CallbackList([self.history, *callbacks, ProgressLogger(verbose)], net)
@@ -77,6 +77,7 @@ class Trainer:
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, X, y, *, epochs: int, validation_data=None) -> History:
         batch = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
+        self._check_batch_sizes(X.shape[0], batch)
         net = self.net
         net.stop_training, net.stop_reason = False, None
         first_epoch = net.epochs_trained
@@ -87,12 +88,26 @@ class Trainer:
                 "steps": -(-X.shape[0] // batch),
             }
         )
+        self._last_finite = net.snapshot()
         self.callbacks.on_train_begin()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            self._epochs(X, y, batch, first_epoch, epochs, validation_data)
-        self.callbacks.on_train_end()
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._epochs(X, y, batch, first_epoch, epochs, validation_data)
+        finally:
+            self.callbacks.on_train_end()
         self.history.stop_reason = net.stop_reason
         return self.history
+
+    def _check_batch_sizes(self, n: int, batch: int) -> None:
+        """Fail before training, not mid-epoch, if a layer cannot take the smallest batch."""
+        smallest = n % batch or batch
+        for layer in self.net.walk():
+            if smallest < layer.min_batch_size:
+                raise ValueError(
+                    f"{layer.name} needs batches of at least {layer.min_batch_size} rows in "
+                    f"training, but {n} rows in batches of {batch} leave a last batch of "
+                    f"{smallest}. Choose another batch_size (or drop {smallest} row(s))."
+                )
 
     def _epochs(self, X, y, batch, first_epoch, epochs, validation_data) -> None:
         """Run the epochs; overflow is not warned about here because the step itself checks
@@ -104,11 +119,18 @@ class Trainer:
             logs = self._run_epoch(X, y, batch, epoch)
             if logs is None:
                 break
+            if not net.is_finite():  # the epoch's last update overflowed the weights
+                self._stop_diverged(_Diverged("weights", math.inf), epoch, None)
+                break
+            self._last_finite = net.snapshot()
             logs.update(self._scores(X, y, validation_data))
             logs["time"] = time.perf_counter() - started
             net.epochs_trained = epoch + 1
             self.callbacks.on_epoch_end(epoch, logs)
             if net.stop_training:
+                net.stop_reason = (
+                    net.stop_reason or f"stopped by a callback after epoch {epoch + 1}"
+                )
                 break
         else:
             net.stop_reason = f"max epochs ({first_epoch + epochs}) reached"
@@ -138,15 +160,13 @@ class Trainer:
     def _run_epoch(self, X, y, batch: int, epoch: int) -> dict | None:
         """Train on every batch; the epoch's logs, or None if training diverged."""
         callbacks, stats = self.callbacks, _EpochStats()
-        self.optimizer.epoch = epoch
-        last_finite = self.net.params.copy()
         for index, (X_batch, y_batch) in enumerate(self._batches(X, y, batch)):
             if callbacks.wants_batches:
                 callbacks.on_batch_begin(index)
             try:
                 value, penalty, norm = self._step(X_batch, y_batch)
             except _Diverged as diverged:
-                self._stop_diverged(diverged, epoch, index, last_finite)
+                self._stop_diverged(diverged, epoch, index)
                 return None
             stats.add(value, penalty, norm)
             if callbacks.wants_batches:
@@ -155,6 +175,7 @@ class Trainer:
                     break
         logs = stats.logs(with_penalty=self.penalty is not None)
         logs["lr"] = self.optimizer.last_learning_rate
+        self.optimizer.epoch += 1  # per-epoch schedules count the optimizer's own epochs
         return logs
 
     def _step(self, X_batch, y_batch) -> tuple[float, float, float]:
@@ -175,7 +196,7 @@ class Trainer:
             raise _Diverged("gradient norm", norm)
         if self.clip_value is not None or self.clip_norm is not None:
             clip_gradients(grads, self.clip_value, self.clip_norm, norm)
-        self.optimizer.step(params, grads, grad_norm=norm)
+        self.optimizer.apply(params, grads)
         for where, values in self._frozen:
             params[where] = values
         return value, penalty, norm
@@ -183,28 +204,30 @@ class Trainer:
     def _scores(self, X, y, validation_data) -> dict:
         """Validation loss and the requested metrics on the training and validation data."""
         net, scores = self.net, {}
-        if "accuracy" in self.metrics:
-            scores["accuracy"] = net._accuracy(X, y)
+        for metric in self.metrics:
+            scores[metric] = net._score(metric, X, y)
         if validation_data is not None:
             scores["val_loss"] = net._loss_value(*validation_data, self.loss)
-            if "accuracy" in self.metrics:
-                scores["val_accuracy"] = net._accuracy(*validation_data)
+            for metric in self.metrics:
+                scores[f"val_{metric}"] = net._score(metric, *validation_data)
         return scores
 
-    def _stop_diverged(self, diverged, epoch, batch, last_finite) -> None:
+    def _stop_diverged(self, diverged, epoch: int, batch: int | None) -> None:
+        """Stop, and put back the last finite weights (and layer state) if these are not."""
         net = self.net
-        if np.isfinite(net.params).all():
+        if net.is_finite():
             kept = "the weights before this batch"
         else:
-            net.params[...] = last_finite
-            kept = f"the weights from the start of epoch {epoch + 1}"
+            net.restore(self._last_finite)
+            kept = "the weights of the last epoch whose weights were all finite"
+        where = f"epoch {epoch + 1}" + ("" if batch is None else f", batch {batch + 1}")
         net.stop_training = True
         net.stop_reason = (
-            f"diverged: the {diverged.what} became {diverged.value} at epoch {epoch + 1}, batch "
-            f"{batch + 1}; training stopped and kept {kept} (all finite). Lower the learning "
-            f"rate, scale the inputs, or clip the gradients (clip_norm=1.0)."
+            f"diverged: the {diverged.what} became {diverged.value} at {where}; training "
+            f"stopped and kept {kept}. Lower the learning rate, scale the inputs, or clip the "
+            f"gradients (clip_norm=1.0)."
         )
-        warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=5)
+        warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=6)
 
 
 class _Diverged(Exception):
@@ -234,6 +257,19 @@ class _EpochStats:
             grad_norm=self.norm / self.n, grad_norm_max=self.norm_max, grad_norm_min=self.norm_min
         )
         return logs
+
+
+def _clipping(optimizer, clip_value, clip_norm) -> tuple:
+    """The one place gradients are clipped: fit's arguments, or else the optimizer's."""
+    in_fit = clip_value is not None or clip_norm is not None
+    on_optimizer = optimizer.clip_value is not None or optimizer.clip_norm is not None
+    if in_fit and on_optimizer:
+        raise ConfigError(
+            f"Gradient clipping is set both in fit (clip_value={clip_value}, clip_norm="
+            f"{clip_norm}) and on the optimizer (clip_value={optimizer.clip_value}, clip_norm="
+            f"{optimizer.clip_norm}); set it in one place."
+        )
+    return (clip_value, clip_norm) if in_fit else (optimizer.clip_value, optimizer.clip_norm)
 
 
 def split_validation(X, y, fraction: float, rng: np.random.Generator):

@@ -1,0 +1,161 @@
+"""Training never leaves a network half-changed, non-finite or silently misconfigured."""
+
+import numpy as np
+import pytest
+
+import mlpkit as mk
+
+
+def data(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    return X, X @ [1.0, -2.0, 0.5, 0.0] + 0.1 * rng.normal(size=n)
+
+
+def small_net(**kwargs):
+    return mk.Sequential(
+        [mk.layers.Dense(8, activation="tanh"), mk.layers.Dense(1)], random_state=0, **kwargs
+    )
+
+
+def test_clipping_set_both_in_fit_and_on_the_optimizer_is_refused():
+    X, y = data()
+    with pytest.raises(mk.ConfigError, match="set it in one place"):
+        small_net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(clip_norm=5.0), clip_norm=1.0)
+
+
+def test_weights_that_overflow_on_an_epochs_last_update_are_rolled_back():
+    X, y = data(8)
+    net = mk.Sequential([mk.layers.Dense(1)], random_state=0)
+    with pytest.warns(mk.DivergenceWarning, match="the weights became inf at epoch 1"):
+        history = net.fit(X, y, loss="mse", optimizer=mk.optim.SGD(1e38), batch_size=None, epochs=5)
+    assert np.isfinite(net.params).all() and history.stop_reason.startswith("diverged")
+
+
+def test_restoring_the_best_epoch_restores_batchnorm_running_statistics_too():
+    X, y = data(200)
+    X_val, y_val = data(100, seed=1)
+    net = mk.Sequential(
+        [mk.layers.Dense(8), mk.layers.BatchNorm(), mk.layers.ReLU(), mk.layers.Dense(1)],
+        random_state=0,
+    )
+    stop = mk.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    history = net.fit(
+        X,
+        y,
+        loss="mse",
+        optimizer=mk.optim.Adam(0.05),
+        epochs=200,
+        validation_data=(X_val, y_val),
+        callbacks=[stop],
+    )
+    assert "restored the weights of epoch" in history.stop_reason
+    assert net.evaluate(X_val, y_val)["loss"] == pytest.approx(
+        min(history.history["val_loss"]), rel=1e-5
+    )
+
+
+def test_a_layer_object_cannot_serve_in_two_places():
+    shared = mk.layers.Dense(3)
+    with pytest.raises(mk.ConfigError, match="already in the network"):
+        mk.Sequential([shared, shared])
+    tanh = mk.layers.Tanh()
+    with pytest.raises(mk.ConfigError, match="already in the network"):
+        mk.Sequential([mk.layers.Dense(3), tanh, mk.layers.Residual([mk.layers.Dense(3), tanh])])
+    mk.Sequential([shared]).build(2)
+    with pytest.raises(mk.ConfigError, match="part of another network"):
+        mk.Sequential([shared]).build(2)
+
+
+def test_validation_data_is_checked_like_the_training_data():
+    X, y = data()
+    with pytest.raises(ValueError, match="X_val has 10 rows but y_val has 1"):
+        small_net().fit(X, y, loss="mse", validation_data=(X[:10], y[:1]))
+    with pytest.raises(ValueError, match="X_val has 3 features, but the network was built for 4"):
+        small_net().fit(X, y, loss="mse", validation_data=(X[:10, :3], y[:10]))
+    with pytest.raises(mk.ConfigError, match="a pair"):
+        small_net().fit(X, y, loss="mse", validation_data=(X, y, None))
+    with pytest.raises(mk.ConfigError, match="not both"):
+        small_net().fit(X, y, loss="mse", validation_data=(X, y), validation_split=0.2)
+
+
+def test_validation_split_holds_out_the_same_rows_in_every_fit():
+    X, y = data(50)
+    net = small_net()
+    for _ in range(2):
+        val_loss = net.fit(X, y, loss="mse", epochs=1, validation_split=0.2).history["val_loss"]
+        assert val_loss[0] == pytest.approx(net.evaluate(*_held_out(net, X, y))["loss"], rel=1e-6)
+
+
+def _held_out(net, X, y):
+    rng = np.random.default_rng(net._split_seed)
+    order = rng.permutation(X.shape[0])
+    rows = np.sort(order[: int(round(X.shape[0] * 0.2))])
+    return X[rows], y[rows]
+
+
+def test_a_single_row_batch_for_batchnorm_is_refused_before_any_weight_changes():
+    X, y = data(33)
+    net = mk.Sequential(
+        [mk.layers.Dense(4), mk.layers.BatchNorm(), mk.layers.Dense(1)], random_state=0
+    ).build(4)
+    before = net.params.copy()
+    with pytest.raises(ValueError, match="BatchNorm needs batches of at least 2 rows"):
+        net.fit(X, y, loss="mse", batch_size=32)
+    np.testing.assert_array_equal(net.params, before)
+
+
+def test_callbacks_are_closed_even_when_training_fails():
+    X, y = data()
+    ended = []
+
+    class Fails(mk.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("boom")
+
+        def on_train_end(self, logs=None):
+            ended.append(True)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        small_net().fit(X, y, loss="mse", callbacks=[Fails()])
+    assert ended == [True]
+
+
+def test_a_frozen_batchnorm_keeps_its_statistics_and_output():
+    X, y = data(128)
+    net = mk.Sequential([mk.layers.BatchNorm(), mk.layers.Dense(1)], random_state=0)
+    net.fit(X, y, loss="mse", epochs=2)
+    norm = net.layers[0]
+    norm.trainable = False
+    stats = norm.running_mean.copy(), norm.running_var.copy()
+    out_before = norm.forward(X)
+    net.fit(X + 5.0, y, loss="mse", epochs=2)
+    np.testing.assert_array_equal(norm.running_mean, stats[0])
+    np.testing.assert_array_equal(norm.running_var, stats[1])
+    np.testing.assert_array_equal(norm.forward(X), out_before)
+
+
+def test_evaluate_before_build_says_to_fit_first():
+    X, y = data()
+    with pytest.raises(mk.NotFittedError, match="Call fit"):
+        small_net().evaluate(X, y, loss="mse")
+
+
+def test_a_new_optimizers_epoch_schedule_starts_at_its_own_first_epoch():
+    X, y = data()
+    net = small_net()
+    net.fit(X, y, loss="mse", epochs=3)
+    history = net.fit(
+        X, y, epochs=2, optimizer=mk.optim.SGD(mk.schedules.StepDecay(0.1, step_size=1, factor=0.5))
+    )
+    np.testing.assert_allclose(history.history["lr"], [0.1, 0.05])
+
+
+def test_a_callback_that_stops_without_a_reason_still_gets_one():
+    class Stop(mk.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.stop_training = True
+
+    X, y = data()
+    history = small_net().fit(X, y, loss="mse", epochs=5, callbacks=[Stop()])
+    assert history.stop_reason == "stopped by a callback after epoch 1"
