@@ -315,7 +315,7 @@ def test_combine_all_does_not_stop_when_the_rules_fire_in_different_epochs():
 def test_bad_arguments_raise_config_errors_that_name_the_argument():
     with pytest.raises(ConfigError, match="combine must be 'any' or 'all', got combine='some'"):
         EarlyStopping(combine="some")
-    with pytest.raises(ConfigError, match="patience must be an integer >= 0, got patience=-1"):
+    with pytest.raises(ConfigError, match="patience must be an integer >= 0; received patience=-1"):
         EarlyStopping(patience=-1)
     with pytest.raises(ConfigError, match="mode must be 'auto', 'min' or 'max'"):
         EarlyStopping(mode="down")
@@ -323,7 +323,7 @@ def test_bad_arguments_raise_config_errors_that_name_the_argument():
         GradientNorm()
     with pytest.raises(ConfigError, match="min_norm must be below max_norm"):
         GradientNorm(max_norm=1.0, min_norm=2.0)
-    with pytest.raises(ConfigError, match="seconds must be a finite positive number"):
+    with pytest.raises(ConfigError, match="seconds must be a positive number"):
         TimeBudget(0)
     with pytest.raises(ConfigError, match="rules must not be empty"):
         EarlyStopping(rules=[])

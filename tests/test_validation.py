@@ -68,7 +68,7 @@ def test_cross_entropy_without_matching_output_activation_explains_the_fix():
     "kwargs, match",
     [
         ({"batch_size": 0}, "batch_size must be a positive integer"),
-        ({"epochs": -1}, "epochs must be a non-negative integer"),
+        ({"epochs": -1}, "epochs must be an integer >= 0"),
         ({"loss": "crossentropy"}, "Unknown loss 'crossentropy'"),
         ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'"),
         ({"validation_split": 1.5}, "validation_split must be in"),
@@ -99,3 +99,18 @@ def test_bad_constructor_arguments_raise_config_errors(make, match):
 def test_predict_before_fit_says_how_to_fix_it():
     with pytest.raises(mk.NotFittedError, match="Call fit"):
         net().predict(X)
+
+
+def test_numpy_scalars_are_accepted_wherever_numbers_are_as_in_a_grid_search():
+    values = np.logspace(-3, -1, 3, dtype=np.float32)
+    for value in values:
+        mk.layers.Dropout(value)
+        mk.layers.BatchNorm(momentum=value)
+        mk.regularizers.ElasticNet(alpha=value, l1_ratio=np.float64(0.5))
+        mk.optim.Adam(learning_rate=value, clip_norm=np.float64(1.0))
+        mk.losses.Huber(delta=value)
+        mk.callbacks.EarlyStopping(patience=np.int64(3), min_delta=value)
+        mk.Perceptron(learning_rate=value, max_iter=np.int64(5)).fit(X[:, :2], y % 2)
+    mk.layers.Dense(np.int64(4))
+    with pytest.raises(mk.ConfigError, match="rate must be in"):
+        mk.layers.Dropout(True)

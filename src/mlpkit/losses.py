@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_positive
 from ._workspace import Workspaces
-from .exceptions import ConfigError
 from .layers.activations import Activation, Sigmoid, Softmax, _sigmoid
 from .registry import resolve
 
@@ -105,9 +105,7 @@ class Huber(Loss):
     name = "huber"
 
     def __init__(self, delta: float = 1.0) -> None:
-        if not delta > 0:
-            raise ConfigError(f"Huber delta must be positive; received delta={delta!r}.")
-        self.delta = float(delta)
+        self.delta = check_positive("delta", delta, owner="Huber")
 
     def get_config(self):
         return {"name": self.name, "delta": self.delta}

@@ -7,6 +7,7 @@ import numpy as np
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optim, regularizers, serialization
+from ._checks import check_integer
 from ._validation import check_features, check_random_state
 from .exceptions import ConfigError, NotFittedError
 from .layers import Layer
@@ -88,12 +89,7 @@ class Sequential:
             raise ConfigError(
                 "The network has no layers; pass a list such as [mk.layers.Dense(1)]."
             )
-        if (
-            isinstance(n_features, bool)
-            or not isinstance(n_features, (int, np.integer))
-            or n_features < 1
-        ):
-            raise ConfigError(f"n_features must be a positive integer; received {n_features!r}.")
+        check_integer("n_features", n_features, low=1)
         if self.built:
             if n_features != self.n_features:
                 raise ConfigError(

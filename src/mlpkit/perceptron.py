@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._checks import check_integer, check_positive
 from ._validation import check_random_state
 
 
@@ -49,10 +50,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         """Learn the weights by the perceptron rule. Returns self."""
-        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be positive; got {self.learning_rate!r}.")
-        if not (isinstance(self.max_iter, int) and self.max_iter >= 1):
-            raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}.")
+        check_positive("learning_rate", self.learning_rate, owner="Perceptron")
+        check_integer("max_iter", self.max_iter, low=1, owner="Perceptron")
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, labels = np.unique(y, return_inverse=True)

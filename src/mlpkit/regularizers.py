@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .exceptions import ConfigError
+from ._checks import check_fraction, check_positive
 from .registry import resolve
 
 
@@ -34,10 +34,8 @@ class Regularizer:
     name = "l1_l2"
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        for arg, value in (("l1", l1), ("l2", l2)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-                raise ConfigError(f"{arg} must be a non-negative number; received {arg}={value!r}.")
-        self.l1, self.l2 = float(l1), float(l2)
+        self.l1 = check_positive("l1", l1, allow_zero=True)
+        self.l2 = check_positive("l2", l2, allow_zero=True)
 
     def __call__(self, w: np.ndarray) -> float:
         return self.l1 * float(np.abs(w).sum()) + self.l2 * float(np.vdot(w, w))
@@ -90,12 +88,8 @@ class ElasticNet(Regularizer):
     name = "elastic_net"
 
     def __init__(self, alpha: float = 0.01, l1_ratio: float = 0.5) -> None:
-        if (
-            isinstance(l1_ratio, bool)
-            or not isinstance(l1_ratio, (int, float))
-            or not 0 <= l1_ratio <= 1
-        ):
-            raise ConfigError(f"l1_ratio must be in [0, 1]; received l1_ratio={l1_ratio!r}.")
+        check_fraction("l1_ratio", l1_ratio, interval="[0, 1]")
+        check_positive("alpha", alpha, allow_zero=True)
         super().__init__(l1=alpha * l1_ratio, l2=alpha * (1 - l1_ratio) / 2)
         self.alpha, self.l1_ratio = float(alpha), float(l1_ratio)
 

@@ -18,8 +18,9 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from numbers import Integral, Real
+from numbers import Integral
 
+from ._checks import check_fraction, check_integer, check_positive
 from .exceptions import ConfigError
 from .registry import resolve
 
@@ -76,7 +77,7 @@ class Constant(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_positive("learning_rate", self.learning_rate)
+        check_positive("learning_rate", self.learning_rate)
 
     def _value(self, t: int) -> float:
         return self.learning_rate
@@ -102,9 +103,9 @@ class StepDecay(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_positive("initial_learning_rate", self.initial_learning_rate)
-        _check_steps("step_size", self.step_size)
-        _check_factor("factor", self.factor)
+        check_positive("initial_learning_rate", self.initial_learning_rate)
+        check_integer("step_size", self.step_size, low=1)
+        check_fraction("factor", self.factor, interval="(0, 1]")
 
     def _value(self, t: int) -> float:
         return self.initial_learning_rate * self.factor ** (t // self.step_size)
@@ -128,8 +129,8 @@ class ExponentialDecay(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_positive("initial_learning_rate", self.initial_learning_rate)
-        _check_positive("rate", self.rate, allow_zero=True)
+        check_positive("initial_learning_rate", self.initial_learning_rate)
+        check_positive("rate", self.rate, allow_zero=True)
 
     def _value(self, t: int) -> float:
         return self.initial_learning_rate * math.exp(-self.rate * t)
@@ -153,8 +154,8 @@ class InverseTimeDecay(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_positive("initial_learning_rate", self.initial_learning_rate)
-        _check_positive("rate", self.rate, allow_zero=True)
+        check_positive("initial_learning_rate", self.initial_learning_rate)
+        check_positive("rate", self.rate, allow_zero=True)
 
     def _value(self, t: int) -> float:
         return self.initial_learning_rate / (1 + self.rate * t)
@@ -182,9 +183,9 @@ class CosineDecay(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_positive("initial_learning_rate", self.initial_learning_rate)
-        _check_steps("decay_steps", self.decay_steps)
-        _check_positive("final_learning_rate", self.final_learning_rate, allow_zero=True)
+        check_positive("initial_learning_rate", self.initial_learning_rate)
+        check_integer("decay_steps", self.decay_steps, low=1)
+        check_positive("final_learning_rate", self.final_learning_rate, allow_zero=True)
 
     def _value(self, t: int) -> float:
         eta_min, progress = self.final_learning_rate, min(t, self.decay_steps) / self.decay_steps
@@ -214,9 +215,9 @@ class LinearWarmup(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_positive("learning_rate", self.learning_rate)
-        _check_steps("warmup_steps", self.warmup_steps)
-        _check_factor("start_factor", self.start_factor, allow_zero=True)
+        check_positive("learning_rate", self.learning_rate)
+        check_integer("warmup_steps", self.warmup_steps, low=1)
+        check_fraction("start_factor", self.start_factor, interval="[0, 1]")
 
     def _value(self, t: int) -> float:
         s, progress = self.start_factor, min(t, self.warmup_steps) / self.warmup_steps
@@ -296,27 +297,6 @@ def get(identifier) -> Schedule:
         Schedule,
         ", or pass an object such as mk.schedules.CosineDecay(0.1, decay_steps=100)",
     )
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _check_positive(name: str, value, *, allow_zero: bool = False) -> None:
-    if not _is_real(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = "non-negative" if allow_zero else "positive"
-        raise ConfigError(f"{name} must be a {bound} number; received {name}={value!r}.")
-
-
-def _check_steps(name: str, value) -> None:
-    if not isinstance(value, Integral) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"{name} must be a positive integer; received {name}={value!r}.")
-
-
-def _check_factor(name: str, value, *, allow_zero: bool = False) -> None:
-    if not _is_real(value) or not (0 <= value <= 1) or (value == 0 and not allow_zero):
-        interval = "[0, 1]" if allow_zero else "(0, 1]"
-        raise ConfigError(f"{name} must be in {interval}; received {name}={value!r}.")
 
 
 def _check_boundaries(boundaries: tuple, n_schedules: int) -> None:

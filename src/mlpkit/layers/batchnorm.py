@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exceptions import ConfigError
+from .._checks import check_fraction, check_positive
 from ..initializers import Ones, Zeros
 from ..params import ParamSpec
 from .base import Layer
@@ -37,17 +37,8 @@ class BatchNorm(Layer):
     min_batch_size = 2
 
     def __init__(self, momentum: float = 0.1, epsilon: float = 1e-5) -> None:
-        if (
-            isinstance(momentum, bool)
-            or not isinstance(momentum, (int, float))
-            or not 0 < momentum <= 1
-        ):
-            raise ConfigError(
-                f"BatchNorm momentum must be in (0, 1]; received momentum={momentum!r}."
-            )
-        if not isinstance(epsilon, (int, float)) or not epsilon > 0:
-            raise ConfigError(f"BatchNorm epsilon must be positive; received epsilon={epsilon!r}.")
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.momentum = check_fraction("momentum", momentum, interval="(0, 1]", owner="BatchNorm")
+        self.epsilon = check_positive("epsilon", epsilon, owner="BatchNorm")
 
     def get_config(self):
         return {"momentum": self.momentum, "epsilon": self.epsilon}

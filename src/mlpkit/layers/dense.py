@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import initializers, regularizers
-from ..exceptions import ConfigError
+from .._checks import check_integer
 from ..params import ParamSpec
 from . import activations
 from .base import Layer
@@ -50,8 +50,7 @@ class Dense(Layer):
         kernel_regularizer=None,
         bias_regularizer=None,
     ) -> None:
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-            raise ConfigError(f"Dense units must be a positive integer; received units={units!r}.")
+        check_integer("units", units, low=1, owner="Dense")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.kernel_initializer = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exceptions import ConfigError
+from .._checks import check_fraction
 from .base import Layer
 
 
@@ -21,9 +21,7 @@ class Dropout(Layer):
     """
 
     def __init__(self, rate: float) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ConfigError(f"Dropout rate must be in [0, 1); received rate={rate!r}.")
-        self.rate = float(rate)
+        self.rate = check_fraction("rate", rate, interval="[0, 1)", owner="Dropout")
 
     def get_config(self):
         return {"rate": self.rate}

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from .base import Optimizer, _check_fraction, _check_positive
+from .._checks import check_fraction, check_positive
+from .base import Optimizer
 
 
 class Adam(Optimizer):
@@ -46,9 +47,9 @@ class Adam(Optimizer):
         clip_norm=None,
     ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
-        _check_fraction("beta_1", beta_1)
-        _check_fraction("beta_2", beta_2)
-        _check_positive("epsilon", epsilon)
+        check_fraction("beta_1", beta_1)
+        check_fraction("beta_2", beta_2)
+        check_positive("epsilon", epsilon)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
     def moments(self) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +105,7 @@ class AdamW(Adam):
         super().__init__(
             learning_rate, beta_1, beta_2, epsilon, clip_value=clip_value, clip_norm=clip_norm
         )
-        _check_positive("weight_decay", weight_decay, allow_zero=True)
+        check_positive("weight_decay", weight_decay, allow_zero=True)
         self.weight_decay = float(weight_decay)
 
     def _update(self, p, g, state, lr, t, tmp):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, _check_fraction, _check_positive
+from .._checks import check_fraction, check_positive
+from .base import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -35,9 +36,9 @@ class Adagrad(Optimizer):
         clip_norm=None,
     ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
-        _check_positive("epsilon", epsilon)
-        _check_positive("initial_accumulator_value", initial_accumulator_value, allow_zero=True)
-        _check_positive("lr_decay", lr_decay, allow_zero=True)
+        check_positive("epsilon", epsilon)
+        check_positive("initial_accumulator_value", initial_accumulator_value, allow_zero=True)
+        check_positive("lr_decay", lr_decay, allow_zero=True)
         self.epsilon = float(epsilon)
         self.initial_accumulator_value = float(initial_accumulator_value)
         self.lr_decay = float(lr_decay)
@@ -82,9 +83,9 @@ class RMSprop(Optimizer):
         clip_norm=None,
     ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
-        _check_fraction("rho", rho)
-        _check_positive("epsilon", epsilon)
-        _check_fraction("momentum", momentum)
+        check_fraction("rho", rho)
+        check_positive("epsilon", epsilon)
+        check_fraction("momentum", momentum)
         self.rho, self.epsilon, self.momentum = float(rho), float(epsilon), float(momentum)
         self.state_names = ("square_avg", "momentum_buffer") if momentum else ("square_avg",)
 
@@ -124,8 +125,8 @@ class Adadelta(Optimizer):
         self, learning_rate=1.0, rho=0.9, epsilon=1e-6, *, clip_value=None, clip_norm=None
     ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
-        _check_fraction("rho", rho)
-        _check_positive("epsilon", epsilon)
+        check_fraction("rho", rho)
+        check_positive("epsilon", epsilon)
         self.rho, self.epsilon = float(rho), float(epsilon)
 
     def _update(self, p, g, state, lr, t, tmp):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import schedules
-from ..exceptions import ConfigError
+from .._checks import check_positive
 from .clipping import check_clipping, clip_gradients
 
 #: Entries per block: 128k float32 = 512 KiB per array. Measured on "mnist" (interleaved runs,
@@ -61,7 +61,7 @@ class Optimizer:
         if isinstance(learning_rate, (dict, str)):
             learning_rate = schedules.get(learning_rate)
         if not callable(learning_rate):
-            _check_positive("learning_rate", learning_rate)
+            check_positive("learning_rate", learning_rate)
         check_clipping(clip_value, clip_norm)
         self.learning_rate = learning_rate
         self.clip_value, self.clip_norm = clip_value, clip_norm
@@ -129,16 +129,3 @@ class Optimizer:
         ``state_names`` order, ``lr`` the learning rate, ``t`` the 1-based step, ``tmp`` scratch
         of ``p``'s shape."""
         raise NotImplementedError
-
-
-def _check_positive(name: str, value, *, allow_zero: bool = False) -> None:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    if not ok or not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = "non-negative" if allow_zero else "positive"
-        raise ConfigError(f"{name} must be a {bound} number; received {name}={value!r}.")
-
-
-def _check_fraction(name: str, value) -> None:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    if not ok or not 0 <= value < 1:
-        raise ConfigError(f"{name} must be in [0, 1); received {name}={value!r}.")

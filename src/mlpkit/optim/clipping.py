@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..exceptions import ConfigError
+from .._checks import check_positive
 
 
 def global_norm(grads: np.ndarray) -> float:
@@ -35,12 +35,5 @@ def clip_gradients(grads: np.ndarray, clip_value=None, clip_norm=None, norm=None
 
 def check_clipping(clip_value, clip_norm) -> None:
     for name, value in (("clip_value", clip_value), ("clip_norm", clip_norm)):
-        if value is not None and not (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and math.isfinite(value)
-            and value > 0
-        ):
-            raise ConfigError(
-                f"{name} must be a positive number or None; received {name}={value!r}."
-            )
+        if value is not None:
+            check_positive(name, value)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_fraction
 from ..exceptions import ConfigError
-from .base import Optimizer, _check_fraction
+from .base import Optimizer
 
 
 class SGD(Optimizer):
@@ -33,7 +34,7 @@ class SGD(Optimizer):
         clip_norm=None,
     ):
         super().__init__(learning_rate, clip_value=clip_value, clip_norm=clip_norm)
-        _check_fraction("momentum", momentum)
+        check_fraction("momentum", momentum)
         if nesterov and momentum == 0:
             raise ConfigError("nesterov=True needs a momentum > 0; received momentum=0.")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .._checks import check_positive
 from ..exceptions import ConfigError
 
 Logs = Mapping[str, float]
@@ -149,20 +150,6 @@ class CallbackList:
 
 
 # -- argument checks shared with stopping.py ------------------------------------------------------
-def _check_int(owner: str, name: str, value: Any, *, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{owner} {name} must be an integer >= {low}, got {name}={value!r}.")
-    return value
-
-
-def _check_number(owner: str, name: str, value: Any, *, positive: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (positive and value == 0):
-        kind = "positive" if positive else "non-negative"
-        raise ConfigError(f"{owner} {name} must be a finite {kind} number, got {name}={value!r}.")
-    return float(value)
-
-
 def _format_value(value: float) -> str:
     """Four decimals, as in the epoch lines; scientific for tiny magnitudes such as an lr."""
     return f"{value:.2e}" if 0 < abs(value) < 1e-3 else f"{value:.4f}"
@@ -194,7 +181,7 @@ class Monitor:
         if mode not in ("auto", "min", "max"):
             raise ConfigError(f"{owner} mode must be 'auto', 'min' or 'max', got mode={mode!r}.")
         self.owner, self.monitor = owner, monitor
-        self.min_delta = _check_number(owner, "min_delta", min_delta)
+        self.min_delta = check_positive("min_delta", min_delta, allow_zero=True, owner=owner)
         if mode == "auto":
             mode = "max" if any(s in monitor.lower() for s in ("acc", "auc")) else "min"
         self.mode = mode

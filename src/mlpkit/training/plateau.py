@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import warnings
 
-from ..exceptions import ConfigError
-from .callbacks import MonitorCallback, _check_int, _check_number
+from .._checks import check_fraction, check_integer, check_positive
+from .callbacks import MonitorCallback
 
 
 class ReduceLROnPlateau(MonitorCallback):
@@ -37,14 +37,10 @@ class ReduceLROnPlateau(MonitorCallback):
     ) -> None:
         super().__init__(monitor, mode, min_delta)
         owner = "ReduceLROnPlateau"
-        if not (
-            isinstance(factor, (int, float)) and not isinstance(factor, bool) and 0 < factor < 1
-        ):
-            raise ConfigError(f"{owner} factor must be in (0, 1), got factor={factor!r}.")
-        self.factor = float(factor)
-        self.patience = _check_int(owner, "patience", patience)
-        self.cooldown = _check_int(owner, "cooldown", cooldown)
-        self.min_lr = _check_number(owner, "min_lr", min_lr)
+        self.factor = check_fraction("factor", factor, interval="(0, 1)", owner=owner)
+        self.patience = check_integer("patience", patience, owner=owner)
+        self.cooldown = check_integer("cooldown", cooldown, owner=owner)
+        self.min_lr = check_positive("min_lr", min_lr, allow_zero=True, owner=owner)
         self.reductions: list[tuple[int, float]] = []
 
     def on_train_begin(self, logs=None):

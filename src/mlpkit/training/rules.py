@@ -25,8 +25,9 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from .._checks import check_integer, check_positive
 from ..exceptions import ConfigError
-from .callbacks import Monitor, _check_int, _check_number
+from .callbacks import Monitor
 
 Logs = Mapping[str, float]
 
@@ -98,7 +99,7 @@ class NoImprovement(StoppingRule):
     ) -> None:
         self.tracker = Monitor("NoImprovement", monitor, mode, min_delta)
         self.monitor, self.min_delta, self.mode = monitor, min_delta, mode
-        self.patience = _check_int("NoImprovement", "patience", patience)
+        self.patience = check_integer("patience", patience, owner="NoImprovement")
         self.reset()
 
     def reset(self) -> None:
@@ -141,8 +142,8 @@ class GeneralizationGap(StoppingRule):
     """
 
     def __init__(self, margin: float = 0.0, patience: int = 0, relative: bool = False) -> None:
-        self.margin = _check_number("GeneralizationGap", "margin", margin)
-        self.patience = _check_int("GeneralizationGap", "patience", patience)
+        self.margin = check_positive("margin", margin, allow_zero=True, owner="GeneralizationGap")
+        self.patience = check_integer("patience", patience, owner="GeneralizationGap")
         self.relative = bool(relative)
         self.reset()
 
@@ -190,10 +191,10 @@ class GradientNorm(StoppingRule):
                 f"Pass max_norm= (exploding), min_norm= (vanishing) or both."
             )
         self.max_norm = (
-            None if max_norm is None else _check_number(owner, "max_norm", max_norm, positive=True)
+            None if max_norm is None else check_positive("max_norm", max_norm, owner=owner)
         )
         self.min_norm = (
-            None if min_norm is None else _check_number(owner, "min_norm", min_norm, positive=True)
+            None if min_norm is None else check_positive("min_norm", min_norm, owner=owner)
         )
         if self.max_norm is not None and self.min_norm is not None and min_norm >= max_norm:
             raise ConfigError(
@@ -243,7 +244,7 @@ class MaxEpochs(StoppingRule):
     """
 
     def __init__(self, n_epochs: int) -> None:
-        self.n_epochs = _check_int("MaxEpochs", "n_epochs", n_epochs, low=1)
+        self.n_epochs = check_integer("n_epochs", n_epochs, low=1, owner="MaxEpochs")
         self.reset()
 
     def reset(self) -> None:
@@ -269,7 +270,7 @@ class TimeBudget(StoppingRule):
     """
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = _check_number("TimeBudget", "seconds", seconds, positive=True)
+        self.seconds = check_positive("seconds", seconds, owner="TimeBudget")
         self.reset()
 
     def reset(self) -> None:
@@ -298,7 +299,7 @@ class GeneralizationLoss(StoppingRule):
     """
 
     def __init__(self, alpha: float = 5.0) -> None:
-        self.alpha = _check_number("GeneralizationLoss", "alpha", alpha)
+        self.alpha = check_positive("alpha", alpha, allow_zero=True, owner="GeneralizationLoss")
         self.reset()
 
     def reset(self) -> None:
@@ -335,8 +336,8 @@ class ProgressQuotient(StoppingRule):
     """
 
     def __init__(self, alpha: float = 0.5, strip: int = 5) -> None:
-        self.alpha = _check_number("ProgressQuotient", "alpha", alpha)
-        self.strip = _check_int("ProgressQuotient", "strip", strip, low=1)
+        self.alpha = check_positive("alpha", alpha, allow_zero=True, owner="ProgressQuotient")
+        self.strip = check_integer("strip", strip, low=1, owner="ProgressQuotient")
         self.reset()
 
     def reset(self) -> None:
@@ -378,8 +379,8 @@ class ValidationIncrease(StoppingRule):
     """
 
     def __init__(self, strips: int = 3, strip: int = 5) -> None:
-        self.strips = _check_int("ValidationIncrease", "strips", strips, low=1)
-        self.strip = _check_int("ValidationIncrease", "strip", strip, low=1)
+        self.strips = check_integer("strips", strips, low=1, owner="ValidationIncrease")
+        self.strip = check_integer("strip", strip, low=1, owner="ValidationIncrease")
         self.reset()
 
     def reset(self) -> None:

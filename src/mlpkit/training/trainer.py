@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from .._checks import check_integer
 from .._validation import check_features
 from ..exceptions import ConfigError, DivergenceWarning
 from ..optim.clipping import clip_gradients, global_norm
@@ -288,17 +289,9 @@ def split_validation(X, y, fraction: float, rng: np.random.Generator):
 
 
 def check_fit_arguments(batch_size, epochs) -> None:
-    if batch_size is not None and (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise ConfigError(
-            f"batch_size must be a positive integer or None (full batch); received "
-            f"batch_size={batch_size!r}."
-        )
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ConfigError(f"epochs must be a non-negative integer; received epochs={epochs!r}.")
+    if batch_size is not None:
+        check_integer("batch_size", batch_size, low=1)
+    check_integer("epochs", epochs, low=0)
 
 
 __all__ = ["Trainer", "split_validation", "check_fit_arguments", "check_features"]
