@@ -471,7 +471,7 @@ def test_gradient_norm_rules_read_the_trainers_gradient_norms_in_a_real_fit():
 def test_terminate_on_nan_stops_on_a_non_finite_epoch_loss_and_costs_nothing_per_batch():
     assert not CallbackList([TerminateOnNaN()], FakeModel()).wants_batches
     model = drive(TerminateOnNaN(), val_losses(1.0, math.inf, 1.0))
-    assert model.stop_reason == "terminated on NaN: val_loss = inf at epoch 2"
+    assert model.stop_reason == "terminated on NaN: non-finite loss: val_loss = inf at epoch 2"
 
 
 def test_csv_logger_writes_a_header_and_one_flushed_row_per_epoch(tmp_path):

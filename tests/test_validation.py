@@ -101,6 +101,7 @@ def test_predict_before_fit_says_how_to_fix_it():
         net().predict(X)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_numpy_scalars_are_accepted_wherever_numbers_are_as_in_a_grid_search():
     values = np.logspace(-3, -1, 3, dtype=np.float32)
     for value in values:
@@ -114,3 +115,27 @@ def test_numpy_scalars_are_accepted_wherever_numbers_are_as_in_a_grid_search():
     mk.layers.Dense(np.int64(4))
     with pytest.raises(mk.ConfigError, match="rate must be in"):
         mk.layers.Dropout(True)
+
+
+def test_inputs_that_are_not_plain_arrays_get_errors_that_say_what_to_do():
+    import scipy.sparse
+
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match=r"sparse matrix.*toarray"):
+        net().fit(scipy.sparse.csr_matrix(X), y, loss="categorical_cross_entropy")
+    huge = X.copy()
+    huge[2, 1] = 1e300
+    with pytest.raises(
+        ValueError, match=r"1e\+300 at row 2, column 1, beyond the range of float32"
+    ):
+        net().fit(huge, y, loss="categorical_cross_entropy")
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    frame["b"] = pd.array([1, None] + [2] * 18, dtype="Int64")
+    with pytest.raises(ValueError, match="contains nan at row 1, column 'b'"):
+        net().fit(frame, y, loss="categorical_cross_entropy")
+
+
+def test_boolean_and_object_labels_are_read_as_numbers():
+    model = net(2)
+    model.fit(X, (y == 1), loss="categorical_cross_entropy")
+    model.fit(X, (y % 2).astype(object), loss="categorical_cross_entropy")

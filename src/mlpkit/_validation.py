@@ -14,6 +14,11 @@ def check_features(X, *, dtype, n_features: int | None = None, name: str = "X") 
             a different number of features from what the network was built for.
     """
     columns = getattr(X, "columns", None)
+    if hasattr(X, "toarray") and not hasattr(X, "columns"):
+        raise TypeError(
+            f"{name} is a sparse matrix; networks here take dense arrays. Pass {name}.toarray() "
+            f"if it fits in memory."
+        )
     X = _as_numeric_2d(X, name, columns)
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(
@@ -24,9 +29,17 @@ def check_features(X, *, dtype, n_features: int | None = None, name: str = "X") 
             f"{name} has {X.shape[1]} features, but the network was built for {n_features} "
             f"features. Pass data with the same columns as in fit."
         )
-    X = np.ascontiguousarray(X, dtype=dtype)
+    original = X
+    with np.errstate(over="ignore"):  # an overflow is reported below, with its row and column
+        X = np.ascontiguousarray(X, dtype=dtype)
     if not np.isfinite(X).all():
         row, col = np.argwhere(~np.isfinite(X))[0]
+        if np.isfinite(original[row, col]):
+            raise ValueError(
+                f"{name} has {original[row, col]:g} at row {row}, column "
+                f"{_column_name(columns, col)}, beyond the range of {np.dtype(dtype).name} "
+                f"(±{np.finfo(dtype).max:.1e}). Scale that column, or use dtype='float64'."
+            )
         raise ValueError(
             f"{name} contains {X[row, col]} at row {row}, column {_column_name(columns, col)} "
             f"({int((~np.isfinite(X)).sum())} non-finite values in all). Impute or drop missing "
@@ -51,6 +64,7 @@ def _as_numeric_2d(X, name: str, columns) -> np.ndarray:
         return X_array
     if X_array.dtype.kind == "c":
         raise TypeError(f"{name} is complex ({X_array.dtype}); networks here take real numbers.")
+    X_array = np.where(_missing(X_array), np.nan, X_array)  # None, pandas.NA: missing values
     for col in range(X_array.shape[1]):
         try:
             X_array[:, col].astype(np.float64)
@@ -62,6 +76,13 @@ def _as_numeric_2d(X, name: str, columns) -> np.ndarray:
                 f"columns as numbers (e.g. one-hot) or drop them before training."
             ) from None
     return X_array.astype(np.float64)
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    """True where an object array holds None or pandas.NA (its nullable columns' missing value)."""
+    return np.frompyfunc(lambda v: v is None or type(v).__name__ == "NAType", 1, 1)(values).astype(
+        bool
+    )
 
 
 def _is_number(value) -> bool:

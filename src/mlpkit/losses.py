@@ -15,7 +15,7 @@ import numpy as np
 
 from ._checks import check_positive
 from ._workspace import Workspaces
-from .layers.activations import Activation, Sigmoid, Softmax, _sigmoid
+from .layers.activations import Activation, Sigmoid, Softmax, sigmoid
 from .registry import resolve
 
 
@@ -59,6 +59,7 @@ class Loss(Workspaces):
 
 
 def _as_float_targets(y: np.ndarray, dtype) -> np.ndarray:
+    y = _numeric_if_possible(y)
     if not np.issubdtype(y.dtype, np.number) and y.dtype != bool:
         raise TypeError(
             f"y must be numeric; got dtype {y.dtype}. Encode labels as numbers first "
@@ -144,7 +145,7 @@ class BinaryCrossEntropy(Loss):
         value = np.log1p(np.exp(-np.abs(z)))
         value += np.maximum(z, 0)
         value -= y * z
-        _sigmoid(z, grad)
+        sigmoid(z, grad)
         grad -= y
         grad /= grad.size
         return float(value.mean()), grad
@@ -185,7 +186,20 @@ class CategoricalCrossEntropy(Loss):
         return value, p
 
 
+def _numeric_if_possible(y: np.ndarray) -> np.ndarray:
+    """Object arrays of numbers (e.g. from pandas) become float arrays; others stay as they are."""
+    if y.dtype == object:
+        try:
+            return y.astype(np.float64)
+        except (TypeError, ValueError):
+            return y
+    return y
+
+
 def _one_hot(labels: np.ndarray, n_classes: int, dtype) -> np.ndarray:
+    labels = _numeric_if_possible(labels)
+    if labels.dtype == bool:
+        labels = labels.astype(np.intp)
     if not np.issubdtype(labels.dtype, np.number):
         raise TypeError(
             f"Class labels must be integers 0..{n_classes - 1}; got dtype {labels.dtype}. "

@@ -264,7 +264,8 @@ class Sequential:
             validation_data: ``(X_val, y_val)`` scored after every epoch as ``val_loss``.
             validation_split: or a fraction of the rows, picked at random (seeded) and held out.
             callbacks: ``mk.callbacks`` objects (see their protocol).
-            verbose: 1 prints one line per epoch; 0 is silent.
+            verbose: 1 shows a progress bar on an interactive terminal and prints one line per
+                epoch elsewhere (CI, pipes); 0 is silent.
             metrics: names of extra per-epoch scores: ``"accuracy"`` (and ``val_accuracy``).
             clip_value, clip_norm: clip each gradient entry to [−clip_value, clip_value] and/or
                 rescale the gradient to a global L2 norm of at most clip_norm, every step.

@@ -4,8 +4,9 @@ A regularizer attached to parameters w adds
 
     Ω(w) = λ₁ Σ|w| + λ₂ Σ w²,      ∂Ω/∂w = λ₁ sign(w) + 2λ₂ w
 
-to the loss (Keras's convention: no ½ on the L2 term). L1 drives weights of useless inputs to
-exactly zero; L2 shrinks every weight towards zero without zeroing it.
+to the loss (Keras's convention: no ½ on the L2 term). L1 drives the weights of useless inputs
+to (near) zero — with gradient steps they hover within about one step of 0 rather than landing
+on it exactly; L2 shrinks every weight in proportion and leaves them clearly non-zero.
 
 Where they apply: ``Dense(kernel_regularizer=..., bias_regularizer=...)`` per layer, and
 ``Sequential(regularizer=...)`` for every kernel of the network that has none of its own. Biases,

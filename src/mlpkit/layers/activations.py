@@ -78,7 +78,7 @@ class Step(Activation):
         dz.fill(0)
 
 
-def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^(−z)), computed as e^(−|z|) / (1 + e^(−|z|)) for z < 0: no overflow."""
     e = np.exp(-np.abs(z))
     np.divide(1.0, 1.0 + e, out=out)
@@ -91,7 +91,7 @@ class Sigmoid(Activation):
     """σ(z) = 1 / (1 + e^(−z));  σ'(z) = σ(z)(1 − σ(z))."""
 
     def _f(self, z, out):
-        _sigmoid(z, out)
+        sigmoid(z, out)
 
     def _df(self, dy, dz):
         a = self._a
@@ -195,7 +195,7 @@ class Softplus(Activation):
         out += np.maximum(z, 0)
 
     def _df(self, dy, dz):
-        _sigmoid(self._z, dz)
+        sigmoid(self._z, dz)
         dz *= dy
 
 
@@ -203,11 +203,11 @@ class SiLU(Activation):
     """SiLU / swish: f(z) = z·σ(z);  f'(z) = σ(z)·(1 + z·(1 − σ(z)))."""
 
     def _f(self, z, out):
-        _sigmoid(z, out)
+        sigmoid(z, out)
         out *= z
 
     def _df(self, dy, dz):
-        s = _sigmoid(self._z, np.empty_like(self._z))
+        s = sigmoid(self._z, np.empty_like(self._z))
         np.multiply(self._z, 1 - s, out=dz)
         dz += 1
         dz *= s

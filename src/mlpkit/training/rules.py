@@ -1,4 +1,4 @@
-"""Stopping rules, and EarlyStopping, the callback that stops training when they fire.
+"""Stopping rules: the criteria that EarlyStopping (``stopping.py``) combines.
 
 A rule is a small object with ``reset()`` (called at train begin) and
 ``check(epoch, logs) -> str | None``, called once per epoch with that epoch's logs. It returns

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Iterable, Mapping
 
@@ -10,7 +9,7 @@ import numpy as np
 
 from ..exceptions import ConfigError
 from .callbacks import Callback, Monitor
-from .rules import NoImprovement, StoppingRule
+from .rules import NoImprovement, NonFiniteLoss, StoppingRule
 
 Logs = Mapping[str, float]
 
@@ -136,24 +135,22 @@ class EarlyStopping(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop when an epoch's loss or val_loss is NaN or infinite.
+    """Stop when an epoch's loss or val_loss is NaN or infinite (the :class:`NonFiniteLoss` rule).
 
     A non-finite *batch* loss or gradient already stops training at once in the trainer itself
     (reason ``"diverged: ..."``, weights kept at their last finite values), so this callback has
     no batch hook and costs nothing per batch; it adds the check of ``val_loss``. Reason:
-    ``"terminated on NaN: val_loss = inf at epoch 2"``.
+    ``"terminated on NaN: non-finite loss: val_loss = inf at epoch 2"``.
     """
 
-    def on_epoch_end(self, epoch, logs=None):
-        for key in ("loss", "val_loss"):
-            value = (logs or {}).get(key)
-            if value is not None and not math.isfinite(value):
-                self._stop(f"{key} = {value} at epoch {epoch + 1}")
-                return
+    def __init__(self) -> None:
+        self.rule = NonFiniteLoss()
 
-    def _stop(self, what: str) -> None:
-        self.model.stop_training = True
-        self.model.stop_reason = f"terminated on NaN: {what}"
+    def on_epoch_end(self, epoch, logs=None):
+        reason = self.rule.check(epoch, logs or {})
+        if reason:
+            self.model.stop_training = True
+            self.model.stop_reason = f"terminated on NaN: {reason}"
 
 
 __all__ = ["EarlyStopping", "TerminateOnNaN"]
