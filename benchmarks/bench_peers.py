@@ -671,7 +671,7 @@ def main(argv=None):
     print_tables(results, libs, workloads, ceiling)
     print(
         "\nNotes: an mlpkit epoch is one fit(epochs=1) call, so it includes fit's per-call work "
-        "(input checks,\none-hot targets, the shuffled copy of X). sklearn trains 'small' (2 "
+        "(input checks,\none-hot targets, the finiteness scan of X). sklearn trains 'small' (2 "
         "classes) with one logistic\noutput unit instead of a 2-way softmax. FLOPs leave out the "
         "first layer's input gradient."
     )
