@@ -16,7 +16,7 @@ from .optim.clipping import check_clipping
 from .params import ParamStore
 from .regularizers import Penalty
 from .training.callbacks import History
-from .training.trainer import Trainer, check_fit_arguments, split_validation
+from .training.trainer import Trainer, check_fit_arguments, split_validation, validation_rows
 
 
 class Sequential:
@@ -31,6 +31,10 @@ class Sequential:
         dtype: ``"float32"`` (default) or ``"float64"``, for parameters and computation.
         regularizer: an ``mk.regularizers`` penalty for every kernel (W) that has no
             ``kernel_regularizer`` of its own, e.g. ``mk.regularizers.L2(1e-4)``. Defaults to None.
+        preprocessor: an ``mk.data.Preprocessor``. With one, ``fit``, ``predict`` and ``evaluate``
+            take raw tables (DataFrames with missing values, text columns); it is fitted on the
+            training rows of the first fit only, and ``predict`` returns a scaled regression
+            target in the user's units. It is saved with the model. Defaults to None.
 
     Attributes:
         layers: the layers. After :meth:`build`, ``layers[i].W`` etc. are views into ``params``.
@@ -40,7 +44,13 @@ class Sequential:
     """
 
     def __init__(
-        self, layers=None, *, random_state=None, dtype="float32", regularizer=None
+        self,
+        layers=None,
+        *,
+        random_state=None,
+        dtype="float32",
+        regularizer=None,
+        preprocessor=None,
     ) -> None:
         self.layers: list[Layer] = []
         for layer in layers or []:
@@ -50,6 +60,7 @@ class Sequential:
         self.dtype = np.dtype(dtype)
         self.random_state = random_state
         self.regularizer = regularizers.get(regularizer)
+        self.preprocessor = preprocessor
         self._init_rng, self._shuffle_rng, split_rng, self.dropout_rng = check_random_state(
             random_state
         ).spawn(4)
@@ -190,12 +201,18 @@ class Sequential:
         """The network's output for X (n_samples, n_features): probabilities for a sigmoid or
         softmax output, raw values otherwise; shape (n_samples, n_outputs)."""
         self._require_built()
-        return self.forward(self._check_X(X), training=False)
+        if self.preprocessor is None:
+            return self.forward(self._check_X(X), training=False)
+        X = self.preprocessor.transform(X, allow_drop=False)[0]
+        output = self.forward(self._check_X(X), training=False)
+        return self.preprocessor.inverse_transform_target(output).astype(self.dtype)
 
     def evaluate(self, X, y, loss=None) -> dict[str, float]:
         """The loss (of the last fit, or ``loss``) on X, y, and accuracy for classifiers."""
         self._require_built()
         loss = self._resolve_loss(loss)
+        if self.preprocessor is not None:  # the loss is in the network's (scaled) units
+            X, y = self.preprocessor.transform(X, y)
         X, y = self._check_X_y(X, y, loss)
         scores = {"loss": self._loss_value(X, y, loss)}
         if self._is_classifier():
@@ -280,6 +297,9 @@ class Sequential:
             raise ConfigError("Pass validation_data or validation_split, not both.")
         self.loss = self._resolve_loss(loss)
         self.optimizer = self._resolve_optimizer(optimizer)
+        if self.preprocessor is not None:
+            X, y, validation_data = self._preprocess(X, y, validation_data, validation_split)
+            validation_split = 0.0
         X = check_features(X, dtype=self.dtype, n_features=self.n_features)
         if not self.built:
             self.build(X.shape[1])
@@ -309,6 +329,22 @@ class Sequential:
             metrics=metrics,
         )
         return trainer.fit(X, y, epochs=epochs, validation_data=validation_data)
+
+    def _preprocess(self, X, y, validation_data, validation_split):
+        """Raw tables to arrays: the validation rows are set apart *before* the preprocessor
+        learns anything, and it learns from the training rows of the first fit only."""
+        prep = self.preprocessor
+        if validation_split:
+            rng = np.random.default_rng(self._split_seed)
+            train, val = validation_rows(_n_rows(X), validation_split, rng)
+            validation_data = (_take_rows(X, val), _take_rows(y, val))
+            X, y = _take_rows(X, train), _take_rows(y, train)
+        X, y = prep.transform(X, y) if prep.state_ is not None else prep.fit_transform(X, y)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ConfigError("validation_data must be a pair (X_val, y_val).")
+            validation_data = prep.transform(*validation_data)
+        return X, y, validation_data
 
     def _resolve_loss(self, loss) -> losses_module.Loss:
         if loss is None:
@@ -386,6 +422,15 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
+
+
+def _n_rows(data) -> int:
+    return len(data) if hasattr(data, "__len__") else np.asarray(data).shape[0]
+
+
+def _take_rows(data, rows):
+    """Rows of an array, a DataFrame or a Series, by position."""
+    return data.iloc[rows] if hasattr(data, "iloc") else np.asarray(data)[rows]
 
 
 def _walk(layers):

@@ -273,18 +273,23 @@ def _clipping(optimizer, clip_value, clip_norm) -> tuple:
     return (clip_value, clip_norm) if in_fit else (optimizer.clip_value, optimizer.clip_norm)
 
 
-def split_validation(X, y, fraction: float, rng: np.random.Generator):
-    """Hold out ``fraction`` of the rows, chosen at random (seeded), for validation."""
+def validation_rows(n: int, fraction: float, rng: np.random.Generator):
+    """Row indices (train, validation): ``fraction`` of the n rows, chosen at random (seeded)."""
     if not 0 < fraction < 1:
         raise ConfigError(f"validation_split must be in (0, 1); received {fraction!r}.")
-    n_val = int(round(X.shape[0] * fraction))
-    if n_val < 1 or n_val >= X.shape[0]:
+    n_val = int(round(n * fraction))
+    if n_val < 1 or n_val >= n:
         raise ConfigError(
-            f"validation_split={fraction} leaves {n_val} of {X.shape[0]} rows for validation; "
+            f"validation_split={fraction} leaves {n_val} of {n} rows for validation; "
             f"use a fraction that leaves at least one row on each side."
         )
-    order = rng.permutation(X.shape[0])
-    val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+    order = rng.permutation(n)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def split_validation(X, y, fraction: float, rng: np.random.Generator):
+    """Hold out ``fraction`` of the rows, chosen at random (seeded), for validation."""
+    train, val = validation_rows(X.shape[0], fraction, rng)
     return X[train], y[train], X[val], y[val]
 
 
