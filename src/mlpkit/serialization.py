@@ -43,12 +43,19 @@ def save(net, path) -> str:
         "epochs_trained": net.epochs_trained,
         "loss": net.loss.get_config() if net.loss is not None else None,
         "optimizer": None if optimizer is None else _optimizer_meta(optimizer),
+        "preprocessor": _preprocessor_meta(net.preprocessor),
     }
     meta["sha256"] = _checksum(arrays, meta)
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     path = os.fspath(path)
     _write_atomically(path, arrays)
     return path
+
+
+def _preprocessor_meta(preprocessor) -> dict | None:
+    if preprocessor is None or preprocessor.state_ is None:
+        return None
+    return preprocessor.get_state()
 
 
 def _optimizer_meta(optimizer) -> dict:
@@ -84,6 +91,7 @@ def _rebuild(arrays: dict, meta: dict):
         random_state=config["random_state"],
         dtype=config["dtype"],
         regularizer=config["regularizer"],
+        preprocessor=_preprocessor(meta.get("preprocessor")),
     )
     net.build(meta["n_features"])
     snapshot = net.snapshot()
@@ -102,6 +110,14 @@ def _rebuild(arrays: dict, meta: dict):
         net.optimizer.iterations = saved["iterations"]
         net.optimizer.epoch, net.optimizer.lr_factor = saved["epoch"], saved["lr_factor"]
     return net
+
+
+def _preprocessor(document):
+    if document is None:
+        return None
+    from .data.preprocessor import Preprocessor
+
+    return Preprocessor.from_state(document)
 
 
 def _checksum(arrays: dict, meta: dict) -> str:
