@@ -6,7 +6,7 @@ net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
 net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
 """
 
-from . import callbacks, initializers, layers, losses, optim, regularizers, schedules
+from . import callbacks, data, initializers, layers, losses, optim, regularizers, schedules
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .network import Sequential
 from .perceptron import Perceptron
@@ -25,6 +25,7 @@ __all__ = [
     "callbacks",
     "regularizers",
     "schedules",
+    "data",
     "ConfigError",
     "DivergenceWarning",
     "NotFittedError",

@@ -1,0 +1,377 @@
+"""Missing values: refuse them, fill them, carry the previous value forward, or drop their rows.
+
+A value is missing when it is NaN, None, pandas.NA or ±inf. Statistics (mean, median, most
+frequent value, last observed value) are learned in ``fit`` only, so a test set never leaks into
+its own fill values. scikit-learn's :class:`~sklearn.impute.SimpleImputer` computes the fill
+statistics; what it lacks is written here: the strategies "raise", "previous" and "drop", one
+strategy per column, and a report of what was done.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.impute import SimpleImputer
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
+
+STRATEGIES = ("raise", "zero", "constant", "mean", "median", "most_frequent", "previous", "drop")
+_IMPUTED = {"zero": "constant", "constant": "constant", "mean": "mean", "median": "median"}
+_IMPUTED["most_frequent"] = "most_frequent"
+_NUMERIC_ONLY = ("zero", "mean", "median")
+
+
+def missing_mask(X) -> pd.DataFrame:
+    """Return a boolean frame, True where ``X`` holds NaN, None, pandas.NA or ±inf."""
+    frame = _as_frame(X)
+    mask = frame.isna()
+    for name in frame.columns:
+        if _is_number(frame[name]):
+            values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            mask[name] |= np.isinf(values)
+    return mask
+
+
+def count_missing(X) -> dict:
+    """Return {column: number of missing values} for the columns of ``X`` that have any."""
+    counts = missing_mask(X).sum()
+    return {name: int(n) for name, n in counts.items() if n}
+
+
+class MissingValues(TransformerMixin, BaseEstimator):
+    """Handle missing values column by column, with the strategy chosen for each column.
+
+    Strategies:
+        - ``"raise"`` (default): any missing value raises a ValueError that lists every column
+          with missing values, its count, and how to choose a strategy.
+        - ``"zero"``, ``"constant"`` (``fill_value``), ``"mean"``, ``"median"``,
+          ``"most_frequent"``: fill with a statistic of the fit data (computed by SimpleImputer).
+          Only "constant" and "most_frequent" apply to text columns.
+        - ``"previous"``: forward fill, for time-ordered rows. ``fit`` remembers each column's
+          last observed value. ``transform`` gives each missing value the last observed value
+          above it in the data being transformed; missing values before the column's first
+          observation take the remembered last *training* value, so a test period continues
+          from the training period. (Transforming the training data itself, those leading
+          values also take the training period's last value.)
+        - ``"drop"``: rows with a missing value in any "drop" column are removed.
+          :meth:`row_mask` says which rows are kept, so that ``y[row_mask(X)]`` stays aligned.
+
+    Rows are dropped first; fill statistics are then computed on the kept rows only.
+
+    Args:
+        strategy: The strategy for every column not named in ``columns``.
+        columns: Optional {column: strategy} overriding ``strategy`` for those columns. Columns
+            are names for a DataFrame and indices for an array.
+        fill_value: The value used by "constant": one value, or {column: value}.
+        add_indicator: Append a 0/1 column ``"<name>_missing"`` for every column that had
+            missing values at fit (except "drop" columns, whose kept rows have none).
+
+    Attributes:
+        n_features_in_: Number of input columns.
+        feature_names_in_: Input column names (DataFrames with string names only).
+        strategies_: {column: strategy} for every input column.
+        fills_: {column: fill value} for the filled columns ("previous": the last training value).
+        indicator_columns_: Input columns that get a ``_missing`` indicator, in order.
+        report_: {column: {"missing": count in the fit data, "strategy": strategy,
+            "fill": value or None}} for every input column.
+        rows_dropped_: Rows removed by the latest ``fit`` or ``transform`` (what
+            ``fit_transform`` drops, until the next ``transform``).
+
+    Example:
+        >>> import pandas as pd
+        >>> X = pd.DataFrame({"a": [1.0, None, 3.0], "b": [None, 2.0, 5.0]})
+        >>> MissingValues(strategy="mean").fit_transform(X)["b"].tolist()
+        [3.5, 2.0, 5.0]
+    """
+
+    _parameter_constraints: dict = {
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "columns": [dict, None],
+        "fill_value": "no_validation",
+        "add_indicator": ["boolean"],
+    }
+
+    def __init__(self, strategy="raise", columns=None, fill_value=0.0, add_indicator=False):
+        self.strategy = strategy
+        self.columns = columns
+        self.fill_value = fill_value
+        self.add_indicator = add_indicator
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # "raise" everywhere refuses missing values; any other strategy handles them
+        tags.input_tags.allow_nan = self.strategy != "raise" or bool(self.columns)
+        tags.input_tags.string = True
+        return tags
+
+    def fit(self, X, y=None):
+        """Learn each column's strategy and fill value from ``X``.
+
+        Raises:
+            ValueError: A "raise" column has missing values (all such columns are listed), a
+                strategy or column name is unknown, "mean"/"median"/"zero" is asked of a text
+                column, or a filled column has no observed value to learn from.
+        """
+        self._validate_params()
+        frame = self._check(X, reset=True)
+        self.strategies_ = self._column_strategies(frame)
+        mask = missing_mask(frame)
+        self._raise_if_missing(mask)
+        keep = self._keep(mask)
+        self.rows_dropped_ = int((~keep).sum())
+        kept = frame[keep]
+        self.fills_ = {
+            name: self._learn_fill(kept[name], strategy)
+            for name, strategy in self.strategies_.items()
+            if strategy not in ("raise", "drop")
+        }
+        counts = mask.sum()
+        self.indicator_columns_ = [
+            name
+            for name in frame.columns
+            if self.add_indicator and counts[name] and self.strategies_[name] != "drop"
+        ]
+        self.report_ = {
+            name: {"missing": int(counts[name]), "strategy": s, "fill": self.fills_.get(name)}
+            for name, s in self.strategies_.items()
+        }
+        return self
+
+    def row_mask(self, X) -> np.ndarray:
+        """Return a boolean array of shape (n_samples,), True for the rows ``transform`` keeps.
+
+        Only "drop" columns remove rows; use ``y[mask]`` to keep the target aligned with
+        ``transform(X)``.
+        """
+        check_is_fitted(self)
+        frame = self._check(X, reset=False)
+        return self._keep(missing_mask(frame))
+
+    def transform(self, X):
+        """Drop rows, fill missing values and append indicators, as learned in ``fit``.
+
+        Returns:
+            A DataFrame (kept rows keep their index) for a DataFrame, else a 2-D array.
+
+        Raises:
+            ValueError: A "raise" column has missing values.
+        """
+        check_is_fitted(self)
+        frame = self._check(X, reset=False)
+        mask = missing_mask(frame)
+        self._raise_if_missing(mask)
+        keep = self._keep(mask)
+        self.rows_dropped_ = int((~keep).sum())
+        frame, mask = frame[keep].copy(), mask[keep]
+        for name, fill in self.fills_.items():
+            if mask[name].any():
+                frame[name] = self._fill(frame[name], mask[name], fill, self.strategies_[name])
+        for name in self.indicator_columns_:
+            frame[f"{name}_missing"] = mask[name].to_numpy(dtype=np.float64)
+        return frame if isinstance(X, pd.DataFrame) else frame.to_numpy()
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Return the output column names: the input names, then the ``_missing`` indicators."""
+        check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(self.n_features_in_)]
+        if input_features is not None:
+            names = [str(name) for name in input_features]
+        labels = list(self.strategies_)
+        indicators = [f"{names[labels.index(name)]}_missing" for name in self.indicator_columns_]
+        return np.asarray([*names, *indicators], dtype=object)
+
+    def _check(self, X, *, reset: bool) -> pd.DataFrame:
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            if X.shape[0] == 0:
+                raise ValueError(
+                    f"{type(self).__name__} got a DataFrame with 0 rows (shape {X.shape}); "
+                    f"pass at least one row."
+                )
+            return X.infer_objects()
+        X = validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False)
+        return pd.DataFrame(X).infer_objects()  # an object array of numbers is numeric
+
+    def _column_strategies(self, frame: pd.DataFrame) -> dict:
+        overrides = dict(self.columns or {})
+        unknown = [name for name in overrides if name not in frame.columns]
+        if unknown:
+            raise ValueError(
+                f"MissingValues columns names {unknown[0]!r}, which is not a column. Available "
+                f"columns: {list(frame.columns)}."
+            )
+        for name, strategy in overrides.items():
+            if strategy not in STRATEGIES:
+                raise ValueError(
+                    f"MissingValues columns[{name!r}] must be one of {list(STRATEGIES)}; got "
+                    f"{strategy!r}."
+                )
+        return {name: overrides.get(name, self.strategy) for name in frame.columns}
+
+    def _raise_if_missing(self, mask: pd.DataFrame) -> None:
+        counts = {
+            name: int(mask[name].sum())
+            for name, strategy in self.strategies_.items()
+            if strategy == "raise" and mask[name].any()
+        }
+        if counts:
+            listing = ", ".join(f"{name!r}: {n}" for name, n in counts.items())
+            example = next(iter(counts))
+            raise ValueError(
+                f"MissingValues found missing values (NaN, None or ±inf) in {len(counts)} "
+                f"column(s) whose strategy is 'raise': {listing} of {len(mask)} rows. Choose a "
+                f"strategy for all columns, e.g. MissingValues(strategy='median'), or per column, "
+                f"e.g. MissingValues(columns={{{example!r}: 'median'}}). Strategies: "
+                f"{', '.join(s for s in STRATEGIES if s != 'raise')}."
+            )
+
+    def _keep(self, mask: pd.DataFrame) -> np.ndarray:
+        dropped = [name for name, s in self.strategies_.items() if s == "drop"]
+        if not dropped:
+            return np.ones(len(mask), dtype=bool)
+        return ~mask[dropped].to_numpy().any(axis=1)
+
+    def _learn_fill(self, column: pd.Series, strategy: str):
+        missing = missing_mask(column.to_frame())[column.name].to_numpy()
+        text = not _is_number(column)
+        self._check_fill_possible(column, strategy, text, missing)
+        if strategy == "previous":
+            return _python(column[~missing].iloc[-1])
+        values = column.to_numpy(dtype=object if text else np.float64, copy=True)
+        values[missing] = np.nan  # SimpleImputer's one missing marker; None and inf are missing too
+        imputer = SimpleImputer(strategy=_IMPUTED[strategy], fill_value=self._constant(column))
+        imputer.fit(values.reshape(-1, 1))
+        return _python(imputer.statistics_[0])
+
+    def _check_fill_possible(self, column, strategy: str, text: bool, missing) -> None:
+        name = column.name
+        if text and strategy in _NUMERIC_ONLY:
+            raise ValueError(
+                f"MissingValues cannot use strategy {strategy!r} on text column {name!r} "
+                f"(e.g. {_sample(column)!r}). Use 'most_frequent' or 'constant' for it, e.g. "
+                f"columns={{{name!r}: 'most_frequent'}}."
+            )
+        if text and strategy == "constant" and isinstance(self._constant(column), (int, float)):
+            raise ValueError(
+                f"MissingValues fill_value for text column {name!r} must be text; got "
+                f"{self._constant(column)!r}. Pass e.g. fill_value={{{name!r}: 'missing'}}."
+            )
+        if missing.all() and strategy != "constant":
+            raise ValueError(
+                f"MissingValues cannot learn a {strategy!r} fill for column {name!r}: it has no "
+                f"observed value in the {len(column)} fit rows. Drop the column or use strategy "
+                f"'constant' for it."
+            )
+
+    def _constant(self, column: pd.Series):
+        if self.strategies_[column.name] == "zero":
+            return 0
+        if isinstance(self.fill_value, dict):
+            return self.fill_value.get(column.name, 0.0)
+        return self.fill_value
+
+    @staticmethod
+    def _fill(column: pd.Series, missing: pd.Series, fill, strategy: str) -> pd.Series:
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and _is_number(column):
+            column = column.astype(np.float64)  # nullable Int64/Float64: NaN, not pandas.NA
+        if strategy != "previous":
+            return column.mask(missing, fill)
+        # forward fill within this data; the rows before the first observation continue
+        # from the last training value
+        return column.mask(missing).ffill().mask(lambda c: c.isna(), fill)
+
+
+class PreviousValueImputer(TransformerMixin, BaseEstimator):
+    """Fill each missing value of a numeric array with the last observed value above it.
+
+    The rows are taken to be in time order. NaN and ±inf are missing. ``fit`` remembers each
+    column's last observed value; ``transform`` forward-fills within the data it is given, and
+    missing values before a column's first observation there take the remembered value, so a
+    test period continues from the training period. This is :class:`MissingValues` with
+    ``strategy="previous"`` for plain numeric arrays.
+
+    Attributes:
+        n_features_in_: Number of input columns.
+        feature_names_in_: Input column names (DataFrames with string names only).
+        last_values_: Last observed value of each column in the fit data, shape (n_features,).
+
+    Example:
+        >>> import numpy as np
+        >>> imputer = PreviousValueImputer().fit(np.array([[1.0], [np.nan], [4.0]]))
+        >>> imputer.transform(np.array([[np.nan], [2.0], [np.nan]])).ravel().tolist()
+        [4.0, 2.0, 2.0]
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def fit(self, X, y=None):
+        """Remember the last observed value of each column of ``X`` (n_samples, n_features).
+
+        Raises:
+            ValueError: A column has no observed value.
+        """
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+        observed = np.isfinite(X)
+        empty = np.flatnonzero(~observed.any(axis=0))
+        if empty.size:
+            raise ValueError(
+                f"PreviousValueImputer found no observed value in column {int(empty[0])} "
+                f"({empty.size} such columns) of the {X.shape[0]} fit rows. Drop those columns "
+                f"or fit on more rows."
+            )
+        last_rows = X.shape[0] - 1 - np.argmax(observed[::-1], axis=0)
+        self.last_values_ = X[last_rows, np.arange(X.shape[1])]
+        return self
+
+    def transform(self, X):
+        """Return ``X`` forward-filled, as a new float array of the same shape."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, ensure_all_finite=False, reset=False)
+        return forward_fill(X, self.last_values_)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Return the output column names, which are the input names."""
+        check_is_fitted(self)
+        if input_features is not None:
+            return np.asarray(input_features, dtype=object)
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray(names, dtype=object)
+
+
+def forward_fill(values: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Return a copy of ``values`` (n_samples, n_features) with non-finite entries forward-filled.
+
+    Each missing entry takes the last finite value above it in its column; entries above a
+    column's first finite value take ``start`` (n_features,).
+    """
+    rows = np.where(np.isfinite(values), np.arange(values.shape[0])[:, None], -1)
+    np.maximum.accumulate(rows, axis=0, out=rows)
+    filled = values[np.maximum(rows, 0), np.arange(values.shape[1])]
+    return np.where(rows < 0, start.astype(values.dtype), filled)
+
+
+def _as_frame(X) -> pd.DataFrame:
+    return X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+
+
+def _is_number(column: pd.Series) -> bool:
+    dtype = column.dtype
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _sample(column: pd.Series):
+    observed = column.dropna()
+    return observed.iloc[0] if len(observed) else None
+
+
+def _python(value):
+    """A NumPy scalar becomes the Python scalar, so reports serialise as plain JSON."""
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,164 @@
+"""read_table turns arrays, DataFrames, CSV and Parquet files into named features and a target."""
+
+import doctest
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlpkit.data import tables as tables_module
+from mlpkit.data.tables import Table, read_table
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def dataset(name: str) -> Path:
+    if not DATASETS.is_dir():
+        pytest.skip(f"the shared datasets folder {DATASETS} is absent")
+    return DATASETS / name
+
+
+def test_housing_csv_has_20640_rows_and_207_missing_bedrooms():
+    table = read_table(dataset("housing.csv"), target="median_house_value")
+    assert isinstance(table, Table)
+    assert table.X.shape == (20640, 9)
+    assert table.y.name == "median_house_value" and len(table.y) == 20640
+    assert "median_house_value" not in table.feature_names
+    assert table.feature_names == list(table.X.columns)
+    assert table.X["total_bedrooms"].isna().sum() == 207
+    assert int(table.X.isna().sum().sum()) == 207
+    assert table.X["ocean_proximity"].nunique() == 5
+
+
+def test_semicolon_separated_wine_csv_is_sniffed():
+    table = read_table(dataset("winequality-red.csv"), target="quality")
+    assert table.X.shape == (1599, 11)
+    assert table.feature_names[:2] == ["fixed acidity", "volatile acidity"]
+    assert sorted(table.y.unique()) == [3, 4, 5, 6, 7, 8]
+
+
+def test_byte_order_mark_is_stripped_from_the_first_column_name():
+    table = read_table(dataset("ai4i2020.csv"), target="Machine failure")
+    assert table.feature_names[0] == "UDI"
+    assert table.X.shape == (10000, 13)
+    assert table.y.sum() == 339
+
+
+def test_features_select_and_order_the_columns():
+    table = read_table(
+        dataset("winequality-white.csv"), target="quality", features=["alcohol", "pH"]
+    )
+    assert table.feature_names == ["alcohol", "pH"]
+    assert table.X.shape == (4898, 2)
+
+
+def test_parquet_round_trip_keeps_names_values_and_missing_values(tmp_path):
+    frame = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": ["x", "y", "z"], "t": [0, 1, 0]})
+    for suffix in (".parquet", ".pq"):
+        path = tmp_path / f"table{suffix}"
+        frame.to_parquet(path, engine="pyarrow")
+        table = read_table(str(path), target="t")
+        assert table.feature_names == ["a", "b"]
+        pd.testing.assert_frame_equal(table.X, frame[["a", "b"]], check_dtype=False)
+        assert table.y.tolist() == [0, 1, 0]
+
+
+def test_numpy_columns_are_named_x0_onwards_and_the_target_is_a_column_index():
+    array = np.array([[1.0, 10.0, 0.0], [2.0, 20.0, 1.0]])
+    table = read_table(array, target=-1)
+    assert table.feature_names == ["x0", "x1"]
+    assert table.y.tolist() == [0.0, 1.0]
+    assert read_table(array, target=0).X["x0"].tolist() == [10.0, 20.0]
+    named = read_table(array, target=2, features=["height", "weight"])
+    assert named.feature_names == ["height", "weight"]
+    assert read_table(array).feature_names == ["x0", "x1", "x2"]
+
+
+def test_numpy_features_must_name_every_feature_column():
+    with pytest.raises(ValueError, match="gives 1 names, but the array has 2 feature columns"):
+        read_table(np.zeros((2, 3)), target=-1, features=["a"])
+    with pytest.raises(ValueError, match="column index"):
+        read_table(np.zeros((2, 3)), target="x0")
+    with pytest.raises(ValueError, match="2-D"):
+        read_table(np.zeros(3))
+
+
+def test_polars_dataframe_is_read_like_pandas():
+    polars = pytest.importorskip("polars", reason="polars is optional and not installed")
+    frame = polars.DataFrame({"a": [1.0, None], "b": ["x", "?"], "t": [1, 2]})
+    table = read_table(frame, target="t")
+    assert table.feature_names == ["a", "b"]
+    assert table.X["a"].isna().tolist() == [False, True]
+    assert table.X["b"].isna().tolist() == [False, True]
+
+
+def test_missing_tokens_become_nan_and_numeric_columns_become_numbers(tmp_path):
+    path = tmp_path / "tokens.csv"
+    path.write_text("a,b,c\n1.5, ? ,red\n?,2,NA\nnull,3, n/a \n4,N/A,blue\n")
+    table = read_table(path)
+    assert table.X["a"].dtype == np.float64 and table.X["b"].dtype == np.float64
+    assert table.X["a"].isna().tolist() == [False, True, True, False]
+    assert table.X["b"].isna().tolist() == [True, False, False, True]
+    assert table.X["c"].isna().tolist() == [False, True, True, False]
+    assert table.X["c"].dropna().tolist() == ["red", "blue"]
+
+
+def test_user_declared_tokens_replace_the_defaults():
+    frame = pd.DataFrame({"a": ["-999", "1", "2"], "b": ["?", "x", "y"]})
+    table = read_table(frame, missing_tokens=("-999",))
+    assert table.X["a"].tolist()[1:] == [1.0, 2.0] and np.isnan(table.X["a"].iloc[0])
+    assert table.X["b"].tolist() == ["?", "x", "y"]
+
+
+def test_infinities_become_nan_and_are_counted_as_converted():
+    frame = pd.DataFrame({"a": [1.0, np.inf, -np.inf], "b": ["1", "inf", "?"], "c": [1, 2, 3]})
+    table = read_table(frame)
+    assert table.X["a"].isna().tolist() == [False, True, True]
+    assert table.X["b"].isna().tolist() == [False, True, True]
+    assert table.converted == {"a": 2, "b": 2}
+
+
+def test_separators_tab_and_pipe_are_sniffed_and_sep_can_be_given(tmp_path):
+    for sep in ("\t", "|", ";"):
+        path = tmp_path / "data.txt"
+        path.write_text(sep.join(["a", "b", "y"]) + "\n" + sep.join(["1", "2", "3"]) + "\n")
+        assert read_table(path, target="y").feature_names == ["a", "b"]
+        assert read_table(path, target="y", sep=sep).X.shape == (1, 2)
+
+
+def test_unknown_target_or_feature_lists_the_available_columns():
+    frame = pd.DataFrame({"a": [1], "b": [2]})
+    with pytest.raises(ValueError, match=r"target names 'price'.*\['a', 'b'\]"):
+        read_table(frame, target="price")
+    with pytest.raises(ValueError, match=r"features names 'c'.*\['a', 'b'\]"):
+        read_table(frame, features=["a", "c"])
+
+
+def test_target_listed_among_features_is_refused():
+    frame = pd.DataFrame({"a": [1], "b": [2]})
+    with pytest.raises(ValueError, match="'b' is also listed in features"):
+        read_table(frame, target="b", features=["a", "b"])
+
+
+def test_missing_file_raises_file_not_found_naming_it(tmp_path):
+    path = tmp_path / "nowhere.csv"
+    with pytest.raises(FileNotFoundError, match="nowhere.csv"):
+        read_table(path)
+
+
+def test_unsupported_source_raises_type_error():
+    with pytest.raises(TypeError, match="got list"):
+        read_table([[1, 2], [3, 4]])
+
+
+def test_the_callers_dataframe_is_not_modified():
+    frame = pd.DataFrame({"a": [1.0, np.inf], "b": ["?", "x"], "t": [0, 1]})
+    before = frame.copy()
+    table = read_table(frame, target="t")
+    table.X.iloc[0, 0] = 99.0
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(tables_module).failed == 0
