@@ -110,7 +110,9 @@ class ProgressLogger(Callback):
             return
         logs = logs or {}
         values = " - ".join(
-            f"{k}: {_format_value(v)}" for k, v in logs.items() if k not in self.hidden
+            f"{k}: {_format_value(v)}"
+            for k, v in logs.items()
+            if k not in self.hidden and not k.startswith("grad_norm/")
         )
         if self._bar is not None:
             self._bar.set_postfix_str(values, refresh=True)

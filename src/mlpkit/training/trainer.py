@@ -176,8 +176,19 @@ class Trainer:
                     break
         logs = stats.logs(with_penalty=self.penalty is not None)
         logs["lr"] = self.optimizer.last_learning_rate
+        logs.update(self._layer_gradient_norms())
         self.optimizer.epoch += 1  # per-epoch schedules count the optimizer's own epochs
         return logs
+
+    def _layer_gradient_norms(self) -> dict[str, float]:
+        """‖∂L/∂θ‖₂ of each layer with parameters, from the epoch's last batch as applied (after
+        clipping; 0 for frozen layers): ``{"grad_norm/<index>:<Layer>": value}``."""
+        grads, norms = self.net.grads, {}
+        for slot in self.net._store.slots:
+            key = f"grad_norm/{slot.layer}:{self.net.layers[slot.layer].name}"
+            block = grads[slot.offset : slot.stop]
+            norms[key] = norms.get(key, 0.0) + float(np.dot(block, block))
+        return {key: math.sqrt(value) for key, value in norms.items()}
 
     def _step(self, X_batch, y_batch) -> tuple[float, float, float]:
         net, params, grads = self.net, self.net.params, self.net.grads
