@@ -8,6 +8,7 @@ net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs
 
 from . import callbacks, data, initializers, layers, losses, optim, regularizers, schedules
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
+from .estimators import MLPClassifier, MLPRegressor
 from .network import Sequential
 from .perceptron import Perceptron
 from .serialization import load
@@ -16,6 +17,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Sequential",
+    "MLPClassifier",
+    "MLPRegressor",
     "Perceptron",
     "load",
     "layers",

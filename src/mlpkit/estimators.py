@@ -1,0 +1,399 @@
+"""MLPClassifier and MLPRegressor: scikit-learn estimators over Sequential and its trainer.
+
+A thin façade: the constructor stores scikit-learn-style hyperparameters, and ``fit`` turns them
+into an ``mk.Sequential`` (``network_``) trained by the same loop as everywhere else. Defaults
+aim at tabular data out of the box: inputs standardised inside the estimator, Adam, He
+initialisation for ReLU, and early stopping on a 10% validation split that restores the best
+weights.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.preprocessing import LabelEncoder, StandardScaler
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import callbacks, layers, optim, regularizers
+from ._checks import check_fraction, check_integer, check_positive
+from .exceptions import ConfigError
+from .network import Sequential
+
+
+class _MLP(BaseEstimator):
+    """Shared parameters and training of the two estimators (see their docstrings)."""
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        optimizer="adam",
+        alpha=1e-4,
+        l1_ratio=0.0,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        dropout=0.0,
+        batch_norm=False,
+        kernel_initializer=None,
+        clip_norm=None,
+        lr_schedule=None,
+        scale_inputs=True,
+        callbacks=None,
+        dtype="float64",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.kernel_initializer = kernel_initializer
+        self.clip_norm = clip_norm
+        self.lr_schedule = lr_schedule
+        self.scale_inputs = scale_inputs
+        self.callbacks = callbacks
+        self.dtype = dtype
+
+    # -- building ------------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
+        for size in sizes:
+            check_integer("hidden_layer_sizes entry", size, low=1)
+        check_positive("alpha", self.alpha, allow_zero=True)
+        check_fraction("l1_ratio", self.l1_ratio, interval="[0, 1]")
+        check_positive("learning_rate_init", self.learning_rate_init)
+        check_integer("max_iter", self.max_iter, low=1)
+        check_positive("tol", self.tol, allow_zero=True)
+        check_fraction("validation_fraction", self.validation_fraction, interval="(0, 1)")
+        check_integer("n_iter_no_change", self.n_iter_no_change, low=1)
+        check_fraction("dropout", self.dropout, interval="[0, 1)")
+        if self.batch_size != "auto":
+            check_integer("batch_size", self.batch_size, low=1)
+        self._hidden = sizes
+
+    def _activations(self) -> list:
+        if isinstance(self.activation, (list, tuple)):
+            if len(self.activation) != len(self._hidden):
+                raise ConfigError(
+                    f"activation lists {len(self.activation)} names for "
+                    f"{len(self._hidden)} hidden layers; give one per layer or a single name."
+                )
+            return list(self.activation)
+        return [self.activation] * len(self._hidden)
+
+    def _build_network(self, n_outputs: int, output_activation: str) -> Sequential:
+        stack = []
+        for units, activation in zip(self._hidden, self._activations()):
+            if self.batch_norm:
+                stack += [
+                    layers.Dense(units, kernel_initializer=self._init(activation)),
+                    layers.BatchNorm(),
+                    layers.activations.get(activation),
+                ]
+            else:
+                stack.append(
+                    layers.Dense(
+                        units, activation=activation, kernel_initializer=self._init(activation)
+                    )
+                )
+            if self.dropout:
+                stack.append(layers.Dropout(self.dropout))
+        stack.append(layers.Dense(n_outputs, activation=output_activation))
+        penalty = (
+            regularizers.ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio)
+            if self.alpha
+            else None
+        )
+        return Sequential(
+            stack, random_state=self.random_state, regularizer=penalty, dtype=self.dtype
+        )
+
+    def _init(self, activation):
+        if self.kernel_initializer is not None:
+            return self.kernel_initializer
+        name = activation if isinstance(activation, str) else "linear"
+        return layers.Dense(1, activation=name).kernel_initializer
+
+    def _make_optimizer(self):
+        lr = self.lr_schedule if self.lr_schedule is not None else self.learning_rate_init
+        name = self.optimizer if isinstance(self.optimizer, str) else None
+        if name is None:
+            return optim.get(self.optimizer)
+        arguments = {
+            "adam": {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon},
+            "adamw": {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon},
+            "sgd": {"momentum": self.momentum},
+            "rmsprop": {"epsilon": self.epsilon},
+        }.get(name, {})
+        return optim.get({"name": name, "learning_rate": lr, **arguments})
+
+    # -- training ------------------------------------------------------------------------------
+    def _train(self, X: np.ndarray, T: np.ndarray, epochs: int, *, incremental: bool) -> None:
+        """Scale X (fitted once), then fit the network for up to ``epochs`` epochs."""
+        if not incremental or not hasattr(self, "input_scaler_"):
+            self.input_scaler_ = StandardScaler().fit(X) if self.scale_inputs else None
+        X = self.input_scaler_.transform(X) if self.input_scaler_ is not None else X
+        batch = min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+        use_validation = (
+            self.early_stopping
+            and not incremental
+            and int(round(X.shape[0] * self.validation_fraction)) >= 2
+        )
+        stop = (
+            []
+            if incremental
+            else [
+                callbacks.EarlyStopping(
+                    monitor="val_loss" if use_validation else "loss",
+                    patience=self.n_iter_no_change - 1,
+                    min_delta=self.tol,
+                    restore_best_weights=use_validation,
+                )
+            ]
+        )
+        history = self.network_.fit(
+            X,
+            T,
+            loss=self._loss,
+            optimizer=self.optimizer_,
+            batch_size=batch,
+            epochs=epochs,
+            shuffle=self.shuffle,
+            validation_split=self.validation_fraction if use_validation else 0.0,
+            callbacks=[*stop, *(self.callbacks or [])],
+            verbose=self.verbose,
+            clip_norm=self.clip_norm,
+        )
+        self.history_ = {k: list(v) for k, v in history.history.items()}
+        previous = [] if not incremental else list(getattr(self, "loss_curve_", []))
+        self.loss_curve_ = previous + history.history.get("loss", [])
+        self.n_iter_ = len(self.loss_curve_)
+        self.stop_reason_ = history.stop_reason
+
+    def _fit(self, X, y, *, incremental: bool, classes=None):
+        self._check_params()
+        first = not (incremental or self.warm_start) or not hasattr(self, "network_")
+        X, y = validate_data(
+            self, X, y, reset=first, multi_output=True, y_numeric=False, dtype=np.float64
+        )
+        T = self._targets(y, first=first, classes=classes)
+        if first:
+            self.network_ = self._build_network(self._n_outputs, self._output_activation)
+            self.optimizer_ = self._make_optimizer()
+        self._train(X, T, 1 if incremental else self.max_iter, incremental=not first)
+        return self
+
+    def fit(self, X, y):
+        """Train on X (n_samples, n_features) and y. Returns self."""
+        return self._fit(X, y, incremental=False)
+
+    def _network_output(self, X) -> np.ndarray:
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        if self.input_scaler_ is not None:
+            X = self.input_scaler_.transform(X)
+        return self.network_.predict(X).astype(np.float64)
+
+    def save(self, path) -> str:
+        """Save the trained network (not yet the estimator's own settings: see the notes)."""
+        check_is_fitted(self, "network_")
+        return self.network_.save(path)
+
+
+class MLPClassifier(ClassifierMixin, _MLP):
+    """A multi-layer perceptron classifier with scikit-learn's interface.
+
+    Binary labels use one sigmoid output with binary cross-entropy; more classes a softmax
+    output with categorical cross-entropy; a 2-D 0/1 label matrix is multi-label (one sigmoid
+    per label). Labels may be of any type (strings too): ``classes_`` maps them.
+
+    Parameters follow ``sklearn.neural_network.MLPClassifier`` where it has them
+    (``hidden_layer_sizes``, ``activation`` — here also a list, one per layer — ``alpha``,
+    ``batch_size``, ``learning_rate_init``, ``max_iter``, ``shuffle``, ``random_state``, ``tol``,
+    ``verbose``, ``warm_start``, ``momentum``, ``beta_1``, ``beta_2``, ``epsilon``,
+    ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``), with these differences
+    and additions:
+
+    - ``alpha`` is the strength of an elastic-net penalty α(r·Σ|w| + ½(1 − r)·Σw²) added to the
+      mean batch loss, r = ``l1_ratio`` (0: pure L2, as scikit-learn; scikit-learn also divides
+      by the batch size, mlpkit does not).
+    - ``early_stopping=True`` by default: 10% of the rows are held out and the weights of the
+      best validation epoch are restored; with it off, training stops when the training loss
+      has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+    - ``optimizer`` ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", or an
+      ``mk.optim`` object), ``dropout``, ``batch_norm``, ``kernel_initializer``, ``clip_norm``,
+      ``lr_schedule`` (an ``mk.schedules`` schedule), ``scale_inputs`` (standardise X with
+      training statistics, default True), ``callbacks`` and ``dtype`` ("float64" by default, as
+      scikit-learn computes; "float32" trains about twice as fast).
+
+    Attributes:
+        classes_, n_features_in_, feature_names_in_, network_ (the ``mk.Sequential``),
+        history_, loss_curve_, n_iter_, stop_reason_.
+    """
+
+    def _targets(self, y, *, first: bool, classes=None) -> np.ndarray:
+        if y.ndim == 2 and y.shape[1] > 1:
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError("A 2-D y must be a 0/1 multi-label indicator matrix.")
+            if first:
+                self.classes_ = np.arange(y.shape[1])
+                self._setup(y.shape[1], "sigmoid", "binary_cross_entropy", multilabel=True)
+            return y.astype(np.float64)
+        if y.ndim == 2:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it is "
+                "used as y.ravel().",
+                DataConversionWarning,
+                stacklevel=4,
+            )
+            y = y.ravel()
+        check_classification_targets(y)
+        if first:
+            encoder = LabelEncoder().fit(classes if classes is not None else y)
+            self.classes_ = encoder.classes_
+            if self.classes_.size < 2:
+                raise ValueError(
+                    f"The classifier needs samples of at least 2 classes; y has 1 class: "
+                    f"{self.classes_}."
+                )
+            binary = self.classes_.size == 2
+            self._setup(
+                1 if binary else self.classes_.size,
+                "sigmoid" if binary else "softmax",
+                "binary_cross_entropy" if binary else "categorical_cross_entropy",
+                multilabel=False,
+            )
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown.tolist()} not among classes_ {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _setup(self, n_outputs, output_activation, loss, *, multilabel):
+        self._n_outputs, self._output_activation = n_outputs, output_activation
+        self._loss, self._multilabel = loss, multilabel
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch on this batch of data; the first call needs ``classes`` (all labels)."""
+        if not hasattr(self, "network_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, incremental=hasattr(self, "network_"), classes=classes)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        output = self._network_output(X)
+        if self._multilabel or output.shape[1] > 1:
+            return output
+        return np.hstack([1 - output, output])
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)
+        if self._multilabel:
+            return (proba > 0.5).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _MLP):
+    """A multi-layer perceptron regressor with scikit-learn's interface.
+
+    Single or multi-output y; the target is standardised with training statistics
+    (``scale_target=True``, the default) and predictions come back in its units. Parameters as
+    :class:`MLPClassifier`. Loss: mean squared error (``loss="mse"``, or "mae", "huber").
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="mse",
+        scale_target=True,
+        **kwargs,
+    ):
+        super().__init__(hidden_layer_sizes, activation, **kwargs)
+        self.loss = loss
+        self.scale_target = scale_target
+
+    def _targets(self, y, *, first: bool, classes=None) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64)
+        self._single_output = y.ndim == 1
+        y = y.reshape(len(y), -1)
+        if first:
+            self.target_scaler_ = StandardScaler().fit(y) if self.scale_target else None
+            self._n_outputs, self._output_activation, self._loss = y.shape[1], "linear", self.loss
+        return self.target_scaler_.transform(y) if self.target_scaler_ is not None else y
+
+    def partial_fit(self, X, y):
+        """One epoch on this batch of data, continuing from the current weights."""
+        return self._fit(X, y, incremental=hasattr(self, "network_"))
+
+    def predict(self, X) -> np.ndarray:
+        output = self._network_output(X)
+        if self.target_scaler_ is not None:
+            output = self.target_scaler_.inverse_transform(output)
+        return output.ravel() if self._single_output else output
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _declare_parameters(cls, **extra) -> None:
+    """scikit-learn reads an estimator's parameters from ``__init__``'s signature and refuses
+    ``**kwargs``: declare the shared parameters plus ``extra`` (name=default) as its signature."""
+    shared = inspect.signature(_MLP.__init__)
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in extra.items()
+    ]
+    cls.__init__.__signature__ = shared.replace(parameters=[*shared.parameters.values(), *added])
+
+
+_declare_parameters(MLPRegressor, loss="mse", scale_target=True)

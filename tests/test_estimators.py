@@ -1,0 +1,125 @@
+"""MLPClassifier and MLPRegressor keep scikit-learn's contract and work inside its tools."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import mlpkit as mk
+from mlpkit.datasets import load_machine_failure
+
+
+@parametrize_with_checks([mk.MLPClassifier(random_state=0), mk.MLPRegressor(random_state=0)])
+def test_estimators_pass_scikit_learns_checks(estimator, check):
+    # skipped by scikit-learn itself: check_array_api_input (needs SCIPY_ARRAY_API=1 and an
+    # array-API backend; mlpkit computes with NumPy only) and, for the classifier,
+    # check_classifiers_multilabel_output_format_decision_function (no decision_function)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
+
+
+def classification(n=600, classes=3, seed=0):
+    return make_classification(
+        n_samples=n, n_features=8, n_informative=5, n_classes=classes, random_state=seed
+    )
+
+
+def test_string_labels_come_back_as_given_with_probabilities_that_sum_to_one():
+    X, y = classification()
+    names = np.array(["low", "mid", "high"])[y]
+    model = mk.MLPClassifier(hidden_layer_sizes=(32,), random_state=0).fit(X, names)
+    assert set(model.classes_) == {"low", "mid", "high"}
+    assert set(model.predict(X)) <= set(model.classes_)
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1, rtol=1e-9)
+    assert model.score(X, names) > 0.85
+
+
+def test_binary_and_multilabel_targets():
+    X, y = classification(classes=2)
+    binary = mk.MLPClassifier(random_state=0).fit(X, y)
+    assert binary.predict_proba(X).shape == (600, 2) and binary.score(X, y) > 0.85
+    Y = np.column_stack([y, 1 - y, (X[:, 0] > 0).astype(int)])
+    multi = mk.MLPClassifier(random_state=0).fit(X, Y)
+    assert multi.predict(X).shape == (600, 3)
+
+
+def test_pipeline_and_grid_search_and_cross_val_score_work():
+    X, y = classification()
+    pipe = Pipeline(
+        [("scale", mk.data.StandardScaler()), ("mlp", mk.MLPClassifier(random_state=0))]
+    )
+    search = GridSearchCV(
+        pipe, {"mlp__hidden_layer_sizes": [(8,), (32,)], "mlp__alpha": np.logspace(-4, -2, 2)}, cv=3
+    )
+    search.fit(X, y)
+    assert search.best_score_ > 0.8
+    assert (
+        cross_val_score(
+            mk.MLPRegressor(random_state=0), *make_regression(200, 5, random_state=0), cv=3
+        ).mean()
+        > 0.8
+    )
+
+
+def test_dataframes_keep_their_feature_names():
+    X, y = classification()
+    frame = pd.DataFrame(X, columns=[f"sensor {i}" for i in range(8)])
+    model = mk.MLPClassifier(random_state=0, max_iter=20).fit(frame, y)
+    assert list(model.feature_names_in_) == list(frame.columns)
+
+
+def test_regressor_scales_the_target_and_answers_in_its_units_for_several_outputs():
+    X, Y = make_regression(400, 6, n_targets=2, noise=1.0, random_state=0)
+    Y = Y * 1000 + 50_000
+    model = mk.MLPRegressor(random_state=0, hidden_layer_sizes=(64,)).fit(X, Y)
+    predicted = model.predict(X)
+    assert predicted.shape == (400, 2) and model.score(X, Y) > 0.9
+    assert abs(predicted.mean() - Y.mean()) < 0.05 * abs(Y.mean())
+
+
+def test_partial_fit_over_chunks_comes_within_one_percent_of_full_batch_accuracy():
+    X, y, _ = load_machine_failure()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    full = mk.MLPClassifier(
+        hidden_layer_sizes=(32,), random_state=0, max_iter=30, early_stopping=False
+    ).fit(X_train, y_train)
+    online = mk.MLPClassifier(hidden_layer_sizes=(32,), random_state=0)
+    for _ in range(30):
+        for chunk in np.array_split(np.arange(len(y_train)), 7):
+            online.partial_fit(X_train[chunk], y_train[chunk], classes=[0, 1])
+    assert online.score(X_test, y_test) >= full.score(X_test, y_test) - 0.01
+
+
+def test_warm_start_continues_from_the_previous_weights():
+    X, y = classification()
+    model = mk.MLPClassifier(random_state=0, max_iter=5, warm_start=True, early_stopping=False)
+    model.fit(X, y)
+    first = model.network_.params.copy()
+    model.fit(X, y)
+    assert model.n_iter_ == 10 or len(model.loss_curve_) == 10
+    assert not np.array_equal(first, model.network_.params)
+
+
+def test_defaults_train_well_on_real_tabular_data():
+    X, y, _ = load_machine_failure()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    model = mk.MLPClassifier(random_state=0).fit(X_train, y_train)  # raw, unscaled inputs
+    assert model.score(X_test, y_test) > 0.97
+
+
+def test_bad_parameters_are_named():
+    X, y = classification()
+    with pytest.raises(mk.ConfigError, match="hidden_layer_sizes"):
+        mk.MLPClassifier(hidden_layer_sizes=(0,)).fit(X, y)
+    with pytest.raises(mk.ConfigError, match="activation lists 1 names for 2 hidden layers"):
+        mk.MLPClassifier(hidden_layer_sizes=(4, 4), activation=["relu"]).fit(X, y)
