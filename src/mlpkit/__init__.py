@@ -7,8 +7,8 @@ net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs
 """
 
 from . import callbacks, data, initializers, layers, losses, optim, regularizers, schedules
-from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .estimators import MLPClassifier, MLPRegressor
+from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .network import Sequential
 from .perceptron import Perceptron
 from .serialization import load
