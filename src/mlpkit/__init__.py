@@ -6,7 +6,7 @@ net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
 net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
 """
 
-from . import callbacks, data, initializers, layers, losses, optim, regularizers, schedules
+from . import callbacks, data, export, initializers, layers, losses, optim, regularizers, schedules
 from .estimators import MLPClassifier, MLPRegressor
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .network import Sequential
@@ -29,6 +29,7 @@ __all__ = [
     "regularizers",
     "schedules",
     "data",
+    "export",
     "ConfigError",
     "DivergenceWarning",
     "NotFittedError",
