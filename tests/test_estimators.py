@@ -123,3 +123,25 @@ def test_bad_parameters_are_named():
         mk.MLPClassifier(hidden_layer_sizes=(0,)).fit(X, y)
     with pytest.raises(mk.ConfigError, match="activation lists 1 names for 2 hidden layers"):
         mk.MLPClassifier(hidden_layer_sizes=(4, 4), activation=["relu"]).fit(X, y)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_saved_estimators_load_back_and_predict_bit_for_bit(kind, tmp_path):
+    if kind == "classifier":
+        X, y = classification()
+        y = np.array(["a", "b", "c"])[y]
+        model = mk.MLPClassifier(
+            random_state=0, max_iter=20, lr_schedule=mk.schedules.ExponentialDecay(1e-2, 0.01)
+        )
+    else:
+        X, y = make_regression(300, 6, n_targets=2, random_state=0)
+        model = mk.MLPRegressor(random_state=0, max_iter=20)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    model.fit(frame, y)
+    loaded = mk.load(model.save(tmp_path / "model.mlpk"))
+    assert type(loaded) is type(model) and loaded.get_params().keys() == model.get_params().keys()
+    np.testing.assert_array_equal(loaded.predict(frame), model.predict(frame))
+    assert list(loaded.feature_names_in_) == list(frame.columns)
+    if kind == "classifier":
+        np.testing.assert_array_equal(loaded.predict_proba(frame), model.predict_proba(frame))
+        loaded.partial_fit(frame, y)  # training continues after loading

@@ -19,7 +19,7 @@ from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import callbacks, layers, optim, regularizers
+from . import callbacks, layers, optim, regularizers, serialization
 from ._checks import check_fraction, check_integer, check_positive
 from .exceptions import ConfigError
 from .network import Sequential
@@ -231,9 +231,29 @@ class _MLP(BaseEstimator):
         return self.network_.predict(X).astype(np.float64)
 
     def save(self, path) -> str:
-        """Save the trained network (not yet the estimator's own settings: see the notes)."""
+        """Save the estimator — settings, label classes, scalers and the trained network — to
+        one model file (no pickle); ``mk.load(path)`` returns the estimator."""
         check_is_fitted(self, "network_")
-        return self.network_.save(path)
+        return serialization.save(self.network_, path, estimator=self._state())
+
+    def _state(self) -> dict:
+        params = {}
+        for name, value in self.get_params().items():
+            if hasattr(value, "get_config"):
+                value = value.get_config()
+            elif name == "callbacks" and value:
+                warnings.warn(
+                    "The estimator's callbacks are not saved (they hold code); "
+                    "pass them again after loading.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                value = None
+            params[name] = list(value) if isinstance(value, tuple) else value
+        fitted = {name: _plain(getattr(self, name, None)) for name in _FITTED}
+        for scaler in ("input_scaler_", "target_scaler_"):
+            fitted[scaler] = _scaler_state(getattr(self, scaler, None))
+        return {"class": type(self).__name__, "params": params, "fitted": fitted}
 
 
 class MLPClassifier(ClassifierMixin, _MLP):
@@ -397,3 +417,72 @@ def _declare_parameters(cls, **extra) -> None:
 
 
 _declare_parameters(MLPRegressor, loss="mse", scale_target=True)
+
+
+_FITTED = (
+    "classes_",
+    "n_features_in_",
+    "feature_names_in_",
+    "history_",
+    "loss_curve_",
+    "n_iter_",
+    "stop_reason_",
+    "_n_outputs",
+    "_output_activation",
+    "_loss",
+    "_multilabel",
+    "_single_output",
+    "_hidden",
+)
+
+
+def _plain(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, tuple):
+        return list(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+def _scaler_state(scaler) -> dict | None:
+    if scaler is None:
+        return None
+    return {
+        "mean_": scaler.mean_.tolist(),
+        "scale_": scaler.scale_.tolist(),
+        "var_": scaler.var_.tolist(),
+        "n_samples_seen_": _plain(scaler.n_samples_seen_),
+    }
+
+
+def _restore_scaler(state: dict | None):
+    if state is None:
+        return None
+    scaler = StandardScaler()
+    for name, value in state.items():
+        setattr(
+            scaler,
+            name,
+            np.asarray(value, dtype=np.float64) if name != "n_samples_seen_" else value,
+        )
+    scaler.n_features_in_ = scaler.mean_.size
+    return scaler
+
+
+def restore_estimator(document: dict, network: Sequential):
+    """Rebuild a saved MLPClassifier/MLPRegressor around its loaded network."""
+    classes = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
+    estimator = classes[document["class"]](**document["params"])
+    fitted = dict(document["fitted"])
+    for name in ("input_scaler_", "target_scaler_"):
+        setattr(estimator, name, _restore_scaler(fitted.pop(name)))
+    for name, value in fitted.items():
+        if value is None and name in ("feature_names_in_", "history_"):
+            continue
+        if name in ("classes_", "feature_names_in_"):
+            value = np.asarray(value, dtype=object if name == "feature_names_in_" else None)
+        if name == "_hidden":
+            value = tuple(value)
+        setattr(estimator, name, value)
+    estimator.network_, estimator.optimizer_ = network, network.optimizer
+    return estimator

@@ -25,8 +25,9 @@ FORMAT = "mlpkit-model"
 FORMAT_VERSION = 1
 
 
-def save(net, path) -> str:
-    """Write ``net`` (built) to ``path`` atomically; returns the path."""
+def save(net, path, *, estimator: dict | None = None) -> str:
+    """Write ``net`` (built) to ``path`` atomically; returns the path. ``estimator``: the
+    JSON description of an MLPClassifier/MLPRegressor wrapping it (see ``estimators.py``)."""
     from . import __version__
 
     arrays = net.snapshot()
@@ -44,6 +45,7 @@ def save(net, path) -> str:
         "loss": net.loss.get_config() if net.loss is not None else None,
         "optimizer": None if optimizer is None else _optimizer_meta(optimizer),
         "preprocessor": _preprocessor_meta(net.preprocessor),
+        "estimator": estimator,
     }
     meta["sha256"] = _checksum(arrays, meta)
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
@@ -72,7 +74,12 @@ def load(path):
     path = os.fspath(path)
     arrays, meta = _read(path)
     try:
-        return _rebuild(arrays, meta)
+        net = _rebuild(arrays, meta)
+        if meta.get("estimator") is None:
+            return net
+        from .estimators import restore_estimator
+
+        return restore_estimator(meta["estimator"], net)
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(
             f"{path}: the model file's description does not match what this mlpkit can build "
