@@ -72,3 +72,20 @@ def test_class_label_beyond_the_output_layer_is_rejected_with_both_numbers():
     loss = mk.losses.get("categorical_cross_entropy")
     with pytest.raises(ValueError, match=r"label 5 .*3 softmax units.*0\.\.2"):
         loss.prepare_targets(np.array([0, 1, 5]), 3, np.float32)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_rows_average_to_the_loss_and_weights_give_the_weighted_mean(name):
+    rng = np.random.default_rng(3)
+    out = rng.normal(size=(6, 3)) * 2
+    y = targets_for(name, rng, 6, 3)
+    loss = mk.losses.get(name)
+    value, _ = loss.value_and_grad(out, y, training=False)
+    assert loss.rows(out, y).mean() == pytest.approx(value, rel=1e-12)
+    weights = rng.uniform(0, 2, size=6)
+    weighted, grad = loss.value_and_grad(out, y, training=False, weights=weights)
+    assert weighted == pytest.approx(np.dot(weights, loss.rows(out, y)) / weights.sum())
+    numeric = numerical_gradient(
+        lambda: loss.value_and_grad(out, y, training=False, weights=weights)[0], out
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)

@@ -16,8 +16,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import LabelEncoder, StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import callbacks, layers, optim, regularizers, serialization
 from ._checks import check_fraction, check_integer, check_positive
@@ -164,15 +165,20 @@ class _MLP(BaseEstimator):
         return optim.get({"name": name, "learning_rate": lr, **arguments})
 
     # -- training ------------------------------------------------------------------------------
-    def _train(self, X: np.ndarray, T: np.ndarray, epochs: int, *, incremental: bool) -> None:
+    def _train(
+        self, X: np.ndarray, T: np.ndarray, epochs: int, *, incremental: bool, weights=None
+    ) -> None:
         """Scale X (fitted once), then fit the network for up to ``epochs`` epochs."""
         if not incremental or not hasattr(self, "input_scaler_"):
             self.input_scaler_ = StandardScaler().fit(X) if self.scale_inputs else None
         X = self.input_scaler_.transform(X) if self.input_scaler_ is not None else X
         batch = min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+        # with row weights the (unweighted) validation loss would judge a different objective,
+        # so early stopping then watches the weighted training loss
         use_validation = (
             self.early_stopping
             and not incremental
+            and weights is None
             and int(round(X.shape[0] * self.validation_fraction)) >= 2
         )
         stop = (
@@ -199,6 +205,7 @@ class _MLP(BaseEstimator):
             callbacks=[*stop, *(self.callbacks or [])],
             verbose=self.verbose,
             clip_norm=self.clip_norm,
+            sample_weight=weights,
         )
         self.history_ = {k: list(v) for k, v in history.history.items()}
         previous = [] if not incremental else list(getattr(self, "loss_curve_", []))
@@ -206,22 +213,34 @@ class _MLP(BaseEstimator):
         self.n_iter_ = len(self.loss_curve_)
         self.stop_reason_ = history.stop_reason
 
-    def _fit(self, X, y, *, incremental: bool, classes=None):
+    def _fit(self, X, y, *, incremental: bool, classes=None, sample_weight=None):
         self._check_params()
         first = not (incremental or self.warm_start) or not hasattr(self, "network_")
         X, y = validate_data(
             self, X, y, reset=first, multi_output=True, y_numeric=False, dtype=np.float64
         )
         T = self._targets(y, first=first, classes=classes)
+        weights = self._row_weights(y, sample_weight, X)
         if first:
             self.network_ = self._build_network(self._n_outputs, self._output_activation)
             self.optimizer_ = self._make_optimizer()
-        self._train(X, T, 1 if incremental else self.max_iter, incremental=not first)
+        epochs = 1 if incremental else self.max_iter
+        self._train(X, T, epochs, incremental=not first, weights=weights)
         return self
 
-    def fit(self, X, y):
-        """Train on X (n_samples, n_features) and y. Returns self."""
-        return self._fit(X, y, incremental=False)
+    def _row_weights(self, y, sample_weight, X):
+        """sample_weight times the class weights (classifier), or None when all are 1."""
+        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X)
+        class_weight = getattr(self, "class_weight", None)
+        if class_weight is not None and not self._multilabel:
+            by_class = compute_sample_weight(class_weight, y.ravel())
+            weights = by_class if weights is None else weights * by_class
+        return weights
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on X (n_samples, n_features) and y, rows weighted by ``sample_weight``
+        (n_samples,) if given. Returns self."""
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     def _network_output(self, X) -> np.ndarray:
         check_is_fitted(self, "network_")
@@ -267,15 +286,17 @@ class MLPClassifier(ClassifierMixin, _MLP):
     (``hidden_layer_sizes``, ``activation`` — here also a list, one per layer — ``alpha``,
     ``batch_size``, ``learning_rate_init``, ``max_iter``, ``shuffle``, ``random_state``, ``tol``,
     ``verbose``, ``warm_start``, ``momentum``, ``beta_1``, ``beta_2``, ``epsilon``,
-    ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``), with these differences
-    and additions:
+    ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``, and ``class_weight`` —
+    None, "balanced" or ``{label: weight}`` — and ``sample_weight`` in ``fit``), with these
+    differences and additions:
 
     - ``alpha`` is the strength of an elastic-net penalty α(r·Σ|w| + ½(1 − r)·Σw²) added to the
       mean batch loss, r = ``l1_ratio`` (0: pure L2, as scikit-learn; scikit-learn also divides
       by the batch size, mlpkit does not).
     - ``early_stopping=True`` by default: 10% of the rows are held out and the weights of the
-      best validation epoch are restored; with it off, training stops when the training loss
-      has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+      best validation epoch are restored; with it off, or with sample or class weights (the
+      validation loss is unweighted), training stops when the training loss has not improved
+      by ``tol`` for ``n_iter_no_change`` epochs.
     - ``optimizer`` ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", or an
       ``mk.optim`` object), ``dropout``, ``batch_norm``, ``kernel_initializer``, ``clip_norm``,
       ``lr_schedule`` (an ``mk.schedules`` schedule), ``scale_inputs`` (standardise X with
@@ -330,11 +351,20 @@ class MLPClassifier(ClassifierMixin, _MLP):
         self._n_outputs, self._output_activation = n_outputs, output_activation
         self._loss, self._multilabel = loss, multilabel
 
-    def partial_fit(self, X, y, classes=None):
+    def __init__(
+        self, hidden_layer_sizes=(100,), activation="relu", *, class_weight=None, **kwargs
+    ):
+        super().__init__(hidden_layer_sizes, activation, **kwargs)
+        self.class_weight = class_weight
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch on this batch of data; the first call needs ``classes`` (all labels)."""
         if not hasattr(self, "network_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, incremental=hasattr(self, "network_"), classes=classes)
+        incremental = hasattr(self, "network_")
+        return self._fit(
+            X, y, incremental=incremental, classes=classes, sample_weight=sample_weight
+        )
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
@@ -389,9 +419,10 @@ class MLPRegressor(RegressorMixin, _MLP):
             self._n_outputs, self._output_activation, self._loss = y.shape[1], "linear", self.loss
         return self.target_scaler_.transform(y) if self.target_scaler_ is not None else y
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch on this batch of data, continuing from the current weights."""
-        return self._fit(X, y, incremental=hasattr(self, "network_"))
+        incremental = hasattr(self, "network_")
+        return self._fit(X, y, incremental=incremental, sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         output = self._network_output(X)
@@ -417,6 +448,7 @@ def _declare_parameters(cls, **extra) -> None:
 
 
 _declare_parameters(MLPRegressor, loss="mse", scale_target=True)
+_declare_parameters(MLPClassifier, class_weight=None)
 
 
 _FITTED = (

@@ -39,12 +39,30 @@ class Loss(Workspaces):
         return _as_float_targets(y, dtype)
 
     def value_and_grad(
-        self, out: np.ndarray, y: np.ndarray, *, training: bool = True
+        self, out: np.ndarray, y: np.ndarray, *, training: bool = True, weights=None
     ) -> tuple[float, np.ndarray]:
         """The batch loss and dL/d(out), where ``out`` is ŷ, or z for a logits loss.
 
-        In training the gradient is written into a workspace reused on the next batch.
+        With per-row ``weights`` wᵢ ≥ 0 (sample weights), the loss is the weighted mean
+        Σ wᵢℓᵢ / Σ wᵢ of the rows' losses ℓᵢ, and each row's gradient is scaled by
+        wᵢ·n / Σ wᵢ. In training the gradient is written into a workspace reused on the next
+        batch.
         """
+        value, grad = self._value_and_grad(out, y, training=training)
+        if weights is None:
+            return value, grad
+        total = float(weights.sum())
+        if total <= 0:
+            return 0.0, np.multiply(grad, 0, out=grad)
+        value = float(np.dot(weights, self.rows(out, y))) / total
+        grad *= (weights * (out.shape[0] / total)).astype(grad.dtype)[:, None]
+        return value, grad
+
+    def _value_and_grad(self, out, y, *, training):
+        raise NotImplementedError
+
+    def rows(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each row's loss ℓᵢ, shape (n,): the batch loss is their mean."""
         raise NotImplementedError
 
     def value(self, out: np.ndarray, y: np.ndarray) -> float:
@@ -77,7 +95,10 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def value_and_grad(self, out, y, *, training=True):
+    def rows(self, out, y):
+        return np.square(out - y).mean(axis=1)
+
+    def _value_and_grad(self, out, y, *, training=True):
         grad = self._output("grad", out.shape, out.dtype, training)
         np.subtract(out, y, out=grad)
         value = float(np.vdot(grad, grad)) / grad.size
@@ -90,7 +111,10 @@ class MeanAbsoluteError(Loss):
 
     name = "mae"
 
-    def value_and_grad(self, out, y, *, training=True):
+    def rows(self, out, y):
+        return np.abs(out - y).mean(axis=1)
+
+    def _value_and_grad(self, out, y, *, training=True):
         grad = self._output("grad", out.shape, out.dtype, training)
         np.subtract(out, y, out=grad)
         value = float(np.abs(grad).mean())
@@ -111,7 +135,11 @@ class Huber(Loss):
     def get_config(self):
         return {"name": self.name, "delta": self.delta}
 
-    def value_and_grad(self, out, y, *, training=True):
+    def rows(self, out, y):
+        r = np.abs(out - y)
+        return np.where(r <= self.delta, 0.5 * r * r, self.delta * (r - 0.5 * self.delta)).mean(1)
+
+    def _value_and_grad(self, out, y, *, training=True):
         grad = self._output("grad", out.shape, out.dtype, training)
         np.subtract(out, y, out=grad)
         r = np.abs(grad)
@@ -140,7 +168,10 @@ class BinaryCrossEntropy(Loss):
             )
         return y
 
-    def value_and_grad(self, z, y, *, training=True):
+    def rows(self, z, y):
+        return (np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0) - y * z).mean(axis=1)
+
+    def _value_and_grad(self, z, y, *, training=True):
         grad = self._output("grad", z.shape, z.dtype, training)
         value = np.log1p(np.exp(-np.abs(z)))
         value += np.maximum(z, 0)
@@ -171,7 +202,11 @@ class CategoricalCrossEntropy(Loss):
             )
         return y
 
-    def value_and_grad(self, z, y, *, training=True):
+    def rows(self, z, y):
+        m = z.max(axis=1)
+        return np.log(np.exp(z - m[:, None]).sum(axis=1)) + m - (y * z).sum(axis=1)
+
+    def _value_and_grad(self, z, y, *, training=True):
         n = z.shape[0]
         p = self._output("grad", z.shape, z.dtype, training)
         m = np.maximum.reduce(z, axis=1, keepdims=True)

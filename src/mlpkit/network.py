@@ -16,7 +16,7 @@ from .optim.clipping import check_clipping
 from .params import ParamStore
 from .regularizers import Penalty
 from .training.callbacks import History
-from .training.trainer import Trainer, check_fit_arguments, split_validation, validation_rows
+from .training.trainer import Trainer, check_fit_arguments, validation_rows
 
 
 class Sequential:
@@ -261,6 +261,7 @@ class Sequential:
         metrics=(),
         clip_value=None,
         clip_norm=None,
+        sample_weight=None,
     ) -> History:
         """Train by mini-batch gradient descent; continue from the current weights and
         optimizer state when called again.
@@ -286,6 +287,8 @@ class Sequential:
             metrics: names of extra per-epoch scores: ``"accuracy"`` (and ``val_accuracy``).
             clip_value, clip_norm: clip each gradient entry to [−clip_value, clip_value] and/or
                 rescale the gradient to a global L2 norm of at most clip_norm, every step.
+            sample_weight: a weight wᵢ ≥ 0 per row, shape (n_samples,): each batch's loss is
+                the weighted mean Σwᵢℓᵢ/Σwᵢ of its rows' losses (validation stays unweighted).
 
         Returns:
             History: per-epoch ``history["loss"]`` (mean batch loss) and ``stop_reason``.
@@ -297,6 +300,11 @@ class Sequential:
             raise ConfigError("Pass validation_data or validation_split, not both.")
         self.loss = self._resolve_loss(loss)
         self.optimizer = self._resolve_optimizer(optimizer)
+        if sample_weight is not None and self.preprocessor is not None:
+            raise ConfigError(
+                "sample_weight with a preprocessor is not supported yet; apply "
+                "the preprocessor first and fit on its arrays."
+            )
         if self.preprocessor is not None:
             X, y, validation_data = self._preprocess(X, y, validation_data, validation_split)
             validation_split = 0.0
@@ -304,10 +312,13 @@ class Sequential:
         if not self.built:
             self.build(X.shape[1])
         X, y = self._check_X_y(X, y, self.loss)
+        weights = _check_sample_weight(sample_weight, X.shape[0], self.dtype)
         if validation_split:
             split_rng = np.random.default_rng(self._split_seed)
-            X, y, X_val, y_val = split_validation(X, y, validation_split, split_rng)
-            validation_data = (X_val, y_val)
+            train, val = validation_rows(X.shape[0], validation_split, split_rng)
+            validation_data = (X[val], y[val])
+            X, y = X[train], y[train]
+            weights = None if weights is None else weights[train]
         elif validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ConfigError("validation_data must be a pair (X_val, y_val).")
@@ -328,7 +339,9 @@ class Sequential:
             clip_norm=clip_norm,
             metrics=metrics,
         )
-        return trainer.fit(X, y, epochs=epochs, validation_data=validation_data)
+        return trainer.fit(
+            X, y, epochs=epochs, validation_data=validation_data, sample_weight=weights
+        )
 
     def _preprocess(self, X, y, validation_data, validation_split):
         """Raw tables to arrays: the validation rows are set apart *before* the preprocessor
@@ -422,6 +435,19 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
+
+
+def _check_sample_weight(sample_weight, n: int, dtype):
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != (n,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}; it needs one weight per row: shape ({n},)."
+        )
+    if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
+        raise ValueError("sample_weight must be finite and non-negative, and not all zero.")
+    return weights.astype(dtype)
 
 
 def _n_rows(data) -> int:

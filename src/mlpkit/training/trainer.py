@@ -76,7 +76,7 @@ class Trainer:
         return True
 
     # -- fit -----------------------------------------------------------------------------------
-    def fit(self, X, y, *, epochs: int, validation_data=None) -> History:
+    def fit(self, X, y, *, epochs: int, validation_data=None, sample_weight=None) -> History:
         batch = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
         self._check_batch_sizes(X.shape[0], batch)
         net = self.net
@@ -93,7 +93,7 @@ class Trainer:
         self.callbacks.on_train_begin()
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._epochs(X, y, batch, first_epoch, epochs, validation_data)
+                self._epochs(X, y, sample_weight, batch, first_epoch, epochs, validation_data)
         finally:
             self.callbacks.on_train_end()
         self.history.stop_reason = net.stop_reason
@@ -110,14 +110,14 @@ class Trainer:
                     f"{smallest}. Choose another batch_size (or drop {smallest} row(s))."
                 )
 
-    def _epochs(self, X, y, batch, first_epoch, epochs, validation_data) -> None:
+    def _epochs(self, X, y, weights, batch, first_epoch, epochs, validation_data) -> None:
         """Run the epochs; overflow is not warned about here because the step itself checks
         that the loss and the gradient are finite and stops with a DivergenceWarning if not."""
         net = self.net
         for epoch in range(first_epoch, first_epoch + epochs):
             self.callbacks.on_epoch_begin(epoch)
             started = time.perf_counter()
-            logs = self._run_epoch(X, y, batch, epoch)
+            logs = self._run_epoch(X, y, weights, batch, epoch)
             if logs is None:
                 break
             if not net.is_finite():  # the epoch's last update overflowed the weights
@@ -136,13 +136,15 @@ class Trainer:
         else:
             net.stop_reason = f"max epochs ({first_epoch + epochs}) reached"
 
-    def _batches(self, X, y, batch: int):
-        """Yield the epoch's (X, y) batches: consecutive rows, or a fresh seeded shuffle of them
-        gathered batch by batch into reused buffers (cheaper than permuting all of X)."""
+    def _batches(self, X, y, weights, batch: int):
+        """Yield the epoch's (X, y, weights) batches: consecutive rows, or a fresh seeded
+        shuffle of them gathered batch by batch into reused buffers (cheaper than permuting all
+        of X). ``weights`` is None without sample weights."""
         n = X.shape[0]
         if not self.shuffle:
             for start in range(0, n, batch):
-                yield X[start : start + batch], y[start : start + batch]
+                rows = slice(start, start + batch)
+                yield X[rows], y[rows], None if weights is None else weights[rows]
             return
         order = self.net._shuffle_rng.permutation(n)
         buffers = {}
@@ -156,16 +158,16 @@ class Trainer:
             X_batch, y_batch = buffers[rows.size]
             np.take(X, rows, axis=0, out=X_batch, mode="clip")
             np.take(y, rows, axis=0, out=y_batch, mode="clip")
-            yield X_batch, y_batch
+            yield X_batch, y_batch, None if weights is None else weights[rows]
 
-    def _run_epoch(self, X, y, batch: int, epoch: int) -> dict | None:
+    def _run_epoch(self, X, y, weights, batch: int, epoch: int) -> dict | None:
         """Train on every batch; the epoch's logs, or None if training diverged."""
         callbacks, stats = self.callbacks, _EpochStats()
-        for index, (X_batch, y_batch) in enumerate(self._batches(X, y, batch)):
+        for index, (X_batch, y_batch, w_batch) in enumerate(self._batches(X, y, weights, batch)):
             if callbacks.wants_batches:
                 callbacks.on_batch_begin(index)
             try:
-                value, penalty, norm = self._step(X_batch, y_batch)
+                value, penalty, norm = self._step(X_batch, y_batch, w_batch)
             except _Diverged as diverged:
                 self._stop_diverged(diverged, epoch, index)
                 return None
@@ -190,10 +192,10 @@ class Trainer:
             norms[key] = norms.get(key, 0.0) + float(np.dot(block, block))
         return {key: math.sqrt(value) for key, value in norms.items()}
 
-    def _step(self, X_batch, y_batch) -> tuple[float, float, float]:
+    def _step(self, X_batch, y_batch, w_batch=None) -> tuple[float, float, float]:
         net, params, grads = self.net, self.net.params, self.net.grads
         out = net.forward(X_batch, training=True, logits=self.logits)
-        value, grad = self.loss.value_and_grad(out, y_batch)
+        value, grad = self.loss.value_and_grad(out, y_batch, weights=w_batch)
         if not math.isfinite(value):
             raise _Diverged("loss", value)
         net.backward(grad, logits=self.logits)
