@@ -12,9 +12,13 @@ def test_readme_opens_with_the_install_and_test_commands():
     assert "mlpkit demo" in blocks[0][1] and "pytest" in blocks[1][1]
 
 
-def test_readme_quickstart_runs(capsys):
-    code = re.search(r"```python\n(.*?)```", README.read_text(), flags=re.S).group(1)
-    exec(compile(code, "README.md", "exec"), {})
+def test_readme_examples_run(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    code = blocks[0]
     printed = capsys.readouterr().out
     first_line = printed.splitlines()[0]
     assert first_line == re.search(r"print\(net\.predict.*# (\[.*\])", code).group(1)

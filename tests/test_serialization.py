@@ -129,3 +129,21 @@ def test_frozen_layers_learning_rate_factor_and_file_mode_survive_saving(tmp_pat
     umask = os.umask(0)
     os.umask(umask)
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("activation", [a for a in mk.layers.ACTIVATIONS if a != "softmax"])
+def test_every_activation_round_trips_bit_for_bit(activation, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    layer = (
+        mk.layers.LeakyReLU(0.2)
+        if activation == "leaky_relu"
+        else mk.layers.GELU("tanh")
+        if activation == "gelu"
+        else activation
+    )
+    net = mk.Sequential([mk.layers.Dense(5, activation=layer), mk.layers.Dense(2)], random_state=0)
+    net.fit(X, X[:, :2], loss="mse", epochs=2)
+    loaded = mk.load(net.save(tmp_path / "net.mlpk"))
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+    assert loaded.layers[0].activation.get_config() == net.layers[0].activation.get_config()

@@ -6,14 +6,37 @@ net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
 net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
 """
 
-from . import callbacks, data, export, initializers, layers, losses, optim, regularizers, schedules
+from . import (
+    callbacks,
+    data,
+    export,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optim,
+    regularizers,
+    schedules,
+)
 from .estimators import MLPClassifier, MLPRegressor
+from .evaluation import EvaluationReport, bias_variance, complexity_curve, evaluate, stability
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
+from .html_report import report
 from .network import Sequential
 from .perceptron import Perceptron
 from .serialization import load
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    """``mk.plots`` is imported on first use, so that ``import mlpkit`` loads no matplotlib."""
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'mlpkit' has no attribute {name!r}")
+
 
 __all__ = [
     "Sequential",
@@ -30,6 +53,14 @@ __all__ = [
     "schedules",
     "data",
     "export",
+    "metrics",
+    "plots",
+    "evaluate",
+    "report",
+    "EvaluationReport",
+    "stability",
+    "complexity_curve",
+    "bias_variance",
     "ConfigError",
     "DivergenceWarning",
     "NotFittedError",

@@ -284,7 +284,9 @@ class Sequential:
             callbacks: ``mk.callbacks`` objects (see their protocol).
             verbose: 1 shows a progress bar on an interactive terminal and prints one line per
                 epoch elsewhere (CI, pipes); 0 is silent.
-            metrics: names of extra per-epoch scores: ``"accuracy"`` (and ``val_accuracy``).
+            metrics: names of extra per-epoch scores on the training and validation data
+                (``name`` and ``val_name``): "accuracy", "auc", "log_loss", "precision",
+                "recall", "f1", "mse", "rmse", "mae", "r2", "regression_accuracy".
             clip_value, clip_norm: clip each gradient entry to [−clip_value, clip_value] and/or
                 rescale the gradient to a global L2 norm of at most clip_norm, every step.
             sample_weight: a weight wᵢ ≥ 0 per row, shape (n_samples,): each batch's loss is

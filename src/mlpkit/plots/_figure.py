@@ -1,0 +1,53 @@
+"""Shared figure plumbing: a new pyplot-free figure, saving by suffix, the title."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+#: Width and height in inches of a single-panel picture: readable on a laptop screen.
+SIZE = (6.4, 4.0)
+#: Resolution of saved PNG files (6.4 × 4 in → 704 × 440 pixels).
+PNG_DPI = 110
+_FORMATS = {".png": "png", ".svg": "svg"}
+
+
+def new_figure(size: tuple[float, float] = SIZE) -> Figure:
+    """A figure that no pyplot state knows about; savefig picks Agg (PNG) or SVG by format."""
+    return Figure(figsize=size, layout="constrained")
+
+
+def save(figure: Figure, path) -> Figure:
+    """Save ``figure`` to ``path``: PNG (110 dpi) or SVG by the suffix; return the figure.
+
+    Raises:
+        ValueError: when the suffix is neither ``.png`` nor ``.svg``.
+    """
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"plots save PNG or SVG files; got path={str(path)!r}. "
+            f"End the file name with '.png' or '.svg'."
+        )
+    dpi = PNG_DPI if fmt == "png" else 72
+    figure.savefig(path, format=fmt, dpi=dpi, metadata=_no_date(fmt))
+    return figure
+
+
+def finish(figure: Figure, title: str | None, default: str, path) -> Figure:
+    """Give the figure its title (``title`` or the default) and save it when a path is given."""
+    figure.suptitle(default if title is None else title)
+    return figure if path is None else save(figure, path)
+
+
+def _no_date(fmt: str) -> dict:
+    """Leave the creation date out of SVG files so that the same picture gives the same file."""
+    return {"Date": None} if fmt == "svg" else {}
+
+
+def grid_shape(n_panels: int, max_columns: int) -> tuple[int, int]:
+    """Rows and columns for ``n_panels`` small panels, at most ``max_columns`` wide."""
+    n_columns = min(n_panels, max_columns)
+    return -(-n_panels // n_columns), n_columns

@@ -1,0 +1,265 @@
+"""mk.evaluate's report, the accuracy paradox, stability across runs, bias and variance."""
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.metrics as skm
+
+import mlpkit as mk
+from mlpkit.datasets import load_machine_failure
+from mlpkit.evaluation import (
+    EvaluationReport,
+    bias_variance,
+    complexity_curve,
+    evaluate,
+    stability,
+)
+from mlpkit.exceptions import ConfigError
+
+
+def blobs(n, k, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, size=n)
+    return rng.normal(size=(n, 4)) + np.eye(k, 4)[y] * 3, y
+
+
+def classifier(n_outputs, seed=0):
+    output = "sigmoid" if n_outputs == 1 else "softmax"
+    return mk.Sequential(
+        [mk.layers.Dense(8, activation="relu"), mk.layers.Dense(n_outputs, activation=output)],
+        random_state=seed,
+    )
+
+
+def regressor(seed=0, width=16):
+    return mk.Sequential(
+        [mk.layers.Dense(width, activation="tanh"), mk.layers.Dense(1)], random_state=seed
+    )
+
+
+def sine(n, seed=0, noise=0.1):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-3, 3, size=(n, 1))
+    return X, np.sin(X[:, 0]) + rng.normal(scale=noise, size=n)
+
+
+FIT = {"optimizer": "adam", "epochs": 30, "batch_size": 16}
+
+
+def assert_round_trips_as_json(report):
+    as_dict = report.to_dict()
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    assert json.loads(report.to_json()) == as_dict
+
+
+@pytest.fixture(scope="module")
+def binary_net():
+    X, y = blobs(200, 2)
+    net = classifier(1)
+    net.fit(X, y, loss="binary_cross_entropy", **FIT)
+    return net, X, y
+
+
+def test_evaluate_reports_a_binary_classifier_with_its_curves(binary_net):
+    net, X, y = binary_net
+    report = evaluate(net, X, y)
+    assert isinstance(report, EvaluationReport) and report.task == "binary"
+    assert report.n_samples == 200 and report.labels == [0, 1]
+    assert report.class_balance == {0: np.mean(y == 0), 1: np.mean(y == 1)}
+    proba = net.predict(X)[:, 0]
+    assert report.metrics["auc"] == pytest.approx(skm.roc_auc_score(y, proba))
+    assert report.metrics["recall"] == skm.recall_score(y, proba > 0.5)
+    assert report.confusion_matrix == skm.confusion_matrix(y, proba > 0.5).tolist()
+    assert report.roc["auc"] == report.metrics["auc"] and report.roc["fpr"][0] == 0
+    assert report.gain["gain"][0] == 0 and report.gain["gain"][-1] == 1
+    assert len(report.lift["lift"]) == 10 and report.lift["lift"][-1] == pytest.approx(1)
+    assert report.warnings == []
+    assert_round_trips_as_json(report)
+
+
+def test_a_higher_threshold_predicts_fewer_positives(binary_net):
+    net, X, y = binary_net
+    low, high = evaluate(net, X, y, threshold=0.2), evaluate(net, X, y, threshold=0.8)
+    positives = lambda report: np.sum(report.confusion_matrix, axis=0)[1]
+    assert positives(high) < positives(low) and high.threshold == 0.8
+
+
+def test_evaluate_reports_a_multiclass_classifier_per_class():
+    X, y = blobs(240, 3)
+    net = classifier(3)
+    net.fit(X, y, loss="categorical_cross_entropy", **FIT)
+    report = evaluate(net, X, y)
+    assert report.task == "multiclass" and report.roc is None and report.lift is None
+    assert np.array(report.confusion_matrix).shape == (3, 3)
+    assert set(report.per_class) == {0, 1, 2}
+    assert sum(c["support"] for c in report.per_class.values()) == 240
+    proba = net.predict(X)
+    assert report.metrics["f1_macro"] == pytest.approx(
+        skm.f1_score(y, proba.argmax(axis=1), average="macro")
+    )
+    assert report.metrics["auc"] == pytest.approx(skm.roc_auc_score(y, proba, multi_class="ovr"))
+    assert report.metrics["log_loss"] == pytest.approx(skm.log_loss(y, proba), rel=1e-5)
+    assert evaluate(net, X, np.eye(3)[y]).metrics == report.metrics  # one-hot y too
+    assert_round_trips_as_json(report)
+
+
+def test_evaluate_reports_a_regressor_without_classification_fields():
+    X, y = sine(100)
+    net = regressor()
+    net.fit(X, y, loss="mse", **FIT)
+    report = evaluate(net, X, y, k=5)
+    assert report.task == "regression"
+    assert report.class_balance is None and report.confusion_matrix is None
+    predicted = net.predict(X)[:, 0]
+    assert report.metrics["r2"] == pytest.approx(skm.r2_score(y, predicted))
+    expected = np.mean(np.abs(predicted - y) <= np.std(y) / 5)
+    assert report.metrics["regression_accuracy"] == pytest.approx(expected)
+    assert_round_trips_as_json(report)
+
+
+def test_evaluate_explains_labels_and_tasks_it_cannot_use(binary_net):
+    net, X, y = binary_net
+    with pytest.raises(ValueError, match="class labels 0..1"):
+        evaluate(net, X, y + 1)
+    with pytest.raises(ConfigError, match="task"):
+        evaluate(net, X, y, task="ranking")
+    with pytest.raises(mk.NotFittedError, match="not built"):
+        evaluate(classifier(1), X, y)
+
+
+# -- the accuracy paradox -------------------------------------------------------------------------
+
+
+def never_failure_model():
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    net.build(8)
+    net.layers[0].W[...] = 0
+    net.layers[0].b[...] = -10  # p ≈ 0.00005 everywhere: "no failure" for every machine
+    return net
+
+
+def test_accuracy_paradox_warning_fires_on_machine_failure_with_a_no_failure_model():
+    X, y, _ = load_machine_failure()
+    with pytest.warns(UserWarning, match="accuracy paradox") as caught:
+        report = evaluate(never_failure_model(), X, y)
+    assert report.metrics["accuracy"] == pytest.approx(0.9661)
+    assert report.class_balance[1] == pytest.approx(0.0339)
+    assert "majority share 0.966" in report.warnings[0]
+    assert "recall of class 1 is 0.000" in report.warnings[1]
+    assert "recall of class 1 is 0.000" in str(caught[0].message)
+    assert report.metrics["balanced_accuracy"] == 0.5
+    assert_round_trips_as_json(report)
+
+
+def test_a_model_that_beats_the_majority_guess_gets_no_warning(binary_net):
+    net, X, y = binary_net
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert evaluate(net, X, y).warnings == []
+
+
+# -- stability ------------------------------------------------------------------------------------
+
+
+def test_stability_summarises_each_metric_over_the_seeds():
+    X, y = blobs(150, 2)
+    result = stability(
+        lambda seed: classifier(1, seed),
+        X,
+        y,
+        seeds=(0, 1, 2),
+        fit_kwargs={"loss": "binary_cross_entropy", "epochs": 5},
+    )
+    assert [run["seed"] for run in result["runs"]] == [0, 1, 2]
+    assert {run["split"] for run in result["runs"]} == {0}
+    accuracies = [run["metrics"]["accuracy"] for run in result["runs"]]
+    summary = result["summary"]["accuracy"]
+    assert summary["mean"] == pytest.approx(np.mean(accuracies))
+    assert summary["std"] == pytest.approx(np.std(accuracies, ddof=1))
+    assert (summary["min"], summary["max"]) == (min(accuracies), max(accuracies))
+    assert {"auc", "f1", "log_loss"} <= set(result["summary"])
+    json.dumps(result)
+
+
+def test_stability_with_splits_runs_every_seed_on_every_split():
+    X, y = sine(60)
+    result = stability(
+        regressor, X, y, seeds=(0, 1), splits=2, fit_kwargs={"loss": "mse", "epochs": 3}
+    )
+    assert [(run["split"], run["seed"]) for run in result["runs"]] == [
+        (0, 0),
+        (0, 1),
+        (1, 0),
+        (1, 1),
+    ]
+    assert result["summary"]["mse"]["std"] > 0
+
+
+def test_stability_gives_every_fit_a_fresh_copy_of_the_optimizer():
+    X, y = sine(60)
+    fit_kwargs = {"loss": "mse", "optimizer": mk.optim.Adam(0.01), "epochs": 3}
+    result = stability(regressor, X, y, seeds=(0, 0), fit_kwargs=fit_kwargs)
+    first, second = (run["metrics"] for run in result["runs"])
+    assert first == second and result["summary"]["mse"]["std"] == 0
+
+
+# -- bias, variance, complexity -------------------------------------------------------------------
+
+SINE_FIT = {"loss": "mse", "optimizer": mk.optim.Adam(0.03), "epochs": 60, "batch_size": 16}
+
+
+def test_bias_variance_decomposes_the_expected_error():
+    X, y = sine(80)
+    X_test = np.linspace(-3, 3, 40)[:, None]
+    result = bias_variance(
+        regressor, X, y, X_test, np.sin(X_test[:, 0]), n_bootstrap=5, fit_kwargs=SINE_FIT
+    )
+    assert result["variance"] > 0 and result["bias2"] >= 0 and result["noise"] is None
+    assert result["expected_error"] == pytest.approx(result["bias2"] + result["variance"])
+    assert "includes the noise" in result["note"] and result["n_bootstrap"] == 5
+
+
+def test_a_linear_model_of_a_sine_has_more_bias_than_a_flexible_one():
+    X, y = sine(80)
+    X_test = np.linspace(-3, 3, 40)[:, None]
+    linear = lambda seed: mk.Sequential([mk.layers.Dense(1)], random_state=seed)
+    args = (X, y, X_test, np.sin(X_test[:, 0]))
+    rigid = bias_variance(linear, *args, n_bootstrap=5, fit_kwargs=SINE_FIT)
+    flexible = bias_variance(regressor, *args, n_bootstrap=5, fit_kwargs=SINE_FIT)
+    assert rigid["bias2"] > 5 * flexible["bias2"]
+
+
+def test_a_known_noise_variance_is_taken_out_of_the_bias():
+    X, y = sine(60)
+    args = (regressor, X, y, X[:20], y[:20])
+    without = bias_variance(*args, n_bootstrap=3, fit_kwargs=SINE_FIT)
+    given = bias_variance(*args, n_bootstrap=3, fit_kwargs=SINE_FIT, noise=0.01)
+    assert given["bias2"] == pytest.approx(without["bias2"] - 0.01)
+    assert given["noise"] == 0.01
+    total = given["bias2"] + given["variance"] + given["noise"]
+    assert given["expected_error"] == pytest.approx(total)
+
+
+def test_bias_variance_refuses_a_classifier():
+    X, y = blobs(40, 2)
+    with pytest.raises(ConfigError, match="regression"):
+        bias_variance(lambda seed: classifier(1, seed), X, y, X, y, n_bootstrap=2)
+
+
+def test_complexity_curve_training_error_falls_as_width_grows():
+    X, y = sine(80)
+    X_val, y_val = sine(40, seed=1)
+    curve = complexity_curve(
+        lambda width: regressor(width=width),
+        X,
+        y,
+        X_val,
+        y_val,
+        complexities=[1, 4, 32],
+        fit_kwargs=SINE_FIT,
+    )
+    assert curve["complexity"] == [1, 4, 32] and curve["n_params"] == [4, 13, 97]
+    assert curve["train_error"][0] > curve["train_error"][1] > curve["train_error"][2]
+    assert len(curve["val_error"]) == 3

@@ -1,0 +1,213 @@
+"""The HTML report: one valid, self-contained file with the metrics, pictures and history."""
+
+import base64
+import re
+import warnings
+
+import html5lib
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlpkit as mk
+from mlpkit.cli import main
+from mlpkit.datasets import load_machine_failure
+from mlpkit.html_report import report
+
+PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _trained(X, y, layers, loss, metrics=("accuracy",)):
+    net = mk.Sequential(layers, random_state=0)
+    history = net.fit(
+        X,
+        y,
+        loss=loss,
+        optimizer=mk.optim.Adam(learning_rate=0.05),
+        epochs=4,
+        validation_split=0.2,
+        metrics=list(metrics),
+    )
+    return net, history
+
+
+@pytest.fixture(scope="module")
+def binary():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(160, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    layers = [mk.layers.Dense(6, activation="tanh"), mk.layers.Dense(1, activation="sigmoid")]
+    return (X, y, *_trained(X, y, layers, "binary_cross_entropy"))
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, size=150)
+    X = rng.normal(size=(150, 4)) + np.eye(3, 4)[y] * 3
+    layers = [mk.layers.Dense(8, activation="relu"), mk.layers.Dense(3, activation="softmax")]
+    return (X, y, *_trained(X, y, layers, "categorical_cross_entropy"))
+
+
+@pytest.fixture(scope="module")
+def regression():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(150, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.normal(size=150)
+    layers = [mk.layers.Dense(8, activation="tanh"), mk.layers.Dense(1)]
+    return (X, y, *_trained(X, y, layers, "mse", metrics=["mae"]))
+
+
+def _write(case, tmp_path, name="report.html"):
+    X, y, net, history = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a 4-epoch model may trip the paradox
+        return report(net, X, y, tmp_path / name, history=history, X_train=X)
+
+
+def _check_self_contained_html(text, n_pictures):
+    html5lib.HTMLParser(strict=True).parse(text)  # raises on any HTML5 parse error
+    assert "http://" not in text and "https://" not in text
+    assert not re.search(r'\b(?:src|href)="(?!data:)', text), "a link to a file or a page"
+    images = PNG.findall(text)
+    assert len(images) == text.count("<img ") == text.count("<figcaption>") == n_pictures
+    for image in images:
+        assert base64.b64decode(image).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize(
+    "case, n_pictures, captions",
+    [
+        ("binary", 7, ["Confusion matrix", "ROC curve", "lift", "architecture", "Decision"]),
+        ("multiclass", 4, ["Learning curves", "Gradient norm", "Confusion matrix"]),
+        ("regression", 4, ["Predicted against true", "architecture"]),
+    ],
+)
+def test_report_is_valid_self_contained_html_with_every_picture_embedded(
+    case, n_pictures, captions, request, tmp_path
+):
+    path = _write(request.getfixturevalue(case), tmp_path)
+    assert path == (tmp_path / "report.html").resolve() and path.is_file()
+    text = path.read_text(encoding="utf-8")
+    _check_self_contained_html(text, n_pictures)
+    for caption in captions:
+        assert caption in text
+    assert list(tmp_path.iterdir()) == [path]  # the temporary file is gone
+
+
+@pytest.mark.parametrize(
+    "case, metrics, summary",
+    [
+        ("binary", ["accuracy", "precision", "recall", "auc", "log loss"], "Class balance"),
+        ("multiclass", ["accuracy", "f1 macro", "f1 weighted"], "Per class"),
+        ("regression", ["rmse", "r2", "regression accuracy"], "Target range"),
+    ],
+)
+def test_report_shows_configuration_data_metrics_and_history_table(
+    case, metrics, summary, request, tmp_path
+):
+    text = _write(request.getfixturevalue(case), tmp_path).read_text(encoding="utf-8")
+    for heading in ("Configuration", "Data", "Metrics", "Pictures", "Training history"):
+        assert f"<h2>{heading}</h2>" in text
+    assert "adam (learning_rate=0.05" in text and "Total" in text and summary in text
+    for name in metrics:
+        assert f"<td>{name}</td>" in text
+    assert '<th scope="col">val_loss</th>' in text and "<td>4</td>" in text  # epoch 4's row
+    assert "grad_norm/" not in text  # per-layer norms are drawn, not tabled
+
+
+def test_report_history_table_pairs_each_metric_with_its_validation_twin(binary, tmp_path):
+    text = _write(binary, tmp_path).read_text(encoding="utf-8")
+    head = re.findall(r'<th scope="col">([^<]+)</th>', text.split("Training history")[-1])
+    assert head[:5] == ["Epoch", "loss", "val_loss", "accuracy", "val_accuracy"]
+
+
+def test_report_warns_of_the_accuracy_paradox_for_an_always_no_failure_model(tmp_path):
+    X, y, _ = load_machine_failure()
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    net.build(8)
+    net.layers[0].W[...] = 0
+    net.layers[0].b[...] = -10
+    with pytest.warns(UserWarning, match="accuracy paradox"):
+        path = report(net, X, y, tmp_path / "paradox.html", title="Always 'no failure'")
+    text = path.read_text(encoding="utf-8")
+    _check_self_contained_html(text, 4)  # confusion matrix, ROC, gain and lift, architecture
+    box = re.search(r'<section class="warnings".*?</section>', text, re.S)
+    assert box and "accuracy paradox" in box.group() and "never finds" in box.group()
+    assert "<title>Always &#x27;no failure&#x27;</title>" in text  # escaped
+    assert "Training history" not in text and "not set" in text  # never fitted
+
+
+def test_report_takes_the_history_dict_as_well_as_the_history(binary, tmp_path):
+    X, y, net, history = binary
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        path = report(net, X, y, tmp_path / "dict.html", history=history.history)
+    assert "<td>4</td>" in path.read_text(encoding="utf-8")
+
+
+def test_report_of_a_model_with_a_preprocessor_shows_what_it_learned(tmp_path):
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame({"size": rng.normal(size=120), "colour": rng.choice(["red", "blue"], 120)})
+    y = (table["size"] > 0).astype(int)
+    net = mk.Sequential(
+        [mk.layers.Dense(1, activation="sigmoid")],
+        random_state=0,
+        preprocessor=mk.data.Preprocessor(),
+    )
+    net.fit(table, y, loss="binary_cross_entropy", epochs=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        text = report(net, table, y, tmp_path / "prep.html").read_text(encoding="utf-8")
+    _check_self_contained_html(text, 4)
+    assert "<h3>Preprocessing</h3>" in text and "Preprocessor fitted on 120 rows" in text
+    assert "size, colour" in text
+
+
+def test_report_refuses_a_folder_that_does_not_exist(binary, tmp_path):
+    X, y, net, _ = binary
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        report(net, X, y, tmp_path / "missing" / "report.html")
+
+
+@pytest.fixture
+def saved(binary, tmp_path):
+    X, y, net, _ = binary
+    model = tmp_path / "model.mlpk"
+    net.save(model)
+    data = tmp_path / "test.csv"
+    pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": y}).to_csv(data, index=False)
+    return str(model), str(data)
+
+
+def test_cli_report_writes_a_report_from_a_model_file_and_a_csv(saved, tmp_path, capsys):
+    model, data = saved
+    out = tmp_path / "cli.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert main(["report", model, data, "--target", "label", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out.resolve())
+    text = out.read_text(encoding="utf-8")
+    _check_self_contained_html(text, 5)  # no history: no learning curves, no gradient norms
+    assert "Report: " in text and "x1, x2" in text
+
+
+@pytest.mark.parametrize(
+    "which, message",
+    [
+        ("target", "label_typo"),
+        ("model", "is not"),
+        ("missing", "no model file"),
+    ],
+)
+def test_cli_report_exits_2_with_a_clear_message_on_bad_input(saved, which, message, capsys):
+    model, data = saved
+    args = {
+        "target": [model, data, "--target", "label_typo"],
+        "model": [data, data, "--target", "label"],
+        "missing": [model + ".nope", data, "--target", "label"],
+    }[which]
+    with pytest.raises(SystemExit) as stop:
+        main(["report", *args])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
