@@ -176,3 +176,18 @@ def test_class_weight_and_sample_weight_shift_the_decision():
     weighted = mk.MLPClassifier(hidden_layer_sizes=(32,), random_state=0, max_iter=30)
     weighted.fit(X_train, y_train, sample_weight=weights)
     assert (weighted.predict(X_test)[y_test == 1] == 1).mean() > recall[0] + 0.1
+
+
+def test_randomized_search_tunes_the_regressor():
+    from scipy.stats import loguniform
+    from sklearn.model_selection import RandomizedSearchCV
+
+    X, y = make_regression(300, 5, noise=5.0, random_state=0)
+    search = RandomizedSearchCV(
+        mk.MLPRegressor(random_state=0, max_iter=100),
+        {"learning_rate_init": loguniform(1e-3, 1e-2), "hidden_layer_sizes": [(16,), (64,)]},
+        n_iter=3,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert search.best_score_ > 0.8
