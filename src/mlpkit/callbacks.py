@@ -1,26 +1,16 @@
 """Public home of the callbacks and stopping rules: ``mk.callbacks.EarlyStopping`` etc.
 
 Callbacks hook into training (see :mod:`mlpkit.training.callbacks` for the protocol);
-stopping rules are the criteria :class:`EarlyStopping` combines (see
-:mod:`mlpkit.training.stopping`).
+stopping rules (:mod:`mlpkit.training.rules`) are the criteria :class:`EarlyStopping`
+(:mod:`mlpkit.training.stopping`) combines.
 """
 
+from .training import rules
 from .training.callbacks import Callback, CallbackList, History, Monitor, MonitorCallback
 from .training.checkpoint import ModelCheckpoint
 from .training.plateau import ReduceLROnPlateau
 from .training.progress import CSVLogger, ProgressLogger
-from .training.rules import (
-    GeneralizationGap,
-    GeneralizationLoss,
-    GradientNorm,
-    MaxEpochs,
-    NoImprovement,
-    NonFiniteLoss,
-    ProgressQuotient,
-    StoppingRule,
-    TimeBudget,
-    ValidationIncrease,
-)
+from .training.rules import *  # noqa: F403 (the stopping rules, listed in rules.__all__)
 from .training.stopping import EarlyStopping, TerminateOnNaN
 
 __all__ = [
@@ -35,14 +25,5 @@ __all__ = [
     "CSVLogger",
     "TerminateOnNaN",
     "ProgressLogger",
-    "StoppingRule",
-    "NoImprovement",
-    "GeneralizationGap",
-    "GradientNorm",
-    "NonFiniteLoss",
-    "MaxEpochs",
-    "TimeBudget",
-    "GeneralizationLoss",
-    "ProgressQuotient",
-    "ValidationIncrease",
+    *rules.__all__,
 ]
