@@ -191,3 +191,36 @@ def test_randomized_search_tunes_the_regressor():
         random_state=0,
     ).fit(X, y)
     assert search.best_score_ > 0.8
+
+
+def test_partial_fit_trains_one_epoch_per_call_from_the_first():
+    X, y = classification()
+    model = mk.MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    model.partial_fit(X[:300], y[:300], classes=[0, 1, 2])
+    assert model.n_iter_ == 1
+    model.partial_fit(X[300:], y[300:])
+    assert model.n_iter_ == 2
+
+
+def test_a_warm_start_refit_keeps_early_stopping():
+    X, y = make_classification(300, 20, flip_y=0.3, random_state=0)
+    model = mk.MLPClassifier(
+        hidden_layer_sizes=(64,), max_iter=300, warm_start=True, random_state=0
+    )
+    model.fit(X, y)
+    first = model.n_iter_
+    model.fit(X, y)
+    assert model.stop_reason_.startswith("early stopping") and model.n_iter_ < first + 300
+
+
+def test_search_style_parameters_save_and_clone_after_loading(tmp_path):
+    from sklearn.base import clone
+
+    X, y = classification(classes=2)
+    model = mk.MLPClassifier(
+        max_iter=10, random_state=np.int64(3), class_weight={0: 1, 1: 2}, l1=1e-4
+    ).fit(X, y)
+    loaded = mk.load(model.save(tmp_path / "m.mlpk"))
+    assert loaded.class_weight == {0: 1, 1: 2} and loaded.random_state == 3
+    clone(loaded).fit(X, y)
+    mk.MLPClassifier(max_iter=5, random_state=np.random.RandomState(0)).fit(X, y)

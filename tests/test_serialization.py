@@ -147,3 +147,17 @@ def test_every_activation_round_trips_bit_for_bit(activation, tmp_path):
     loaded = mk.load(net.save(tmp_path / "net.mlpk"))
     np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
     assert loaded.layers[0].activation.get_config() == net.layers[0].activation.get_config()
+
+
+def test_files_that_are_not_model_archives_get_a_clear_error(tmp_path):
+    np.save(tmp_path / "array.npy", np.ones(3))
+    with pytest.raises(ValueError, match="single array"):
+        mk.load(tmp_path / "array.npy")
+    for name, meta in [
+        ("list.npz", []),
+        ("version.npz", {"format": "mlpkit-model", "format_version": "2"}),
+    ]:
+        blob = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        np.savez(tmp_path / name, meta=blob)
+        with pytest.raises(ValueError, match="not an mlpkit model file|not a number"):
+            mk.load(tmp_path / name)

@@ -37,6 +37,7 @@ class _MLP(BaseEstimator):
         optimizer="adam",
         alpha=1e-4,
         l1_ratio=0.0,
+        l1=0.0,
         batch_size="auto",
         learning_rate_init=1e-3,
         max_iter=200,
@@ -66,6 +67,7 @@ class _MLP(BaseEstimator):
         self.optimizer = optimizer
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.l1 = l1
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -98,6 +100,7 @@ class _MLP(BaseEstimator):
             check_integer("hidden_layer_sizes entry", size, low=1)
         check_positive("alpha", self.alpha, allow_zero=True)
         check_fraction("l1_ratio", self.l1_ratio, interval="[0, 1]")
+        check_positive("l1", self.l1, allow_zero=True)
         check_positive("learning_rate_init", self.learning_rate_init)
         check_integer("max_iter", self.max_iter, low=1)
         check_positive("tol", self.tol, allow_zero=True)
@@ -136,13 +139,11 @@ class _MLP(BaseEstimator):
             if self.dropout:
                 stack.append(layers.Dropout(self.dropout))
         stack.append(layers.Dense(n_outputs, activation=output_activation))
-        penalty = (
-            regularizers.ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio)
-            if self.alpha
-            else None
-        )
+        l1 = self.alpha * self.l1_ratio + self.l1
+        l2 = self.alpha * (1 - self.l1_ratio) / 2
+        penalty = regularizers.Regularizer(l1=l1, l2=l2) if l1 or l2 else None
         return Sequential(
-            stack, random_state=self.random_state, regularizer=penalty, dtype=self.dtype
+            stack, random_state=_seed(self.random_state), regularizer=penalty, dtype=self.dtype
         )
 
     def _init(self, activation):
@@ -165,25 +166,29 @@ class _MLP(BaseEstimator):
         return optim.get({"name": name, "learning_rate": lr, **arguments})
 
     # -- training ------------------------------------------------------------------------------
-    def _train(
-        self, X: np.ndarray, T: np.ndarray, epochs: int, *, incremental: bool, weights=None
-    ) -> None:
-        """Scale X (fitted once), then fit the network for up to ``epochs`` epochs."""
-        if not incremental or not hasattr(self, "input_scaler_"):
-            self.input_scaler_ = StandardScaler().fit(X) if self.scale_inputs else None
-        X = self.input_scaler_.transform(X) if self.input_scaler_ is not None else X
+    def _train(self, X, T, *, partial: bool, first: bool, weights=None) -> None:
+        """Scale X, then fit the network: one epoch for ``partial_fit``, else up to
+        ``max_iter`` epochs with early stopping (also on a ``warm_start`` refit)."""
+        if self.scale_inputs:
+            if first:
+                self.input_scaler_ = StandardScaler()
+            # partial_fit keeps running statistics over every chunk seen so far
+            self.input_scaler_.partial_fit(X) if partial else self.input_scaler_.fit(X)
+            X = self.input_scaler_.transform(X)
+        else:
+            self.input_scaler_ = None
         batch = min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size
         # with row weights the (unweighted) validation loss would judge a different objective,
         # so early stopping then watches the weighted training loss
         use_validation = (
             self.early_stopping
-            and not incremental
+            and not partial
             and weights is None
             and int(round(X.shape[0] * self.validation_fraction)) >= 2
         )
         stop = (
             []
-            if incremental
+            if partial
             else [
                 callbacks.EarlyStopping(
                     monitor="val_loss" if use_validation else "loss",
@@ -199,7 +204,7 @@ class _MLP(BaseEstimator):
             loss=self._loss,
             optimizer=self.optimizer_,
             batch_size=batch,
-            epochs=epochs,
+            epochs=1 if partial else self.max_iter,
             shuffle=self.shuffle,
             validation_split=self.validation_fraction if use_validation else 0.0,
             callbacks=[*stop, *(self.callbacks or [])],
@@ -208,14 +213,16 @@ class _MLP(BaseEstimator):
             sample_weight=weights,
         )
         self.history_ = {k: list(v) for k, v in history.history.items()}
-        previous = [] if not incremental else list(getattr(self, "loss_curve_", []))
+        previous = [] if first else list(getattr(self, "loss_curve_", []))
         self.loss_curve_ = previous + history.history.get("loss", [])
         self.n_iter_ = len(self.loss_curve_)
         self.stop_reason_ = history.stop_reason
 
-    def _fit(self, X, y, *, incremental: bool, classes=None, sample_weight=None):
+    def _fit(self, X, y, *, partial: bool, classes=None, sample_weight=None):
+        """Shared by fit and partial_fit. The network is built anew by ``fit`` (unless
+        ``warm_start``) and by the first ``partial_fit``; later calls continue training it."""
         self._check_params()
-        first = not (incremental or self.warm_start) or not hasattr(self, "network_")
+        first = not hasattr(self, "network_") or not (partial or self.warm_start)
         X, y = validate_data(
             self, X, y, reset=first, multi_output=True, y_numeric=False, dtype=np.float64
         )
@@ -224,8 +231,7 @@ class _MLP(BaseEstimator):
         if first:
             self.network_ = self._build_network(self._n_outputs, self._output_activation)
             self.optimizer_ = self._make_optimizer()
-        epochs = 1 if incremental else self.max_iter
-        self._train(X, T, epochs, incremental=not first, weights=weights)
+        self._train(X, T, partial=partial, first=first, weights=weights)
         return self
 
     def _row_weights(self, y, sample_weight, X):
@@ -240,7 +246,7 @@ class _MLP(BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples, n_features) and y, rows weighted by ``sample_weight``
         (n_samples,) if given. Returns self."""
-        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
+        return self._fit(X, y, partial=False, sample_weight=sample_weight)
 
     def _network_output(self, X) -> np.ndarray:
         check_is_fitted(self, "network_")
@@ -260,15 +266,19 @@ class _MLP(BaseEstimator):
         for name, value in self.get_params().items():
             if hasattr(value, "get_config"):
                 value = value.get_config()
-            elif name == "callbacks" and value:
+            elif isinstance(value, (np.random.RandomState, np.random.Generator)) or (
+                name == "callbacks" and value
+            ):
                 warnings.warn(
-                    "The estimator's callbacks are not saved (they hold code); "
-                    "pass them again after loading.",
+                    f"The estimator's {name} is not saved (it holds code or state); "
+                    f"set it again after loading.",
                     UserWarning,
                     stacklevel=3,
                 )
                 value = None
-            params[name] = list(value) if isinstance(value, tuple) else value
+            elif isinstance(value, dict):  # class_weight: keep the labels' types
+                value = {"__pairs__": [[_plain(k), _plain(v)] for k, v in value.items()]}
+            params[name] = _plain(value)
         fitted = {name: _plain(getattr(self, name, None)) for name in _FITTED}
         for scaler in ("input_scaler_", "target_scaler_"):
             fitted[scaler] = _scaler_state(getattr(self, scaler, None))
@@ -292,7 +302,7 @@ class MLPClassifier(ClassifierMixin, _MLP):
 
     - ``alpha`` is the strength of an elastic-net penalty α(r·Σ|w| + ½(1 − r)·Σw²) added to the
       mean batch loss, r = ``l1_ratio`` (0: pure L2, as scikit-learn; scikit-learn also divides
-      by the batch size, mlpkit does not).
+      by the batch size, mlpkit does not); ``l1`` adds a further λ₁·Σ|w| (lasso) on its own.
     - ``early_stopping=True`` by default: 10% of the rows are held out and the weights of the
       best validation epoch are restored; with it off, or with sample or class weights (the
       validation loss is unweighted), training stops when the training loss has not improved
@@ -361,10 +371,7 @@ class MLPClassifier(ClassifierMixin, _MLP):
         """One epoch on this batch of data; the first call needs ``classes`` (all labels)."""
         if not hasattr(self, "network_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        incremental = hasattr(self, "network_")
-        return self._fit(
-            X, y, incremental=incremental, classes=classes, sample_weight=sample_weight
-        )
+        return self._fit(X, y, partial=True, classes=classes, sample_weight=sample_weight)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
@@ -421,8 +428,7 @@ class MLPRegressor(RegressorMixin, _MLP):
 
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch on this batch of data, continuing from the current weights."""
-        incremental = hasattr(self, "network_")
-        return self._fit(X, y, incremental=incremental, sample_weight=sample_weight)
+        return self._fit(X, y, partial=True, sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         output = self._network_output(X)
@@ -468,6 +474,14 @@ _FITTED = (
 )
 
 
+def _seed(random_state):
+    """An int, None or Generator as it is; a legacy ``RandomState`` (scikit-learn's tools pass
+    them) gives one seed drawn from it."""
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(np.iinfo(np.int32).max))
+    return random_state
+
+
 def _plain(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
@@ -492,11 +506,8 @@ def _restore_scaler(state: dict | None):
         return None
     scaler = StandardScaler()
     for name, value in state.items():
-        setattr(
-            scaler,
-            name,
-            np.asarray(value, dtype=np.float64) if name != "n_samples_seen_" else value,
-        )
+        setattr(scaler, name, np.asarray(value, dtype=np.float64))  # arrays, as fit leaves them
+    scaler.n_samples_seen_ = scaler.n_samples_seen_[()]  # a NumPy scalar when it was one
     scaler.n_features_in_ = scaler.mean_.size
     return scaler
 
@@ -504,7 +515,13 @@ def _restore_scaler(state: dict | None):
 def restore_estimator(document: dict, network: Sequential):
     """Rebuild a saved MLPClassifier/MLPRegressor around its loaded network."""
     classes = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
-    estimator = classes[document["class"]](**document["params"])
+    params = {
+        name: dict(value["__pairs__"])
+        if isinstance(value, dict) and "__pairs__" in value
+        else value
+        for name, value in document["params"].items()
+    }
+    estimator = classes[document["class"]](**params)
     fitted = dict(document["fitted"])
     for name in ("input_scaler_", "target_scaler_"):
         setattr(estimator, name, _restore_scaler(fitted.pop(name)))

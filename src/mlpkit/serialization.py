@@ -160,7 +160,10 @@ def _write_atomically(path: str, arrays: dict) -> None:
 
 def _read(path: str) -> tuple[dict, dict]:
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array (.npy), not an archive")
+        with loaded as archive:
             arrays = {name: archive[name] for name in archive.files}
     except FileNotFoundError:
         raise
@@ -178,8 +181,12 @@ def _read(path: str) -> tuple[dict, dict]:
             f"{path}: the model file's 'meta' document is not valid JSON ({error})."
         ) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"{path} is not an mlpkit model file (format {meta.get('format')!r}).")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
+        found = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+        raise ValueError(f"{path} is not an mlpkit model file (format {found!r}).")
+    version = meta.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValueError(f"{path}: the model file's format_version {version!r} is not a number.")
+    if version > FORMAT_VERSION:
         raise ValueError(
             f"{path} was written by mlpkit {meta.get('mlpkit_version')} in model-file format "
             f"{meta['format_version']}; this mlpkit reads format {FORMAT_VERSION} and older. "
