@@ -263,3 +263,22 @@ def test_complexity_curve_training_error_falls_as_width_grows():
     assert curve["complexity"] == [1, 4, 32] and curve["n_params"] == [4, 13, 97]
     assert curve["train_error"][0] > curve["train_error"][1] > curve["train_error"][2]
     assert len(curve["val_error"]) == 3
+
+
+def test_evaluate_takes_estimators_one_hot_binary_and_boolean_labels():
+    import warnings
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    truth = X[:, 0] > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        words = np.where(truth, "yes", "no")
+        estimator = mk.MLPClassifier(max_iter=30, random_state=0).fit(X, words)
+        assert mk.evaluate(estimator, X, words).task == "binary"
+        regressor = mk.MLPRegressor(max_iter=30, random_state=0).fit(X, X[:, 1])
+        assert mk.evaluate(regressor, X, X[:, 1]).task == "regression"
+        net = mk.Sequential([mk.layers.Dense(2, activation="softmax")], random_state=0)
+        net.fit(X, truth.astype(int), loss="categorical_cross_entropy", epochs=3)
+        one_hot = mk.evaluate(net, X, np.eye(2)[truth.astype(int)])
+        assert one_hot.to_dict() == mk.evaluate(net, X, truth).to_dict()

@@ -211,3 +211,23 @@ def test_cli_report_exits_2_with_a_clear_message_on_bad_input(saved, which, mess
         main(["report", *args])
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_estimator_files_and_objects_get_a_clear_message(tmp_path, capsys):
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    import mlpkit as mk
+    from mlpkit.cli import main
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    estimator = mk.MLPClassifier(max_iter=3, random_state=0).fit(X, y)
+    path = estimator.save(tmp_path / "est.mlpk")
+    pd.DataFrame(X, columns=list("abc")).assign(t=y).to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(SystemExit) as stop:
+        main(["report", str(path), str(tmp_path / "d.csv"), "--target", "t"])
+    assert stop.value.code == 2 and "mk.evaluate" in capsys.readouterr().err
+    with pytest.raises(TypeError, match="mk.evaluate"):
+        report(estimator, X, y, tmp_path / "r.html")

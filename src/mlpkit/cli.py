@@ -100,6 +100,11 @@ def report(parser: argparse.ArgumentParser, model: str, data: str, target: str, 
         parser.error(f"no model file at {model!r}.")
     except ValueError as error:
         parser.error(str(error))
+    if not isinstance(net, mk.Sequential):
+        parser.error(
+            f"{model} holds a {type(net).__name__}; `mlpkit report` covers network files "
+            f"(net.save). Score an estimator with mk.evaluate(estimator, X, y) in Python."
+        )
     try:
         table = mk.data.read_table(data, target=target)
     except (FileNotFoundError, ValueError) as error:

@@ -104,14 +104,40 @@ def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationRepo
 def _report(model, X, y, task, threshold, k) -> EvaluationReport:
     """:func:`evaluate` without emitting its warnings (they stay in ``report.warnings``)."""
     threshold = check_fraction("threshold", threshold, interval="(0, 1)", owner="evaluate")
-    output = np.asarray(model.predict(X), dtype=np.float64)  # raises if the model is not built
-    task = _resolve_task(model, task, output.shape[1])
+    if hasattr(model, "network_"):  # an MLPClassifier / MLPRegressor: its own labels and units
+        output, y, task = _estimator_output(model, X, y, task)
+    else:
+        output = np.asarray(model.predict(X), dtype=np.float64)  # raises if not built
+        task = _resolve_task(model, task, output.shape[1])
     if task == "regression":
         check_positive("k", k, owner="evaluate")
         return _regression_report(output, y, k)
     report = _classification_report(output, y, task, threshold)
     report.warnings.extend(paradox_warnings(report))
     return report
+
+
+def _estimator_output(model, X, y, task):
+    """(output, y, task) for a fitted scikit-learn-style estimator of this package."""
+    if not hasattr(model, "predict_proba"):
+        output = np.asarray(model.predict(X), dtype=np.float64)
+        return output.reshape(output.shape[0], -1), y, "regression" if task == "auto" else task
+    if getattr(model, "_multilabel", False):
+        raise ValueError(
+            "evaluate does not cover multi-label classifiers yet; score each label with mk.metrics."
+        )
+    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    y = np.asarray(y)
+    unknown = np.setdiff1d(y, model.classes_)
+    if unknown.size:
+        raise ValueError(
+            f"y has labels {unknown[:5].tolist()} the classifier was not trained on "
+            f"(classes_ {model.classes_.tolist()})."
+        )
+    y = np.searchsorted(model.classes_, y)
+    binary = proba.shape[1] == 2
+    output = proba[:, 1:] if binary else proba
+    return output, y, ("binary" if binary else "multiclass") if task == "auto" else task
 
 
 def _resolve_task(model, task: str, n_outputs: int) -> str:
@@ -190,7 +216,9 @@ def _classification_report(output, y, task, threshold) -> EvaluationReport:
 def _class_labels(y, n_classes: int, n_rows: int) -> np.ndarray:
     """Integer labels 0..n_classes−1 from labels or one-hot rows, checked."""
     y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == n_classes > 2:
+    if y.dtype == bool:
+        y = y.astype(np.int64)
+    if y.ndim == 2 and y.shape[1] == n_classes >= 2:
         y = y.argmax(axis=1)
     y = y.ravel()
     if y.shape[0] != n_rows:

@@ -54,6 +54,12 @@ def report(model, X_test, y_test, path="report.html", *, history=None, X_train=N
     """
     from .evaluation import evaluate
 
+    if hasattr(model, "network_"):
+        raise TypeError(
+            f"mk.report draws a network; {type(model).__name__} wraps one with its own scaling "
+            f"and labels, which the report does not cover yet. Use mk.evaluate(estimator, X, y) "
+            f"for its scores, or report on a network trained with a Preprocessor."
+        )
     found = evaluate(model, X_test, y_test).to_dict()
     values, epochs = _history_values(history)
     pictures, failures = _pictures(model, X_test, y_test, found, history)
