@@ -185,7 +185,7 @@ def test_cross_validate_stratifies_folds_by_class():
     )
     for prep in made:
         assert np.bincount(prep.transformed_targets[0].astype(int)).tolist() == [15, 5]
-    assert set(result["mean"]) == {"loss", "accuracy"}
+    assert set(result["mean"]) == {"loss", "accuracy", "auc", "precision", "recall", "f1"}
 
 
 def test_cross_validate_with_time_series_folds_never_fits_on_later_rows():

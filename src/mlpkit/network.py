@@ -208,15 +208,20 @@ class Sequential:
         return self.preprocessor.inverse_transform_target(output).astype(self.dtype)
 
     def evaluate(self, X, y, loss=None) -> dict[str, float]:
-        """The loss (of the last fit, or ``loss``) on X, y, and accuracy for classifiers."""
+        """The loss (of the last fit, or ``loss``) on X, y, and the task's metrics:
+        accuracy, auc, precision, recall and f1 for a sigmoid or softmax output; mse, rmse, mae
+        and r2 otherwise (in the network's units: scaled, with a preprocessor's target scaler).
+        For the full typed report of a model, use ``mk.evaluate``."""
         self._require_built()
         loss = self._resolve_loss(loss)
         if self.preprocessor is not None:  # the loss is in the network's (scaled) units
             X, y = self.preprocessor.transform(X, y)
         X, y = self._check_X_y(X, y, loss)
         scores = {"loss": self._loss_value(X, y, loss)}
-        if self._is_classifier():
-            scores["accuracy"] = self._score("accuracy", X, y)
+        output = self.forward(X)
+        names = TASK_METRICS["classification" if self._is_classifier() else "regression"]
+        for name in names:
+            scores[name] = metrics_module.METRICS[name](output, y)
         return scores
 
     def _is_classifier(self) -> bool:
@@ -437,6 +442,12 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
+
+
+TASK_METRICS = {
+    "classification": ("accuracy", "auc", "precision", "recall", "f1"),
+    "regression": ("mse", "rmse", "mae", "r2"),
+}
 
 
 def _check_sample_weight(sample_weight, n: int, dtype):
