@@ -136,9 +136,13 @@ def test_a_perfect_ranking_finds_every_positive_at_the_positive_rate():
     np.testing.assert_allclose(lift, [4, 2, 4 / 3, 1])
 
 
-def test_tied_scores_keep_the_rows_order():
+def test_tied_scores_share_their_positives_whatever_the_row_order():
     _, gain = metrics.cumulative_gain([0, 1, 1, 0], [0.5, 0.5, 0.5, 0.5])
-    np.testing.assert_allclose(gain, [0, 0, 0.5, 1, 1])
+    np.testing.assert_allclose(gain, [0, 0.25, 0.5, 0.75, 1])      # the diagonal: no ranking
+    _, lift = metrics.lift_curve([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], np.zeros(10), n_bins=10)
+    np.testing.assert_allclose(lift, 1.0)
+    _, gain = metrics.cumulative_gain([1, 0, 0], [0.9, 0.2, 0.2])
+    np.testing.assert_allclose(gain, [0, 1, 1, 1])
 
 
 def test_lift_and_gain_need_positives_and_a_sensible_number_of_bins():

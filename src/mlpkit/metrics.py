@@ -205,7 +205,7 @@ def regression_accuracy(y_true, y_pred, *, k=10, atol=None, rtol=None) -> float:
 def cumulative_gain(y_true, scores, *, pos_label=1) -> tuple[np.ndarray, np.ndarray]:
     """The cumulative-gain curve: the share of all positives found in the top-scored rows.
 
-    Sort the n rows by score, highest first (ties keep their order in the data). After the top
+    Sort the n rows by score, highest first (tied rows share their positives). After the top
     i rows, fraction(i) = i / n and gain(i) = (positives among the top i) / (all positives).
     A random ordering gives gain ≈ fraction (the diagonal); a perfect one reaches 1 at the
     positive rate.
@@ -252,13 +252,19 @@ def lift_curve(y_true, scores, n_bins=10, *, pos_label=1) -> tuple[np.ndarray, n
 
 
 def _hits_by_score(y_true, scores, pos_label) -> np.ndarray:
-    """1 for each positive row, in order of decreasing score (a stable sort: ties keep order)."""
+    """1 for each positive row, in order of decreasing score; rows with tied scores share
+    their hits equally (each gets the group's positive rate), so the curves do not depend on
+    the order of the rows, as the ROC curve does not."""
     y_true, scores = np.ravel(y_true), np.ravel(np.asarray(scores, dtype=float))
     if y_true.shape != scores.shape:
         raise ValueError(
             f"y_true has {y_true.size} values but scores has {scores.size}; they must match."
         )
-    hits = (y_true == pos_label).astype(float)[np.argsort(-scores, kind="stable")]
+    order = np.argsort(-scores, kind="stable")
+    hits, ranked = (y_true == pos_label).astype(float)[order], scores[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    sizes = np.diff(np.r_[starts, ranked.size])
+    hits = np.repeat(np.add.reduceat(hits, starts) / sizes, sizes)
     if not hits.any():
         raise ValueError(f"y_true has no positives (pos_label={pos_label!r}); gain is undefined.")
     return hits
