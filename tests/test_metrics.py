@@ -138,7 +138,7 @@ def test_a_perfect_ranking_finds_every_positive_at_the_positive_rate():
 
 def test_tied_scores_share_their_positives_whatever_the_row_order():
     _, gain = metrics.cumulative_gain([0, 1, 1, 0], [0.5, 0.5, 0.5, 0.5])
-    np.testing.assert_allclose(gain, [0, 0.25, 0.5, 0.75, 1])      # the diagonal: no ranking
+    np.testing.assert_allclose(gain, [0, 0.25, 0.5, 0.75, 1])  # the diagonal: no ranking
     _, lift = metrics.lift_curve([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], np.zeros(10), n_bins=10)
     np.testing.assert_allclose(lift, 1.0)
     _, gain = metrics.cumulative_gain([1, 0, 0], [0.9, 0.2, 0.2])
