@@ -161,3 +161,26 @@ def test_files_that_are_not_model_archives_get_a_clear_error(tmp_path):
         np.savez(tmp_path / name, meta=blob)
         with pytest.raises(ValueError, match="not an mlpkit model file|not a number"):
             mk.load(tmp_path / name)
+
+
+def test_training_continues_bit_for_bit_after_saving_and_loading(tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(96, 4)), rng.integers(0, 3, size=96)
+
+    def network():
+        return mk.Sequential(
+            [
+                mk.layers.Dense(8, activation="relu"),
+                mk.layers.Dropout(0.3),
+                mk.layers.Dense(3, activation="softmax"),
+            ],
+            random_state=5,
+        )
+
+    straight = network()
+    straight.fit(X, y, loss="categorical_cross_entropy", epochs=4, batch_size=16)
+    paused = network()
+    paused.fit(X, y, loss="categorical_cross_entropy", epochs=2, batch_size=16)
+    resumed = mk.load(paused.save(tmp_path / "half.mlpk"))
+    resumed.fit(X, y, epochs=2, batch_size=16)
+    np.testing.assert_array_equal(resumed.params, straight.params)

@@ -23,6 +23,8 @@ import numpy as np
 
 FORMAT = "mlpkit-model"
 FORMAT_VERSION = 1
+#: The network's random streams, saved so that training continues bit for bit after loading.
+_STREAMS = ("_init_rng", "_shuffle_rng", "dropout_rng")
 
 
 def save(net, path, *, estimator: dict | None = None) -> str:
@@ -45,6 +47,8 @@ def save(net, path, *, estimator: dict | None = None) -> str:
         "loss": net.loss.get_config() if net.loss is not None else None,
         "optimizer": None if optimizer is None else _optimizer_meta(optimizer),
         "preprocessor": _preprocessor_meta(net.preprocessor),
+        "random_streams": {name: getattr(net, name).bit_generator.state for name in _STREAMS},
+        "split_seed": net._split_seed,
         "estimator": estimator,
     }
     meta["sha256"] = _checksum(arrays, meta)
@@ -106,6 +110,10 @@ def _rebuild(arrays: dict, meta: dict):
     for index, layer in enumerate(net.walk()):
         layer.trainable = index not in meta["frozen"]
     net.epochs_trained = meta["epochs_trained"]
+    for name, state in (meta.get("random_streams") or {}).items():
+        if name in _STREAMS:  # in place: the layers hold the dropout stream itself
+            getattr(net, name).bit_generator.state = state
+    net._split_seed = meta.get("split_seed", net._split_seed)
     if meta["loss"] is not None:
         net.loss = losses.get(meta["loss"])
     if meta["optimizer"] is not None:
