@@ -217,23 +217,24 @@ class Sequential:
         if self.preprocessor is not None:  # the loss is in the network's (scaled) units
             X, y = self.preprocessor.transform(X, y)
         X, y = self._check_X_y(X, y, loss)
-        scores = {"loss": self._loss_value(X, y, loss)}
-        output = self.forward(X)
         names = TASK_METRICS["classification" if self._is_classifier() else "regression"]
-        for name in names:
-            scores[name] = metrics_module.METRICS[name](output, y)
-        return scores
+        return self._scores(X, y, loss, names)
 
     def _is_classifier(self) -> bool:
         output = self.output_activation
         return output is not None and activation_name(output) in ("sigmoid", "softmax")
 
-    def _score(self, metric: str, X, y) -> float:
-        return metrics_module.METRICS[metric](self.forward(X), y)
-
-    def _loss_value(self, X, y, loss) -> float:
+    def _scores(self, X, y, loss, metrics=(), *, with_loss=True) -> dict[str, float]:
+        """The loss and the named metrics of (checked) X, y, from a single forward pass: the
+        loss reads the logits when it is fused with the output activation, the metrics read
+        the output itself."""
         logits = loss.logits_activation is not None
-        return loss.value(self.forward(X, training=False, logits=logits), y)
+        z = self.forward(X, training=False, logits=logits)
+        scores = {"loss": loss.value(z, y)} if with_loss else {}
+        output = self.output_activation.forward(z) if logits else z
+        for name in metrics:
+            scores[name] = metrics_module.METRICS[name](output, y)
+        return scores
 
     def _check_X(self, X, name: str = "X") -> np.ndarray:
         return check_features(X, dtype=self.dtype, n_features=self.n_features, name=name)

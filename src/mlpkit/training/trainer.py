@@ -217,13 +217,11 @@ class Trainer:
 
     def _scores(self, X, y, validation_data) -> dict:
         """Validation loss and the requested metrics on the training and validation data."""
-        net, scores = self.net, {}
-        for metric in self.metrics:
-            scores[metric] = net._score(metric, X, y)
+        net = self.net
+        scores = net._scores(X, y, self.loss, self.metrics, with_loss=False) if self.metrics else {}
         if validation_data is not None:
-            scores["val_loss"] = net._loss_value(*validation_data, self.loss)
-            for metric in self.metrics:
-                scores[f"val_{metric}"] = net._score(metric, *validation_data)
+            validation = net._scores(*validation_data, self.loss, self.metrics)
+            scores.update({f"val_{name}": value for name, value in validation.items()})
         return scores
 
     def _stop_diverged(self, diverged, epoch: int, batch: int | None) -> None:
