@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -293,17 +293,12 @@ def _figures(pictures: list[tuple[str, str]]) -> str:
 
 
 def _history_values(history) -> tuple[dict, list[int] | None]:
-    """``{name: per-epoch values}`` and the 0-based epoch indices, from a History or a dict."""
+    """``{name: per-epoch values}`` and the 0-based epoch indices (nothing without a history)."""
     if history is None:
         return {}, None
-    if hasattr(history, "history"):
-        return dict(history.history), list(getattr(history, "epoch", []) or []) or None
-    if isinstance(history, Mapping):
-        return dict(history), None
-    raise TypeError(
-        f"report history must be the History that fit returns or its .history dict; got "
-        f"{type(history).__name__}."
-    )
+    from .plots.training import history_dict
+
+    return history_dict(history)
 
 
 def _history_columns(values: dict) -> list[str]:

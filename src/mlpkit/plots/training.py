@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from matplotlib.ticker import LogFormatter, NullLocator
 
@@ -12,14 +14,14 @@ _DIAGNOSTICS = ("loss", "lr", "time")
 _TRAINING, _VALIDATION = "#1f77b4", "#d62728"
 
 
-def _history_dict(history) -> tuple[dict, list | None]:
+def history_dict(history) -> tuple[dict, list | None]:
     """The ``{name: per-epoch values}`` dict and the epoch indices, from a History or a dict."""
     if hasattr(history, "history"):
         return dict(history.history), list(getattr(history, "epoch", []) or []) or None
-    if isinstance(history, dict):
+    if isinstance(history, Mapping):
         return dict(history), None
     raise TypeError(
-        f"plots need a History (what fit returns) or its .history dict; "
+        f"history must be the History that fit returns or its .history dict; "
         f"got {type(history).__name__}."
     )
 
@@ -58,7 +60,7 @@ def learning_curves(history, metrics=None, path=None, *, title=None):
         The figure: panels titled "loss" and by metric, x axis "epoch", legend
         "training" / "validation".
     """
-    values, epoch_indices = _history_dict(history)
+    values, epoch_indices = history_dict(history)
     if "loss" not in values and "val_loss" not in values:
         raise ValueError(
             f"learning_curves needs a 'loss' entry in the history; found {sorted(values)}."
@@ -107,7 +109,7 @@ def gradient_norms(history, path=None, *, title=None):
         The figure: one line per layer ("layer 0 (Dense)"), "all parameters" dashed; y log-scale.
         Zero norms (frozen layers) are left out, as a log scale cannot show them.
     """
-    values, epoch_indices = _history_dict(history)
+    values, epoch_indices = history_dict(history)
     layer_keys = [k for k in values if k.startswith("grad_norm/")]
     if not layer_keys and "grad_norm" not in values:
         raise ValueError(
