@@ -20,7 +20,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import callbacks, layers, optim, regularizers, serialization
+from . import callbacks, initializers, layers, optim, regularizers, serialization
 from ._checks import check_fraction, check_integer, check_positive
 from .exceptions import ConfigError
 from .network import Sequential
@@ -149,8 +149,9 @@ class _MLP(BaseEstimator):
     def _init(self, activation):
         if self.kernel_initializer is not None:
             return self.kernel_initializer
-        name = activation if isinstance(activation, str) else "linear"
-        return layers.Dense(1, activation=name).kernel_initializer
+        # the hidden activation's default, also when BatchNorm stands between Dense and it
+        name = layers.activations.activation_name(layers.activations.get(activation))
+        return initializers.default_for_activation(name)
 
     def _make_optimizer(self):
         lr = self.lr_schedule if self.lr_schedule is not None else self.learning_rate_init
