@@ -1,5 +1,6 @@
 """Scalers: exact inverses (property-based), the worked-example formulas, no leakage."""
 
+import json
 import math
 
 import numpy as np
@@ -16,6 +17,8 @@ from mlpkit.data.scaling import (
     StandardScaler,
     TanhScaler,
     make_scaler,
+    scaler_from_state,
+    scaler_state,
 )
 from mlpkit.exceptions import ConfigError
 
@@ -179,3 +182,43 @@ def test_make_scaler_passes_none_and_objects_through():
 def test_make_scaler_rejects_an_unknown_name_and_lists_the_known_ones():
     with pytest.raises(ConfigError, match="'standard', 'minmax', 'tanh'.*name='robust'"):
         make_scaler("robust")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "scaler", [StandardScaler(), MinMaxScaler(feature_range=(-1, 2)), TanhScaler(k=0.5)]
+)
+def test_scaler_state_through_json_gives_the_same_scaler_that_keeps_learning(scaler, dtype):
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(30, 3)).astype(dtype)
+    original = scaler.fit(X[:10])
+    restored = scaler_from_state(json.loads(json.dumps(scaler_state(original))))
+    assert type(restored) is type(original) and restored.get_params() == original.get_params()
+    np.testing.assert_array_equal(restored.transform(X), original.transform(X))
+    np.testing.assert_array_equal(restored.inverse_transform(X), original.inverse_transform(X))
+    original.partial_fit(X[10:])
+    restored.partial_fit(X[10:])
+    np.testing.assert_array_equal(restored.transform(X), original.transform(X))
+
+
+def test_scaler_state_keeps_feature_names_and_passes_none_through():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 5.0]})
+    document = scaler_state(StandardScaler().fit(frame))
+    assert document["kind"] == "standard" and document["fitted"]["mean_"] == [1.5, 4.0]
+    assert list(scaler_from_state(document).feature_names_in_) == ["a", "b"]
+    assert scaler_state(None) is None and scaler_from_state(None) is None
+    with pytest.raises(TypeError, match="StandardScaler, MinMaxScaler or TanhScaler"):
+        scaler_state(object())
+
+
+def test_tanh_scaler_partial_fit_streams_the_statistics_of_standard_scaler():
+    X = np.random.default_rng(1).normal(5.0, 3.0, size=(40, 2))
+    streamed = TanhScaler(k=2.0)
+    for batch in np.array_split(X, 4):
+        streamed.partial_fit(batch)
+    whole = StandardScaler().fit(X)
+    assert streamed.n_samples_seen_ == 40
+    np.testing.assert_allclose(streamed.mean_, whole.mean_, rtol=1e-12)
+    np.testing.assert_allclose(streamed.scale_, whole.scale_, rtol=1e-12)
+    np.testing.assert_allclose(streamed.transform(X), np.tanh(2.0 * whole.transform(X)))
+    assert TanhScaler().fit(X[:10]).fit(X).n_samples_seen_ == 40  # fit starts afresh

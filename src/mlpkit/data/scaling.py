@@ -9,7 +9,9 @@ test rows (and inside each fold of a cross-validation), so no statistic leaks fr
 - tanh transformation (:class:`TanhScaler`, written here because scikit-learn lacks it):
   z = tanh(k·(x − μ)/σ), inverse x = μ + σ·artanh(z)/k.
 
-The first two are scikit-learn's own classes, re-exported unchanged.
+The first two are scikit-learn's own classes, re-exported unchanged. Each scaler's learned
+state is plain JSON (:func:`scaler_state` / :func:`scaler_from_state`), so models that hold one
+are saved without pickle.
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ class TanhScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         z = tanh(k·(x − μ)/σ),        inverse:  x = μ + σ·artanh(z)/k.
 
     The location is μ (z = 0 there) and the scale is σ/k: a value one σ/k from the mean maps to
-    tanh(1) ≈ 0.76. σ is the population standard deviation (ddof = 0), as in
-    :class:`StandardScaler`; a constant column (σ = 0, or zero up to rounding:
-    σ² ≤ n·ε·σ² + (n·ε·μ)², the test of ``StandardScaler``) gets σ = 1, so z = tanh(k·(x − μ)).
+    tanh(1) ≈ 0.76. μ and σ are :class:`StandardScaler`'s, computed by it: σ is the population
+    standard deviation (ddof = 0), a constant column (σ = 0 up to rounding) gets σ = 1, and
+    ``partial_fit`` updates the same running mean and variance as ``StandardScaler.partial_fit``
+    (so streaming the rows in batches gives the statistics of all of them).
 
     Values so far from μ that z rounds to ±1 cannot be inverted exactly: ``inverse_transform``
     first clips |z| to :data:`Z_MAX`, the largest float64 below 1, so they come back finite, as
@@ -49,7 +52,9 @@ class TanhScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Attributes:
         mean_: μ per feature, shape (n_features,).
+        var_: σ² per feature, shape (n_features,).
         scale_: σ per feature (1 for constant features), shape (n_features,).
+        n_samples_seen_: rows seen by ``fit`` and every ``partial_fit`` since.
         n_features_in_, feature_names_in_: as in scikit-learn.
 
     Example:
@@ -65,49 +70,50 @@ class TanhScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Learn μ and σ of each column of X (n_samples, n_features). Returns self."""
+        if hasattr(self, "n_samples_seen_"):
+            del self.n_samples_seen_
+        return self.partial_fit(X)
+
+    def partial_fit(self, X, y=None):
+        """Update μ and σ with the rows of X, as ``StandardScaler.partial_fit``. Returns self."""
         check_positive("k", self.k, owner="TanhScaler")
-        X = validate_data(self, X, dtype=FLOAT_DTYPES)
-        X64 = X.astype(np.float64, copy=False)  # float64 statistics also for float32 input
-        mean = X64.mean(axis=0)
-        var = X64.var(axis=0)
-        self.mean_ = mean
-        self.scale_ = np.where(_is_constant(var, mean, X.shape[0]), 1.0, np.sqrt(var))
+        first = not hasattr(self, "n_samples_seen_")
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
+        running = StandardScaler()
+        if not first:  # continue from the statistics so far
+            _set_fitted(running, self._fitted_statistics())
+        running.partial_fit(X.astype(np.float64, copy=False))  # float64 statistics
+        self.mean_, self.var_, self.scale_ = running.mean_, running.var_, running.scale_
+        self.n_samples_seen_ = int(running.n_samples_seen_)
         return self
 
     def transform(self, X):
         """Return z = tanh(k·(x − μ)/σ), with the shape and float dtype of X."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
-        return self.apply(X, self.mean_, self.scale_, self.k).astype(X.dtype, copy=False)
+        z = np.tanh(self.k * (X.astype(np.float64, copy=False) - self.mean_) / self.scale_)
+        return z.astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
         """Return x = μ + σ·artanh(z)/k, after clipping |z| to :data:`Z_MAX` (see the class)."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
-        return self.invert(X, self.mean_, self.scale_, self.k).astype(X.dtype, copy=False)
+        z = np.clip(X.astype(np.float64, copy=False), -Z_MAX, Z_MAX)
+        return (self.mean_ + self.scale_ * np.arctanh(z) / self.k).astype(X.dtype, copy=False)
 
-    @staticmethod
-    def apply(X, mean, scale, k) -> np.ndarray:
-        """z = tanh(k·(x − μ)/σ) in float64, from given statistics (used by mk.data's
-        Preprocessor, which keeps μ and σ as plain numbers)."""
-        return np.tanh(k * (np.asarray(X, dtype=np.float64) - mean) / scale)
-
-    @staticmethod
-    def invert(Z, mean, scale, k) -> np.ndarray:
-        """x = μ + σ·artanh(z)/k in float64, |z| clipped to :data:`Z_MAX` first."""
-        z = np.clip(np.asarray(Z, dtype=np.float64), -Z_MAX, Z_MAX)
-        return mean + scale * np.arctanh(z) / k
+    def _fitted_statistics(self) -> dict:
+        return {
+            "mean_": self.mean_,
+            "var_": self.var_,
+            "scale_": self.scale_,
+            "n_samples_seen_": self.n_samples_seen_,
+            "n_features_in_": self.n_features_in_,
+        }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-def _is_constant(var: np.ndarray, mean: np.ndarray, n_samples: int) -> np.ndarray:
-    # A variance this small is rounding noise of a constant column (scikit-learn's bound).
-    eps = np.finfo(np.float64).eps
-    return var <= n_samples * eps * var + (n_samples * mean * eps) ** 2
 
 
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler, "tanh": TanhScaler}
@@ -147,4 +153,95 @@ def make_scaler(name_or_object, **kwargs):
     return SCALERS[name_or_object](**kwargs)
 
 
-__all__ = ["MinMaxScaler", "SCALERS", "StandardScaler", "TanhScaler", "Z_MAX", "make_scaler"]
+#: The fitted attributes each scaler kind keeps, as written by :func:`scaler_state`.
+FITTED = {
+    "standard": ("mean_", "var_", "scale_", "n_samples_seen_", "n_features_in_"),
+    "minmax": (
+        "min_",
+        "scale_",
+        "data_min_",
+        "data_max_",
+        "data_range_",
+        "n_samples_seen_",
+        "n_features_in_",
+    ),
+    "tanh": ("mean_", "var_", "scale_", "n_samples_seen_", "n_features_in_"),
+}
+
+
+def scaler_state(scaler) -> dict | None:
+    """Return a fitted scaler as a JSON-compatible document (None for None).
+
+    Args:
+        scaler: a fitted ``StandardScaler``, ``MinMaxScaler`` or :class:`TanhScaler`, or None.
+
+    Returns:
+        ``{"kind": "standard" | "minmax" | "tanh", "params": constructor arguments,
+        "fitted": {attribute: list or number}, "dtype": the float type of the statistics}``;
+        ``feature_names_in_`` is kept when present.
+        :func:`scaler_from_state` gives back a scaler whose ``transform``,
+        ``inverse_transform`` and ``partial_fit`` continue exactly where this one stands.
+
+    Raises:
+        TypeError: another kind of object.
+    """
+    if scaler is None:
+        return None
+    kind = next((k for k, cls in SCALERS.items() if type(scaler) is cls), None)
+    if kind is None:
+        raise TypeError(
+            f"scaler_state takes a StandardScaler, MinMaxScaler or TanhScaler; got "
+            f"{type(scaler).__name__}."
+        )
+    check_is_fitted(scaler)
+    names = (*FITTED[kind], "feature_names_in_")
+    fitted = {name: _plain(getattr(scaler, name)) for name in names if hasattr(scaler, name)}
+    dtype = str(np.asarray(scaler.scale_).dtype)  # float32 input keeps float32 statistics
+    return {"kind": kind, "params": _plain(scaler.get_params()), "fitted": fitted, "dtype": dtype}
+
+
+def scaler_from_state(document: dict | None):
+    """Return the fitted scaler written by :func:`scaler_state` (None for None)."""
+    if document is None:
+        return None
+    params = dict(document["params"])
+    if "feature_range" in params:
+        params["feature_range"] = tuple(params["feature_range"])
+    scaler = SCALERS[document["kind"]](**params)
+    _set_fitted(scaler, document["fitted"], document.get("dtype", "float64"))
+    return scaler
+
+
+def _set_fitted(scaler, fitted: dict, dtype="float64") -> None:
+    for name, value in fitted.items():
+        if name == "n_features_in_":
+            value = int(value)
+        elif name == "feature_names_in_":
+            value = np.asarray(value, dtype=object)
+        elif name == "n_samples_seen_":
+            value = np.asarray(value, dtype=np.int64)  # a NumPy scalar, as scikit-learn's
+            value = value[()] if value.ndim == 0 else value
+        elif value is not None:
+            value = np.asarray(value, dtype=dtype)
+        setattr(scaler, name, value)
+
+
+def _plain(value):
+    """NumPy arrays and scalars (also inside dicts and tuples) as lists and Python numbers."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(item) for item in value]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+__all__ = [
+    "MinMaxScaler",
+    "SCALERS",
+    "StandardScaler",
+    "TanhScaler",
+    "Z_MAX",
+    "make_scaler",
+    "scaler_from_state",
+    "scaler_state",
+]
