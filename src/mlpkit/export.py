@@ -1,31 +1,184 @@
-"""Export a trained network to PyTorch, to serve it with PyTorch tooling.
+"""Export a trained model to PyTorch, to serve it with PyTorch tooling.
 
-``to_torch(net)`` returns an equivalent ``torch.nn.Sequential`` in evaluation mode, with the same
-weights (``nn.Linear`` stores W transposed) and dtype; its outputs equal ``net.predict``'s. torch
-is imported only here and only when called: it is never a dependency of mlpkit.
+``to_torch(model)`` takes an ``mk.Sequential`` or a fitted ``MLPClassifier``/``MLPRegressor``
+(its ``network_``) and returns one flat ``torch.nn.Sequential`` in evaluation mode whose output
+equals the model's own on the same numeric inputs, scaling included:
+
+    [input scaling]  →  the layers  →  [inverse target scaling]  →  [binary complement]
+
+- **input scaling**: the preprocessor's scaler (``net.preprocessor.numeric_scaling()``), when
+  the preprocessor maps numeric columns one to one: :class:`StandardScale`,
+  :class:`MinMaxScale` or :class:`TanhScale`. A preprocessor that does more (one-hot
+  categories, missing-value indicators) is refused: export with ``include_preprocessor=False``
+  and apply ``net.preprocessor.transform`` to the inputs first.
+- **the layers**, with the same weights (``nn.Linear`` stores W transposed) and dtype.
+- **inverse target scaling** (a regression with ``net.target.scaler_``):
+  :class:`InverseStandardScale`, :class:`InverseMinMaxScale` or :class:`InverseTanhScale`, so
+  values come out in the target's own units.
+- **binary complement** (an ``MLPClassifier`` with one sigmoid unit):
+  :class:`BinaryProbabilities` turns p into ``predict_proba``'s two columns [1 − p, p].
+
+So the module equals ``net.predict`` (a network), ``predict_proba`` (a classifier) or
+``predict`` (a regressor; shape (n, n_outputs), where ``predict`` ravels a single target).
+Scaling modules keep their statistics as float64 buffers and compute in float64, as
+scikit-learn does, returning the dtype of their input. Rows with missing values are not filled:
+the module takes complete numeric rows.
+
+torch is imported only when a function here is called (the module classes, e.g.
+``mlpkit.export.StandardScale``, are created then): it is never a dependency of mlpkit.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from .data.scaling import Z_MAX, MinMaxScaler, StandardScaler, TanhScaler
 from .layers import activations
 from .layers.batchnorm import BatchNorm
 from .layers.dense import Dense
 from .layers.dropout import Dropout
 from .layers.residual import Residual
+from .network import Sequential
+
+#: The torch module classes of this module, created on first use (see :func:`_modules_ns`).
+TORCH_MODULES = (
+    "StandardScale",
+    "MinMaxScale",
+    "TanhScale",
+    "InverseStandardScale",
+    "InverseMinMaxScale",
+    "InverseTanhScale",
+    "BinaryProbabilities",
+    "Step",
+    "Residual",
+)
 
 
-def to_torch(net):
-    """The network as a ``torch.nn.Sequential`` (eval mode). A preprocessor, if the network
-    has one, is not part of it: apply ``net.preprocessor.transform`` to the inputs first."""
+def to_torch(model, *, include_preprocessor: bool = True):
+    """Return ``model`` as an equivalent ``torch.nn.Sequential`` in evaluation mode.
+
+    Args:
+        model: an ``mk.Sequential``, or a fitted ``MLPClassifier``/``MLPRegressor``.
+        include_preprocessor: fold the preprocessor's numeric scaling in as the first module
+            (default). False: the module takes ``net.preprocessor.transform(X)``.
+
+    Returns:
+        A ``torch.nn.Sequential`` whose output for numeric inputs X (n_samples, n_features)
+        equals ``net.predict(X)``, ``predict_proba(X)`` (classifier) or ``predict(X)``
+        (regressor, as (n_samples, n_outputs)).
+
+    Raises:
+        ValueError: the preprocessor does more than scale numeric columns one to one, or its
+            scaler is not a StandardScaler, MinMaxScaler or TanhScaler.
+
+    Example:
+        >>> import numpy as np, mlpkit as mk, torch
+        >>> net = mk.Sequential([mk.layers.Dense(2, activation="softmax")], random_state=0)
+        >>> _ = net.fit(np.eye(2), [0, 1], loss="categorical_cross_entropy", epochs=1)
+        >>> module = mk.export.to_torch(net)
+        >>> bool(np.allclose(module(torch.eye(2)).detach().numpy(), net.predict(np.eye(2))))
+        True
+    """
+    import torch
+
+    net = _network_of(model)
+    first = _input_modules(net) if include_preprocessor else []
+    last = _target_modules(net)
+    if model is not net and net.task == "binary":  # predict_proba's two columns
+        last.append(_modules_ns().BinaryProbabilities())
+    return torch.nn.Sequential(*first, *_layers(net), *last).eval()
+
+
+def _network_of(model) -> Sequential:
+    if isinstance(model, Sequential):
+        return model
+    network = getattr(model, "network_", None)
+    if not isinstance(network, Sequential):
+        raise TypeError(
+            f"to_torch takes an mk.Sequential or a fitted MLPClassifier/MLPRegressor; got "
+            f"{type(model).__name__}" + (" (not fitted)" if hasattr(model, "get_params") else "")
+        )
+    return network
+
+
+# -- scaling ------------------------------------------------------------------------------------
+def _input_modules(net) -> list:
+    """The preprocessor's scaler as a module; nothing when it passes numeric columns through."""
+    prep = net.preprocessor
+    if prep is None:
+        return []
+    numeric_scaling = getattr(prep, "numeric_scaling", None)
+    scaler = None if numeric_scaling is None else numeric_scaling()
+    if scaler is None:
+        if numeric_scaling is None or not _passes_through(prep):
+            raise ValueError(_refusal(prep))
+        return []
+    return [_scale_module(scaler, inverse=False)]
+
+
+def _passes_through(prep) -> bool:
+    """Whether a preprocessor without a scaler keeps its numeric columns as they are."""
+    names_in = getattr(prep, "feature_names_in_", None)
+    if names_in is None:
+        names_in = [f"x{i}" for i in range(prep.n_features_in_)]
+    return list(prep.get_feature_names_out()) == [str(name) for name in names_in]
+
+
+def _refusal(prep) -> str:
+    what = (
+        "it does more than scale numeric columns one to one (one-hot categories or "
+        "missing-value indicator columns)"
+        if hasattr(prep, "numeric_scaling")
+        else f"a {type(prep).__name__} has no numeric_scaling()"
+    )
+    return (
+        f"to_torch cannot export the network's preprocessor: {what}. Export the network "
+        f"alone with to_torch(model, include_preprocessor=False) and apply "
+        f"net.preprocessor.transform to the inputs first."
+    )
+
+
+def _target_modules(net) -> list:
+    """The inverse of a regression's target scaling, back to the target's own units."""
+    scaler = None if net.target is None else net.target.scaler_
+    return [] if scaler is None else [_scale_module(scaler, inverse=True)]
+
+
+def _scale_module(scaler, *, inverse: bool):
+    """The torch module of a fitted scaler (or of its inverse), with its statistics."""
+    ns = _modules_ns()
+    if isinstance(scaler, StandardScaler):
+        n = scaler.n_features_in_
+        mean = scaler.mean_ if scaler.with_mean else np.zeros(n)
+        scale = scaler.scale_ if scaler.with_std else np.ones(n)
+        kind = ns.InverseStandardScale if inverse else ns.StandardScale
+        return kind(mean=mean, scale=scale)
+    if isinstance(scaler, MinMaxScaler):
+        if inverse:
+            return ns.InverseMinMaxScale(scale=scaler.scale_, min=scaler.min_)
+        clip = scaler.feature_range if scaler.clip else None
+        return ns.MinMaxScale(scale=scaler.scale_, min=scaler.min_, clip=clip)
+    if isinstance(scaler, TanhScaler):
+        kind = ns.InverseTanhScale if inverse else ns.TanhScale
+        return kind(mean=scaler.mean_, scale=scaler.scale_, k=scaler.k)
+    raise ValueError(
+        f"to_torch cannot export the scaler {type(scaler).__name__}: expected a "
+        f"StandardScaler, MinMaxScaler or TanhScaler."
+    )
+
+
+# -- layers -------------------------------------------------------------------------------------
+def _layers(net):
+    """The layers as a ``torch.nn.Sequential`` with the network's weights and dtype."""
     import torch
 
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
-    model = torch.nn.Sequential(*[module for layer in net.layers for module in _modules(layer)])
-    model.to(dtype)
-    _copy_weights(net.layers, model, torch, dtype)
-    return model.eval()
+    body = torch.nn.Sequential(*[module for layer in net.layers for module in _modules(layer)])
+    body.to(dtype)
+    _copy_weights(net.layers, body, torch, dtype)
+    return body
 
 
 def _modules(layer) -> list:
@@ -69,35 +222,12 @@ def _activation_module(layer) -> list:
     if name == "softmax":
         return [nn.Softmax(dim=1)]
     if name == "step":
-        return [_step_module()]
+        return [_modules_ns().Step()]
     raise ValueError(f"Cannot export the activation {name!r} to PyTorch.")
-
-
-def _step_module():
-    import torch
-
-    class Step(torch.nn.Module):
-        """Heaviside step: 1 where z > 0, else 0 (as mlpkit's Step)."""
-
-        def forward(self, z):
-            return (z > 0).to(z.dtype)
-
-    return Step()
 
 
 def _residual_module(layer):
     import torch
-
-    class Residual(torch.nn.Module):
-        """y = x + f(x), or x·P + f(x) with a bias-free projection P."""
-
-        def __init__(self, body, projection):
-            super().__init__()
-            self.body, self.projection = body, projection
-
-        def forward(self, x):
-            skip = x if self.projection is None else self.projection(x)
-            return self.body(x) + skip
 
     body = torch.nn.Sequential(*[m for inner in layer.layers for m in _modules(inner)])
     projection = None
@@ -105,7 +235,7 @@ def _residual_module(layer):
         projection = torch.nn.Linear(
             layer.projection.W.shape[0], layer.projection.units, bias=False
         )
-    return Residual(body, projection)
+    return _modules_ns().Residual(body, projection)
 
 
 def _copy_weights(layers, modules, torch, dtype) -> None:
@@ -146,3 +276,111 @@ def _copy_one(layer, module, torch, dtype) -> None:
 
 def _tensor(array, torch, dtype):
     return torch.tensor(np.ascontiguousarray(array), dtype=dtype)
+
+
+# -- the torch module classes ---------------------------------------------------------------------
+@functools.cache
+def _modules_ns():
+    """Create the torch module classes once, on first use (torch is imported only here).
+
+    They are registered as ``mlpkit.export.<Name>`` (see :func:`__getattr__`), so
+    ``torch.save(module)`` pickles them like any importable class.
+    """
+    import torch
+
+    class Columnwise(torch.nn.Module):
+        """Per-column statistics as float64 buffers (n_columns,); computes in float64, as
+        scikit-learn does, and returns the input's dtype."""
+
+        def __init__(self, **columns) -> None:
+            super().__init__()
+            for name, values in columns.items():
+                tensor = torch.as_tensor(np.asarray(values, dtype=np.float64).copy())
+                self.register_buffer(name, tensor)
+
+        def forward(self, x):
+            return self.formula(x.to(torch.float64)).to(x.dtype)
+
+    class StandardScale(Columnwise):
+        """z = (x − mean)/scale (scikit-learn's StandardScaler)."""
+
+        def formula(self, x):
+            return (x - self.mean) / self.scale
+
+    class InverseStandardScale(Columnwise):
+        """x = z·scale + mean (StandardScaler.inverse_transform)."""
+
+        def formula(self, z):
+            return z * self.scale + self.mean
+
+    class MinMaxScale(Columnwise):
+        """z = x·scale + min, then clipped to [a, b] when the scaler clips (MinMaxScaler)."""
+
+        def __init__(self, *, scale, min, clip=None) -> None:
+            super().__init__(scale=scale, min=min)
+            self.clip = None if clip is None else (float(clip[0]), float(clip[1]))
+
+        def formula(self, x):
+            z = x * self.scale + self.min
+            return z if self.clip is None else z.clamp(*self.clip)
+
+    class InverseMinMaxScale(Columnwise):
+        """x = (z − min)/scale (MinMaxScaler.inverse_transform)."""
+
+        def formula(self, z):
+            return (z - self.min) / self.scale
+
+    class TanhScale(Columnwise):
+        """z = tanh(k·(x − mean)/scale) (mlpkit's TanhScaler)."""
+
+        def __init__(self, *, mean, scale, k) -> None:
+            super().__init__(mean=mean, scale=scale)
+            self.k = float(k)
+
+        def formula(self, x):
+            return torch.tanh(self.k * (x - self.mean) / self.scale)
+
+        def extra_repr(self) -> str:
+            return f"k={self.k}"
+
+    class InverseTanhScale(TanhScale):
+        """x = mean + scale·artanh(clip(z, −Z_MAX, Z_MAX))/k (TanhScaler.inverse_transform;
+        Z_MAX, the largest float64 below 1, keeps x finite)."""
+
+        def formula(self, z):
+            return self.mean + self.scale * torch.atanh(z.clamp(-Z_MAX, Z_MAX)) / self.k
+
+    class BinaryProbabilities(torch.nn.Module):
+        """p (n, 1) → [1 − p, p] (n, 2): predict_proba's columns for one sigmoid unit."""
+
+        def forward(self, p):
+            return torch.cat([1 - p, p], dim=1)
+
+    class Step(torch.nn.Module):
+        """Heaviside step: 1 where z > 0, else 0 (as mlpkit's Step)."""
+
+        def forward(self, z):
+            return (z > 0).to(z.dtype)
+
+    class Residual(torch.nn.Module):
+        """y = x + f(x), or x·P + f(x) with a bias-free projection P."""
+
+        def __init__(self, body, projection) -> None:
+            super().__init__()
+            self.body, self.projection = body, projection
+
+        def forward(self, x):
+            skip = x if self.projection is None else self.projection(x)
+            return self.body(x) + skip
+
+    classes = {name: value for name, value in locals().items() if name in TORCH_MODULES}
+    for name, cls in classes.items():
+        cls.__module__, cls.__qualname__ = __name__, name
+    return type("TorchModules", (), classes)
+
+
+def __getattr__(name: str):
+    """``mlpkit.export.StandardScale`` etc.: the torch module classes, created on first use."""
+    if name in TORCH_MODULES:
+        return getattr(_modules_ns(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
