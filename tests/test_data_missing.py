@@ -1,6 +1,7 @@
 """MissingValues refuses, fills, forward-fills or drops missing values, learning only from fit."""
 
 import doctest
+import json
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from mlpkit.data.missing import (
 )
 from mlpkit.data.tables import read_table
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATA = Path(__file__).resolve().parent / "data"  # small copies: see data/ATTRIBUTION.md
 NAN = np.nan
 
 
@@ -45,7 +46,7 @@ def test_raise_is_the_default_and_lists_every_column_with_its_count():
         MissingValues().fit(frame())
     message = str(error.value)
     assert "'a': 2" in message and "'c': 1" in message and "'b'" not in message
-    assert "strategy='median'" in message and "columns={'a': 'median'}" in message
+    assert "'auto'" in message and "{'a': 'median', 'c': 'most_frequent'}" in message
 
 
 def test_raise_passes_complete_data_through_unchanged():
@@ -68,7 +69,7 @@ def test_raise_also_applies_at_transform():
         ("mean", {}, [4.0, 2.0, 4.0, 6.0]),
         ("median", {}, [4.0, 2.0, 4.0, 6.0]),
         ("most_frequent", {}, [2.0, 2.0, 2.0, 6.0]),
-        ("previous", {}, [6.0, 2.0, 2.0, 6.0]),
+        ("auto", {}, [4.0, 2.0, 4.0, 6.0]),
     ],
 )
 def test_each_fill_strategy_gives_the_exact_values(strategy, params, expected_a):
@@ -182,9 +183,7 @@ def test_the_callers_frame_is_not_modified():
 
 
 def test_housing_bedrooms_are_filled_with_the_median_and_reported():
-    if not DATASETS.is_dir():
-        pytest.skip(f"the shared datasets folder {DATASETS} is absent")
-    table = read_table(DATASETS / "housing.csv", target="median_house_value")
+    table = read_table(DATA / "housing.csv", target="median_house_value")
     model = MissingValues("median").fit(table.X[["total_bedrooms", "households"]])
     out = model.transform(table.X[["total_bedrooms", "households"]])
     assert model.report_["total_bedrooms"]["missing"] == 207
@@ -192,12 +191,54 @@ def test_housing_bedrooms_are_filled_with_the_median_and_reported():
     assert not out.isna().any().any()
 
 
+def test_auto_takes_the_median_of_numbers_and_the_most_frequent_text():
+    model = MissingValues("auto").fit(frame().assign(a=[1.0, 2.0, NAN, 9.0]))
+    assert model.strategies_ == {"a": "median", "b": "median", "c": "most_frequent"}
+    assert model.fills_["a"] == 2.0 and model.fills_["c"] == "y"
+    override = MissingValues("zero", columns={"c": "auto"}).fit(frame())
+    assert override.strategies_["c"] == "most_frequent"
+
+
+def test_previous_forward_fills_within_the_data_after_a_first_observation():
+    X = pd.DataFrame({"p": [1.0, NAN, NAN, 4.0, NAN]})
+    assert MissingValues("previous").fit_transform(X)["p"].tolist() == [1, 1, 1, 4, 4]
+
+
+def test_state_through_json_gives_the_same_transform():
+    model = fitted(strategy="mean", columns={"c": "most_frequent"}, add_indicator=True)
+    restored = MissingValues.from_state(json.loads(json.dumps(model.get_state())))
+    pd.testing.assert_frame_equal(restored.transform(frame()), model.transform(frame()))
+    assert restored.report_ == model.report_ and restored.get_params() == model.get_params()
+    X = np.array([[NAN, 1.0], [2.0, NAN], [4.0, 3.0]])
+    on_array = MissingValues("previous", columns={0: "mean"}, fill_value={1: 5.0}).fit(X)
+    again = MissingValues.from_state(json.loads(json.dumps(on_array.get_state())))
+    assert again.get_params() == on_array.get_params()
+    np.testing.assert_array_equal(again.transform(X), on_array.transform(X))
+
+
+def test_rows_dropped_counts_the_fit_rows_and_transform_does_not_change_it():
+    model = MissingValues("drop").fit(frame())
+    model.transform(frame().iloc[3:])
+    assert model.rows_dropped_ == 3
+
+
 def test_previous_value_imputer_agrees_with_missing_values_previous():
-    train = np.array([[1.0, NAN], [NAN, 2.0], [3.0, NAN]])
+    train = np.array([[1.0, 9.0], [NAN, 2.0], [3.0, NAN]])
     test = np.array([[NAN, NAN], [5.0, NAN], [NAN, 7.0]])
     expected = MissingValues("previous").fit(train).transform(test)
     np.testing.assert_array_equal(PreviousValueImputer().fit(train).transform(test), expected)
     np.testing.assert_array_equal(expected, [[3.0, 2.0], [5.0, 2.0], [5.0, 7.0]])
+
+
+# The scikit-learn pickle check puts NaN at random places, also in the first row, where forward
+# fill would have to look ahead: the "previous" rule refuses that fit (see MissingValues).
+LOOK_AHEAD = "a gap in the first fit row: forward fill refuses to look ahead"
+
+
+def expected_failures(estimator):
+    previous = isinstance(estimator, PreviousValueImputer) or estimator.strategy == "previous"
+    checks = ("check_estimators_pickle", "check_estimators_pickle(readonly_memmap=True)")
+    return dict.fromkeys(checks, LOOK_AHEAD) if previous else {}
 
 
 @given(
@@ -221,7 +262,9 @@ def test_forward_fill_keeps_observed_values_and_copies_the_last_one_above(values
         MissingValues("most_frequent"),
         MissingValues("previous", add_indicator=True),
         MissingValues("drop"),
-    ]
+        MissingValues("auto"),
+    ],
+    expected_failed_checks=expected_failures,
 )
 def test_sklearn_contract(estimator, check):
     check(estimator)

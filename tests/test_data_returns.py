@@ -13,7 +13,7 @@ from mlpkit.data.returns import returns_features
 from mlpkit.data.splits import time_ordered_split
 from mlpkit.exceptions import ConfigError
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATA = Path(__file__).resolve().parent / "data"  # small copies: see data/ATTRIBUTION.md
 SMALL = dict(lags=(1, 3), volatility_windows=(4,), moving_average_windows=(3,))
 
 
@@ -73,7 +73,7 @@ def test_changing_any_later_price_never_changes_the_features_of_earlier_rows(pri
 
 
 def test_the_three_sp500_crash_days_appear_as_lag_one_returns_on_their_own_dates():
-    table = pd.read_csv(DATASETS / "sp500_daily_1950_2018.csv")
+    table = pd.read_csv(DATA / "sp500_daily_1950_2018.csv")
     prices = pd.Series(table["Adj.Close"].to_numpy(), index=pd.to_datetime(table["Date"]))
     X, y = returns_features(prices)
     crashes = X.index[X["return_lag1"].abs() > 0.10].strftime("%Y-%m-%d")

@@ -16,7 +16,8 @@ BAD_FRACTIONS = [(0.7, 0.3, 0.0), (0.5, 0.3, 0.3), (0.8, 0.2), (-0.1, 0.6, 0.5),
 
 
 class RecordingPreprocessor:
-    """A stand-in for mk.data.Preprocessor (same contract) that records the rows it sees.
+    """A scikit-learn-style transformer (the contract of mk.data.Preprocessor) that records the
+    rows it sees.
 
     Rows are identified by the DataFrame index, so a test can check which rows a fold's
     preprocessor was fitted on and which it only transformed.
@@ -25,16 +26,14 @@ class RecordingPreprocessor:
     def __init__(self):
         self.scaler = StandardScaler()
         self.fitted_rows, self.transformed_rows = None, []
-        self.fitted_targets, self.transformed_targets = None, []
 
-    def fit_transform(self, X, y):
-        self.fitted_rows, self.fitted_targets = set(X.index), np.asarray(y)
-        return self.scaler.fit_transform(X), np.asarray(y, dtype=float)
+    def fit_transform(self, X, y=None):
+        self.fitted_rows = set(X.index)
+        return self.scaler.fit_transform(X)
 
-    def transform(self, X, y=None):
+    def transform(self, X):
         self.transformed_rows.append(set(X.index))
-        self.transformed_targets.append(np.asarray(y))
-        return self.scaler.transform(X), None if y is None else np.asarray(y, dtype=float)
+        return self.scaler.transform(X)
 
 
 def recording_factory():
@@ -184,7 +183,8 @@ def test_cross_validate_stratifies_folds_by_class():
         fit_kwargs={"loss": "binary_cross_entropy", "epochs": 1, "verbose": 0},
     )
     for prep in made:
-        assert np.bincount(prep.transformed_targets[0].astype(int)).tolist() == [15, 5]
+        test_labels = labels.loc[sorted(prep.transformed_rows[0])]
+        assert np.bincount(test_labels).tolist() == [15, 5]
     assert set(result["mean"]) == {"loss", "accuracy", "auc", "precision", "recall", "f1"}
 
 
@@ -215,3 +215,26 @@ def test_cross_validate_accepts_plain_arrays_and_no_preprocessor():
         fit_kwargs={"loss": "mse", "epochs": 1, "verbose": 0},
     )
     assert len(result["scores"]) == 3 and np.isfinite(result["mean"]["loss"])
+
+
+def test_cross_validate_keeps_y_aligned_with_the_rows_a_preprocessor_drops():
+    X, y = frame()
+    X = X.rename(columns=str)
+    X.iloc[::7, 0] = np.nan
+    made = []
+
+    def make():
+        made.append(mk.data.Preprocessor(missing="drop"))
+        return made[-1]
+
+    result = cross_validate(
+        make,
+        small_network(),
+        X,
+        y,
+        cv=3,
+        random_state=0,
+        fit_kwargs={"loss": "mse", "epochs": 1, "verbose": 0},
+    )
+    assert len(result["scores"]) == 3 and np.isfinite(result["mean"]["loss"])
+    assert all(prep.report().startswith("Preprocessor fitted on 40 rows") for prep in made)

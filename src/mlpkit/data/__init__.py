@@ -2,22 +2,33 @@
 
 - ``read_table``: arrays, pandas/polars DataFrames, CSV and Parquet files → features and target
   by column name, missing tokens ("?") as NaN.
-- ``Preprocessor``: missing values, one-hot categories, feature and target scaling, fitted on
-  training rows only, with a report, saved with the model (no pickle).
-- transformers with the scikit-learn contract for your own pipelines: ``MissingValues``,
-  ``PreviousValueImputer``, ``Categorical``, ``TanhScaler`` (and scikit-learn's
-  ``StandardScaler`` / ``MinMaxScaler``).
+- ``Preprocessor``: a scikit-learn transformer composing the steps below (tokens, missing
+  values, one-hot categories, feature scaling), fitted on training rows only, with a report,
+  its state plain JSON (saved with the model, no pickle).
+- the steps, transformers with the scikit-learn contract for your own pipelines:
+  ``TextCleaner``, ``MissingValues``, ``PreviousValueImputer``, ``Categorical``, ``TanhScaler``
+  (and scikit-learn's ``StandardScaler`` / ``MinMaxScaler``, whose state
+  ``scaler_state`` / ``scaler_from_state`` write and read).
 - splits: ``train_val_test_split`` (seeded, stratified), ``time_ordered_split``, ``folds`` and
   ``cross_validate`` (every transform refitted inside each fold).
 - ``returns_features``: lagged returns, volatility and moving-average gaps from prices, with a
   next-period return target, strictly without look-ahead.
 """
 
-from .encoding import Categorical
+from .cleaning import TextCleaner
+from .encoding import Categorical, UnknownCategoryWarning
 from .missing import MissingValues, PreviousValueImputer
 from .preprocessor import Preprocessor
 from .returns import returns_features
-from .scaling import SCALERS, MinMaxScaler, StandardScaler, TanhScaler, make_scaler
+from .scaling import (
+    SCALERS,
+    MinMaxScaler,
+    StandardScaler,
+    TanhScaler,
+    make_scaler,
+    scaler_from_state,
+    scaler_state,
+)
 from .splits import cross_validate, folds, time_ordered_split, train_val_test_split
 from .tables import Table, read_table
 
@@ -25,14 +36,18 @@ __all__ = [
     "read_table",
     "Table",
     "Preprocessor",
+    "TextCleaner",
     "MissingValues",
     "PreviousValueImputer",
     "Categorical",
+    "UnknownCategoryWarning",
     "TanhScaler",
     "StandardScaler",
     "MinMaxScaler",
     "SCALERS",
     "make_scaler",
+    "scaler_state",
+    "scaler_from_state",
     "train_val_test_split",
     "time_ordered_split",
     "folds",

@@ -10,7 +10,7 @@ constant columns and duplicate rows.
 from __future__ import annotations
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Number
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .missing import _is_number, _python, _sample
+from .state import input_state, pairs, plain, set_input_state, unpairs
 
 
 class UnknownCategoryWarning(UserWarning):
@@ -37,6 +38,11 @@ class Categorical(TransformerMixin, BaseEstimator):
     named ``"<column>=<category>"``. A category not seen in ``fit`` gives an all-zero row and an
     :class:`UnknownCategoryWarning` naming the column and the values (e.g. housing's 5-row
     ``"ISLAND"`` level may be missing from a training split).
+
+    A category is keyed by its value: in a column of numbers, ``1``, ``1.0`` and ``np.int64(1)``
+    are one category (``"code=1"``); in a column that holds text, every value is keyed by its
+    text, a number by its value (``1.0`` → ``"1"``), so a column read once as numbers and once
+    as text still meets its categories.
 
     Args:
         columns: Which columns are categorical. ``"auto"``: those of object, string, category or
@@ -96,9 +102,7 @@ class Categorical(TransformerMixin, BaseEstimator):
         if self.categorical_columns_:
             values = self._categorical_values(frame)
             self._check_cardinality(values)
-            self.encoder_ = OneHotEncoder(
-                handle_unknown="ignore", sparse_output=False, feature_name_combiner=_combine
-            ).fit(values)
+            self.encoder_ = _encoder("auto").fit(values)
             detected = self.columns == "auto"
             self.report_ = {
                 name: {"categories": [_python(c) for c in cats], "detected": detected}
@@ -134,6 +138,33 @@ class Categorical(TransformerMixin, BaseEstimator):
         parts = [blocks.get(name, frame[[name]]) for name in frame.columns]
         out = pd.concat(parts, axis=1)
         return out if isinstance(X, pd.DataFrame) else out.to_numpy()
+
+    def get_state(self) -> dict:
+        """Return the parameters and the categories learned, as JSON-compatible values."""
+        check_is_fitted(self)
+        return {
+            "params": plain(self.get_params()),
+            "input": input_state(self),
+            "input_columns": plain(self.input_columns_),
+            "categorical_columns": plain(self.categorical_columns_),
+            "report": pairs(self.report_),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> Categorical:
+        """Return the fitted Categorical whose :meth:`get_state` gave ``state``."""
+        model = cls(**state["params"])
+        set_input_state(model, state["input"])
+        model.input_columns_ = list(state["input_columns"])
+        model.categorical_columns_ = list(state["categorical_columns"])
+        model.report_ = unpairs(state["report"])
+        model.encoder_ = None
+        if model.categorical_columns_:
+            categories = [model.report_[name]["categories"] for name in model.categorical_columns_]
+            model.encoder_ = _encoder(categories).fit(  # one row: the categories are given
+                np.array([[values[0] for values in categories]], dtype=object)
+            )
+        return model
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Return the output column names: one-hot columns in their place."""
@@ -192,6 +223,7 @@ class Categorical(TransformerMixin, BaseEstimator):
                 )
 
     def _categorical_values(self, frame: pd.DataFrame) -> np.ndarray:
+        """The category keys of the categorical columns, (n_samples, n_categorical) objects."""
         values = frame[self.categorical_columns_]
         counts = values.isna().sum()
         if counts.any():
@@ -200,7 +232,16 @@ class Categorical(TransformerMixin, BaseEstimator):
                 f"Categorical column {name!r} has {int(counts[name])} missing values. Fill them "
                 f"first, e.g. MissingValues(columns={{{name!r}: 'most_frequent'}})."
             )
-        return values.to_numpy(dtype=object)
+        fitted = getattr(self, "encoder_", None)
+        keys = []
+        for index, name in enumerate(self.categorical_columns_):
+            column = values[name].to_numpy(dtype=object)
+            if fitted is None:  # fit: text keys once any value is text
+                text = not all(isinstance(v, (Number, np.bool_)) for v in column)
+            else:
+                text = any(isinstance(c, str) for c in fitted.categories_[index])
+            keys.append([_category_key(value, text) for value in column])
+        return np.array(keys, dtype=object).T.reshape(len(values), -1)
 
     def _check_cardinality(self, values: np.ndarray) -> None:
         if self.max_categories is None:
@@ -218,7 +259,8 @@ class Categorical(TransformerMixin, BaseEstimator):
         for name, column, categories in zip(
             self.categorical_columns_, values.T, self.encoder_.categories_
         ):
-            unseen = ~np.isin(column, categories)
+            known = set(categories)
+            unseen = np.array([value not in known for value in column])
             if unseen.any():
                 examples = list(pd.unique(column[unseen]))[:5]
                 warnings.warn(
@@ -249,6 +291,29 @@ def describe_table(X) -> dict:
         "constant_columns": constant,
         "duplicate_rows": int(frame.duplicated().sum()),
     }
+
+
+def _encoder(categories) -> OneHotEncoder:
+    return OneHotEncoder(
+        categories=categories,
+        handle_unknown="ignore",
+        sparse_output=False,
+        feature_name_combiner=_combine,
+    )
+
+
+def _category_key(value, text: bool):
+    """A category's key: a bool as itself, a number by its value (1 and 1.0 are 1), and in a
+    text column everything as text (1.0 → "1")."""
+    if isinstance(value, (bool, np.bool_)):
+        key = bool(value)
+    elif isinstance(value, (int, np.integer)):
+        key = int(value)
+    elif isinstance(value, (float, np.floating)):
+        key = int(value) if float(value).is_integer() else float(value)
+    else:
+        return str(value)
+    return str(key) if text else key
 
 
 def _is_categorical_dtype(column: pd.Series) -> bool:

@@ -23,6 +23,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_dat
 
 from .._checks import check_positive
 from ..exceptions import ConfigError
+from .state import plain
 
 #: The largest float64 below 1: |z| is clipped to it before artanh so the inverse stays finite.
 Z_MAX = float(np.nextafter(1.0, 0.0))
@@ -195,9 +196,9 @@ def scaler_state(scaler) -> dict | None:
         )
     check_is_fitted(scaler)
     names = (*FITTED[kind], "feature_names_in_")
-    fitted = {name: _plain(getattr(scaler, name)) for name in names if hasattr(scaler, name)}
+    fitted = {name: plain(getattr(scaler, name)) for name in names if hasattr(scaler, name)}
     dtype = str(np.asarray(scaler.scale_).dtype)  # float32 input keeps float32 statistics
-    return {"kind": kind, "params": _plain(scaler.get_params()), "fitted": fitted, "dtype": dtype}
+    return {"kind": kind, "params": plain(scaler.get_params()), "fitted": fitted, "dtype": dtype}
 
 
 def scaler_from_state(document: dict | None):
@@ -224,15 +225,6 @@ def _set_fitted(scaler, fitted: dict, dtype="float64") -> None:
         elif value is not None:
             value = np.asarray(value, dtype=dtype)
         setattr(scaler, name, value)
-
-
-def _plain(value):
-    """NumPy arrays and scalars (also inside dicts and tuples) as lists and Python numbers."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(item) for item in value]
-    return value.item() if isinstance(value, np.generic) else value
 
 
 __all__ = [

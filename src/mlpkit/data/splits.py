@@ -142,15 +142,17 @@ def cross_validate(
     """Cross-validate a network, fitting a fresh preprocessor inside each fold.
 
     For each fold, on its training rows only: ``prep = make_preprocessor()``,
-    ``X_tr, y_tr = prep.fit_transform(X_train, y_train)``, ``net = make_network()``,
-    ``net.fit(X_tr, y_tr, **fit_kwargs)``; then on its test rows
-    ``X_te, y_te = prep.transform(X_test, y_test)`` and ``net.evaluate(X_te, y_te)``. So no
-    statistic of a fold's test rows reaches its preprocessor or network.
+    ``X_tr = prep.fit_transform(X_train, y_train)``, ``net = make_network()``,
+    ``net.fit(X_tr, y_tr, **fit_kwargs)``; then on its test rows ``X_te = prep.transform(X_test)``
+    and ``net.evaluate(X_te, y_te)``. So no statistic of a fold's test rows reaches its
+    preprocessor or network. A preprocessor that drops rows says which it keeps with
+    ``row_mask(X)`` (as ``mlpkit.data.Preprocessor`` does), and y is cut to match.
 
     Args:
-        make_preprocessor: a callable returning a new object with ``fit_transform(X, y) ->
-            (X, y)`` and ``transform(X, y=None) -> (X, y)`` (as ``mlpkit.data.Preprocessor``),
-            or None to pass the rows through unchanged.
+        make_preprocessor: a callable returning a new scikit-learn transformer
+            (``fit_transform(X, y)`` and ``transform(X)`` return X), e.g.
+            ``mlpkit.data.Preprocessor`` or a ``Pipeline``, or None to pass the rows through.
+            A network made with its own ``preprocessor=`` needs none here.
         make_network: a callable returning a new unfitted network with ``fit`` and ``evaluate``.
         X: features, n_samples rows (array, list, pandas or polars).
         y: targets, n_samples rows; the class labels when ``stratified``.
@@ -191,11 +193,18 @@ def _fold_scores(make_preprocessor, make_network, X, y, train, test, fit_kwargs)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     if make_preprocessor is not None:
         prep = make_preprocessor()  # fresh per fold: fitted on this fold's training rows only
-        X_train, y_train = prep.fit_transform(X_train, y_train)
-        X_test, y_test = prep.transform(X_test, y_test)
+        X_train, y_train = prep.fit_transform(X_train, y_train), _kept(prep, X_train, y_train)
+        X_test, y_test = prep.transform(X_test), _kept(prep, X_test, y_test)
     net = make_network()
     net.fit(X_train, y_train, **fit_kwargs)
     return {name: float(value) for name, value in net.evaluate(X_test, y_test).items()}
+
+
+def _kept(prep, X, y):
+    """y of the rows the preprocessor keeps (all, unless it has a ``row_mask``)."""
+    if not hasattr(prep, "row_mask"):
+        return y
+    return _safe_indexing(y, np.flatnonzero(prep.row_mask(X)))
 
 
 def _n_rows(arrays: Sequence) -> int:

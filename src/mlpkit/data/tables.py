@@ -207,6 +207,12 @@ def _standardize_missing(frame: pd.DataFrame, tokens: tuple[str, ...]):
     return frame, converted
 
 
+def token_mask(values, tokens) -> np.ndarray:
+    """Return a bool array, True where a value is text equal to a token once stripped."""
+    stripped = {str(token).strip() for token in tokens}
+    return np.array([isinstance(v, str) and v.strip() in stripped for v in values], dtype=bool)
+
+
 def _is_text(column: pd.Series) -> bool:
     return pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)
 
@@ -214,9 +220,7 @@ def _is_text(column: pd.Series) -> bool:
 def _replace_tokens(column: pd.Series, tokens: set[str]):
     """Token cells become NaN; the column becomes numeric if all that is left are numbers."""
     values = column.to_numpy(dtype=object)
-    is_token = np.array(
-        [isinstance(value, str) and value.strip() in tokens for value in values], dtype=bool
-    )
+    is_token = token_mask(values, tokens)
     values[is_token] = np.nan
     values[pd.isna(values)] = np.nan  # None and pandas.NA too
     n_tokens = int(is_token.sum())

@@ -1,0 +1,59 @@
+"""TextCleaner: missing tokens become NaN and text columns of numbers become numbers."""
+
+import doctest
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from mlpkit.data import cleaning as cleaning_module
+from mlpkit.data.cleaning import TextCleaner
+
+
+def table():
+    return pd.DataFrame(
+        {
+            "n": ["1", " ? ", "3", "NA"],
+            "w": ["a", "n/a", "b", "a"],
+            "zip": ["02134", "02139", "?", "02134"],
+            "x": [1.0, 2.0, 3.0, 4.0],
+            "flag": [True, False, True, True],
+        }
+    )
+
+
+def test_tokens_become_nan_and_numbers_in_text_become_floats():
+    model = TextCleaner(keep_text=["zip"]).fit(table())
+    assert model.numeric_columns_ == ["n", "x"] and model.text_columns_ == ["w", "zip"]
+    out = model.transform(table())
+    assert out["n"].dtype == np.float64 and out["n"].isna().tolist() == [False, True, False, True]
+    assert out["w"].isna().tolist() == [False, True, False, False]
+    assert out["zip"].tolist()[:2] == ["02134", "02139"] and out["zip"].isna()[2]
+    assert out["flag"].tolist() == [True, False, True, True]
+    pd.testing.assert_frame_equal(table(), table())  # the input is not modified
+
+
+def test_a_numeric_column_spelled_as_text_later_is_read_as_numbers():
+    model = TextCleaner().fit(pd.DataFrame({"x": [1.0, 2.0]}))
+    out = model.transform(pd.DataFrame({"x": ["?", "4"]}))
+    assert out["x"].isna()[0] and out["x"][1] == 4.0
+    with pytest.raises(ValueError, match=r"'x' held numbers in fit but has text here: \['four'\]"):
+        model.transform(pd.DataFrame({"x": ["four", "4"]}))
+
+
+def test_state_through_json_gives_the_same_transform():
+    model = TextCleaner(missing_tokens=("?", "NA", "n/a"), keep_text=["zip"]).fit(table())
+    restored = TextCleaner.from_state(json.loads(json.dumps(model.get_state())))
+    assert restored.get_params() == model.get_params()
+    pd.testing.assert_frame_equal(restored.transform(table()), model.transform(table()))
+
+
+@parametrize_with_checks([TextCleaner()])
+def test_sklearn_contract(estimator, check):
+    check(estimator)
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(cleaning_module).failed == 0
