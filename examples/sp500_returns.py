@@ -14,7 +14,8 @@ import pandas as pd
 
 import mlpkit as mk
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "sp500_daily_1950_2018.csv"
+# the repository's copy (Date and Adj.Close of every day, see tests/data/ATTRIBUTION.md)
+DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "sp500_daily_1950_2018.csv"
 
 
 def main(argv=None) -> dict:
@@ -35,11 +36,12 @@ def main(argv=None) -> dict:
         f"train {X_train.index[0]:%Y-%m-%d}…{X_train.index[-1]:%Y-%m-%d}, "
         f"test {X_test.index[0]:%Y-%m-%d}…{X_test.index[-1]:%Y-%m-%d}"
     )
-    prep = mk.data.Preprocessor(scaler="standard", target_scaler="standard")
+    prep = mk.data.Preprocessor(scaler="standard")
     net = mk.Sequential(
         [mk.layers.Dense(32, activation="tanh"), mk.layers.Dropout(0.2), mk.layers.Dense(1)],
         random_state=0,
         preprocessor=prep,
+        target_scaler="standard",
     )
     stop = mk.callbacks.EarlyStopping(patience=5, restore_best_weights=True)
     net.fit(
