@@ -19,7 +19,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .missing import _is_number, _python, _sample
+from .missing import is_number, sample_value
 from .state import input_state, pairs, plain, set_input_state, unpairs
 
 
@@ -105,7 +105,7 @@ class Categorical(TransformerMixin, BaseEstimator):
             self.encoder_ = _encoder("auto").fit(values)
             detected = self.columns == "auto"
             self.report_ = {
-                name: {"categories": [_python(c) for c in cats], "detected": detected}
+                name: {"categories": [plain(c) for c in cats], "detected": detected}
                 for name, cats in zip(self.categorical_columns_, self.encoder_.categories_)
             }
         return self
@@ -214,12 +214,13 @@ class Categorical(TransformerMixin, BaseEstimator):
 
     def _refuse_other_text(self, frame: pd.DataFrame) -> None:
         for name in frame.columns:
-            if name not in self.categorical_columns_ and not _is_number(frame[name]):
+            if name not in self.categorical_columns_ and not is_number(frame[name]):
                 listed = [*self.categorical_columns_, name]
                 raise TypeError(
-                    f"Categorical column {name!r} is not numeric (e.g. {_sample(frame[name])!r}) "
-                    f"and is not declared categorical. Declare it, e.g. "
-                    f"Categorical(columns={listed!r}), use columns='auto', or drop the column."
+                    f"Categorical column {name!r} is not numeric (e.g. "
+                    f"{sample_value(frame[name])!r}) and is not declared categorical. Declare "
+                    f"it, e.g. Categorical(columns={listed!r}), use columns='auto', or drop the "
+                    f"column."
                 )
 
     def _categorical_values(self, frame: pd.DataFrame) -> np.ndarray:

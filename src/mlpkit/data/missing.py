@@ -43,7 +43,7 @@ def missing_mask(X) -> pd.DataFrame:
     frame = _as_frame(X)
     mask = frame.isna()
     for name in frame.columns:
-        if _is_number(frame[name]):
+        if is_number(frame[name]):
             values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
             mask[name] |= np.isinf(values)
     return mask
@@ -290,23 +290,23 @@ class MissingValues(TransformerMixin, BaseEstimator):
 
     def _learn_fill(self, column: pd.Series, strategy: str):
         missing = missing_mask(column.to_frame())[column.name].to_numpy()
-        text = not _is_number(column)
+        text = not is_number(column)
         self._check_fill_possible(column, strategy, text, missing)
         if strategy == "previous":
             _refuse_leading_gap(missing, column.name, "MissingValues")
-            return _python(column[~missing].iloc[-1])
+            return plain(column[~missing].iloc[-1])
         values = column.to_numpy(dtype=object if text else np.float64, copy=True)
         values[missing] = np.nan  # SimpleImputer's one missing marker; None and inf are missing too
         imputer = SimpleImputer(strategy=_IMPUTED[strategy], fill_value=self._constant(column))
         imputer.fit(values.reshape(-1, 1))
-        return _python(imputer.statistics_[0])
+        return plain(imputer.statistics_[0])
 
     def _check_fill_possible(self, column, strategy: str, text: bool, missing) -> None:
         name = column.name
         if text and strategy in _NUMERIC_ONLY:
             raise ValueError(
                 f"MissingValues cannot use strategy {strategy!r} on text column {name!r} "
-                f"(e.g. {_sample(column)!r}): it is a numeric statistic. Give that column "
+                f"(e.g. {sample_value(column)!r}): it is a numeric statistic. Give that column "
                 f"'most_frequent' or 'constant' instead (per column: {{{name!r}: "
                 f"'most_frequent'}}), or use 'auto' (median for numbers, most frequent for text)."
             )
@@ -331,7 +331,7 @@ class MissingValues(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _fill(column: pd.Series, missing: pd.Series, fill, strategy: str) -> pd.Series:
-        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and _is_number(column):
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and is_number(column):
             column = column.astype(np.float64)  # nullable Int64/Float64: NaN, not pandas.NA
         if strategy != "previous":
             return column.mask(missing, fill)
@@ -411,7 +411,7 @@ def _resolve(strategy: str, column: pd.Series) -> str:
     """The strategy a column gets: "auto" is "median" for numbers, else "most_frequent"."""
     if strategy != "auto":
         return strategy
-    return "median" if _is_number(column) else "most_frequent"
+    return "median" if is_number(column) else "most_frequent"
 
 
 def _refuse_leading_gap(missing: np.ndarray, name, owner: str) -> None:
@@ -430,16 +430,13 @@ def _as_frame(X) -> pd.DataFrame:
     return X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
 
 
-def _is_number(column: pd.Series) -> bool:
+def is_number(column: pd.Series) -> bool:
+    """Return whether a column holds numbers (a numeric dtype other than bool)."""
     dtype = column.dtype
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def _sample(column: pd.Series):
+def sample_value(column: pd.Series):
+    """Return the column's first observed value (for error messages), or None."""
     observed = column.dropna()
     return observed.iloc[0] if len(observed) else None
-
-
-def _python(value):
-    """A NumPy scalar becomes the Python scalar, so reports serialise as plain JSON."""
-    return value.item() if isinstance(value, np.generic) else value
