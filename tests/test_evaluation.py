@@ -121,7 +121,7 @@ def test_evaluate_reports_a_regressor_without_classification_fields():
 
 def test_evaluate_explains_labels_and_tasks_it_cannot_use(binary_net):
     net, X, y = binary_net
-    with pytest.raises(ValueError, match="class labels 0..1"):
+    with pytest.raises(ValueError, match=r"labels \[2\] the model does not know.*\[0, 1\]"):
         evaluate(net, X, y + 1)
     with pytest.raises(ConfigError, match="task"):
         evaluate(net, X, y, task="ranking")
@@ -282,3 +282,99 @@ def test_evaluate_takes_estimators_one_hot_binary_and_boolean_labels():
         net.fit(X, truth.astype(int), loss="categorical_cross_entropy", epochs=3)
         one_hot = mk.evaluate(net, X, np.eye(2)[truth.astype(int)])
         assert one_hot.to_dict() == mk.evaluate(net, X, truth).to_dict()
+
+
+# -- any labels -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [np.array([3, 7]), np.array([False, True]), np.array(["no", "yes"]), np.array([-1.0, 2.5])],
+)
+def test_evaluate_names_binary_classes_by_their_labels(labels):
+    X, y = blobs(120, 2)
+    net = classifier(1)
+    net.fit(X, labels[y], loss="binary_cross_entropy", **FIT)
+    names = labels.tolist()
+    report = evaluate(net, X, labels[y])
+    assert report.labels == names and report.positive_class == names[1]
+    assert list(report.per_class) == list(report.class_balance) == names
+    by_index = evaluate(net, X, np.eye(2)[y])  # one-hot rows: the same report
+    assert by_index.to_dict() == report.to_dict()
+    assert report.metrics["recall"] == skm.recall_score(y, net.predict(X)[:, 0] > 0.5)
+    as_json = json.loads(report.to_json())
+    assert list(as_json["per_class"]) == [str(name) for name in names]
+    assert_round_trips_as_json(report)
+
+
+def test_the_paradox_warning_names_the_class():
+    X, _ = blobs(100, 2)
+    net = classifier(1)
+    words = np.array(["rare"] * 5 + ["common"] * 95)
+    net.fit(X, words, loss="binary_cross_entropy", epochs=1)
+    net.layers[-1].W[...] = 0
+    net.layers[-1].b[...] = -10  # always classes_[0] = "common"
+    with pytest.warns(UserWarning, match="always predicting class 'common'"):
+        report = evaluate(net, X, words)
+    assert "recall of class 'rare' is 0.000" in report.warnings[1]
+
+
+def test_evaluate_takes_a_raw_table_and_leaves_out_rows_the_preprocessor_drops():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=100), "kind": rng.choice(["a", "b"], 100)})
+    y = np.where(frame["x"] > 0, "up", "down")
+    net = mk.Sequential(
+        [mk.layers.Dense(1, activation="sigmoid")],
+        random_state=0,
+        preprocessor=mk.data.Preprocessor(missing="drop"),
+    )
+    net.fit(frame, y, loss="binary_cross_entropy", **FIT)
+    gappy = frame.copy()
+    gappy.loc[:9, "x"] = np.nan
+    with pytest.warns(UserWarning, match="10 of 100 rows have missing values"):
+        report = evaluate(net, gappy, pd.Series(y))
+    assert report.n_samples == 90 and report.labels == ["down", "up"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert report.metrics == evaluate(net, frame.iloc[10:], y[10:]).metrics
+
+
+def test_evaluate_reports_a_multilabel_classifier_per_label():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0.5, X[:, 2] > -0.5]).astype(int)
+    estimator = mk.MLPClassifier(max_iter=60, random_state=0).fit(X, Y)
+    report = evaluate(estimator, X, Y)
+    predicted = estimator.predict(X)
+    assert report.task == "multilabel" and report.labels == [0, 1, 2]
+    assert report.confusion_matrix is None and report.roc is None
+    assert report.metrics["accuracy"] == pytest.approx(skm.accuracy_score(Y, predicted))
+    assert report.metrics["f1_macro"] == pytest.approx(skm.f1_score(Y, predicted, average="macro"))
+    assert report.class_balance == {j: pytest.approx(Y[:, j].mean()) for j in range(3)}
+    assert report.per_class[1]["support"] == Y[:, 1].sum()
+    assert_round_trips_as_json(report)
+    with pytest.raises(ValueError, match="0/1 matrix"):
+        evaluate(estimator, X, Y[:, 0])
+
+
+def test_evaluate_of_an_unfitted_estimator_or_a_foreign_object_says_so():
+    X, y = blobs(20, 2)
+    with pytest.raises(mk.NotFittedError, match="MLPClassifier is not fitted"):
+        evaluate(mk.MLPClassifier(), X, y)
+    with pytest.raises(TypeError, match="takes an mk.Sequential"):
+        evaluate(object(), X, y)
+
+
+def test_evaluate_of_an_estimator_equals_evaluate_of_its_network():
+    X, y = blobs(120, 3)
+    words = np.array(["ant", "bee", "cat"])[y]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator = mk.MLPClassifier(max_iter=20, random_state=0).fit(X, words)
+        assert (
+            evaluate(estimator, X, words).to_dict()
+            == evaluate(estimator.network_, X, words).to_dict()
+        )
+    assert evaluate(estimator, X, words).labels == ["ant", "bee", "cat"]

@@ -309,3 +309,46 @@ def test_complexity_curve_takes_named_complexities():
     figure = plots.complexity_curve(result)
     assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["8", "16-8", "32-16-8"]
     assert figure.axes[0].get_xlabel() == "complexity"
+
+
+# -- class names and loss units -------------------------------------------------------------------
+
+
+def test_decision_boundary_names_text_classes_and_colours_them_by_output_unit(data):
+    X, y = data
+    words = np.array(["tails", "heads"])[y]  # classes_ sorted: heads (unit 0), tails (unit 1)
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    net.fit(X, words, loss="binary_cross_entropy", epochs=2)
+    figure = plots.decision_boundary(net, X, words, resolution=30)
+    assert legend_texts(figure.axes[0]) == ["heads", "tails"]
+    assert "predicted probability of tails" in text_of(figure)
+    with pytest.raises(ValueError, match="does not know"):
+        plots.decision_boundary(net, X, np.where(y, "tails", "edge"), resolution=10)
+
+
+def test_learning_curves_say_when_the_loss_is_in_scaled_units():
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6], "rmse": [9.0, 7.0]}
+    figure = plots.learning_curves(history, loss_units="standardised target units")
+    loss, rmse = figure.axes[:2]
+    assert loss.get_ylabel() == "loss in standardised target units"
+    assert loss.get_legend().get_title().get_text() == "in standardised target units"
+    assert rmse.get_ylabel() == "" and rmse.get_legend().get_title().get_text() == ""
+    plain = plots.learning_curves(history)
+    assert plain.axes[0].get_ylabel() == ""
+
+
+def test_roc_lift_gain_and_complexity_name_the_positive_class_and_units():
+    roc = plots.roc_curve([0, 0.5, 1], [0, 0.8, 1], label="model, positive class >50K")
+    assert legend_texts(roc.axes[0])[0].startswith("model, positive class >50K (AUC")
+    gain = plots.lift_gain([0, 0.5, 1], [0, 0.8, 1], positive=">50K")
+    assert gain.axes[0].get_ylabel() == "share of >50K found"
+    scaled = plots.complexity_curve({**COMPLEXITY, "loss_units": "standardised target units"})
+    assert scaled.axes[0].get_ylabel() == "error (loss in standardised target units)"
+    matrix = plots.confusion_matrix([[3, 1], [0, 4]], labels=[False, True])
+    assert [t.get_text() for t in matrix.axes[0].get_xticklabels()] == ["False", "True"]
+
+
+def test_architecture_reads_the_public_structure(trained):
+    net = trained[0]
+    assert net.parameter_counts() == [12, 10] and net.widths == [2, 4, 2]
+    assert "22 parameters" in text_of(plots.architecture(net))

@@ -8,6 +8,7 @@ import html5lib
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn.metrics as skm
 
 import mlpkit as mk
 from mlpkit.cli import main
@@ -213,21 +214,178 @@ def test_cli_report_exits_2_with_a_clear_message_on_bad_input(saved, which, mess
     assert message in capsys.readouterr().err
 
 
-def test_estimator_files_and_objects_get_a_clear_message(tmp_path, capsys):
-    import numpy as np
-    import pandas as pd
-    import pytest
+def html_tables(text) -> dict:
+    """Every table of the page by its caption ("" for the key-value tables): [[cell, ...]]."""
+    document = html5lib.parse(text, namespaceHTMLElements=False)
+    tables = {}
+    for table in document.iter("table"):
+        caption = table.find("caption")
+        name = "".join(caption.itertext()) if caption is not None else ""
+        rows = [["".join(cell.itertext()) for cell in row] for row in table.iter("tr")]
+        tables.setdefault(name, []).extend(rows)
+    return tables
 
-    import mlpkit as mk
-    from mlpkit.cli import main
 
-    X = np.random.default_rng(0).normal(size=(60, 3))
-    y = (X[:, 0] > 0).astype(int)
-    estimator = mk.MLPClassifier(max_iter=3, random_state=0).fit(X, y)
-    path = estimator.save(tmp_path / "est.mlpk")
-    pd.DataFrame(X, columns=list("abc")).assign(t=y).to_csv(tmp_path / "d.csv", index=False)
-    with pytest.raises(SystemExit) as stop:
-        main(["report", str(path), str(tmp_path / "d.csv"), "--target", "t"])
-    assert stop.value.code == 2 and "mk.evaluate" in capsys.readouterr().err
-    with pytest.raises(TypeError, match="mk.evaluate"):
-        report(estimator, X, y, tmp_path / "r.html")
+def table(tables: dict, starts: str) -> list[list[str]]:
+    (rows,) = [rows for name, rows in tables.items() if name.startswith(starts)]
+    return rows
+
+
+def raw_frame(n=240, seed=0):
+    """A raw table as it comes from a CSV: a text column with "?" and missing numbers, and a
+    text target of three classes."""
+    rng = np.random.default_rng(seed)
+    size = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "size": size + 0.1 * rng.normal(size=n),
+            "colour": rng.choice(["red", "green", "blue"], n).astype(object),
+            "noise": rng.normal(size=n),
+        }
+    )
+    frame.loc[::17, "size"] = np.nan
+    frame.loc[::13, "colour"] = "?"
+    target = np.where(size > 0.5, "large", np.where(size < -0.5, "small", "medium"))
+    return frame, pd.Series(target, name="kind")
+
+
+def income_frame(n=300, seed=1):
+    """A binary text target whose labels need escaping in HTML: "<=50K" and ">50K"."""
+    rng = np.random.default_rng(seed)
+    hours = rng.uniform(10, 60, size=n)
+    job = rng.choice(["State-gov", "Private", "Self-emp"], n).astype(object)
+    frame = pd.DataFrame({"hours": hours, "job": job})
+    frame.loc[::11, "hours"] = np.nan
+    frame.loc[::7, "job"] = "?"
+    return frame, np.where(hours > 40, ">50K", "<=50K")
+
+
+def _assert_classes_named(text, names, n_pictures=None):
+    if n_pictures is not None:
+        _check_self_contained_html(text, n_pictures)
+    else:
+        html5lib.HTMLParser(strict=True).parse(text)
+    tables = html_tables(text)
+    assert [row[0] for row in table(tables, "Per class")[1:]] == names
+    assert [row[0] for row in table(tables, "Class balance")[1:]] == names
+    settings = dict(row for row in tables[""] if len(row) == 2)
+    assert settings["Classes (output order)"] == ", ".join(names)
+    assert "class 0" not in text and "class 1 when" not in text
+    return tables
+
+
+def test_report_of_a_text_target_through_a_sequential_with_a_preprocessor(tmp_path):
+    frame, kind = raw_frame()
+    net = mk.Sequential(
+        [mk.layers.Dense(8, activation="relu"), mk.layers.Dense(3, activation="softmax")],
+        random_state=0,
+        preprocessor=mk.data.Preprocessor(missing="auto"),
+    )
+    history = net.fit(
+        frame,
+        kind,
+        loss="categorical_cross_entropy",
+        optimizer=mk.optim.Adam(0.05),
+        epochs=15,
+        validation_split=0.25,
+        metrics=["accuracy"],
+    )
+    assert net.classes_.tolist() == ["large", "medium", "small"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        path = report(net, frame, kind, tmp_path / "kinds.html", history=history)
+    text = path.read_text(encoding="utf-8")
+    # learning curves, gradient norms, confusion matrix, architecture
+    _assert_classes_named(text, ["large", "medium", "small"], n_pictures=4)
+    assert "<h3>Preprocessing</h3>" in text and "colour" in text
+    found = mk.evaluate(net, frame, kind)
+    assert found.labels == ["large", "medium", "small"]
+    assert set(found.per_class) == set(found.class_balance) == {"large", "medium", "small"}
+    assert found.metrics["accuracy"] == pytest.approx(np.mean(net.predict_classes(frame) == kind))
+
+
+def test_report_of_a_text_target_through_an_estimator_with_preprocessor_auto(tmp_path):
+    frame, income = income_frame()
+    estimator = mk.MLPClassifier(
+        hidden_layer_sizes=(8,), preprocessor="auto", max_iter=40, random_state=0
+    ).fit(frame, income)
+    assert estimator.classes_.tolist() == ["<=50K", ">50K"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        path = mk.report(estimator, frame, income, tmp_path / "income.html")
+    text = path.read_text(encoding="utf-8")
+    # history_ by default: curves and gradients; confusion, ROC, gain/lift, architecture
+    tables = _assert_classes_named(text, ["<=50K", ">50K"], n_pictures=6)
+    assert "positive class: &gt;50K" in text  # ROC and gain captions
+    (caption,) = [name for name in tables if name.startswith("Test metrics")]
+    assert "positive class >50K" in caption and "of class >50K" in caption
+    settings = dict(row for row in tables[""] if len(row) == 2)
+    assert settings["Model"].startswith("MLPClassifier")
+    proba = estimator.predict_proba(frame)[:, 1]
+    auc = dict(row for row in table(tables, "Test metrics")[1:])["auc"]
+    assert float(auc) == pytest.approx(skm.roc_auc_score(income == ">50K", proba), abs=1e-4)
+
+
+def test_a_scaled_regression_agrees_on_units_in_history_evaluate_and_report(tmp_path):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"rooms": rng.uniform(1, 8, 300), "area": rng.choice(["N", "S"], 300)})
+    price = 50_000 + 20_000 * frame["rooms"] + np.where(frame["area"] == "N", 30_000, 0)
+    price = price + rng.normal(scale=5_000, size=300)
+    train, val = slice(0, 240), slice(240, 300)
+    net = mk.Sequential(
+        [mk.layers.Dense(8, activation="tanh"), mk.layers.Dense(1)],
+        random_state=0,
+        preprocessor=mk.data.Preprocessor(),
+    )
+    history = net.fit(
+        frame[train],
+        price[train],
+        loss="mse",
+        optimizer=mk.optim.Adam(0.02),
+        epochs=30,
+        validation_data=(frame[val], price[val]),
+        metrics=["rmse"],
+    )
+    assert net.loss_units == "standardised target units"
+    found = mk.evaluate(net, frame[val], price[val])
+    # metrics in dollars, in the History and in mk.evaluate alike
+    assert found.metrics["rmse"] == pytest.approx(history.history["val_rmse"][-1], rel=1e-4)
+    assert found.metrics["rmse"] > 1_000
+    # the loss in standardised units: the mse over the target's variance
+    scale = float(net.target.scaler_.scale_[0])
+    assert history.history["val_loss"][-1] == pytest.approx(
+        found.metrics["mse"] / scale**2, rel=1e-3
+    )
+    path = report(net, frame[val], price[val], tmp_path / "price.html", history=history)
+    text = path.read_text(encoding="utf-8")
+    _check_self_contained_html(text, 4)
+    tables = html_tables(text)
+    settings = dict(row for row in tables[""] if len(row) == 2)
+    assert settings["Loss units"] == "standardised target units"
+    history_caption = [name for name in tables if name.startswith("loss and val_loss in")]
+    assert history_caption == [
+        "loss and val_loss in standardised target units; the metrics in the target's own units"
+    ]
+    metrics_rows = table(tables, "Test metrics (in the target's own units)")
+    assert float(dict(metrics_rows[1:])["rmse"]) == pytest.approx(found.metrics["rmse"], rel=1e-4)
+
+
+def test_report_and_the_cli_take_an_estimator_file_with_a_raw_csv(tmp_path, capsys):
+    frame, income = income_frame()
+    estimator = mk.MLPClassifier(preprocessor="auto", max_iter=20, random_state=0)
+    model = estimator.fit(frame, income).save(tmp_path / "income.mlpk")
+    loaded = mk.load(model)
+    assert isinstance(loaded, mk.MLPClassifier)
+    data = tmp_path / "income.csv"
+    frame.assign(income=income).to_csv(data, index=False)  # "?" and empty cells as written
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        from_object = mk.report(loaded, frame, income, tmp_path / "object.html")
+    _assert_classes_named(from_object.read_text(encoding="utf-8"), ["<=50K", ">50K"])
+    out = tmp_path / "cli.html"
+    assert main(["report", str(model), str(data), "--target", "income", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(out.resolve()) and "Traceback" not in captured.err
+    text = out.read_text(encoding="utf-8")
+    _assert_classes_named(text, ["<=50K", ">50K"], n_pictures=6)  # the file keeps history_
+    assert "hours, job" in text and "MLPClassifier" in text

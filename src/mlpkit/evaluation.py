@@ -14,16 +14,19 @@ import dataclasses
 import json
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from . import metrics
 from ._checks import check_fraction, check_integer, check_positive
-from .exceptions import ConfigError
+from .exceptions import ConfigError, NotFittedError
 from .layers.activations import activation_name
+from .network import Sequential
 
-TASKS = ("binary", "multiclass", "regression")
+TASKS = ("binary", "multiclass", "multilabel", "regression")
 
 #: Accuracy is suspect when it removes less than this share of the majority guess's errors.
 PARADOX_MARGIN = 0.1
@@ -32,33 +35,41 @@ PARADOX_MARGIN = 0.1
 @dataclass
 class EvaluationReport:
     """What :func:`evaluate` found. Classification fields are None for regression, and the
-    binary curves (``roc``, ``lift``, ``gain``) are None for other tasks.
+    binary curves (``roc``, ``lift``, ``gain``) are None for other tasks. Classes are named by
+    the model's labels (``net.classes_``: strings, booleans, any integers).
 
     Attributes:
-        task: "binary", "multiclass" or "regression".
+        task: "binary", "multiclass", "multilabel" or "regression".
         n_samples: rows scored.
-        metrics: name → value. Binary: accuracy, balanced_accuracy, precision, recall, f1 (of
-            class 1), auc, log_loss. Multi-class: accuracy, balanced_accuracy,
-            precision/recall/f1 _macro and _weighted, auc (one-vs-rest, macro), log_loss.
-            Regression: mse, rmse, mae, r2, regression_accuracy (within std(y)/k).
-        class_balance: label → share of the rows, for every class the network can predict.
+        metrics: name → value, in the user's units. Binary: accuracy, balanced_accuracy,
+            precision, recall, f1 (of the positive class), auc, log_loss. Multi-class: accuracy,
+            balanced_accuracy, precision/recall/f1 _macro and _weighted, auc (one-vs-rest,
+            macro), log_loss. Multi-label: accuracy (every label of a row right), hamming_loss,
+            precision/recall/f1 _micro and _macro, auc (macro over the labels), log_loss (mean
+            over the labels). Regression: mse, rmse, mae, r2, regression_accuracy (within
+            std(y)/k).
+        class_balance: label → share of the rows (multi-label: of the rows carrying it), for
+            every class the network can predict.
         labels: the class labels, in the order of the confusion matrix's rows and columns.
-        confusion_matrix: counts [true][predicted].
+        confusion_matrix: counts [true][predicted] (None for multi-label).
         per_class: label → {"precision", "recall", "f1", "support"}.
+        positive_class: the class a binary model's probability is of (``classes_[1]``).
         roc: {"fpr", "tpr", "auc"} (binary).
         lift: {"fraction", "lift"}, cumulative lift by decile (binary).
         gain: {"fraction", "gain"}, cumulative gain at every percentile (binary).
-        threshold: the probability above which a binary prediction is class 1.
+        threshold: the probability above which a prediction is the positive class (binary) or
+            carries the label (multi-label).
         warnings: findings in words, e.g. the accuracy paradox.
     """
 
     task: str
     n_samples: int
     metrics: dict[str, float]
-    class_balance: dict[int, float] | None = None
-    labels: list[int] | None = None
+    class_balance: dict[Any, float] | None = None
+    labels: list | None = None
     confusion_matrix: list[list[int]] | None = None
-    per_class: dict[int, dict[str, float]] | None = None
+    per_class: dict[Any, dict[str, float]] | None = None
+    positive_class: Any = None
     roc: dict[str, list[float] | float] | None = None
     lift: dict[str, list[float]] | None = None
     gain: dict[str, list[float]] | None = None
@@ -75,25 +86,47 @@ class EvaluationReport:
         return json.dumps(self.to_dict(), **kwargs)
 
 
+def network_of(model):
+    """The ``mk.Sequential`` that is ``model``: the network itself, or a fitted
+    ``MLPClassifier``/``MLPRegressor``'s ``network_`` (the whole model: its preprocessor,
+    labels and target scaling live inside it)."""
+    if isinstance(model, Sequential):
+        return model
+    network = getattr(model, "network_", None)
+    if isinstance(network, Sequential):
+        return network
+    if hasattr(model, "get_params") and hasattr(model, "fit"):
+        raise NotFittedError(
+            f"This {type(model).__name__} is not fitted yet; call fit(X, y) before evaluating it."
+        )
+    raise TypeError(
+        f"evaluate takes an mk.Sequential, an MLPClassifier or an MLPRegressor; got "
+        f"{type(model).__name__}."
+    )
+
+
 def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationReport:
-    """Score a trained network on X, y and report what a person needs to judge it.
+    """Score a trained model on X, y and report what a person needs to judge it.
 
     Args:
-        model: a built ``mk.Sequential``; ``model.predict(X)`` gives its predictions (it takes
-            raw tables when the model has a preprocessor).
-        X: features, shape (n_samples, n_features), or a raw table for a preprocessor.
-        y: truth in the user's labels: 0/1 (binary), class indices 0..k−1 or one-hot rows
-            (multi-class), values (regression).
-        task: "auto" (one sigmoid output: "binary"; softmax: "multiclass"; otherwise
-            "regression"), or one of those names.
-        threshold: a binary prediction is class 1 when its probability is > threshold.
+        model: a built ``mk.Sequential``, or a fitted ``MLPClassifier``/``MLPRegressor`` (its
+            ``network_`` is scored: the same predictions as the estimator's).
+        X: features, shape (n_samples, n_features), or a raw table for a preprocessor. Rows a
+            preprocessor drops (missing values under "drop") are left out, with a warning.
+        y: truth in the user's labels, as the model learned them (``net.classes_``: strings,
+            booleans, any integers), or one-hot rows; a 0/1 matrix (n_samples, n_labels) for
+            multi-label; values for regression (in the target's own units).
+        task: "auto" (``net.task``), or one of "binary", "multiclass", "multilabel",
+            "regression".
+        threshold: a binary prediction is the positive class ``classes_[1]`` when its
+            probability is > threshold (multi-label: a label is predicted when > threshold).
         k: regression accuracy counts a prediction right within std(y) / k.
 
     Returns:
         EvaluationReport: ``report.metrics["accuracy"]``, ``report.to_json()``, ...
 
     Warns:
-        UserWarning: for the accuracy paradox (see :func:`paradox_warnings`).
+        UserWarning: for the accuracy paradox (see :func:`paradox_warnings`) and left-out rows.
     """
     report = _report(model, X, y, task, threshold, k)
     if report.warnings:
@@ -104,65 +137,80 @@ def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationRepo
 def _report(model, X, y, task, threshold, k) -> EvaluationReport:
     """:func:`evaluate` without emitting its warnings (they stay in ``report.warnings``)."""
     threshold = check_fraction("threshold", threshold, interval="(0, 1)", owner="evaluate")
-    if hasattr(model, "network_"):  # an MLPClassifier / MLPRegressor: its own labels and units
-        output, y, task = _estimator_output(model, X, y, task)
-    else:
-        output = np.asarray(model.predict(X), dtype=np.float64)  # raises if not built
-        task = _resolve_task(model, task, output.shape[1])
+    net = network_of(model)
+    if not net.built:
+        raise NotFittedError(
+            "This network is not built yet. Call fit(X, y) or build(n_features) first."
+        )
+    X, y, notes = _scored_rows(net, X, _as_array(y))
+    output = np.asarray(net.predict(X), dtype=np.float64)
+    task = _resolve_task(net, task)
     if task == "regression":
         check_positive("k", k, owner="evaluate")
-        return _regression_report(output, y, k)
-    report = _classification_report(output, y, task, threshold)
-    report.warnings.extend(paradox_warnings(report))
+        report = _regression_report(output, y, k)
+    else:
+        classes = _classes(net, task, output.shape[1])
+        if task == "multilabel":
+            report = _multilabel_report(output, y, classes, threshold)
+        else:
+            indices = class_indices(y, classes, len(output))
+            report = _classification_report(output, indices, task, threshold, classes)
+        report.warnings.extend(paradox_warnings(report))
+    report.warnings[:0] = notes
     return report
 
 
-def _estimator_output(model, X, y, task):
-    """(output, y, task) for a fitted scikit-learn-style estimator of this package."""
-    if not hasattr(model, "predict_proba"):
-        output = np.asarray(model.predict(X), dtype=np.float64)
-        return output.reshape(output.shape[0], -1), y, "regression" if task == "auto" else task
-    if getattr(model, "_multilabel", False):
-        raise ValueError(
-            "evaluate does not cover multi-label classifiers yet; score each label with mk.metrics."
-        )
-    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-    y = np.asarray(y)
-    unknown = np.setdiff1d(y, model.classes_)
-    if unknown.size:
-        raise ValueError(
-            f"y has labels {unknown[:5].tolist()} the classifier was not trained on "
-            f"(classes_ {model.classes_.tolist()})."
-        )
-    y = np.searchsorted(model.classes_, y)
-    binary = proba.shape[1] == 2
-    output = proba[:, 1:] if binary else proba
-    return output, y, ("binary" if binary else "multiclass") if task == "auto" else task
+def _as_array(y) -> np.ndarray:
+    return np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
 
 
-def _resolve_task(model, task: str, n_outputs: int) -> str:
-    if task != "auto":
-        if task not in TASKS:
-            raise ConfigError(
-                f"evaluate task must be 'auto' or one of {TASKS}; received task={task!r}."
-            )
-        return task
-    output = model.output_activation
-    name = activation_name(output) if output is not None else "linear"
-    if name == "softmax":
-        return "multiclass"
-    if name == "sigmoid":
-        if n_outputs == 1:
-            return "binary"
+def _scored_rows(net, X, y):
+    """(X, y, notes): the rows the model's preprocessor keeps (all, without one)."""
+    if len(y) != _n_rows(X):
+        raise ValueError(f"X has {_n_rows(X)} rows but y has {len(y)}; they must match.")
+    if net.preprocessor is None:
+        return X, y, []
+    kept = np.asarray(net.preprocessor.row_mask(X), dtype=bool)
+    if kept.all():
+        return X, y, []
+    rows = np.flatnonzero(kept)
+    note = (
+        f"{len(kept) - rows.size:,} of {len(kept):,} rows have missing values in columns the "
+        f"preprocessor drops rows for ('drop'); they are left out of the scores."
+    )
+    return _take(X, rows), y[rows], [note]
+
+
+def _n_rows(X) -> int:
+    return int(X.shape[0]) if hasattr(X, "shape") else len(X)
+
+
+def _resolve_task(net, task: str) -> str:
+    if task == "auto":
+        return net.task
+    if task not in TASKS:
         raise ConfigError(
-            f"evaluate cannot tell the task of a network with {n_outputs} sigmoid outputs "
-            f"(multi-label is not supported); pass task='regression' to score them as values."
+            f"evaluate task must be 'auto' or one of {TASKS}; received task={task!r}."
         )
-    return "regression"
+    return task
+
+
+def _classes(net, task: str, n_outputs: int) -> np.ndarray:
+    """The class labels in output-unit order: ``net.classes_``, or the unit indices for a
+    network built by hand and never fitted."""
+    if net.classes_ is not None:
+        return np.asarray(net.classes_)
+    return np.arange(2 if task == "binary" else n_outputs)
 
 
 def _regression_report(output, y, k) -> EvaluationReport:
-    y = np.asarray(y, dtype=np.float64)
+    try:
+        y = y.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "A regression is scored on numeric targets; y holds text. For labels, evaluate a "
+            "classifier (a network fitted with a cross-entropy loss)."
+        ) from None
     predicted = output.ravel() if y.ndim == 1 and output.shape[1] == 1 else output
     if predicted.shape != y.shape:
         raise ValueError(
@@ -179,9 +227,8 @@ def _regression_report(output, y, k) -> EvaluationReport:
     return EvaluationReport(task="regression", n_samples=len(y), metrics=scores)
 
 
-def _classification_report(output, y, task, threshold) -> EvaluationReport:
-    n_classes = 2 if task == "binary" else output.shape[1]
-    y = _class_labels(y, n_classes, len(output))
+def _classification_report(output, y, task, threshold, classes) -> EvaluationReport:
+    """The report of a binary or multi-class model; ``y`` holds unit indices 0..k−1."""
     if task == "binary":
         if output.shape[1] not in (1, 2):
             raise ConfigError(
@@ -193,19 +240,18 @@ def _classification_report(output, y, task, threshold) -> EvaluationReport:
     else:  # rows of a float32 softmax sum to 1 only within float32 rounding
         proba = output / output.sum(axis=1, keepdims=True)
         predicted = proba.argmax(axis=1)
-    labels = list(range(n_classes))
-    per_class = metrics.precision_recall_f1(y, predicted, labels=labels)
+    units = list(range(len(classes)))
+    names = classes.tolist()
+    per_class = metrics.precision_recall_f1(y, predicted, labels=units)
     report = EvaluationReport(
         task=task,
         n_samples=len(y),
-        metrics=_class_metrics(y, predicted, proba, task, labels),
-        class_balance={c: float(np.mean(y == c)) for c in labels},
-        labels=labels,
-        confusion_matrix=metrics.confusion_matrix(y, predicted, labels=labels).tolist(),
-        per_class={
-            c: {key: float(per_class[key][i]) for key in ("precision", "recall", "f1", "support")}
-            for i, c in enumerate(labels)
-        },
+        metrics=_class_metrics(y, predicted, proba, task, units),
+        class_balance={name: float(np.mean(y == j)) for j, name in enumerate(names)},
+        labels=names,
+        confusion_matrix=metrics.confusion_matrix(y, predicted, labels=units).tolist(),
+        per_class=_per_class(per_class, names),
+        positive_class=names[1] if task == "binary" else None,
         threshold=threshold if task == "binary" else None,
     )
     if task == "binary" and 0 < y.sum() < len(y):
@@ -213,23 +259,98 @@ def _classification_report(output, y, task, threshold) -> EvaluationReport:
     return report
 
 
-def _class_labels(y, n_classes: int, n_rows: int) -> np.ndarray:
-    """Integer labels 0..n_classes−1 from labels or one-hot rows, checked."""
-    y = np.asarray(y)
-    if y.dtype == bool:
-        y = y.astype(np.int64)
-    if y.ndim == 2 and y.shape[1] == n_classes >= 2:
-        y = y.argmax(axis=1)
-    y = y.ravel()
+def _per_class(scores: dict, names: list) -> dict:
+    keys = ("precision", "recall", "f1", "support")
+    return {name: {key: float(scores[key][j]) for key in keys} for j, name in enumerate(names)}
+
+
+def class_indices(y, classes, n_rows: int | None = None) -> np.ndarray:
+    """The unit index of each row's label (``classes[index] == label``), from labels or
+    one-hot rows; labels match by value (``1``, ``1.0`` and ``True`` are one label).
+
+    Raises:
+        ValueError: for a label not in ``classes``, a missing label, or not ``n_rows`` rows.
+    """
+    y, classes = _as_array(y), np.asarray(classes)
+    n_rows = len(y) if n_rows is None else n_rows
     if y.shape[0] != n_rows:
         raise ValueError(f"X has {n_rows} rows but y has {y.shape[0]}; they must match.")
-    as_int = y.astype(np.int64) if np.issubdtype(y.dtype, np.number) else None
-    if as_int is None or np.any(as_int != y) or as_int.min() < 0 or as_int.max() >= n_classes:
+    if y.ndim == 2 and y.shape[1] == len(classes) >= 2 and y.dtype.kind in "biuf":
+        return y.argmax(axis=1)  # one-hot rows: the units themselves
+    if y.ndim == 2 and y.shape[1] != 1:
         raise ValueError(
-            f"evaluate needs class labels 0..{n_classes - 1} for this network (0/1 for binary); "
-            f"found {np.unique(y)[:10].tolist()}. Encode the classes as integers first."
+            f"y has shape {y.shape}; pass one label per row (n_samples,) or one-hot rows "
+            f"(n_samples, {len(classes)})."
         )
-    return as_int
+    y = y.ravel()
+    codes, uniques = pd.factorize(y, use_na_sentinel=False)
+    unit = {label: j for j, label in enumerate(classes.tolist())}
+    found = np.array([unit.get(_hashable(label), -1) for label in list(uniques)], dtype=np.intp)
+    unknown = [_hashable(label) for label, j in zip(list(uniques), found) if j < 0]
+    if any(pd.isna(label) for label in unknown):
+        raise ValueError(
+            f"y has {int(pd.isna(y).sum()):,} missing label(s); drop those rows (from X and y) "
+            f"before evaluating."
+        )
+    if unknown:
+        raise ValueError(
+            f"y has labels {_show(unknown)} the model does not know; its class labels "
+            f"(classes_) are {_show(names_of(classes))}. Pass y in the labels the model was "
+            f"trained on."
+        )
+    return found[codes]
+
+
+def _hashable(label):
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def names_of(classes) -> list:
+    """The class labels as plain Python values (for messages, tables and pictures)."""
+    return [_hashable(label) for label in np.asarray(classes).tolist()]
+
+
+def _show(labels: list) -> str:
+    return repr(list(labels[:10])) + (" …" if len(labels) > 10 else "")
+
+
+def _multilabel_report(output, y, classes, threshold) -> EvaluationReport:
+    """The report of several sigmoid outputs, each a yes/no label; ``y`` a 0/1 matrix."""
+    if y.ndim != 2 or y.shape != output.shape:
+        raise ValueError(
+            f"A multi-label model is scored on a 0/1 matrix y of shape (n_samples, "
+            f"{output.shape[1]}), one column per label; got y of shape {y.shape}."
+        )
+    try:
+        truth = y.astype(np.float64)
+    except (TypeError, ValueError):
+        truth = np.full(y.shape, np.nan)
+    if not np.isin(truth, (0, 1)).all():
+        raise ValueError("A multi-label y holds 0/1 (or True/False) in each label's column.")
+    truth, predicted = truth.astype(int), (output > threshold).astype(int)
+    units, names = list(range(output.shape[1])), names_of(classes)
+    scores = {
+        "accuracy": metrics.accuracy(truth, predicted),
+        "hamming_loss": float(np.mean(truth != predicted)),
+    }
+    for average in ("micro", "macro"):
+        summary = metrics.precision_recall_f1(truth, predicted, average, labels=units)
+        scores.update({f"{key}_{average}": summary[key] for key in ("precision", "recall", "f1")})
+    auc = metrics.METRICS["auc"](output, truth)
+    if not np.isnan(auc):
+        scores["auc"] = auc
+    scores["log_loss"] = float(
+        np.mean([metrics.log_loss(truth[:, j], output[:, j], labels=[0, 1]) for j in units])
+    )
+    return EvaluationReport(
+        task="multilabel",
+        n_samples=len(truth),
+        metrics=scores,
+        class_balance={name: float(truth[:, j].mean()) for j, name in enumerate(names)},
+        labels=names,
+        per_class=_per_class(metrics.precision_recall_f1(truth, predicted, labels=units), names),
+        threshold=threshold,
+    )
 
 
 def _class_metrics(y, predicted, proba, task, labels) -> dict[str, float]:
@@ -265,7 +386,7 @@ def _add_binary_curves(report: EvaluationReport, y, proba) -> None:
 def paradox_warnings(report: EvaluationReport) -> list[str]:
     """The accuracy paradox, in words: accuracy that a constant guess nearly matches.
 
-    Two findings, for a classification report:
+    Two findings, for a binary or multi-class report (classes named by their labels):
 
     * accuracy ≤ m + PARADOX_MARGIN · (1 − m), m the majority class's share: the model avoids
       fewer than a tenth of the errors of always predicting the majority class;
@@ -273,24 +394,34 @@ def paradox_warnings(report: EvaluationReport) -> list[str]:
       finds it.
     """
     balance = report.class_balance
-    if not balance:
+    if not balance or report.task not in ("binary", "multiclass"):
         return []
     majority = max(balance, key=balance.get)
     share, accuracy = balance[majority], report.metrics["accuracy"]
     found = []
     if accuracy <= share + PARADOX_MARGIN * (1 - share):
         found.append(
-            f"accuracy {accuracy:.3f} is no better than always predicting class {majority} "
-            f"(majority share {share:.3f}): the accuracy paradox; judge the model by recall, "
-            f"precision, F1 or balanced accuracy instead."
+            f"accuracy {accuracy:.3f} is no better than always predicting class "
+            f"{label_text(majority)} (majority share {share:.3f}): the accuracy paradox; judge "
+            f"the model by recall, precision, F1 or balanced accuracy instead."
         )
     for label, scores in report.per_class.items():
         if label != majority and scores["support"] > 0 and scores["recall"] == 0:
             found.append(
-                f"recall of class {label} is 0.000 ({int(scores['support'])} rows, share "
-                f"{balance[label]:.3f}): the model never finds this minority class."
+                f"recall of class {label_text(label)} is 0.000 ({int(scores['support'])} rows, "
+                f"share {balance[label]:.3f}): the model never finds this minority class."
             )
     return found
+
+
+def label_text(label) -> str:
+    """A class label in a sentence: text quoted (``'>50K'``), numbers and booleans as they are
+    (``1``, not ``1.0``)."""
+    if isinstance(label, str):
+        return repr(label)
+    if isinstance(label, (float, np.floating)) and float(label).is_integer():
+        return str(int(label))
+    return str(label)
 
 
 def _plain(value):
@@ -450,19 +581,23 @@ def complexity_curve(
             every fit.
 
     Returns:
-        ``{"complexity", "train_error", "val_error", "n_params"}``, lists aligned by position.
+        ``{"complexity", "train_error", "val_error", "n_params", "loss_units"}``, lists aligned
+        by position; ``loss_units`` is ``net.loss_units`` (the errors' units when the loss is in
+        scaled target units, e.g. "standardised target units"; None when in the target's own).
     """
     complexities = list(complexities)
     if not complexities:
         raise ConfigError("complexity_curve complexities must not be empty; received [].")
     fit_kwargs = dict(fit_kwargs or {})
     curve = {"complexity": complexities, "train_error": [], "val_error": [], "n_params": []}
+    curve["loss_units"] = None
     for complexity in complexities:
         net = make_network(complexity)
         _fit(net, X_train, y_train, fit_kwargs)
         curve["train_error"].append(float(net.evaluate(X_train, y_train)["loss"]))
         curve["val_error"].append(float(net.evaluate(X_val, y_val)["loss"]))
         curve["n_params"].append(int(net.params.size))
+        curve["loss_units"] = net.loss_units
     return curve
 
 

@@ -1,10 +1,12 @@
 """A self-contained HTML report of a trained network: one file that opens offline in a browser.
 
-:func:`report` scores the network with :func:`mlpkit.evaluation.evaluate` and writes one HTML5
-file holding the configuration (layers, loss, optimizer, preprocessing), a data summary, the
-metrics, the evaluation's warnings in a visible box, every relevant picture as an embedded PNG
-(``data:`` URI) and the training history as a table. The page uses inline CSS and the system
-fonts only: nothing is fetched, nothing is linked, and every text is escaped.
+:func:`report` scores a network or an estimator (its ``network_``: preprocessor, labels and
+target scaling inside) with :func:`mlpkit.evaluation.evaluate` and writes one HTML5 file
+holding the configuration (layers, loss, optimizer, preprocessing), a data summary, the metrics,
+the evaluation's warnings in a visible box, every relevant picture as an embedded PNG (``data:``
+URI) and the training history as a table; classes are named by their labels. The page uses
+inline CSS and the system fonts only: nothing is fetched, nothing is linked, and every text is
+escaped.
 
     import mlpkit as mk
     history = net.fit(X_train, y_train, loss="binary_cross_entropy", epochs=50,
@@ -27,60 +29,71 @@ from pathlib import Path
 
 import numpy as np
 
+from ._version import __version__
+from .evaluation import evaluate, label_text, network_of
+from .layers.activations import Activation, activation_name
+
 #: History entries shown after the scores: diagnostics of the optimisation.
 _DIAGNOSTICS = ("lr", "grad_norm", "penalty", "time")
 #: History entries left out of the table: per-layer and extreme gradient norms (see the picture).
 _HIDDEN = ("grad_norm/", "grad_norm_max", "grad_norm_min")
 #: Resolution of the embedded pictures (6.4 in wide → 704 px: fits the 960 px page).
 _DPI = 110
-_TASK_NAMES = {"binary": "binary classification", "multiclass": "multi-class classification"}
+_TASK_NAMES = {
+    "binary": "binary classification",
+    "multiclass": "multi-class classification",
+    "multilabel": "multi-label classification",
+}
 
 
 def report(model, X_test, y_test, path="report.html", *, history=None, X_train=None, title=None):
     """Write a self-contained HTML report of ``model`` scored on (X_test, y_test).
 
     Args:
-        model: a built ``mk.Sequential``.
+        model: a built ``mk.Sequential``, or a fitted ``MLPClassifier``/``MLPRegressor`` (its
+            ``network_``, the whole model with its preprocessor and labels, is reported).
         X_test, y_test: held-out rows, as :func:`~mlpkit.evaluation.evaluate` takes them (a raw
-            table when the model has a preprocessor; y in the user's labels).
+            table when the model has a preprocessor; y in the user's labels). Tables and
+            pictures name the classes by their labels.
         path: the HTML file to write (atomically: a temporary file beside it is moved over it).
         history: the ``History`` that ``fit`` returned, or its ``.history`` dict: adds the
-            learning curves, the per-layer gradient norms and the history table.
+            learning curves, the per-layer gradient norms and the history table. Defaults to an
+            estimator's ``history_`` (its last fit).
         X_train: the training features, for the row count in the data summary.
         title: the page title. Defaults to "mlpkit report: <task>".
 
     Returns:
         pathlib.Path: the absolute path of the file written.
-    """
-    from .evaluation import evaluate
 
-    if hasattr(model, "network_"):
-        raise TypeError(
-            f"mk.report draws a network; {type(model).__name__} wraps one with its own scaling "
-            f"and labels, which the report does not cover yet. Use mk.evaluate(estimator, X, y) "
-            f"for its scores, or report on a network trained with a Preprocessor."
-        )
+    When the loss is in the network's units (``net.loss_units``, e.g. a standardised regression
+    target), the configuration, the history table and the learning curves say so; the metrics
+    are always in the target's own units.
+    """
+    net = network_of(model)
+    stop_reason = getattr(history, "stop_reason", None)
+    if history is None and getattr(model, "history_", None):
+        history, stop_reason = model.history_, getattr(model, "stop_reason_", None)
     found = evaluate(model, X_test, y_test).to_dict()
     values, epochs = _history_values(history)
-    pictures, failures = _pictures(model, X_test, y_test, found, history)
+    pictures, failures = _pictures(net, X_test, y_test, found, history)
     title = title or f"mlpkit report: {_TASK_NAMES.get(found['task'], found['task'])}"
     sections = [
         _header(title, found),
         _warnings_box(found["warnings"] + failures),
-        _configuration(model),
+        _configuration(net, model, found),
         _data_summary(X_test, y_test, X_train, found),
         _metrics(found),
         _figures(pictures),
-        _history_table(values, epochs, getattr(history, "stop_reason", None)),
+        _history_table(values, epochs, stop_reason, net.loss_units),
     ]
     return _write_atomically(Path(path), _page(title, "\n".join(s for s in sections if s)))
 
 
 # -- pictures ------------------------------------------------------------------------------------
-def _pictures(model, X, y, found, history) -> tuple[list[tuple[str, str]], list[str]]:
+def _pictures(net, X, y, found, history) -> tuple[list[tuple[str, str]], list[str]]:
     """``[(caption, data URI)]`` for every picture that applies, and notes on any that failed."""
     pictures, failures = [], []
-    for caption, draw in _picture_plan(model, X, y, found, history):
+    for caption, draw in _picture_plan(net, X, y, found, history):
         try:
             pictures.append((caption, _data_uri(draw())))
         except Exception as error:  # one broken picture must not cost the whole report
@@ -95,35 +108,41 @@ _CAPTIONS = {
     "gradients": "Gradient norm of each layer per epoch (log scale).",
     "scatter": "Predicted against true values on the test rows.",
     "confusion": "Confusion matrix on the test rows (rows: true class; columns: predicted).",
-    "roc": "ROC curve on the test rows.",
-    "gain": "Cumulative gain and lift on the test rows.",
+    "roc": "ROC curve on the test rows",
+    "gain": "Cumulative gain and lift on the test rows",
     "architecture": "The network's architecture.",
     "boundary": "Decision boundary with the test rows.",
 }
 
 
-def _picture_plan(model, X, y, found, history) -> list[tuple[str, Callable]]:
+def _picture_plan(net, X, y, found, history) -> list[tuple[str, Callable]]:
     """``[(caption, draw)]``: the pictures that apply to this model, task and history."""
     from . import plots
 
-    task, roc = found["task"], found.get("roc")
+    task, roc, positive = found["task"], found.get("roc"), found.get("positive_class")
+    of_positive = "" if positive is None else f" (positive class: {_label(positive)})"
     plan = {}
     if history is not None:
-        plan["curves"] = lambda: plots.learning_curves(history)
+        units = net.loss_units
+        plan["curves"] = lambda: plots.learning_curves(history, loss_units=units)
         plan["gradients"] = lambda: plots.gradient_norms(history)
     if task == "regression":
-        plan["scatter"] = lambda: _scatter(model, X, y, found)
-    else:
+        plan["scatter"] = lambda: _scatter(net, X, y, found)
+    elif found.get("confusion_matrix"):
         matrix, labels = found["confusion_matrix"], found["labels"]
         plan["confusion"] = lambda: plots.confusion_matrix(matrix, labels=labels)
     if roc:
-        plan["roc"] = lambda: plots.roc_curve(roc["fpr"], roc["tpr"], roc["auc"])
+        legend = f"model, positive class {_label(positive)}"
+        plan["roc"] = lambda: plots.roc_curve(roc["fpr"], roc["tpr"], roc["auc"], label=legend)
     if found.get("gain"):
         plan["gain"] = lambda: _lift_gain(found)
-    plan["architecture"] = lambda: plots.architecture(model)
-    if task != "regression" and model.preprocessor is None and model.n_features == 2:
-        plan["boundary"] = lambda: plots.decision_boundary(model, X, y)
-    return [(_CAPTIONS[name], draw) for name, draw in plan.items()]
+    plan["architecture"] = lambda: plots.architecture(net)
+    if task in ("binary", "multiclass") and net.preprocessor is None and net.n_features == 2:
+        plan["boundary"] = lambda: plots.decision_boundary(net, X, y)
+    return [
+        (_CAPTIONS[name] + (f"{of_positive}." if name in ("roc", "gain") else ""), draw)
+        for name, draw in plan.items()
+    ]
 
 
 def _lift_gain(found):
@@ -133,15 +152,15 @@ def _lift_gain(found):
     fraction = np.asarray(found["gain"]["fraction"], dtype=float)
     gain = np.asarray(found["gain"]["gain"], dtype=float)
     lift = np.divide(gain, fraction, out=np.full_like(gain, np.nan), where=fraction > 0)
-    return plots.lift_gain(fraction, gain, lift)
+    return plots.lift_gain(fraction, gain, lift, positive=found.get("positive_class"))
 
 
-def _scatter(model, X, y, found):
+def _scatter(net, X, y, found):
     """Predicted against true values, with the line of perfect predictions."""
     from matplotlib.figure import Figure
 
     true = np.asarray(y, dtype=float).ravel()
-    predicted = np.asarray(model.predict(X), dtype=float).ravel()
+    predicted = np.asarray(net.predict(X), dtype=float).ravel()
     figure = Figure(figsize=(5.6, 4.6), layout="constrained")
     ax = figure.subplots()
     ax.scatter(true, predicted, s=14, alpha=0.6, edgecolor="none", label="test rows")
@@ -168,8 +187,6 @@ def _data_uri(figure) -> str:
 
 # -- sections ------------------------------------------------------------------------------------
 def _header(title: str, found: dict) -> str:
-    from . import __version__
-
     task = _TASK_NAMES.get(found["task"], found["task"])
     when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     return (
@@ -185,35 +202,47 @@ def _warnings_box(notes: list[str]) -> str:
     return f'<section class="warnings" role="alert"><h2>Warnings</h2><ul>{items}</ul></section>'
 
 
-def _configuration(model) -> str:
-    parts = ["<section><h2>Configuration</h2>", _layers_table(model)]
-    rows = [("Input features", f"{model.n_features:,}"), ("Parameter type", model.dtype.name)]
-    for label, part in (("Loss", model.loss), ("Optimizer", model.optimizer)):
+def _configuration(net, model, found: dict) -> str:
+    parts = ["<section><h2>Configuration</h2>", _layers_table(net)]
+    rows = [("Input features", f"{net.n_features:,}"), ("Parameter type", net.dtype.name)]
+    if model is not net:
+        rows.insert(0, ("Model", f"{type(model).__name__} (its network_ is reported)"))
+    if found.get("labels") is not None:
+        rows.append(("Classes (output order)", ", ".join(_label(c) for c in found["labels"])))
+    for label, part in (("Loss", net.loss), ("Optimizer", net.optimizer)):
         rows.append((label, _describe(part.get_config()) if part is not None else "not set"))
-    if model.regularizer is not None:
-        rows.append(("Regularizer", _describe(model.regularizer.get_config())))
-    rows.append(("Epochs trained", f"{model.epochs_trained:,}"))
+    if net.loss is not None:
+        rows.append(("Loss units", net.loss_units or "the target's own units"))
+    if net.regularizer is not None:
+        rows.append(("Regularizer", _describe(net.regularizer.get_config())))
+    rows.append(("Epochs trained", f"{net.epochs_trained:,}"))
     parts.append(_key_values(rows))
-    prep = model.preprocessor
-    if prep is not None and getattr(prep, "state_", None) is not None:
-        parts.append(f"<h3>Preprocessing</h3>\n<pre>{_e(prep.report())}</pre>")
+    learned = _preprocessing(net.preprocessor)
+    if learned:
+        parts.append(f"<h3>Preprocessing</h3>\n<pre>{_e(learned)}</pre>")
     return "\n".join(parts) + "</section>"
 
 
-def _layers_table(model) -> str:
-    from .layers.activations import Activation, activation_name
+def _preprocessing(preprocessor) -> str | None:
+    """What a fitted preprocessor learned, in words (None without one or before its fit)."""
+    if preprocessor is None:
+        return None
+    try:
+        return preprocessor.report()
+    except (ValueError, AttributeError):  # NotFittedError is both
+        return None
 
-    counts = [0] * len(model.layers)
-    for slot in model._store.slots:
-        counts[slot.layer] += int(slot.spec.size)
+
+def _layers_table(net) -> str:
+    counts = net.parameter_counts()
     rows = []
-    for index, layer in enumerate(model.layers):
+    for index, layer in enumerate(net.layers):
         activation = layer if isinstance(layer, Activation) else getattr(layer, "activation", None)
         rows.append(
             [
                 str(index),
                 layer.name,
-                f"{model._widths[index + 1]:,}",
+                f"{net.widths[index + 1]:,}",
                 activation_name(activation) if activation is not None else "–",
                 f"{counts[index]:,}",
             ]
@@ -242,10 +271,13 @@ def _data_summary(X, y, X_train, found) -> str:
 def _balance_table(found: dict) -> str:
     n = found["n_samples"]
     rows = [
-        [str(label), f"{round(share * n):,}", f"{share:.2%}"]
-        for label, share in found["class_balance"].items()
+        [_label(label), f"{round(share * n):,}", f"{share:.2%}"]
+        for label, share in zip(found["labels"], found["class_balance"].values())
     ]
-    return _table(["Class", "Rows", "Share"], rows, numeric={1, 2}, caption="Class balance")
+    caption = "Class balance"
+    if found["task"] == "multilabel":
+        caption = "Label balance (rows carrying each label)"
+    return _table(["Class", "Rows", "Share"], rows, numeric={1, 2}, caption=caption)
 
 
 def _target_range(y) -> str:
@@ -266,19 +298,32 @@ def _target_range(y) -> str:
 def _metrics(found: dict) -> str:
     rows = [[name.replace("_", " "), _number(value)] for name, value in found["metrics"].items()]
     caption = "Test metrics"
-    if found.get("threshold") is not None:
-        caption += f" (class 1 when its probability > {found['threshold']:g})"
+    if found["task"] == "binary":
+        positive = _label(found["positive_class"])
+        caption += (
+            f" (positive class {positive}: predicted when its probability > "
+            f"{found['threshold']:g}; precision, recall and F1 are of class {positive})"
+        )
+    elif found["task"] == "multilabel":
+        caption += f" (a label is predicted when its probability > {found['threshold']:g})"
+    elif found["task"] == "regression":
+        caption += " (in the target's own units)"
     parts = ["<section><h2>Metrics</h2>", _table(["Metric", "Value"], rows, {1}, caption)]
     if found.get("per_class"):
         rows = [
-            [str(label)]
+            [_label(label)]
             + [_number(scores[key]) for key in ("precision", "recall", "f1")]
             + [f"{int(scores['support']):,}"]
-            for label, scores in found["per_class"].items()
+            for label, scores in zip(found["labels"], found["per_class"].values())
         ]
         head = ["Class", "Precision", "Recall", "F1", "Support"]
         parts.append(_table(head, rows, {1, 2, 3, 4}, "Per class"))
     return "\n".join(parts) + "</section>"
+
+
+def _label(label) -> str:
+    """A class label in a table or caption: as the user wrote it (``>50K``, ``True``, ``3``)."""
+    return label if isinstance(label, str) else label_text(label)
 
 
 def _figures(pictures: list[tuple[str, str]]) -> str:
@@ -312,7 +357,9 @@ def _history_columns(values: dict) -> list[str]:
     return ordered + [key for key in _DIAGNOSTICS if key in values]
 
 
-def _history_table(values: dict, epochs: list[int] | None, stop_reason: str | None) -> str:
+def _history_table(
+    values: dict, epochs: list[int] | None, stop_reason: str | None, loss_units: str | None
+) -> str:
     columns = _history_columns(values)
     if not columns:
         return ""
@@ -324,7 +371,10 @@ def _history_table(values: dict, epochs: list[int] | None, stop_reason: str | No
         for i, number in enumerate(numbers)
     ]
     head = ["Epoch", *("time (s)" if key == "time" else key for key in columns)]
-    table = _table(head, rows, numeric=set(range(len(columns) + 1)))
+    caption = None
+    if loss_units and any(key in values for key in ("loss", "val_loss")):
+        caption = f"loss and val_loss in {loss_units}; the metrics in the target's own units"
+    table = _table(head, rows, numeric=set(range(len(columns) + 1)), caption=caption)
     summary = f"{n:,} epochs" + (f"; stopped: {stop_reason}" if stop_reason else "")
     opened = " open" if n <= 30 else ""
     return (

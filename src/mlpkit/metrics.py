@@ -12,7 +12,8 @@ Two kinds of function live here:
   computes it (probabilities for sigmoid/softmax outputs), ``targets`` (n, k) as the loss
   prepared them (0/1 columns or one-hot rows; values for regression). The trainer logs each
   named metric on the training data (key ``name``) and the validation data (``val_name``) every
-  epoch. For a network with a preprocessor these are in the network's (scaled) units.
+  epoch. They are in the target's own units (a network with a target scaler decodes its
+  output first); only the loss may be in scaled units (``net.loss_units``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
 #: Width and height in inches of a single-panel picture: readable on a laptop screen.
@@ -51,3 +52,10 @@ def grid_shape(n_panels: int, max_columns: int) -> tuple[int, int]:
     """Rows and columns for ``n_panels`` small panels, at most ``max_columns`` wide."""
     n_columns = min(n_panels, max_columns)
     return -(-n_panels // n_columns), n_columns
+
+
+def label_text(label) -> str:
+    """A class label on a picture: as the user wrote it; ``1.0`` reads as ``1``."""
+    if isinstance(label, (float, np.floating)) and float(label).is_integer():
+        return str(int(label))
+    return str(label)

@@ -48,7 +48,7 @@ def architecture(net, path=None, *, title=None):
         raise ValueError(
             "architecture draws a built network; call net.fit(X, y) or net.build(n_features) first."
         )
-    counts = _parameter_counts(net)
+    counts = net.parameter_counts()
     columns = _columns(net, counts)
     figure = new_figure((max(SIZE[0], 1.55 * len(columns)), SIZE[1] + 0.4))
     ax = figure.subplots()
@@ -64,18 +64,10 @@ def architecture(net, path=None, *, title=None):
     return finish(figure, title, f"Network architecture: {sum(counts):,} parameters", path)
 
 
-def _parameter_counts(net) -> list[int]:
-    """Parameters per top-level layer, from the network's flat-buffer slots."""
-    counts = [0] * len(net.layers)
-    for slot in net._store.slots:
-        counts[slot.layer] += int(slot.spec.size)
-    return counts
-
-
 def _columns(net, counts: list[int]) -> list[_Column]:
     columns = [_Column(net.n_features, ["input", _plural(net.n_features, "feature")])]
     for index, layer in enumerate(net.layers):
-        width = int(net._widths[index + 1])
+        width = int(net.widths[index + 1])
         if counts[index] == 0:
             columns[-1].notes.append(f"then {_short_name(layer)}")
             continue

@@ -6,8 +6,9 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 
+from ..evaluation import class_indices, names_of
 from ..layers import activations
-from ._figure import SIZE, finish, grid_shape, new_figure
+from ._figure import SIZE, finish, grid_shape, label_text, new_figure
 
 
 def activation_functions(names=None, z=None, path=None, *, title=None):
@@ -74,38 +75,38 @@ def _function_and_derivative(name: str, z: np.ndarray) -> tuple[np.ndarray, np.n
 def decision_boundary(net, X, y, resolution=200, path=None, *, title=None):
     """Colour the plane by the network's prediction and draw the data on top (2-feature data).
 
-    A network with one sigmoid output is drawn as the probability of class 1 with its 0.5
+    A network with one sigmoid output is drawn as the probability of ``classes_[1]`` with its 0.5
     contour; a softmax (or any multi-output) network as the predicted class; any other
     single-output network as its predicted value.
 
     Args:
         net: a trained ``mk.Sequential`` taking 2 features.
         X: the points, shape (n_samples, 2).
-        y: their classes, shape (n_samples,) (labels 0 … k−1) or one-hot (n_samples, k).
+        y: their classes, shape (n_samples,), in the network's labels (``net.classes_``:
+            strings, booleans, any integers), or one-hot (n_samples, k).
         resolution: grid points along each axis.
         path: save the picture here too (``.png`` or ``.svg``).
         title: the figure title. Defaults to "Decision boundary".
 
     Returns:
         The figure: axes "feature 1" / "feature 2" (or the DataFrame's column names), a colour
-        bar, and a legend with one entry per class ("class 0", …).
+        bar, and a legend with one entry per class: "class 0" for numbers, the name itself
+        (">50K") for text labels; the colour bar of one sigmoid output names ``classes_[1]``.
     """
     names = [str(c) for c in getattr(X, "columns", ["feature 1", "feature 2"])]
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"decision_boundary needs X with 2 columns; got shape {X.shape}.")
-    classes = np.asarray(y)
-    classes = classes.argmax(axis=1) if classes.ndim == 2 and classes.shape[1] > 1 else classes
-    classes = classes.ravel()
+    classes, units = _classes_of(net, y)
     grid_x, grid_y = _grid(X, int(resolution))
     output = np.asarray(net.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
     figure = new_figure()
     ax = figure.subplots()
-    kind = _fill(figure, ax, net, output, grid_x, grid_y)
-    labels = np.unique(classes)
-    colours = _point_colours(kind, len(labels), output.shape[1])
-    for index, label in enumerate(labels):
-        chosen = classes == label
+    positive = _legend_name(classes[1]) if len(classes) > 1 else "class 1"
+    kind = _fill(figure, ax, net, output, grid_x, grid_y, positive)
+    colours = _point_colours(kind, len(classes), output.shape[1])
+    for index in np.unique(units):
+        chosen = units == index
         ax.scatter(
             X[chosen, 0],
             X[chosen, 1],
@@ -113,11 +114,30 @@ def decision_boundary(net, X, y, resolution=200, path=None, *, title=None):
             color=colours(index),
             edgecolor="black",
             linewidth=0.6,
-            label=f"class {_label_text(label)}",
+            label=_legend_name(classes[index]),
         )
     ax.set(xlabel=names[0], ylabel=names[1])
     ax.legend(loc="best", fontsize="small", framealpha=0.8)
     return finish(figure, title, "Decision boundary", path)
+
+
+def _classes_of(net, y) -> tuple[list, np.ndarray]:
+    """The class labels in output-unit order and each point's unit index: by ``net.classes_``
+    when the network learned labels, else the sorted labels of y (one-hot rows: columns)."""
+    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return list(range(y.shape[1])), y.argmax(axis=1)
+    if net.classes_ is not None:
+        return names_of(net.classes_), class_indices(y, net.classes_)
+    labels, units = np.unique(y.ravel(), return_inverse=True)
+    return names_of(labels), units
+
+
+def _legend_name(label) -> str:
+    """ "class 0" for a number, the label itself for a name (">50K")."""
+    if isinstance(label, (bool, np.bool_, str)):
+        return str(label)
+    return f"class {label_text(label)}"
 
 
 def _grid(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,7 +148,7 @@ def _grid(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
     return np.meshgrid(*axes)
 
 
-def _fill(figure, ax, net, output: np.ndarray, grid_x, grid_y) -> str:
+def _fill(figure, ax, net, output: np.ndarray, grid_x, grid_y, positive: str) -> str:
     """The filled contour of the prediction; returns "probability", "class" or "value"."""
     output = output.reshape(output.shape[0], -1)
     output_name = activations.activation_name(net.output_activation or activations.Linear())
@@ -144,7 +164,7 @@ def _fill(figure, ax, net, output: np.ndarray, grid_x, grid_y) -> str:
             grid_x, grid_y, surface, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.55
         )
         ax.contour(grid_x, grid_y, surface, levels=[0.5], colors="black", linewidths=1.5)
-        figure.colorbar(filled, ax=ax, label="predicted probability of class 1")
+        figure.colorbar(filled, ax=ax, label=f"predicted probability of {positive}")
         return "probability"
     filled = ax.contourf(grid_x, grid_y, surface, levels=15, cmap="viridis", alpha=0.6)
     figure.colorbar(filled, ax=ax, label="predicted value")
@@ -157,13 +177,6 @@ def _point_colours(kind: str, n_labels: int, n_outputs: int):
     if kind == "probability" and n_labels <= 2:
         return ListedColormap([colormaps["coolwarm"](0.0), colormaps["coolwarm"](1.0)])
     return _class_colours(max(n_labels, n_outputs if kind == "class" else 0))
-
-
-def _label_text(label) -> str:
-    """``1.0`` reads as ``1``; names stay as they are."""
-    if isinstance(label, (float, np.floating)) and float(label).is_integer():
-        return str(int(label))
-    return str(label)
 
 
 def _class_colours(n: int):

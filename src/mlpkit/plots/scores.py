@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._figure import SIZE, finish, new_figure
+from ._figure import SIZE, finish, label_text, new_figure
 
 
 def confusion_matrix(matrix, labels=None, normalize=False, path=None, *, title=None):
@@ -29,7 +29,7 @@ def confusion_matrix(matrix, labels=None, normalize=False, path=None, *, title=N
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(f"confusion_matrix needs a square matrix; got shape {counts.shape}.")
     n = counts.shape[0]
-    labels = [str(label) for label in (range(n) if labels is None else labels)]
+    labels = [label_text(label) for label in (range(n) if labels is None else labels)]
     if len(labels) != n:
         raise ValueError(f"confusion_matrix got {len(labels)} labels for {n} classes.")
     shown = counts
@@ -70,7 +70,7 @@ def _write_cells(ax, shown: np.ndarray, normalize: bool) -> None:
             ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=size)
 
 
-def roc_curve(fpr, tpr, auc=None, path=None, *, title=None):
+def roc_curve(fpr, tpr, auc=None, path=None, *, title=None, label="model"):
     """Draw the ROC curve(s) with the chance diagonal; the legend gives each AUC.
 
     Args:
@@ -81,12 +81,13 @@ def roc_curve(fpr, tpr, auc=None, path=None, *, title=None):
             under the points given.
         path: save the picture here too (``.png`` or ``.svg``).
         title: the figure title. Defaults to "ROC curve".
+        label: the legend name of a single curve, e.g. "model, positive class >50K".
 
     Returns:
         The figure: x axis "false positive rate", y axis "true positive rate", legend entries
         "model (AUC = 0.87)" (or "<class> (AUC = …)") and "chance (AUC = 0.5)".
     """
-    curves = _curves(fpr, tpr, auc)
+    curves = _curves(fpr, tpr, auc, str(label))
     figure = new_figure()
     ax = figure.subplots()
     for name, x, y, area in curves:
@@ -99,12 +100,12 @@ def roc_curve(fpr, tpr, auc=None, path=None, *, title=None):
     return finish(figure, title, "ROC curve", path)
 
 
-def _curves(fpr, tpr, auc) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
+def _curves(fpr, tpr, auc, label) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
     """``[(name, fpr, tpr, auc)]`` from one curve or dicts of curves."""
     if isinstance(fpr, Mapping):
         aucs = auc if isinstance(auc, Mapping) else {}
         return [_curve(str(name), fpr[name], tpr[name], aucs.get(name)) for name in fpr]
-    return [_curve("model", fpr, tpr, auc)]
+    return [_curve(label, fpr, tpr, auc)]
 
 
 def _curve(name, fpr, tpr, auc):
@@ -117,7 +118,7 @@ def _curve(name, fpr, tpr, auc):
     return name, x, y, area
 
 
-def lift_gain(fractions, gain, lift=None, path=None, *, title=None):
+def lift_gain(fractions, gain, lift=None, path=None, *, title=None, positive=None):
     """Draw cumulative gain against the random baseline, and lift on a second panel if given.
 
     Args:
@@ -126,6 +127,7 @@ def lift_gain(fractions, gain, lift=None, path=None, *, title=None):
         lift: gain / fraction at each fraction; drawn beside the gain when given.
         path: save the picture here too (``.png`` or ``.svg``).
         title: the figure title. Defaults to "Cumulative gain and lift" ("Cumulative gain").
+        positive: the positive class's label, named on the gain axis ("share of >50K found").
 
     Returns:
         The figure: panel "cumulative gain" (model vs "random" diagonal) and panel "lift"
@@ -138,8 +140,9 @@ def lift_gain(fractions, gain, lift=None, path=None, *, title=None):
     axes = figure.subplots(1, 1 if lift is None else 2, squeeze=False).ravel()
     axes[0].plot(x, y, linewidth=2, label="model")
     axes[0].plot([0, 1], [0, 1], color="grey", linestyle="--", label="random")
+    found = "positives" if positive is None else label_text(positive)
     axes[0].set(
-        title="cumulative gain", ylabel="share of positives found", xlim=(0, 1), ylim=(0, 1.02)
+        title="cumulative gain", ylabel=f"share of {found} found", xlim=(0, 1), ylim=(0, 1.02)
     )
     if lift is not None:
         axes[1].plot(x, np.asarray(lift, dtype=float), linewidth=2, label="model")

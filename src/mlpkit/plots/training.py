@@ -44,7 +44,7 @@ def _default_metrics(history: dict) -> list[str]:
     return names
 
 
-def learning_curves(history, metrics=None, path=None, *, title=None):
+def learning_curves(history, metrics=None, path=None, *, title=None, loss_units=None):
     """Draw the loss and each metric per epoch, training against validation, one panel each.
 
     Args:
@@ -55,10 +55,13 @@ def learning_curves(history, metrics=None, path=None, *, title=None):
             every score in the history (not ``lr``, ``time`` or the gradient norms).
         path: save the picture here too (``.png`` or ``.svg``).
         title: the figure title. Defaults to "Learning curves".
+        loss_units: what the loss is measured in when that is not the target's own units
+            (``net.loss_units``, e.g. "standardised target units"): written on the loss
+            panel's y axis and legend. The metrics are in the target's own units.
 
     Returns:
         The figure: panels titled "loss" and by metric, x axis "epoch", legend
-        "training" / "validation".
+        "training" / "validation" (with the loss units on the loss panel, when given).
     """
     values, epoch_indices = history_dict(history)
     if "loss" not in values and "val_loss" not in values:
@@ -90,7 +93,11 @@ def learning_curves(history, metrics=None, path=None, *, title=None):
                 )
         ax.set(title=name.replace("_", " "), xlabel="epoch")
         ax.grid(alpha=0.3)
-        ax.legend()
+        if name == "loss" and loss_units:
+            ax.set_ylabel(f"loss in {loss_units}")
+            ax.legend(title=f"in {loss_units}", fontsize="small", title_fontsize="small")
+        else:
+            ax.legend()
     for ax in axes[len(names) :]:
         ax.set_visible(False)
     return finish(figure, title, "Learning curves", path)
@@ -158,7 +165,9 @@ def complexity_curve(result, path=None, *, title=None):
 
     Args:
         result: ``{"complexity": [...], "train_error": [...], "val_error": [...]}`` and
-            optionally ``"label"`` (the complexity in words, e.g. ``"hidden units"``).
+            optionally ``"label"`` (the complexity in words, e.g. ``"hidden units"``) and
+            ``"loss_units"`` (the errors' units when not the target's own, as
+            :func:`mlpkit.complexity_curve` returns it).
             Complexities may be numbers or names (``"16-8"``); a numeric range spanning a factor
             of 20 or more is drawn on a log scale.
         path: save the picture here too (``.png`` or ``.svg``).
@@ -195,7 +204,9 @@ def complexity_curve(result, path=None, *, title=None):
         ax.xaxis.set_minor_locator(NullLocator())
     if not numeric or ax.get_xscale() == "log":  # tick exactly the complexities tried
         ax.set_xticks(x, [f"{label:g}" if numeric else str(label) for label in labels])
-    ax.set(xlabel=result.get("label", "complexity"), ylabel="error")
+    units = result.get("loss_units")
+    ylabel = "error" if not units else f"error (loss in {units})"
+    ax.set(xlabel=result.get("label", "complexity"), ylabel=ylabel)
     ax.grid(alpha=0.3)
     ax.legend()
     return finish(figure, title, "Training and validation error by complexity", path)
