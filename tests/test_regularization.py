@@ -49,7 +49,7 @@ def test_penalty_covers_kernels_only_unless_a_layer_asks_for_its_bias():
         [mk.layers.Dense(3, bias_regularizer=mk.regularizers.L1(0.5)), mk.layers.Dense(2)],
         regularizer=mk.regularizers.L2(0.1),
     ).build(4)
-    penalty = mk.regularizers.Penalty(net._store.slots, net.layers, net.regularizer, net.dtype)
+    penalty = net.penalty()
     first, second = net.layers
     first.b[:] = 1.0
     second.b[:] = 1.0
@@ -250,7 +250,7 @@ def test_a_layer_frozen_inside_a_residual_block_stays_fixed_and_unpenalised():
     before = inner.W.copy()
     history = net.fit(X, y, loss="mse", optimizer=mk.optim.Adam(1e-2), epochs=10)
     np.testing.assert_array_equal(inner.W, before)
-    penalty = mk.regularizers.Penalty(net._store.slots, net.layers, net.regularizer, net.dtype)
+    penalty = net.penalty()
     others = [layer.W for layer in (net.layers[0].layers[1], net.layers[1])]
     assert penalty.value(net.params) == pytest.approx(
         0.01 * sum(float(np.sum(W**2)) for W in others), rel=1e-5

@@ -88,7 +88,7 @@ def test_validation_split_holds_out_the_same_rows_in_every_fit():
 
 
 def _held_out(net, X, y):
-    rng = np.random.default_rng(net._split_seed)
+    rng = np.random.default_rng(net.split_seed)
     order = rng.permutation(X.shape[0])
     rows = np.sort(order[: int(round(X.shape[0] * 0.2))])
     return X[rows], y[rows]

@@ -18,15 +18,14 @@ from . import (
     regularizers,
     schedules,
 )
+from ._version import __version__
 from .estimators import MLPClassifier, MLPRegressor
 from .evaluation import EvaluationReport, bias_variance, complexity_curve, evaluate, stability
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .html_report import report
+from .loading import load
 from .network import Sequential
 from .perceptron import Perceptron
-from .serialization import load
-
-__version__ = "0.1.0"
 
 
 def __getattr__(name):

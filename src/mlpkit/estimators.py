@@ -1,10 +1,12 @@
 """MLPClassifier and MLPRegressor: scikit-learn estimators over Sequential and its trainer.
 
 A thin façade: the constructor stores scikit-learn-style hyperparameters, and ``fit`` turns them
-into an ``mk.Sequential`` (``network_``) trained by the same loop as everywhere else. Defaults
-aim at tabular data out of the box: inputs standardised inside the estimator, Adam, He
-initialisation for ReLU, and early stopping on a 10% validation split that restores the best
-weights.
+into an ``mk.Sequential`` (``network_``) with its preprocessor and target inside, trained by the
+same loop as everywhere else. So ``network_`` *is* the model: ``predict_proba`` is
+``network_.predict``, and ``mk.evaluate``, ``mk.report`` and ``mk.export`` see exactly what
+``predict`` does. Defaults aim at tabular data out of the box: inputs standardised by the
+network's preprocessor, Adam, He initialisation for ReLU, and early stopping on a 10% validation
+split that restores the best weights.
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ import inspect
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import DataConversionWarning
-from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from . import callbacks, initializers, layers, optim, regularizers, serialization
+from . import callbacks, initializers, layers, modelfile, optim, regularizers
 from ._checks import check_fraction, check_integer, check_positive
+from ._version import __version__
+from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError
 from .network import Sequential
+from .training.preparation import check_sample_weight
 
 
 class _MLP(BaseEstimator):
@@ -59,6 +63,7 @@ class _MLP(BaseEstimator):
         clip_norm=None,
         lr_schedule=None,
         scale_inputs=True,
+        preprocessor=None,
         callbacks=None,
         dtype="float64",
     ):
@@ -89,6 +94,7 @@ class _MLP(BaseEstimator):
         self.clip_norm = clip_norm
         self.lr_schedule = lr_schedule
         self.scale_inputs = scale_inputs
+        self.preprocessor = preprocessor
         self.callbacks = callbacks
         self.dtype = dtype
 
@@ -143,8 +149,40 @@ class _MLP(BaseEstimator):
         l2 = self.alpha * (1 - self.l1_ratio) / 2
         penalty = regularizers.Regularizer(l1=l1, l2=l2) if l1 or l2 else None
         return Sequential(
-            stack, random_state=_seed(self.random_state), regularizer=penalty, dtype=self.dtype
+            stack,
+            random_state=_seed(self.random_state),
+            regularizer=penalty,
+            dtype=self.dtype,
+            preprocessor=self._make_preprocessor(),
+            target_scaler=self._target_scaler(),
         )
+
+    def _make_preprocessor(self):
+        """The network's preprocessor: numeric columns standardised (``preprocessor=None``,
+        ``scale_inputs=True``), raw tables (``"auto"``: medians and most frequent values for
+        missing cells, one-hot text columns), a copy of the one given, or none."""
+        scaler = "standard" if self.scale_inputs else None
+        if self.preprocessor is None:
+            return Preprocessor(categorical=None, scaler=scaler) if scaler else None
+        if isinstance(self.preprocessor, str):
+            if self.preprocessor != "auto":
+                raise ConfigError(
+                    f"preprocessor must be None, 'auto' or an mk.data.Preprocessor; received "
+                    f"preprocessor={self.preprocessor!r}."
+                )
+            return Preprocessor(missing="auto", scaler=scaler)
+        return clone(self.preprocessor)
+
+    def _target_scaler(self):
+        return None
+
+    def _validate_X(self, X, *, reset: bool):
+        """Numeric arrays are checked by scikit-learn; with a preprocessor, raw tables go to
+        it as they are (only their width and column names are recorded here)."""
+        if self.preprocessor is None:
+            return validate_data(self, X, reset=reset, dtype=np.float64)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
 
     def _init(self, activation):
         if self.kernel_initializer is not None:
@@ -167,25 +205,34 @@ class _MLP(BaseEstimator):
         return optim.get({"name": name, "learning_rate": lr, **arguments})
 
     # -- training ------------------------------------------------------------------------------
-    def _train(self, X, T, *, partial: bool, first: bool, weights=None) -> None:
-        """Scale X, then fit the network: one epoch for ``partial_fit``, else up to
-        ``max_iter`` epochs with early stopping (also on a ``warm_start`` refit)."""
-        if self.scale_inputs:
-            if first:
-                self.input_scaler_ = StandardScaler()
-            # partial_fit keeps running statistics over every chunk seen so far
-            self.input_scaler_.partial_fit(X) if partial else self.input_scaler_.fit(X)
-            X = self.input_scaler_.transform(X)
-        else:
-            self.input_scaler_ = None
-        batch = min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+    def _fit(self, X, y, *, partial: bool, classes=None, sample_weight=None):
+        """Shared by fit and partial_fit. The network is built anew by ``fit`` (unless
+        ``warm_start``) and by the first ``partial_fit``; later calls continue training it."""
+        self._check_params()
+        first = not hasattr(self, "network_") or not (partial or self.warm_start)
+        X = self._validate_X(X, reset=first)
+        y = self._check_targets(y)
+        weights = self._row_weights(y, sample_weight, X)
+        if first:
+            self.network_ = self._build_network(*self._output_layer(y, classes))
+            self.optimizer_ = self._make_optimizer()
+        elif partial and self.network_.preprocessor is not None:
+            self.network_.preprocessor.partial_fit(X)  # running statistics over every chunk
+        self._train(X, y, partial=partial, first=first, weights=weights, classes=classes)
+        return self
+
+    def _train(self, X, y, *, partial: bool, first: bool, weights=None, classes=None) -> None:
+        """Fit the network: one epoch for ``partial_fit``, else up to ``max_iter`` epochs with
+        early stopping (also on a ``warm_start`` refit)."""
+        n = _n_rows(X)
+        batch = min(200, n) if self.batch_size == "auto" else self.batch_size
         # with row weights the (unweighted) validation loss would judge a different objective,
         # so early stopping then watches the weighted training loss
         use_validation = (
             self.early_stopping
             and not partial
             and weights is None
-            and int(round(X.shape[0] * self.validation_fraction)) >= 2
+            and int(round(n * self.validation_fraction)) >= 2
         )
         stop = (
             []
@@ -201,8 +248,8 @@ class _MLP(BaseEstimator):
         )
         history = self.network_.fit(
             X,
-            T,
-            loss=self._loss,
+            y,
+            loss=self._loss_name(),
             optimizer=self.optimizer_,
             batch_size=batch,
             epochs=1 if partial else self.max_iter,
@@ -212,60 +259,63 @@ class _MLP(BaseEstimator):
             verbose=self.verbose,
             clip_norm=self.clip_norm,
             sample_weight=weights,
+            classes=classes if first else None,
         )
         self.history_ = {k: list(v) for k, v in history.history.items()}
         previous = [] if first else list(getattr(self, "loss_curve_", []))
         self.loss_curve_ = previous + history.history.get("loss", [])
         self.n_iter_ = len(self.loss_curve_)
         self.stop_reason_ = history.stop_reason
+        self._fitted_from_network()
 
-    def _fit(self, X, y, *, partial: bool, classes=None, sample_weight=None):
-        """Shared by fit and partial_fit. The network is built anew by ``fit`` (unless
-        ``warm_start``) and by the first ``partial_fit``; later calls continue training it."""
-        self._check_params()
-        first = not hasattr(self, "network_") or not (partial or self.warm_start)
-        X, y = validate_data(
-            self, X, y, reset=first, multi_output=True, y_numeric=False, dtype=np.float64
-        )
-        T = self._targets(y, first=first, classes=classes)
-        weights = self._row_weights(y, sample_weight, X)
-        if first:
-            self.network_ = self._build_network(self._n_outputs, self._output_activation)
-            self.optimizer_ = self._make_optimizer()
-        self._train(X, T, partial=partial, first=first, weights=weights)
-        return self
+    def _fitted_from_network(self) -> None:
+        """Fitted attributes read off the network (nothing kept twice)."""
 
     def _row_weights(self, y, sample_weight, X):
         """sample_weight times the class weights (classifier), or None when all are 1."""
-        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X)
+        n = _n_rows(X)
+        weights = check_sample_weight(sample_weight, n, np.float64)
         class_weight = getattr(self, "class_weight", None)
-        if class_weight is not None and not self._multilabel:
+        if class_weight is not None and not (y.ndim == 2 and y.shape[1] > 1):
             by_class = compute_sample_weight(class_weight, y.ravel())
             weights = by_class if weights is None else weights * by_class
         return weights
 
     def fit(self, X, y, sample_weight=None):
-        """Train on X (n_samples, n_features) and y, rows weighted by ``sample_weight``
-        (n_samples,) if given. Returns self."""
+        """Train on X (n_samples, n_features) — a raw table with a ``preprocessor`` — and y,
+        rows weighted by ``sample_weight`` (n_samples,) if given. Returns self."""
         return self._fit(X, y, partial=False, sample_weight=sample_weight)
 
     def _network_output(self, X) -> np.ndarray:
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        if self.input_scaler_ is not None:
-            X = self.input_scaler_.transform(X)
+        X = self._validate_X(X, reset=False)
         return self.network_.predict(X).astype(np.float64)
 
+    # -- model files ---------------------------------------------------------------------------
     def save(self, path) -> str:
-        """Save the estimator — settings, label classes, scalers and the trained network — to
-        one model file (no pickle); ``mk.load(path)`` returns the estimator."""
-        check_is_fitted(self, "network_")
-        return serialization.save(self.network_, path, estimator=self._state())
+        """Save the estimator — settings and the trained network with its preprocessor and
+        labels — to one model file (no pickle); ``mk.load(path)`` returns the estimator."""
+        document, arrays = self.to_document()
+        return modelfile.write(path, document, arrays, version=__version__)
 
-    def _state(self) -> dict:
+    def to_document(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The estimator as a JSON document and named arrays (its network's)."""
+        check_is_fitted(self, "network_")
+        network, arrays = self.network_.to_document()
+        fitted = {name: _plain(getattr(self, name, None)) for name in _FITTED}
+        return {
+            "class": type(self).__name__,
+            "params": self._saved_params(),
+            "fitted": fitted,
+            "network": network,
+        }, arrays
+
+    def _saved_params(self) -> dict:
         params = {}
-        for name, value in self.get_params().items():
-            if hasattr(value, "get_config"):
+        for name, value in self.get_params(deep=False).items():
+            if isinstance(value, Preprocessor):
+                value = {"__preprocessor__": _plain_params(value.get_params(deep=False))}
+            elif hasattr(value, "get_config"):
                 value = value.get_config()
             elif isinstance(value, (np.random.RandomState, np.random.Generator)) or (
                 name == "callbacks" and value
@@ -274,16 +324,31 @@ class _MLP(BaseEstimator):
                     f"The estimator's {name} is not saved (it holds code or state); "
                     f"set it again after loading.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
                 value = None
             elif isinstance(value, dict):  # class_weight: keep the labels' types
                 value = {"__pairs__": [[_plain(k), _plain(v)] for k, v in value.items()]}
+            elif isinstance(value, tuple):
+                value = {"__tuple__": [_plain(v) for v in value]}
             params[name] = _plain(value)
-        fitted = {name: _plain(getattr(self, name, None)) for name in _FITTED}
-        for scaler in ("input_scaler_", "target_scaler_"):
-            fitted[scaler] = _scaler_state(getattr(self, scaler, None))
-        return {"class": type(self).__name__, "params": params, "fitted": fitted}
+        return params
+
+    @classmethod
+    def from_document(cls, document: dict, arrays: dict[str, np.ndarray]):
+        """Rebuild an estimator written by :meth:`to_document` around its network."""
+        estimator = cls(**{name: _unplain(value) for name, value in document["params"].items()})
+        for name, value in document["fitted"].items():
+            if value is None and name in ("feature_names_in_", "history_"):
+                continue
+            if name == "feature_names_in_":
+                value = np.asarray(value, dtype=object)
+            setattr(estimator, name, value)
+        estimator._check_params()
+        estimator.network_ = Sequential.from_document(document["network"], arrays)
+        estimator.optimizer_ = estimator.network_.optimizer
+        estimator._fitted_from_network()
+        return estimator
 
 
 class MLPClassifier(ClassifierMixin, _MLP):
@@ -311,22 +376,23 @@ class MLPClassifier(ClassifierMixin, _MLP):
     - ``optimizer`` ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", or an
       ``mk.optim`` object), ``dropout``, ``batch_norm``, ``kernel_initializer``, ``clip_norm``,
       ``lr_schedule`` (an ``mk.schedules`` schedule), ``scale_inputs`` (standardise X with
-      training statistics, default True), ``callbacks`` and ``dtype`` ("float64" by default, as
-      scikit-learn computes; "float32" trains about twice as fast).
+      training statistics, default True), ``preprocessor`` (None: numeric arrays; ``"auto"``:
+      raw tables — missing cells filled with the median or the most frequent value, text
+      columns one-hot encoded; or an ``mk.data.Preprocessor``; it lives inside ``network_``),
+      ``callbacks`` and ``dtype`` ("float64" by default, as scikit-learn computes; "float32"
+      trains about twice as fast).
 
     Attributes:
         classes_, n_features_in_, feature_names_in_, network_ (the ``mk.Sequential``),
         history_, loss_curve_, n_iter_, stop_reason_.
     """
 
-    def _targets(self, y, *, first: bool, classes=None) -> np.ndarray:
+    def _check_targets(self, y) -> np.ndarray:
+        y = _as_target_array(y)
         if y.ndim == 2 and y.shape[1] > 1:
             if type_of_target(y) != "multilabel-indicator":
                 raise ValueError("A 2-D y must be a 0/1 multi-label indicator matrix.")
-            if first:
-                self.classes_ = np.arange(y.shape[1])
-                self._setup(y.shape[1], "sigmoid", "binary_cross_entropy", multilabel=True)
-            return y.astype(np.float64)
+            return y
         if y.ndim == 2:
             warnings.warn(
                 "A column-vector y was passed when a 1d array was expected; it is "
@@ -336,31 +402,24 @@ class MLPClassifier(ClassifierMixin, _MLP):
             )
             y = y.ravel()
         check_classification_targets(y)
-        if first:
-            encoder = LabelEncoder().fit(classes if classes is not None else y)
-            self.classes_ = encoder.classes_
-            if self.classes_.size < 2:
-                raise ValueError(
-                    f"The classifier needs samples of at least 2 classes; y has 1 class: "
-                    f"{self.classes_}."
-                )
-            binary = self.classes_.size == 2
-            self._setup(
-                1 if binary else self.classes_.size,
-                "sigmoid" if binary else "softmax",
-                "binary_cross_entropy" if binary else "categorical_cross_entropy",
-                multilabel=False,
-            )
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y has labels {unknown.tolist()} not among classes_ {self.classes_.tolist()}."
-            )
-        return np.searchsorted(self.classes_, y)
+        return y
 
-    def _setup(self, n_outputs, output_activation, loss, *, multilabel):
-        self._n_outputs, self._output_activation = n_outputs, output_activation
-        self._loss, self._multilabel = loss, multilabel
+    def _output_layer(self, y, classes) -> tuple[int, str]:
+        if y.ndim == 2:  # multi-label: one sigmoid per label
+            return y.shape[1], "sigmoid"
+        labels = np.unique(np.asarray(classes if classes is not None else y))
+        if labels.size < 2:
+            raise ValueError(
+                f"The classifier needs samples of at least 2 classes; y has 1 class: {labels}."
+            )
+        return (1, "sigmoid") if labels.size == 2 else (labels.size, "softmax")
+
+    def _loss_name(self) -> str:
+        output = self.network_.output_activation
+        return "categorical_cross_entropy" if output.name == "Softmax" else "binary_cross_entropy"
+
+    def _fitted_from_network(self) -> None:
+        self.classes_ = self.network_.classes_
 
     def __init__(
         self, hidden_layer_sizes=(100,), activation="relu", *, class_weight=None, **kwargs
@@ -375,9 +434,10 @@ class MLPClassifier(ClassifierMixin, _MLP):
         return self._fit(X, y, partial=True, classes=classes, sample_weight=sample_weight)
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order:
+        ``network_.predict(X)``, with the complement column first for a binary task."""
         output = self._network_output(X)
-        if self._multilabel or output.shape[1] > 1:
+        if output.shape[1] > 1:
             return output
         return np.hstack([1 - output, output])
 
@@ -386,10 +446,9 @@ class MLPClassifier(ClassifierMixin, _MLP):
             return np.log(self.predict_proba(X))
 
     def predict(self, X) -> np.ndarray:
-        proba = self.predict_proba(X)
-        if self._multilabel:
-            return (proba > 0.5).astype(int)
-        return self.classes_[np.argmax(proba, axis=1)]
+        """The predicted labels (``network_.predict_classes``); a 0/1 matrix for multi-label."""
+        check_is_fitted(self, "network_")
+        return self.network_.predict_classes(self._validate_X(X, reset=False))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -418,24 +477,35 @@ class MLPRegressor(RegressorMixin, _MLP):
         self.loss = loss
         self.scale_target = scale_target
 
-    def _targets(self, y, *, first: bool, classes=None) -> np.ndarray:
-        y = np.asarray(y, dtype=np.float64)
-        self._single_output = y.ndim == 1
-        y = y.reshape(len(y), -1)
-        if first:
-            self.target_scaler_ = StandardScaler().fit(y) if self.scale_target else None
-            self._n_outputs, self._output_activation, self._loss = y.shape[1], "linear", self.loss
-        return self.target_scaler_.transform(y) if self.target_scaler_ is not None else y
+    def _check_targets(self, y) -> np.ndarray:
+        y = _as_target_array(y)
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            sample = next(v for v in y.ravel() if isinstance(v, str))
+            raise ValueError(
+                f"MLPRegressor needs numeric targets; y holds {sample!r}. For labels, use "
+                f"MLPClassifier."
+            ) from None
+        return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+
+    def _output_layer(self, y, classes) -> tuple[int, str]:
+        return (1 if y.ndim == 1 else y.shape[1]), "linear"
+
+    def _loss_name(self):
+        return self.loss
+
+    def _target_scaler(self):
+        return "standard" if self.scale_target else None
 
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch on this batch of data, continuing from the current weights."""
         return self._fit(X, y, partial=True, sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
+        """Predictions in the target's units (``network_.predict``), (n,) for one target."""
         output = self._network_output(X)
-        if self.target_scaler_ is not None:
-            output = self.target_scaler_.inverse_transform(output)
-        return output.ravel() if self._single_output else output
+        return output if self.network_.target.multi_output else output.ravel()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -459,19 +529,12 @@ _declare_parameters(MLPClassifier, class_weight=None)
 
 
 _FITTED = (
-    "classes_",
     "n_features_in_",
     "feature_names_in_",
     "history_",
     "loss_curve_",
     "n_iter_",
     "stop_reason_",
-    "_n_outputs",
-    "_output_activation",
-    "_loss",
-    "_multilabel",
-    "_single_output",
-    "_hidden",
 )
 
 
@@ -483,6 +546,19 @@ def _seed(random_state):
     return random_state
 
 
+def _n_rows(X) -> int:
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _as_target_array(y) -> np.ndarray:
+    if y is None:
+        raise ValueError("This estimator requires y to be passed, but the target y is None.")
+    y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
+    if y.ndim == 0 or y.ndim > 2 or y.shape[0] == 0:
+        raise ValueError(f"y must be (n_samples,) or (n_samples, n_outputs); got shape {y.shape}.")
+    return y
+
+
 def _plain(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
@@ -491,48 +567,23 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _scaler_state(scaler) -> dict | None:
-    if scaler is None:
-        return None
-    return {
-        "mean_": scaler.mean_.tolist(),
-        "scale_": scaler.scale_.tolist(),
-        "var_": scaler.var_.tolist(),
-        "n_samples_seen_": _plain(scaler.n_samples_seen_),
-    }
+def _plain_params(params: dict) -> dict:
+    return {name: _plain(value) for name, value in params.items()}
 
 
-def _restore_scaler(state: dict | None):
-    if state is None:
-        return None
-    scaler = StandardScaler()
-    for name, value in state.items():
-        setattr(scaler, name, np.asarray(value, dtype=np.float64))  # arrays, as fit leaves them
-    scaler.n_samples_seen_ = scaler.n_samples_seen_[()]  # a NumPy scalar when it was one
-    scaler.n_features_in_ = scaler.mean_.size
-    return scaler
+def _unplain(value):
+    """A saved parameter back to what it was: class weights by label, tuples, preprocessors."""
+    if isinstance(value, dict) and "__pairs__" in value:
+        return {_hashable(k): v for k, v in value["__pairs__"]}
+    if isinstance(value, dict) and "__tuple__" in value:
+        return tuple(value["__tuple__"])
+    if isinstance(value, dict) and "__preprocessor__" in value:
+        params = value["__preprocessor__"]
+        return Preprocessor(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+        )
+    return value
 
 
-def restore_estimator(document: dict, network: Sequential):
-    """Rebuild a saved MLPClassifier/MLPRegressor around its loaded network."""
-    classes = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
-    params = {
-        name: dict(value["__pairs__"])
-        if isinstance(value, dict) and "__pairs__" in value
-        else value
-        for name, value in document["params"].items()
-    }
-    estimator = classes[document["class"]](**params)
-    fitted = dict(document["fitted"])
-    for name in ("input_scaler_", "target_scaler_"):
-        setattr(estimator, name, _restore_scaler(fitted.pop(name)))
-    for name, value in fitted.items():
-        if value is None and name in ("feature_names_in_", "history_"):
-            continue
-        if name in ("classes_", "feature_names_in_"):
-            value = np.asarray(value, dtype=object if name == "feature_names_in_" else None)
-        if name == "_hidden":
-            value = tuple(value)
-        setattr(estimator, name, value)
-    estimator.network_, estimator.optimizer_ = network, network.optimizer
-    return estimator
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value

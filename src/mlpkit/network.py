@@ -6,17 +6,24 @@ import numpy as np
 
 from . import losses as losses_module
 from . import metrics as metrics_module
-from . import optim, regularizers, serialization
+from . import modelfile, optim, regularizers
 from ._checks import check_integer
-from ._validation import check_features, check_random_state
+from ._validation import check_random_state
+from ._version import __version__
+from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError, NotFittedError
-from .layers import Layer
+from .layers import Layer, deserialize
 from .layers.activations import Activation, activation_name
 from .optim.clipping import check_clipping
 from .params import ParamStore
 from .regularizers import Penalty
+from .targets import Target
+from .training import preparation
 from .training.callbacks import History
-from .training.trainer import Trainer, check_fit_arguments, validation_rows
+from .training.trainer import Trainer
+
+#: The network's random streams, each its own child of ``random_state``.
+STREAMS = ("init", "shuffle", "dropout")
 
 
 class Sequential:
@@ -31,16 +38,32 @@ class Sequential:
         dtype: ``"float32"`` (default) or ``"float64"``, for parameters and computation.
         regularizer: an ``mk.regularizers`` penalty for every kernel (W) that has no
             ``kernel_regularizer`` of its own, e.g. ``mk.regularizers.L2(1e-4)``. Defaults to None.
-        preprocessor: an ``mk.data.Preprocessor``. With one, ``fit``, ``predict`` and ``evaluate``
-            take raw tables (DataFrames with missing values, text columns); it is fitted on the
-            training rows of the first fit only, and ``predict`` returns a scaled regression
-            target in the user's units. It is saved with the model. Defaults to None.
+        preprocessor: an ``mk.data.Preprocessor`` (or any scikit-learn transformer with
+            ``row_mask``). With one, ``fit``, ``predict`` and ``evaluate`` take raw tables
+            (DataFrames with missing values, text columns); it learns from the training rows of
+            the first fit only (unless it was fitted before) and is saved with the model.
+        target_scaler: how a regression target is scaled for training: "standard", "minmax",
+            "tanh" or None; "auto" (default) is "standard" when the network has a preprocessor
+            (raw tables in, user units out) and None otherwise (your arrays are trained on as
+            they are). Predictions and metrics are always in the target's own units; the loss
+            is in the scaled units (:attr:`loss_units` says which).
 
     Attributes:
         layers: the layers. After :meth:`build`, ``layers[i].W`` etc. are views into ``params``.
         params: all parameters, a 1-D array (``net.grads`` likewise for the gradients).
         optimizer, loss: those of the last ``fit`` (a later fit continues with them).
+        classes_: the class labels in output-unit order (after fitting a classification).
+        target: the :class:`~mlpkit.targets.Target` learned on the first fit.
         epochs_trained: epochs completed over all fit calls.
+        rngs: the random streams ``{"init", "shuffle", "dropout"}``; ``split_seed`` picks the
+            validation rows of ``validation_split`` (the same rows every fit).
+
+    Example:
+        >>> import numpy as np, mlpkit as mk
+        >>> net = mk.Sequential([mk.layers.Dense(2, activation="softmax")], random_state=0)
+        >>> _ = net.fit(np.eye(2), ["no", "yes"], loss="categorical_cross_entropy", epochs=3)
+        >>> net.classes_.tolist(), net.predict_classes(np.eye(2)).shape
+        (['no', 'yes'], (2,))
     """
 
     def __init__(
@@ -51,8 +74,10 @@ class Sequential:
         dtype="float32",
         regularizer=None,
         preprocessor=None,
+        target_scaler="auto",
     ) -> None:
         self.layers: list[Layer] = []
+        self._store: ParamStore | None = None
         for layer in layers or []:
             self.add(layer)
         if np.dtype(dtype) not in (np.float32, np.float64):
@@ -61,11 +86,12 @@ class Sequential:
         self.random_state = random_state
         self.regularizer = regularizers.get(regularizer)
         self.preprocessor = preprocessor
-        self._init_rng, self._shuffle_rng, split_rng, self.dropout_rng = check_random_state(
-            random_state
-        ).spawn(4)
-        self._split_seed = int(split_rng.integers(2**63))  # the same held-out rows every fit
-        self._store: ParamStore | None = None
+        Target(None, None if target_scaler == "auto" else target_scaler)  # checks the name
+        self.target_scaler = target_scaler
+        streams = check_random_state(random_state).spawn(len(STREAMS) + 1)
+        self.rngs = dict(zip(STREAMS, streams))
+        self.split_seed = int(streams[-1].integers(2**63))
+        self.target: Target | None = None
         self.n_features: int | None = None
         self.optimizer: optim.Optimizer | None = None
         self.loss: losses_module.Loss | None = None
@@ -79,7 +105,7 @@ class Sequential:
                 f"Sequential takes layers such as mk.layers.Dense(8); got "
                 f"{type(layer).__name__} {layer!r}."
             )
-        if getattr(self, "_store", None) is not None:
+        if self._store is not None:
             raise ConfigError("Cannot add layers to a network that is already built.")
         in_use = {id(known) for known in _walk(self.layers)}
         if any(id(part) in in_use for part in _walk([layer])):
@@ -109,12 +135,12 @@ class Sequential:
                 )
             return self
         for layer in self.walk():
-            if getattr(layer, "_network", self) is not self:
+            if layer.network not in (None, self):
                 raise ConfigError(
                     f"A {layer.name} layer object is already part of another network; create a "
                     f"new layer for this one."
                 )
-            layer._network = self
+            layer.network = self
         widths, specs = [int(n_features)], []
         for layer in self.layers:
             width, layer_specs = layer.build(widths[-1])
@@ -125,14 +151,42 @@ class Sequential:
             layer.bind(*self._store.views(index))
             layer.needs_input_grad = index > 0
         for layer in self.walk():
-            layer.rng = self.dropout_rng
-        self._store.initialize(self._init_rng)
-        self.n_features, self._widths = int(n_features), widths
+            layer.rng = self.rngs["dropout"]
+        self._store.initialize(self.rngs["init"])
+        self.n_features, self.widths = int(n_features), widths
         return self
 
     def walk(self):
         """Every layer, those nested in residual blocks included, in order."""
         return _walk(self.layers)
+
+    # -- the flat buffer, as the trainer, the penalty and the pictures read it -----------------
+    @property
+    def slots(self):
+        """Where each parameter lives in the flat buffer (:class:`~mlpkit.params.Slot`)."""
+        return self._require_built().slots
+
+    def parameter_counts(self) -> list[int]:
+        """The number of parameters of each top-level layer."""
+        counts = [0] * len(self.layers)
+        for slot in self.slots:
+            counts[slot.layer] += slot.spec.size
+        return counts
+
+    def trainable_mask(self) -> np.ndarray:
+        """A boolean array over ``params``: True where the optimizer may change a parameter
+        (False for the parameters of frozen layers, ``layer.trainable = False``)."""
+        mask = np.ones(self.params.size, dtype=bool)
+        for slot in self.slots:
+            if not self.layers[slot.layer].trains(slot.spec.name):
+                mask[slot.offset : slot.stop] = False
+        return mask
+
+    def penalty(self, mask: np.ndarray | None = None) -> Penalty:
+        """The weight penalty of the network over its flat buffer, nothing where ``mask``
+        (default: :meth:`trainable_mask`) is False."""
+        mask = self.trainable_mask() if mask is None else mask
+        return Penalty(self.slots, self.layers, self.regularizer, self.dtype, mask)
 
     # -- what has been learned -----------------------------------------------------------------
     def snapshot(self) -> dict[str, np.ndarray]:
@@ -181,7 +235,40 @@ class Sequential:
 
     @property
     def n_outputs(self) -> int:
-        return self._widths[-1]
+        return self.widths[-1]
+
+    # -- the target: labels and units ----------------------------------------------------------
+    def learn_target(self, y, loss, classes=None) -> Target:
+        """Learn how y maps to the output units (labels, or a target scaler) from the first
+        fit's training targets; ``classes`` lists every label when y may lack some."""
+        output = loss.logits_activation
+        kind = None if output is None else output.__name__.lower()
+        scaler = self.target_scaler
+        if scaler == "auto":
+            scaler = "standard" if kind is None and self.preprocessor is not None else None
+        self.target = Target(kind, scaler).fit(y, self.n_outputs, classes)
+        return self.target
+
+    @property
+    def classes_(self) -> np.ndarray | None:
+        """The class labels in output-unit order (None for a regression or before fit)."""
+        return None if self.target is None else self.target.classes_
+
+    @property
+    def task(self) -> str:
+        """ "binary", "multiclass", "multilabel" or "regression", from the output activation."""
+        name = activation_name(self.output_activation) if self.output_activation else "linear"
+        if name == "softmax":
+            return "multiclass"
+        if name == "sigmoid" and (self.target is None or self.target.classification):
+            return "binary" if self.n_outputs == 1 else "multilabel"
+        return "regression"
+
+    @property
+    def loss_units(self) -> str | None:
+        """What the loss (``loss``, ``val_loss``) is measured in when that is not the target's
+        own units (a scaled regression target), e.g. "standardised target units"; else None."""
+        return None if self.target is None else self.target.units
 
     # -- passes --------------------------------------------------------------------------------
     def forward(self, x: np.ndarray, *, training: bool = False, logits: bool = False) -> np.ndarray:
@@ -198,56 +285,57 @@ class Sequential:
             dy = self.layers[index].backward(dy, logits=logits and index == last)
 
     def predict(self, X) -> np.ndarray:
-        """The network's output for X (n_samples, n_features): probabilities for a sigmoid or
-        softmax output, raw values otherwise; shape (n_samples, n_outputs)."""
+        """The network's output for X (n_samples, n_features), or a raw table with a
+        preprocessor: probabilities for a sigmoid or softmax output, values in the target's
+        own units otherwise; shape (n_samples, n_outputs)."""
         self._require_built()
-        if self.preprocessor is None:
-            return self.forward(self._check_X(X), training=False)
-        X = self.preprocessor.transform(X, allow_drop=False)[0]
-        output = self.forward(self._check_X(X), training=False)
-        return self.preprocessor.inverse_transform_target(output).astype(self.dtype)
+        inputs, kept = preparation.transform_inputs(self, X)
+        if kept is not None:
+            raise ValueError(
+                f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy is "
+                f"'drop'; predictions need every row. Fill those values before predicting."
+            )
+        output = self.forward(inputs, training=False)
+        if self.target is None:
+            return output
+        return self.target.decode(output).astype(self.dtype, copy=False)
+
+    def predict_classes(self, X, threshold: float = 0.5) -> np.ndarray:
+        """The predicted class labels (from ``classes_``), shape (n_samples,); for several
+        sigmoid outputs (multi-label), a 0/1 matrix (n_samples, n_outputs)."""
+        if self.target is None or not self.target.classification:
+            raise NotFittedError(
+                "predict_classes needs a network fitted for a classification (a cross-entropy "
+                "loss); for values use predict."
+            )
+        return self.target.labels(self.predict(X), threshold)
 
     def evaluate(self, X, y, loss=None) -> dict[str, float]:
         """The loss (of the last fit, or ``loss``) on X, y, and the task's metrics:
         accuracy, auc, precision, recall and f1 for a sigmoid or softmax output; mse, rmse, mae
-        and r2 otherwise (in the network's units: scaled, with a preprocessor's target scaler).
-        For the full typed report of a model, use ``mk.evaluate``."""
+        and r2 otherwise. The metrics are in the target's own units; the loss in
+        :attr:`loss_units` when those differ. For the full typed report, use ``mk.evaluate``."""
         self._require_built()
         loss = self._resolve_loss(loss)
-        if self.preprocessor is not None:  # the loss is in the network's (scaled) units
-            X, y = self.preprocessor.transform(X, y)
-        X, y = self._check_X_y(X, y, loss)
-        names = TASK_METRICS["classification" if self._is_classifier() else "regression"]
-        return self._scores(X, y, loss, names)
+        data = preparation.dataset(self, X, y, loss)
+        names = TASK_METRICS["regression" if self.task == "regression" else "classification"]
+        return self.score(data, loss, names)
 
-    def _is_classifier(self) -> bool:
-        output = self.output_activation
-        return output is not None and activation_name(output) in ("sigmoid", "softmax")
-
-    def _scores(self, X, y, loss, metrics=(), *, with_loss=True) -> dict[str, float]:
-        """The loss and the named metrics of (checked) X, y, from a single forward pass: the
-        loss reads the logits when it is fused with the output activation, the metrics read
-        the output itself."""
+    def score(self, data, loss, metrics=(), *, with_loss=True) -> dict[str, float]:
+        """The loss and the named metrics of a prepared :class:`~mlpkit.training.preparation.
+        Dataset`, from a single forward pass: the loss reads the logits when it is fused with
+        the output activation (in the network's units), the metrics read the output in the
+        target's own units."""
         logits = loss.logits_activation is not None
-        z = self.forward(X, training=False, logits=logits)
-        scores = {"loss": loss.value(z, y)} if with_loss else {}
-        output = self.output_activation.forward(z) if logits else z
-        for name in metrics:
-            scores[name] = metrics_module.METRICS[name](output, y)
+        z = self.forward(data.X, training=False, logits=logits)
+        scores = {"loss": loss.value(z, data.y)} if with_loss else {}
+        if metrics:
+            output = self.output_activation.forward(z) if logits else z
+            if self.target is not None and data.y_user is not None:
+                output = self.target.decode(output)
+            for name in metrics:
+                scores[name] = metrics_module.METRICS[name](output, data.metric_targets)
         return scores
-
-    def _check_X(self, X, name: str = "X") -> np.ndarray:
-        return check_features(X, dtype=self.dtype, n_features=self.n_features, name=name)
-
-    def _check_X_y(self, X, y, loss, names=("X", "y")) -> tuple[np.ndarray, np.ndarray]:
-        X = self._check_X(X, names[0])
-        y = loss.prepare_targets(y, self.n_outputs, self.dtype)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"{names[0]} has {X.shape[0]} rows but {names[1]} has {y.shape[0]}; "
-                f"they must match."
-            )
-        return X, y
 
     # -- training ------------------------------------------------------------------------------
     def fit(
@@ -268,14 +356,16 @@ class Sequential:
         clip_value=None,
         clip_norm=None,
         sample_weight=None,
+        classes=None,
     ) -> History:
         """Train by mini-batch gradient descent; continue from the current weights and
         optimizer state when called again.
 
         Args:
-            X: features, shape (n_samples, n_features).
-            y: targets: (n_samples,) or (n_samples, n_outputs); class labels or one-hot rows
-                for categorical_cross_entropy, 0/1 for binary_cross_entropy.
+            X: features, shape (n_samples, n_features); a raw table with a preprocessor.
+            y: targets: (n_samples,) or (n_samples, n_outputs). For a cross-entropy: class
+                labels of any type (strings, booleans, integers; ``classes_`` keeps them), or
+                one-hot / multi-label 0/1 rows; values for a regression.
             loss: a name ("mse", "mae", "huber", "binary_cross_entropy",
                 "categorical_cross_entropy") or an ``mk.losses`` object. Needed on the first
                 fit; later fits keep the previous one.
@@ -286,54 +376,42 @@ class Sequential:
             epochs: passes over the data in this call.
             shuffle: reshuffle the rows every epoch (seeded); False keeps the row order.
             validation_data: ``(X_val, y_val)`` scored after every epoch as ``val_loss``.
-            validation_split: or a fraction of the rows, picked at random (seeded) and held out.
+            validation_split: or a fraction of the rows, picked at random (seeded, the same
+                rows every fit) and held out before anything is learned from the data.
             callbacks: ``mk.callbacks`` objects (see their protocol).
             verbose: 1 shows a progress bar on an interactive terminal and prints one line per
                 epoch elsewhere (CI, pipes); 0 is silent.
             metrics: names of extra per-epoch scores on the training and validation data
-                (``name`` and ``val_name``): "accuracy", "auc", "log_loss", "precision",
-                "recall", "f1", "mse", "rmse", "mae", "r2", "regression_accuracy".
+                (``name`` and ``val_name``), in the target's own units: "accuracy", "auc",
+                "log_loss", "precision", "recall", "f1", "mse", "rmse", "mae", "r2",
+                "regression_accuracy".
             clip_value, clip_norm: clip each gradient entry to [−clip_value, clip_value] and/or
                 rescale the gradient to a global L2 norm of at most clip_norm, every step.
             sample_weight: a weight wᵢ ≥ 0 per row, shape (n_samples,): each batch's loss is
                 the weighted mean Σwᵢℓᵢ/Σwᵢ of its rows' losses (validation stays unweighted).
+            classes: every class label, when the first fit's y may lack some (as scikit-learn's
+                ``partial_fit``); defaults to the labels in y.
 
         Returns:
             History: per-epoch ``history["loss"]`` (mean batch loss) and ``stop_reason``.
         """
-        check_fit_arguments(batch_size, epochs)
+        preparation.check_fit_arguments(batch_size, epochs)
         check_clipping(clip_value, clip_norm)
         metrics = metrics_module.check(metrics)
-        if validation_split and validation_data is not None:
-            raise ConfigError("Pass validation_data or validation_split, not both.")
         self.loss = self._resolve_loss(loss)
         self.optimizer = self._resolve_optimizer(optimizer)
-        if sample_weight is not None and self.preprocessor is not None:
-            raise ConfigError(
-                "sample_weight with a preprocessor is not supported yet; apply "
-                "the preprocessor first and fit on its arrays."
-            )
-        if self.preprocessor is not None:
-            X, y, validation_data = self._preprocess(X, y, validation_data, validation_split)
-            validation_split = 0.0
-        X = check_features(X, dtype=self.dtype, n_features=self.n_features)
-        if not self.built:
-            self.build(X.shape[1])
-        X, y = self._check_X_y(X, y, self.loss)
-        weights = _check_sample_weight(sample_weight, X.shape[0], self.dtype)
-        if validation_split:
-            split_rng = np.random.default_rng(self._split_seed)
-            train, val = validation_rows(X.shape[0], validation_split, split_rng)
-            validation_data = (X[val], y[val])
-            X, y = X[train], y[train]
-            weights = None if weights is None else weights[train]
-        elif validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ConfigError("validation_data must be a pair (X_val, y_val).")
-            validation_data = self._check_X_y(*validation_data, self.loss, ("X_val", "y_val"))
+        train, validation = preparation.prepare_fit(
+            self,
+            X,
+            y,
+            self.loss,
+            sample_weight=sample_weight,
+            validation_data=validation_data,
+            validation_split=validation_split,
+            classes=classes,
+        )
         for layer in self.walk():
             layer.release_workspaces()
-        penalty = Penalty(self._store.slots, self.layers, self.regularizer, self.dtype)
         trainer = Trainer(
             self,
             self.loss,
@@ -342,30 +420,11 @@ class Sequential:
             shuffle=shuffle,
             callbacks=callbacks,
             verbose=verbose,
-            penalty=penalty,
             clip_value=clip_value,
             clip_norm=clip_norm,
             metrics=metrics,
         )
-        return trainer.fit(
-            X, y, epochs=epochs, validation_data=validation_data, sample_weight=weights
-        )
-
-    def _preprocess(self, X, y, validation_data, validation_split):
-        """Raw tables to arrays: the validation rows are set apart *before* the preprocessor
-        learns anything, and it learns from the training rows of the first fit only."""
-        prep = self.preprocessor
-        if validation_split:
-            rng = np.random.default_rng(self._split_seed)
-            train, val = validation_rows(_n_rows(X), validation_split, rng)
-            validation_data = (_take_rows(X, val), _take_rows(y, val))
-            X, y = _take_rows(X, train), _take_rows(y, train)
-        X, y = prep.transform(X, y) if prep.state_ is not None else prep.fit_transform(X, y)
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ConfigError("validation_data must be a pair (X_val, y_val).")
-            validation_data = prep.transform(*validation_data)
-        return X, y, validation_data
+        return trainer.fit(train, validation, epochs=epochs)
 
     def _resolve_loss(self, loss) -> losses_module.Loss:
         if loss is None:
@@ -391,10 +450,7 @@ class Sequential:
     # -- description ---------------------------------------------------------------------------
     def summary(self) -> str:
         """A table of the layers: type, output shape, parameter count, activation."""
-        store = self._require_built()
-        counts = [0] * len(self.layers)
-        for slot in store.slots:
-            counts[slot.layer] += slot.spec.size
+        counts = self.parameter_counts()
         rows = [("Layer", "Output shape", "Params", "Activation")]
         for index, layer in enumerate(self.layers):
             activation = getattr(
@@ -403,7 +459,7 @@ class Sequential:
             rows.append(
                 (
                     f"{index}: {layer.name}",
-                    f"(None, {self._widths[index + 1]})",
+                    f"(None, {self.widths[index + 1]})",
                     f"{counts[index]:,}",
                     activation_name(activation) if activation else "-",
                 )
@@ -419,7 +475,7 @@ class Sequential:
                 rule,
                 *lines[1:],
                 rule,
-                f"Total parameters: {store.size:,}",
+                f"Total parameters: {self.params.size:,}",
             ]
         )
 
@@ -433,13 +489,74 @@ class Sequential:
             else None,
             "dtype": self.dtype.name,
             "regularizer": None if self.regularizer is None else self.regularizer.get_config(),
+            "target_scaler": self.target_scaler,
         }
 
+    # -- model files ---------------------------------------------------------------------------
     def save(self, path) -> str:
-        """Write the network (architecture, weights, layer state, loss and optimizer state) to
-        ``path`` (e.g. ``"model.mlpk"``) atomically; no pickle. Read it back with ``mk.load``."""
+        """Write the network (architecture, weights, layer state, loss, optimizer state,
+        preprocessor and target) to ``path`` (e.g. ``"model.mlpk"``) atomically; no pickle.
+        Read it back with ``mk.load``."""
+        document, arrays = self.to_document()
+        return modelfile.write(path, document, arrays, version=__version__)
+
+    def to_document(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The network as a JSON document and named arrays (see :mod:`mlpkit.modelfile`)."""
         self._require_built()
-        return serialization.save(self, path)
+        arrays = self.snapshot()
+        document = {
+            "class": "Sequential",
+            "config": self.get_config(),
+            "n_features": self.n_features,
+            "frozen": [index for index, layer in enumerate(self.walk()) if not layer.trainable],
+            "epochs_trained": self.epochs_trained,
+            "loss": None if self.loss is None else self.loss.get_config(),
+            "optimizer": None,
+            "preprocessor": None,
+            "target": None if self.target is None else self.target.get_state(),
+            "random_streams": {name: rng.bit_generator.state for name, rng in self.rngs.items()},
+            "split_seed": self.split_seed,
+        }
+        if self.optimizer is not None:
+            document["optimizer"], optimizer_arrays = self.optimizer.to_document()
+            arrays.update({f"optimizer/{name}": a for name, a in optimizer_arrays.items()})
+        if self.preprocessor is not None and preparation.is_fitted(self.preprocessor):
+            document["preprocessor"] = self.preprocessor.get_state()
+        return document, arrays
+
+    @classmethod
+    def from_document(cls, document: dict, arrays: dict[str, np.ndarray]) -> Sequential:
+        """Rebuild a network written by :meth:`to_document`."""
+        config = document["config"]
+        prep = document["preprocessor"]
+        net = cls(
+            [deserialize(entry) for entry in config["layers"]],
+            random_state=config["random_state"],
+            dtype=config["dtype"],
+            regularizer=config["regularizer"],
+            preprocessor=None if prep is None else Preprocessor.from_state(prep),
+            target_scaler=config["target_scaler"],
+        )
+        net.build(document["n_features"])
+        net.restore({name: _expect(arrays, name, a.shape) for name, a in net.snapshot().items()})
+        for index, layer in enumerate(net.walk()):
+            layer.trainable = index not in document["frozen"]
+        net.epochs_trained = document["epochs_trained"]
+        for name, state in document["random_streams"].items():
+            net.rngs[name].bit_generator.state = state  # in place: layers hold the dropout stream
+        net.split_seed = document["split_seed"]
+        if document["target"] is not None:
+            net.target = Target.from_state(document["target"])
+        if document["loss"] is not None:
+            net.loss = losses_module.get(document["loss"])
+        if document["optimizer"] is not None:
+            saved = {
+                k[len("optimizer/") :]: a for k, a in arrays.items() if k.startswith("optimizer/")
+            }
+            saved_optimizer = document["optimizer"]
+            net.optimizer = optim.get(saved_optimizer["config"])
+            net.optimizer.load_state(saved_optimizer, saved, net.params)
+        return net
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
@@ -451,26 +568,17 @@ TASK_METRICS = {
 }
 
 
-def _check_sample_weight(sample_weight, n: int, dtype):
-    if sample_weight is None:
-        return None
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.shape != (n,):
+def n_dropped(X, kept) -> int:
+    return preparation.n_rows(X) - len(kept)
+
+
+def _expect(arrays: dict, name: str, shape) -> np.ndarray:
+    if name not in arrays or arrays[name].shape != tuple(shape):
+        found = arrays[name].shape if name in arrays else "nothing"
         raise ValueError(
-            f"sample_weight has shape {weights.shape}; it needs one weight per row: shape ({n},)."
+            f"Model file entry {name!r}: expected shape {tuple(shape)}, found {found}."
         )
-    if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
-        raise ValueError("sample_weight must be finite and non-negative, and not all zero.")
-    return weights.astype(dtype)
-
-
-def _n_rows(data) -> int:
-    return len(data) if hasattr(data, "__len__") else np.asarray(data).shape[0]
-
-
-def _take_rows(data, rows):
-    """Rows of an array, a DataFrame or a Series, by position."""
-    return data.iloc[rows] if hasattr(data, "iloc") else np.asarray(data)[rows]
+    return arrays[name]
 
 
 def _walk(layers):

@@ -113,22 +113,23 @@ class Penalty:
 
     Args:
         slots: the store's slots (layer index, spec, offset).
-        layers: the network's layers (their ``regularizer_for(name)`` and ``trains(name)``).
+        layers: the network's layers (their ``regularizer_for(name)``).
         default: the network-wide regularizer for kernels with none of their own, or None.
+        dtype: of the buffer.
+        trainable: a boolean mask over the buffer; frozen entries (False) are never penalised.
     """
 
-    def __init__(self, slots, layers, default: Regularizer | None, dtype) -> None:
+    def __init__(self, slots, layers, default: Regularizer | None, dtype, trainable) -> None:
         size = slots[-1].stop if slots else 0
         l1, l2 = np.zeros(size, dtype=dtype), np.zeros(size, dtype=dtype)
         for slot in slots:
-            layer = layers[slot.layer]
-            regularizer = getattr(layer, "regularizer_for", lambda name: None)(slot.spec.name)
+            regularizer = layers[slot.layer].regularizer_for(slot.spec.name)
             if regularizer is None and slot.spec.regularize:
                 regularizer = default
-            if regularizer is None or not layer.trains(slot.spec.name):
-                continue
-            l1[slot.offset : slot.stop] = regularizer.l1
-            l2[slot.offset : slot.stop] = regularizer.l2
+            if regularizer is not None:
+                l1[slot.offset : slot.stop] = regularizer.l1
+                l2[slot.offset : slot.stop] = regularizer.l2
+        l1[~trainable], l2[~trainable] = 0, 0
         self.l1 = l1 if l1.any() else None
         self.l2 = l2 if l2.any() else None
         self._scratch = np.empty(size, dtype=dtype)

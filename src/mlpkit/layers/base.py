@@ -42,6 +42,8 @@ class Layer(Workspaces):
     min_batch_size: int = 1
     #: A numpy Generator for layers that draw random numbers (dropout), set by the network.
     rng: np.random.Generator | None = None
+    #: The network this layer was built into (a layer object serves one network only).
+    network = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def build(self, n_in: int) -> tuple[int, list[ParamSpec]]:

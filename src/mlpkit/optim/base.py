@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import schedules
 from .._checks import check_positive
+from ..exceptions import ConfigError
 from .clipping import check_clipping, clip_gradients
 
 #: Entries per block: 128k float32 = 512 KiB per array. Measured on "mnist" (interleaved runs,
@@ -97,10 +98,26 @@ class Optimizer:
             lr = lr(self.epoch if getattr(lr, "per", "batch") == "epoch" else self.iterations)
         return float(lr) * self.lr_factor
 
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Clip ``grads`` in place if this optimizer clips, then :meth:`apply` the update."""
-        if self.clip_value is not None or self.clip_norm is not None:
-            clip_gradients(grads, self.clip_value, self.clip_norm)
+    def clipping(self, clip_value=None, clip_norm=None) -> tuple:
+        """The clipping a fit applies: its own ``clip_value``/``clip_norm`` arguments, or else
+        this optimizer's; setting both places is an error."""
+        check_clipping(clip_value, clip_norm)
+        in_fit = clip_value is not None or clip_norm is not None
+        if in_fit and (self.clip_value is not None or self.clip_norm is not None):
+            raise ConfigError(
+                f"Gradient clipping is set both in fit (clip_value={clip_value}, clip_norm="
+                f"{clip_norm}) and on the optimizer (clip_value={self.clip_value}, clip_norm="
+                f"{self.clip_norm}); set it in one place."
+            )
+        return (clip_value, clip_norm) if in_fit else (self.clip_value, self.clip_norm)
+
+    def step(self, params: np.ndarray, grads: np.ndarray, *, clip=None, norm=None) -> None:
+        """Clip ``grads`` in place, then :meth:`apply` the update: the one place gradients
+        are clipped. ``clip`` is ``(clip_value, clip_norm)`` (default: this optimizer's, see
+        :meth:`clipping`); ``norm`` is ‖g‖₂ if the caller already computed it."""
+        clip_value, clip_norm = self.clipping() if clip is None else clip
+        if clip_value is not None or clip_norm is not None:
+            clip_gradients(grads, clip_value, clip_norm, norm)
         self.apply(params, grads)
 
     def apply(self, params: np.ndarray, grads: np.ndarray) -> None:
@@ -117,6 +134,32 @@ class Optimizer:
             self._update(
                 params[block], grads[block], tuple(s[block] for s in state), lr, t, scratch
             )
+
+    # -- model files -------------------------------------------------------------------------
+    def to_document(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The config and step counts (JSON) and the state arrays, for a model file."""
+        document = {
+            "config": self.get_config(),
+            "iterations": self.iterations,
+            "epoch": self.epoch,
+            "lr_factor": self.lr_factor,
+        }
+        return document, dict(self.state)
+
+    def load_state(self, document: dict, arrays: dict[str, np.ndarray], params) -> Optimizer:
+        """Take the step counts and state arrays :meth:`to_document` wrote (for an optimizer
+        made from its config), sized for ``params``; returns self."""
+        self._init_state(params)
+        for name, array in self.state.items():
+            if name not in arrays or arrays[name].shape != array.shape:
+                raise ValueError(
+                    f"Model file entry 'optimizer/{name}': expected shape {array.shape}, found "
+                    f"{arrays[name].shape if name in arrays else 'nothing'}."
+                )
+            array[...] = arrays[name]
+        self.iterations = document["iterations"]
+        self.epoch, self.lr_factor = document["epoch"], document["lr_factor"]
+        return self
 
     def _init_state(self, params: np.ndarray) -> None:
         self.state = {name: np.zeros_like(params) for name in self.state_names}

@@ -24,8 +24,9 @@ class EarlyStopping(Callback):
 
     Args:
         monitor, patience, min_delta, mode: the default rule
-            ``NoImprovement(monitor, patience, min_delta, mode)``; ``monitor`` and ``mode``
-            also choose the best epoch for ``restore_best_weights``.
+            ``NoImprovement(monitor, patience, min_delta, mode)``; the best epoch for
+            ``restore_best_weights`` is that rule's best (one tracker per key: an improvement
+            beyond ``min_delta``), or, with other rules, the best ``monitor`` value.
         rules: the rules to use instead of the default one.
         combine: "any" or "all".
         restore_best_weights: keep a copy of the weights from the epoch with the best
@@ -77,11 +78,10 @@ class EarlyStopping(Callback):
             )
         self.combine, self.verbose = combine, verbose
         self.restore_best_weights = restore_best_weights
-        self.tracker = Monitor("EarlyStopping", monitor, mode)
-        # The default rule already warns about a missing monitor; don't warn twice.
-        self._warn_missing = restore_best_weights and not any(
-            isinstance(r, NoImprovement) and r.monitor == monitor for r in self.rules
-        )
+        # One tracker per monitored key: the default rule's, when it watches the same key.
+        shared = [r for r in self.rules if isinstance(r, NoImprovement) and r.monitor == monitor]
+        self.tracker = shared[0].tracker if shared else Monitor("EarlyStopping", monitor, mode)
+        self._own_tracker = not shared
         self.on_train_begin()
 
     @property
@@ -95,7 +95,8 @@ class EarlyStopping(Callback):
     def on_train_begin(self, logs=None):
         for rule in self.rules:
             rule.reset()
-        self.tracker.reset()
+        if self._own_tracker:
+            self.tracker.reset()
         self.best_snapshot: dict | None = None
         self.stopped_epoch: int | None = None
         self.restored_epoch: int | None = None
@@ -103,11 +104,13 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        value = self.tracker.read(logs) if self._warn_missing else logs.get(self.monitor)
-        if value is not None and self.tracker.update(epoch, float(value)):
-            if self.restore_best_weights:
-                self.best_snapshot = self.model.snapshot()
+        if self._own_tracker:
+            value = self.tracker.read(logs) if self.restore_best_weights else None
+            if value is not None:
+                self.tracker.update(epoch, value)
         reasons = [r for r in (rule.check(epoch, logs) for rule in self.rules) if r]
+        if self.restore_best_weights and self.tracker.best_epoch == epoch:
+            self.best_snapshot = self.model.snapshot()
         fired = len(reasons) == len(self.rules) if self.combine == "all" else bool(reasons)
         if fired:
             self.stopped_epoch, self.reasons = epoch, reasons

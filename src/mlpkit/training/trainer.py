@@ -14,10 +14,8 @@ import warnings
 
 import numpy as np
 
-from .._checks import check_integer
-from .._validation import check_features
 from ..exceptions import ConfigError, DivergenceWarning
-from ..optim.clipping import clip_gradients, global_norm
+from ..optim.clipping import global_norm
 from .callbacks import CallbackList, History
 from .progress import ProgressLogger
 
@@ -26,10 +24,16 @@ class Trainer:
     """Runs ``fit`` for a :class:`~mlpkit.Sequential` with a loss and an optimizer.
 
     One Trainer serves one ``fit`` call; the network keeps the optimizer, the loss and the
-    random streams, so a later fit continues where this one stopped.
+    random streams, so a later fit continues where this one stopped. It reads the network
+    through its public interface only: ``params``/``grads``, ``forward``/``backward``,
+    ``trainable_mask``, ``penalty``, ``slots``, ``score``, ``snapshot``/``restore``,
+    ``is_finite``, ``rngs["shuffle"]``, ``walk``.
 
-    One step: forward → loss (stop if not finite) → backward → + penalty gradient → global
-    gradient norm (stop if not finite) → clipping → optimizer update → frozen weights restored.
+    One step: forward → loss (stop if not finite) → backward → + penalty gradient → frozen
+    entries' gradients zeroed → global gradient norm (stop if not finite) → optimizer step (the
+    one place gradients are clipped) → frozen entries put back. Freezing is one boolean mask over
+    the flat buffer (:meth:`~mlpkit.Sequential.trainable_mask`), read by the penalty and by the
+    step alike, so neither a penalty, momentum nor AdamW's decay moves a frozen weight.
     """
 
     def __init__(
@@ -42,24 +46,24 @@ class Trainer:
         shuffle,
         callbacks,
         verbose,
-        penalty=None,
         clip_value=None,
         clip_norm=None,
         metrics=(),
     ):
         self.net, self.loss, self.optimizer = net, loss, optimizer
         self.batch_size, self.shuffle, self.verbose = batch_size, shuffle, verbose
-        self.penalty = penalty if penalty is not None and penalty.active else None
-        self.clip_value, self.clip_norm = _clipping(optimizer, clip_value, clip_norm)
+        trainable = net.trainable_mask()
+        penalty = net.penalty(trainable)
+        self.penalty = penalty if penalty.active else None
+        self.clip = optimizer.clipping(clip_value, clip_norm)
         self.metrics = tuple(metrics)
         self.history = History()
-        self.callbacks = CallbackList([self.history, *callbacks, ProgressLogger(verbose)], net)
+        self.callbacks = CallbackList(
+            [self.history, *_check_callbacks(callbacks), ProgressLogger(verbose)], net
+        )
         self.logits = self._fuses_output_activation()
-        self._frozen = [
-            (slice(slot.offset, slot.stop), net.params[slot.offset : slot.stop].copy())
-            for slot in net._store.slots
-            if not net.layers[slot.layer].trains(slot.spec.name)
-        ]
+        self.frozen = None if trainable.all() else ~trainable
+        self.frozen_values = None if self.frozen is None else net.params.copy()
 
     def _fuses_output_activation(self) -> bool:
         wanted = self.loss.logits_activation
@@ -76,7 +80,10 @@ class Trainer:
         return True
 
     # -- fit -----------------------------------------------------------------------------------
-    def fit(self, X, y, *, epochs: int, validation_data=None, sample_weight=None) -> History:
+    def fit(self, train, validation=None, *, epochs: int) -> History:
+        """Train on the :class:`~mlpkit.training.preparation.Dataset` ``train`` for ``epochs``
+        epochs, scoring ``validation`` (a Dataset or None) after each."""
+        X = train.X
         batch = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
         self._check_batch_sizes(X.shape[0], batch)
         net = self.net
@@ -93,7 +100,7 @@ class Trainer:
         self.callbacks.on_train_begin()
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._epochs(X, y, sample_weight, batch, first_epoch, epochs, validation_data)
+                self._epochs(train, batch, first_epoch, epochs, validation)
         finally:
             self.callbacks.on_train_end()
         self.history.stop_reason = net.stop_reason
@@ -110,21 +117,21 @@ class Trainer:
                     f"{smallest}. Choose another batch_size (or drop {smallest} row(s))."
                 )
 
-    def _epochs(self, X, y, weights, batch, first_epoch, epochs, validation_data) -> None:
+    def _epochs(self, train, batch, first_epoch, epochs, validation) -> None:
         """Run the epochs; overflow is not warned about here because the step itself checks
         that the loss and the gradient are finite and stops with a DivergenceWarning if not."""
         net = self.net
         for epoch in range(first_epoch, first_epoch + epochs):
             self.callbacks.on_epoch_begin(epoch)
             started = time.perf_counter()
-            logs = self._run_epoch(X, y, weights, batch, epoch)
+            logs = self._run_epoch(train, batch, epoch)
             if logs is None:
                 break
             if not net.is_finite():  # the epoch's last update overflowed the weights
                 self._stop_diverged(_Diverged("weights", math.inf), epoch, None)
                 break
             self._last_finite = net.snapshot()
-            logs.update(self._scores(X, y, validation_data))
+            logs.update(self._scores(train, validation))
             logs["time"] = time.perf_counter() - started
             net.epochs_trained = epoch + 1
             self.callbacks.on_epoch_end(epoch, logs)
@@ -146,7 +153,7 @@ class Trainer:
                 rows = slice(start, start + batch)
                 yield X[rows], y[rows], None if weights is None else weights[rows]
             return
-        order = self.net._shuffle_rng.permutation(n)
+        order = self.net.rngs["shuffle"].permutation(n)
         buffers = {}
         for start in range(0, n, batch):
             rows = order[start : start + batch]
@@ -160,10 +167,11 @@ class Trainer:
             np.take(y, rows, axis=0, out=y_batch, mode="clip")
             yield X_batch, y_batch, None if weights is None else weights[rows]
 
-    def _run_epoch(self, X, y, weights, batch: int, epoch: int) -> dict | None:
+    def _run_epoch(self, train, batch: int, epoch: int) -> dict | None:
         """Train on every batch; the epoch's logs, or None if training diverged."""
         callbacks, stats = self.callbacks, _EpochStats()
-        for index, (X_batch, y_batch, w_batch) in enumerate(self._batches(X, y, weights, batch)):
+        batches = self._batches(train.X, train.y, train.weights, batch)
+        for index, (X_batch, y_batch, w_batch) in enumerate(batches):
             if callbacks.wants_batches:
                 callbacks.on_batch_begin(index)
             try:
@@ -186,7 +194,7 @@ class Trainer:
         """‖∂L/∂θ‖₂ of each layer with parameters, from the epoch's last batch as applied (after
         clipping; 0 for frozen layers): ``{"grad_norm/<index>:<Layer>": value}``."""
         grads, norms = self.net.grads, {}
-        for slot in self.net._store.slots:
+        for slot in self.net.slots:
             key = f"grad_norm/{slot.layer}:{self.net.layers[slot.layer].name}"
             block = grads[slot.offset : slot.stop]
             norms[key] = norms.get(key, 0.0) + float(np.dot(block, block))
@@ -203,25 +211,23 @@ class Trainer:
         if self.penalty is not None:
             penalty = self.penalty.value(params)
             self.penalty.add_gradient(params, grads)
-        for where, _ in self._frozen:  # frozen weights have no gradient (as torch: no .grad)
-            grads[where] = 0
+        if self.frozen is not None:  # frozen weights have no gradient (as torch: no .grad)
+            grads[self.frozen] = 0
         norm = global_norm(grads)
         if not math.isfinite(norm):
             raise _Diverged("gradient norm", norm)
-        if self.clip_value is not None or self.clip_norm is not None:
-            clip_gradients(grads, self.clip_value, self.clip_norm, norm)
-        self.optimizer.apply(params, grads)
-        for where, values in self._frozen:
-            params[where] = values
+        self.optimizer.step(params, grads, clip=self.clip, norm=norm)
+        if self.frozen is not None:
+            np.copyto(params, self.frozen_values, where=self.frozen)
         return value, penalty, norm
 
-    def _scores(self, X, y, validation_data) -> dict:
+    def _scores(self, train, validation) -> dict:
         """Validation loss and the requested metrics on the training and validation data."""
         net = self.net
-        scores = net._scores(X, y, self.loss, self.metrics, with_loss=False) if self.metrics else {}
-        if validation_data is not None:
-            validation = net._scores(*validation_data, self.loss, self.metrics)
-            scores.update({f"val_{name}": value for name, value in validation.items()})
+        scores = net.score(train, self.loss, self.metrics, with_loss=False) if self.metrics else {}
+        if validation is not None:
+            found = net.score(validation, self.loss, self.metrics)
+            scores.update({f"val_{name}": value for name, value in found.items()})
         return scores
 
     def _stop_diverged(self, diverged, epoch: int, batch: int | None) -> None:
@@ -271,43 +277,20 @@ class _EpochStats:
         return logs
 
 
-def _clipping(optimizer, clip_value, clip_norm) -> tuple:
-    """The one place gradients are clipped: fit's arguments, or else the optimizer's."""
-    in_fit = clip_value is not None or clip_norm is not None
-    on_optimizer = optimizer.clip_value is not None or optimizer.clip_norm is not None
-    if in_fit and on_optimizer:
-        raise ConfigError(
-            f"Gradient clipping is set both in fit (clip_value={clip_value}, clip_norm="
-            f"{clip_norm}) and on the optimizer (clip_value={optimizer.clip_value}, clip_norm="
-            f"{optimizer.clip_norm}); set it in one place."
-        )
-    return (clip_value, clip_norm) if in_fit else (optimizer.clip_value, optimizer.clip_norm)
+def _check_callbacks(callbacks) -> list:
+    """The callbacks as a list, each checked to be one (not a name, a number or a class)."""
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks] if hasattr(callbacks, "on_epoch_end") else callbacks
+    callbacks = list(callbacks)
+    for callback in callbacks:
+        if isinstance(callback, type) or not callable(getattr(callback, "on_epoch_end", None)):
+            raise TypeError(
+                f"callbacks must be callback objects such as mk.callbacks.EarlyStopping(); "
+                f"received {callback!r}."
+            )
+    return callbacks
 
 
-def validation_rows(n: int, fraction: float, rng: np.random.Generator):
-    """Row indices (train, validation): ``fraction`` of the n rows, chosen at random (seeded)."""
-    if not 0 < fraction < 1:
-        raise ConfigError(f"validation_split must be in (0, 1); received {fraction!r}.")
-    n_val = int(round(n * fraction))
-    if n_val < 1 or n_val >= n:
-        raise ConfigError(
-            f"validation_split={fraction} leaves {n_val} of {n} rows for validation; "
-            f"use a fraction that leaves at least one row on each side."
-        )
-    order = rng.permutation(n)
-    return np.sort(order[n_val:]), np.sort(order[:n_val])
-
-
-def split_validation(X, y, fraction: float, rng: np.random.Generator):
-    """Hold out ``fraction`` of the rows, chosen at random (seeded), for validation."""
-    train, val = validation_rows(X.shape[0], fraction, rng)
-    return X[train], y[train], X[val], y[val]
-
-
-def check_fit_arguments(batch_size, epochs) -> None:
-    if batch_size is not None:
-        check_integer("batch_size", batch_size, low=1)
-    check_integer("epochs", epochs, low=0)
-
-
-__all__ = ["Trainer", "split_validation", "check_fit_arguments", "check_features"]
+__all__ = ["Trainer"]

@@ -3,6 +3,7 @@
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -184,3 +185,58 @@ def test_training_continues_bit_for_bit_after_saving_and_loading(tmp_path):
     resumed = mk.load(paused.save(tmp_path / "half.mlpk"))
     resumed.fit(X, y, epochs=2, batch_size=16)
     np.testing.assert_array_equal(resumed.params, straight.params)
+
+
+def test_the_model_file_module_imports_nothing_of_mlpkit():
+    import ast
+    import subprocess
+    import sys
+
+    source = Path(mk.modelfile.__file__)
+    imports = [
+        node
+        for node in ast.walk(ast.parse(source.read_text()))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
+    relative = [node.module for node in imports if isinstance(node, ast.ImportFrom) and node.level]
+    named = [alias.name for node in imports for alias in node.names if "mlpkit" in alias.name]
+    assert relative == [] and named == []
+    script = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('modelfile', {str(source)!r})\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        "print(sorted(name for name in sys.modules if name.startswith('mlpkit')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_file_of_the_first_format_gets_a_clear_message(tmp_path):
+    net, _, _ = trained_net()
+    path = net.save(tmp_path / "model.mlpk")
+    with np.load(path) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    meta = json.loads(arrays["meta"].tobytes())
+    meta["format_version"], meta["mlpkit_version"] = 1, "0.1.0"
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "old.npz", **arrays)
+    with pytest.raises(ValueError, match=r"mlpkit 0\.1\.0 in model-file format 1.*reads format 2"):
+        mk.load(tmp_path / "old.npz")
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [np.array(["no", "yes"]), np.array([False, True]), np.array([3, 7])],
+    ids=["text", "bool", "ints"],
+)
+def test_class_labels_come_back_from_a_model_file_with_their_type(labels, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3))
+    y = labels[(X[:, 0] > 0).astype(int)]
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    net.fit(X, y, loss="binary_cross_entropy", epochs=5)
+    loaded = mk.load(net.save(tmp_path / "labels.mlpk"))
+    assert loaded.classes_.dtype == labels.dtype
+    np.testing.assert_array_equal(loaded.classes_, labels)
+    np.testing.assert_array_equal(loaded.predict_classes(X), net.predict_classes(X))

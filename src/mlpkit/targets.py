@@ -1,0 +1,246 @@
+"""The target, as the model sees it: class labels ↔ output units, values ↔ scaled values.
+
+A network trains on numbers: one-hot rows or 0/1 for a classification, values for a regression.
+Users have labels (``">50K"``, ``"A"``–``"Z"``, ``True``/``False``, ``3``/``7``) and units
+(dollars). :class:`Target` is the one place that maps between the two, learned on the first
+``fit`` and saved with the model:
+
+- **classification** (a cross-entropy loss): ``classes_`` holds the labels in output-unit order.
+  Labels may be of any type. Integer labels that already lie in 0..k−1 for k output units keep
+  their meaning (label j is unit j, also when a class is absent from the rows seen), as do 0/1
+  (or probability) targets of a sigmoid; any other labels are sorted (``numpy.unique``) and label
+  ``classes_[j]`` becomes unit j. A 2-D one-hot or multi-label 0/1 matrix names its columns 0..k−1.
+- **regression**: an optional scaler (``"standard"``, ``"minmax"``, ``"tanh"``) is fitted per
+  target column on the training rows; predictions come back through its exact inverse, so they
+  are in the target's own units, while the loss is computed in the scaled units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .data.scaling import make_scaler, scaler_from_state, scaler_state
+from .exceptions import ConfigError
+
+TARGET_SCALERS = ("auto", "standard", "minmax", "tanh", None)
+
+
+class Target:
+    """How a model maps the user's y to the network's targets and its outputs back.
+
+    Args:
+        output: "softmax" or "sigmoid" for a classification (the output activation its
+            cross-entropy is fused with), None for a regression.
+        scaler: for a regression, "standard", "minmax", "tanh" or None (values as they are).
+
+    Attributes (after :meth:`fit`):
+        classes_: the labels in output-unit order (classification), else None.
+        scaler_: the fitted scikit-learn-style scaler of the target (regression), or None.
+        multi_output: whether targets are 2-D (one-hot, multi-label or several values).
+    """
+
+    def __init__(self, output: str | None, scaler=None) -> None:
+        if output not in ("softmax", "sigmoid", None):
+            raise ConfigError(
+                f"Target output must be 'softmax', 'sigmoid' or None; got {output!r}."
+            )
+        if scaler not in TARGET_SCALERS[1:]:
+            raise ConfigError(
+                f"target_scaler must be one of 'auto', 'standard', 'minmax', 'tanh' or None; "
+                f"received target_scaler={scaler!r}."
+            )
+        self.output, self.scaler = output, scaler
+        self.classes_: np.ndarray | None = None
+        self.n_units = 0
+        self.scaler_ = None
+        self.multi_output = False
+
+    # -- learning ------------------------------------------------------------------------------
+    def fit(self, y, n_outputs: int, classes=None) -> Target:
+        """Learn the labels (or the scaler) from the training targets y, (n,) or (n, k)."""
+        y = _as_array(y)
+        self.multi_output, self.n_units = y.ndim == 2 and y.shape[1] > 1, int(n_outputs)
+        if self.classification:
+            self.classes_ = self._learn_classes(
+                y if classes is None else _as_array(classes), n_outputs
+            )
+        elif self.scaler is not None:
+            values = _as_values(y)
+            self.scaler_ = make_scaler(self.scaler).fit(values.reshape(len(values), -1))
+        return self
+
+    def _learn_classes(self, y: np.ndarray, n_outputs: int) -> np.ndarray:
+        if y.ndim == 2 and y.shape[1] > 1:  # one-hot or multi-label columns
+            return np.arange(y.shape[1])
+        labels = np.unique(y.ravel())
+        if _is_unit_index(labels, n_outputs):
+            return np.arange(max(n_outputs, 2)).astype(_index_dtype(labels))
+        wanted = 2 if n_outputs == 1 else n_outputs
+        if labels.size != wanted:
+            raise ValueError(
+                f"y has {labels.size} class{'es' if labels.size != 1 else ''} {_show(labels)}, "
+                f"but the output layer has {n_outputs} unit(s), which predict {wanted} classes"
+                + (" (one sigmoid unit: two classes)" if n_outputs == 1 else "")
+                + ". Make the output layer match the number of classes (integer labels "
+                f"0..{max(n_outputs, 2) - 1} are read as the units' indices)."
+            )
+        return labels
+
+    # -- applying ------------------------------------------------------------------------------
+    def encode(self, y) -> np.ndarray:
+        """The network's targets for y: unit indices (n,) or the 0/1 matrix (classification),
+        scaled values (regression)."""
+        y = _as_array(y)
+        if not self.classification:
+            values = _as_values(y)
+            if self.scaler_ is None:
+                return values
+            return self.scaler_.transform(values.reshape(len(values), -1)).reshape(values.shape)
+        if y.ndim == 2 and y.shape[1] > 1:
+            return y
+        flat = y.ravel()
+        if self._identity() and _is_unit_index(np.unique(flat), self.n_units):
+            return flat  # 0/1 or probability targets of a sigmoid, indices of a softmax
+        index = np.searchsorted(self.classes_, flat)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        unknown = self.classes_[index] != flat
+        if unknown.any():
+            raise ValueError(
+                f"y has labels {_show(np.unique(flat[unknown]))} the model does not know; its "
+                f"classes are {_show(self.classes_)} (learned in the first fit)."
+            )
+        return index
+
+    def decode(self, output: np.ndarray) -> np.ndarray:
+        """Network outputs in the user's units: the inverse target scaling (regression);
+        probabilities stay as they are."""
+        if self.scaler_ is None:
+            return output
+        return self.scaler_.inverse_transform(output.astype(np.float64, copy=False))
+
+    def labels(self, proba: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+        """The predicted labels for probabilities ``proba`` (n, units): ``classes_[1]`` where a
+        single sigmoid exceeds ``threshold``, the most probable class for a softmax, and a 0/1
+        matrix for several sigmoids (multi-label)."""
+        if not self.classification:
+            raise ConfigError("predict_classes needs a classification (a cross-entropy loss).")
+        if proba.shape[1] == 1:
+            return self.classes_[(proba[:, 0] > threshold).astype(np.intp)]
+        if self.output == "sigmoid":  # several sigmoids: one yes/no per label
+            return (proba > threshold).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def _identity(self) -> bool:
+        return self.classes_.dtype.kind in "iub" and np.array_equal(
+            self.classes_, np.arange(len(self.classes_))
+        )
+
+    @property
+    def classification(self) -> bool:
+        return self.output is not None
+
+    @property
+    def units(self) -> str | None:
+        """What the network's loss is measured in, when that is not the user's units."""
+        if self.scaler_ is None:
+            return None
+        return {"standard": "standardised", "minmax": "min-max scaled", "tanh": "tanh-scaled"}[
+            self.scaler
+        ] + " target units"
+
+    # -- persistence ---------------------------------------------------------------------------
+    def get_state(self) -> dict:
+        """JSON-compatible: the kind, the labels with their dtype, or the scaler's state."""
+        classes = None
+        if self.classes_ is not None:
+            classes = {"values": self.classes_.tolist(), "dtype": self.classes_.dtype.str}
+        return {
+            "output": self.output,
+            "n_units": self.n_units,
+            "scaler": self.scaler,
+            "classes": classes,
+            "scaler_state": None if self.scaler_ is None else scaler_state(self.scaler_),
+            "multi_output": self.multi_output,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> Target:
+        target = cls(state["output"], state["scaler"])
+        target.n_units = state["n_units"]
+        if state["classes"] is not None:
+            dtype = np.dtype(state["classes"]["dtype"])
+            if dtype.kind == "O":
+                target.classes_ = np.empty(len(state["classes"]["values"]), dtype=object)
+                target.classes_[:] = state["classes"]["values"]
+            else:
+                target.classes_ = np.asarray(state["classes"]["values"], dtype=dtype)
+        if state["scaler_state"] is not None:
+            target.scaler_ = scaler_from_state(state["scaler_state"])
+        target.multi_output = state["multi_output"]
+        return target
+
+
+def _as_array(y) -> np.ndarray:
+    if hasattr(y, "to_numpy"):
+        y = y.to_numpy()
+    y = np.asarray(y)
+    if y.ndim == 0 or y.ndim > 2:
+        raise ValueError(
+            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); got shape {y.shape}."
+        )
+    if y.dtype.kind == "O":
+        missing = np.array([v is None or (isinstance(v, float) and v != v) for v in y.ravel()])
+        if missing.any():
+            raise ValueError(
+                f"y has {int(missing.sum())} missing value(s) (None or NaN), first at row "
+                f"{int(np.argmax(missing)) // (y.shape[1] if y.ndim == 2 else 1)}; drop those "
+                f"rows (from X and y) first: targets are never filled."
+            )
+    return y
+
+
+def _as_values(y: np.ndarray) -> np.ndarray:
+    try:
+        values = y.astype(np.float64)
+    except (TypeError, ValueError):
+        sample = next(v for v in y.ravel() if not _is_number(v))
+        raise TypeError(
+            f"A regression needs numeric targets; y holds {sample!r}. For labels, use a "
+            f"cross-entropy loss (or mk.MLPClassifier)."
+        ) from None
+    if not np.isfinite(values).all():
+        row = int(np.argwhere(~np.isfinite(values))[0][0])
+        raise ValueError(f"y contains NaN or infinity (first at row {row}); remove or fill it.")
+    return values
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _is_unit_index(labels: np.ndarray, n_units: int) -> bool:
+    """Whether sorted labels are already unit indices: numbers within 0..k−1 (k ≥ 2 classes),
+    whole numbers for a softmax, any value in [0, 1] for one sigmoid (0/1 or probabilities)."""
+    if labels.dtype.kind not in "iufb" or labels.size == 0:
+        return False
+    values = labels.astype(np.float64)
+    if not np.isfinite(values).all():
+        return False
+    if n_units == 1:
+        return bool(values.min() >= 0 and values.max() <= 1)
+    return bool(
+        values.min() >= 0 and values.max() <= n_units - 1 and np.all(values == np.round(values))
+    )
+
+
+def _index_dtype(labels: np.ndarray):
+    return bool if labels.dtype.kind == "b" else np.int64
+
+
+def _show(labels: np.ndarray) -> str:
+    shown = [v.item() if hasattr(v, "item") else v for v in labels[:10]]
+    return repr(shown) + (" …" if labels.size > 10 else "")

@@ -1,0 +1,205 @@
+"""Preparing data for a network: the one path from the user's table and labels to the arrays a
+fit, an evaluation or a prediction uses.
+
+For a fit, in this order:
+
+1. **validation rows** are set apart first, by position (``validation_split``, seeded by the
+   network's own split seed, so the same rows every fit), for arrays and tables alike; or
+   ``validation_data`` is taken as given;
+2. the network's **preprocessor** (if any) learns from the training rows only, on the first fit,
+   then transforms every part; rows it drops (strategy "drop") leave y and the sample weights
+   too (:meth:`~mlpkit.data.Preprocessor.row_mask`);
+3. the features are checked (numeric, finite, the width the network was built for) and the
+   network is built on the first fit;
+4. the network's **target** (:class:`~mlpkit.targets.Target`) learns the class labels or the
+   target scaler from the training rows on the first fit, and encodes every part; the loss
+   checks the encoded targets against the output layer;
+5. the sample weights are checked.
+
+The result is a :class:`Dataset` per part: network inputs and targets, row weights, and, for a
+regression whose target is scaled, the targets in the user's units (the metrics are computed
+in those; the loss in the network's units).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from .._checks import check_integer
+from .._validation import check_features
+from ..exceptions import ConfigError
+
+
+@dataclass
+class Dataset:
+    """Rows ready for the network.
+
+    Attributes:
+        X: inputs, (n, n_features), the network's dtype.
+        y: targets as the loss takes them, (n, n_outputs).
+        weights: a weight per row, (n,), or None.
+        y_user: the targets in the user's units, (n, n_outputs) float64, where they differ from
+            ``y`` (a scaled regression target); None otherwise.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    weights: np.ndarray | None = None
+    y_user: np.ndarray | None = None
+
+    @property
+    def metric_targets(self) -> np.ndarray:
+        return self.y if self.y_user is None else self.y_user
+
+
+def prepare_fit(
+    net, X, y, loss, *, sample_weight=None, validation_data=None, validation_split=0.0, classes=None
+) -> tuple[Dataset, Dataset | None]:
+    """The training and validation :class:`Dataset` of one ``fit`` (see the module's steps)."""
+    if validation_split and validation_data is not None:
+        raise ConfigError("Pass validation_data or validation_split, not both.")
+    if validation_data is not None and (
+        not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2
+    ):
+        raise ConfigError("validation_data must be a pair (X_val, y_val).")
+    n = n_rows(X)
+    if n_rows(y) != n:
+        raise ValueError(f"X has {n} rows but y has {n_rows(y)}; they must match.")
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
+        if sample_weight.shape != (n,):
+            raise ValueError(
+                f"sample_weight has shape {sample_weight.shape}; it needs one weight per row: "
+                f"shape ({n},)."
+            )
+    if validation_split:
+        train, val = validation_rows(n, validation_split, np.random.default_rng(net.split_seed))
+        validation_data = (take_rows(X, val), take_rows(y, val))
+        X, y = take_rows(X, train), take_rows(y, train)
+        sample_weight = None if sample_weight is None else sample_weight[train]
+    preprocessor = net.preprocessor
+    if preprocessor is not None and not is_fitted(preprocessor):
+        preprocessor.fit(X)
+    inputs, kept = transform_inputs(net, X)
+    y, sample_weight = take_rows(y, kept), _kept(sample_weight, kept)
+    if not net.built:
+        net.build(inputs.shape[1])
+    if net.target is None:
+        net.learn_target(y, loss, classes)
+    train = _dataset(net, inputs, y, loss, ("X", "y"))
+    train.weights = check_sample_weight(sample_weight, train.X.shape[0], net.dtype)
+    validation = None
+    if validation_data is not None:
+        validation = dataset(net, *validation_data, loss, names=("X_val", "y_val"))
+    return train, validation
+
+
+def dataset(net, X, y, loss, *, names=("X", "y")) -> Dataset:
+    """Rows of a built network's data (evaluation, validation): through its fitted
+    preprocessor and target, checked."""
+    if n_rows(y) != n_rows(X):
+        raise ValueError(
+            f"{names[0]} has {n_rows(X)} rows but {names[1]} has {n_rows(y)}; they must match."
+        )
+    inputs, kept = transform_inputs(net, X, name=names[0])
+    return _dataset(net, inputs, take_rows(y, kept), loss, names)
+
+
+def transform_inputs(net, X, *, name: str = "X") -> tuple[np.ndarray, np.ndarray | None]:
+    """X through the preprocessor (if any) and checked: ``(inputs, kept rows or None)``."""
+    kept = None
+    if net.preprocessor is not None:
+        mask = net.preprocessor.row_mask(X)
+        kept = None if mask.all() else np.flatnonzero(mask)
+        X = net.preprocessor.transform(X)
+    return check_features(X, dtype=net.dtype, n_features=net.n_features, name=name), kept
+
+
+def _dataset(net, inputs, y, loss, names) -> Dataset:
+    if net.target is None:  # a network built but never fitted: labels as given
+        net.learn_target(y, loss, None)
+    encoded = net.target.encode(y)
+    targets = loss.prepare_targets(encoded, net.n_outputs, net.dtype)
+    if targets.shape[0] != inputs.shape[0]:
+        raise ValueError(
+            f"{names[0]} has {inputs.shape[0]} rows but {names[1]} has {targets.shape[0]}; "
+            f"they must match."
+        )
+    y_user = None
+    if net.target.scaler_ is not None:
+        y_user = np.asarray(y, dtype=np.float64).reshape(targets.shape)
+    return Dataset(inputs, targets, None, y_user)
+
+
+def check_sample_weight(sample_weight, n: int, dtype):
+    """Row weights as an (n,) array of ``dtype``, or None; finite, ≥ 0, not all zero."""
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "sample_weight must be numbers, one per row; received "
+            f"{np.asarray(sample_weight).dtype} values."
+        ) from None
+    if weights.shape != (n,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}; it needs one weight per row: shape ({n},)."
+        )
+    if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
+        raise ValueError("sample_weight must be finite and non-negative, and not all zero.")
+    return weights.astype(dtype)
+
+
+def validation_rows(n: int, fraction: float, rng: np.random.Generator):
+    """Row indices (train, validation): ``fraction`` of the n rows, chosen at random (seeded)."""
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.number)):
+        raise ConfigError(f"validation_split must be a number in (0, 1); received {fraction!r}.")
+    if not 0 < fraction < 1:
+        raise ConfigError(f"validation_split must be in (0, 1); received {fraction!r}.")
+    n_val = int(round(n * fraction))
+    if n_val < 1 or n_val >= n:
+        raise ConfigError(
+            f"validation_split={fraction} leaves {n_val} of {n} rows for validation; "
+            f"use a fraction that leaves at least one row on each side."
+        )
+    order = rng.permutation(n)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def check_fit_arguments(batch_size, epochs) -> None:
+    if batch_size is not None:
+        check_integer("batch_size", batch_size, low=1)
+    check_integer("epochs", epochs, low=0)
+
+
+def is_fitted(estimator) -> bool:
+    """Whether a scikit-learn-style transformer has been fitted."""
+    try:
+        check_is_fitted(estimator)
+    except SklearnNotFittedError:
+        return False
+    return True
+
+
+def n_rows(data) -> int:
+    if hasattr(data, "shape") and len(getattr(data, "shape", ())) > 0:
+        return int(data.shape[0])
+    if hasattr(data, "__len__"):
+        return len(data)
+    return np.asarray(data).shape[0] if np.ndim(data) else 0
+
+
+def take_rows(data, rows):
+    """Rows of an array, a DataFrame or a Series, by position (all of them for None)."""
+    if rows is None:
+        return data
+    return data.iloc[rows] if hasattr(data, "iloc") else np.asarray(data)[rows]
+
+
+def _kept(weights, kept):
+    return weights if weights is None or kept is None else weights[kept]
