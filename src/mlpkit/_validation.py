@@ -14,11 +14,7 @@ def check_features(X, *, dtype, n_features: int | None = None, name: str = "X") 
             a different number of features from what the network was built for.
     """
     columns = getattr(X, "columns", None)
-    if hasattr(X, "toarray") and not hasattr(X, "columns"):
-        raise TypeError(
-            f"{name} is a sparse matrix; networks here take dense arrays. Pass {name}.toarray() "
-            f"if it fits in memory."
-        )
+    check_not_sparse(X, name)
     X = _as_numeric_2d(X, name, columns)
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(
@@ -70,7 +66,7 @@ def _as_numeric_2d(X, name: str, columns) -> np.ndarray:
             X_array[:, col].astype(np.float64)
         except (TypeError, ValueError):
             label = _column_name(columns, col)
-            sample = next(v for v in X_array[:, col] if not _is_number(v))
+            sample = next(v for v in X_array[:, col] if not is_number(v))
             raise TypeError(
                 f"{name} column {label} is not numeric (e.g. {sample!r}). Encode categorical "
                 f"columns as numbers (e.g. one-hot) or drop them before training."
@@ -85,12 +81,42 @@ def _missing(values: np.ndarray) -> np.ndarray:
     )
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
+    """Whether one value can be read as a number (``float(value)`` works)."""
     try:
         float(value)
     except (TypeError, ValueError):
         return False
     return True
+
+
+def n_rows(data) -> int:
+    """The number of rows of an array, a DataFrame, a Series, a sparse matrix or a sequence."""
+    shape = getattr(data, "shape", None)
+    if shape is not None and len(shape) > 0:
+        return int(shape[0])
+    if hasattr(data, "__len__"):
+        return len(data)
+    array = np.asarray(data)
+    return int(array.shape[0]) if array.ndim else 0
+
+
+def take_rows(data, rows):
+    """Rows of an array, a DataFrame or a Series, by position (all of them for ``rows=None``)."""
+    if rows is None:
+        return data
+    if hasattr(data, "iloc"):
+        return data.iloc[rows]
+    return data[rows] if hasattr(data, "shape") else np.asarray(data)[rows]
+
+
+def check_not_sparse(X, name: str = "X") -> None:
+    """A sparse matrix is refused with the fix in words (networks take dense arrays)."""
+    if hasattr(X, "toarray") and not hasattr(X, "columns"):
+        raise TypeError(
+            f"{name} is a sparse matrix; networks here take dense arrays. Pass {name}.toarray() "
+            f"if it fits in memory."
+        )
 
 
 def _column_name(columns, col: int) -> str:

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import callbacks, initializers, layers, modelfile, optim, regularizers
 from ._checks import check_fraction, check_integer, check_positive
+from ._validation import n_rows
 from ._version import __version__
 from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError
@@ -224,7 +225,7 @@ class _MLP(BaseEstimator):
     def _train(self, X, y, *, partial: bool, first: bool, weights=None, classes=None) -> None:
         """Fit the network: one epoch for ``partial_fit``, else up to ``max_iter`` epochs with
         early stopping (also on a ``warm_start`` refit)."""
-        n = _n_rows(X)
+        n = n_rows(X)
         batch = min(200, n) if self.batch_size == "auto" else self.batch_size
         # with row weights the (unweighted) validation loss would judge a different objective,
         # so early stopping then watches the weighted training loss
@@ -273,7 +274,7 @@ class _MLP(BaseEstimator):
 
     def _row_weights(self, y, sample_weight, X):
         """sample_weight times the class weights (classifier), or None when all are 1."""
-        n = _n_rows(X)
+        n = n_rows(X)
         weights = check_sample_weight(sample_weight, n, np.float64)
         class_weight = getattr(self, "class_weight", None)
         if class_weight is not None and not (y.ndim == 2 and y.shape[1] > 1):
@@ -544,10 +545,6 @@ def _seed(random_state):
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(np.iinfo(np.int32).max))
     return random_state
-
-
-def _n_rows(X) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def _as_target_array(y) -> np.ndarray:

@@ -8,7 +8,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import modelfile, optim, regularizers
 from ._checks import check_integer
-from ._validation import check_random_state
+from ._validation import check_random_state, n_rows
 from ._version import __version__
 from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError, NotFittedError
@@ -569,7 +569,7 @@ TASK_METRICS = {
 
 
 def n_dropped(X, kept) -> int:
-    return preparation.n_rows(X) - len(kept)
+    return n_rows(X) - len(kept)
 
 
 def _expect(arrays: dict, name: str, shape) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import is_number
 from .data.scaling import make_scaler, scaler_from_state, scaler_state
 from .exceptions import ConfigError
 
@@ -203,7 +204,7 @@ def _as_values(y: np.ndarray) -> np.ndarray:
     try:
         values = y.astype(np.float64)
     except (TypeError, ValueError):
-        sample = next(v for v in y.ravel() if not _is_number(v))
+        sample = next(v for v in y.ravel() if not is_number(v))
         raise TypeError(
             f"A regression needs numeric targets; y holds {sample!r}. For labels, use a "
             f"cross-entropy loss (or mk.MLPClassifier)."
@@ -212,14 +213,6 @@ def _as_values(y: np.ndarray) -> np.ndarray:
         row = int(np.argwhere(~np.isfinite(values))[0][0])
         raise ValueError(f"y contains NaN or infinity (first at row {row}); remove or fill it.")
     return values
-
-
-def _is_number(value) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _is_unit_index(labels: np.ndarray, n_units: int) -> bool:

@@ -30,7 +30,7 @@ from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .._checks import check_integer
-from .._validation import check_features
+from .._validation import check_features, check_not_sparse, n_rows, take_rows
 from ..exceptions import ConfigError
 
 
@@ -66,16 +66,11 @@ def prepare_fit(
         not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2
     ):
         raise ConfigError("validation_data must be a pair (X_val, y_val).")
+    check_not_sparse(X)
     n = n_rows(X)
     if n_rows(y) != n:
         raise ValueError(f"X has {n} rows but y has {n_rows(y)}; they must match.")
-    if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight)
-        if sample_weight.shape != (n,):
-            raise ValueError(
-                f"sample_weight has shape {sample_weight.shape}; it needs one weight per row: "
-                f"shape ({n},)."
-            )
+    sample_weight = check_sample_weight(sample_weight, n, net.dtype)
     if validation_split:
         train, val = validation_rows(n, validation_split, np.random.default_rng(net.split_seed))
         validation_data = (take_rows(X, val), take_rows(y, val))
@@ -91,7 +86,7 @@ def prepare_fit(
     if net.target is None:
         net.learn_target(y, loss, classes)
     train = _dataset(net, inputs, y, loss, ("X", "y"))
-    train.weights = check_sample_weight(sample_weight, train.X.shape[0], net.dtype)
+    train.weights = sample_weight
     validation = None
     if validation_data is not None:
         validation = dataset(net, *validation_data, loss, names=("X_val", "y_val"))
@@ -112,6 +107,7 @@ def dataset(net, X, y, loss, *, names=("X", "y")) -> Dataset:
 def transform_inputs(net, X, *, name: str = "X") -> tuple[np.ndarray, np.ndarray | None]:
     """X through the preprocessor (if any) and checked: ``(inputs, kept rows or None)``."""
     kept = None
+    check_not_sparse(X, name)
     if net.preprocessor is not None:
         mask = net.preprocessor.row_mask(X)
         kept = None if mask.all() else np.flatnonzero(mask)
@@ -184,21 +180,6 @@ def is_fitted(estimator) -> bool:
     except SklearnNotFittedError:
         return False
     return True
-
-
-def n_rows(data) -> int:
-    if hasattr(data, "shape") and len(getattr(data, "shape", ())) > 0:
-        return int(data.shape[0])
-    if hasattr(data, "__len__"):
-        return len(data)
-    return np.asarray(data).shape[0] if np.ndim(data) else 0
-
-
-def take_rows(data, rows):
-    """Rows of an array, a DataFrame or a Series, by position (all of them for None)."""
-    if rows is None:
-        return data
-    return data.iloc[rows] if hasattr(data, "iloc") else np.asarray(data)[rows]
 
 
 def _kept(weights, kept):
