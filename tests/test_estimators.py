@@ -35,6 +35,18 @@ def test_estimators_pass_scikit_learns_checks(estimator, check):
         check(estimator)
 
 
+@parametrize_with_checks(
+    [mk.MLPClassifier(preprocessor="auto", random_state=0, max_iter=50)],
+    expected_failed_checks=lambda estimator: {
+        "check_sample_weight_equivalence_on_dense_data": WEIGHTS_ARE_NOT_REPETITION
+    },
+)
+def test_an_estimator_with_its_own_preprocessor_passes_scikit_learns_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
+
+
 def classification(n=600, classes=3, seed=0):
     return make_classification(
         n_samples=n, n_features=8, n_informative=5, n_classes=classes, random_state=seed
@@ -224,3 +236,30 @@ def test_search_style_parameters_save_and_clone_after_loading(tmp_path):
     assert loaded.class_weight == {0: 1, 1: 2} and loaded.random_state == 3
     clone(loaded).fit(X, y)
     mk.MLPClassifier(max_iter=5, random_state=np.random.RandomState(0)).fit(X, y)
+
+
+def test_warm_start_refuses_a_changed_architecture_instead_of_ignoring_it():
+    X, y = classification(200)
+    model = mk.MLPClassifier(hidden_layer_sizes=(8,), warm_start=True, max_iter=3, random_state=0)
+    model.fit(X, y)
+    model.set_params(hidden_layer_sizes=(4,))
+    with pytest.raises(mk.ConfigError, match=r"hidden_layer_sizes=\(4,\).*warm_start=False"):
+        model.fit(X, y)
+
+
+def test_regression_targets_that_are_not_numbers_are_named():
+    X, _ = classification(20)
+    for y in (np.array([b"a"] * 20, dtype=object), np.array(["1.5"] * 19 + ["high"])):
+        with pytest.raises(TypeError, match="numeric targets"):
+            mk.MLPRegressor(max_iter=2).fit(X, y)
+
+
+def test_preprocessor_parameters_come_back_from_a_model_file_as_they_went_in(tmp_path):
+    frame = pd.DataFrame({"c": ["a", "b"] * 30, "x": np.arange(60.0)})
+    y = np.arange(60) % 2
+    prep = mk.data.Preprocessor(categorical=["c"], missing_columns={"x": "median"})
+    model = mk.MLPClassifier(preprocessor=prep, hidden_layer_sizes=[8], max_iter=3).fit(frame, y)
+    loaded = mk.load(model.save(tmp_path / "prep.mlpk"))
+    assert loaded.get_params()["preprocessor"].get_params() == prep.get_params()
+    assert loaded.hidden_layer_sizes == [8]
+    np.testing.assert_array_equal(loaded.predict_proba(frame), model.predict_proba(frame))

@@ -159,3 +159,20 @@ def test_missing_value_indicators_are_refused():
     net.fit(X, np.nan_to_num(X[:, 1]), loss="mse", epochs=1)
     with pytest.raises(ValueError, match="indicator"):
         mk.export.to_torch(net)
+
+
+def test_missing_values_are_filled_in_the_exported_module_as_predict_fills_them():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    clf = mk.MLPClassifier(preprocessor="auto", random_state=0, max_iter=20).fit(X, y)
+    module = mk.export.to_torch(clf)
+    with torch.no_grad():
+        exported = module(torch.as_tensor(X)).numpy()
+    np.testing.assert_allclose(exported, clf.predict_proba(X), atol=1e-6)
+    forward = mk.MLPClassifier(
+        preprocessor=mk.data.Preprocessor(missing="previous"), random_state=0, max_iter=2
+    ).fit(np.nan_to_num(X), y)
+    with pytest.raises(ValueError, match="'previous'.*depends on other rows"):
+        mk.export.to_torch(forward)

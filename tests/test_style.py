@@ -59,6 +59,11 @@ def test_no_module_reads_another_modules_private_attributes():
         tree = ast.parse(path.read_text())
         own = _private_names_defined(tree)
         for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.level or "mlpkit" in (node.module or "")):
+                private = [
+                    a.name for a in node.names if a.name.startswith("_") and a.name[1] != "_"
+                ]
+                found += [f"{path.relative_to(ROOT)}:{node.lineno}: imports {n}" for n in private]
             if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
                 continue
             if node.attr.startswith("__") or node.attr in own or _is_own(node.value):

@@ -126,3 +126,34 @@ def test_target_scaler_auto_scales_only_with_a_preprocessor():
     assert plain.loss_units is None and plain.target.scaler_ is None
     with pytest.raises(mk.ConfigError, match="target_scaler"):
         mk.Sequential([mk.layers.Dense(1)], target_scaler="robust")
+
+
+def test_float_labels_keep_their_type_and_mixed_labels_are_refused_in_words():
+    X = features()
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    net.fit(X, (X[:, 0] > 0).astype(float), loss="binary_cross_entropy")
+    assert net.classes_.dtype == np.float64 and net.predict_classes(X).dtype == np.float64
+    mixed = np.array([1, "a"] * 60, dtype=object)
+    with pytest.raises(ValueError, match=r"mixes labels of different types \(int, str\)"):
+        softmax_net(2).fit(X, mixed, loss="categorical_cross_entropy")
+
+
+def test_the_history_says_what_units_the_loss_is_in():
+    X = features()
+    scaled = mk.Sequential([mk.layers.Dense(1)], random_state=0, target_scaler="minmax")
+    assert scaled.fit(X, X[:, 0] * 50, loss="mse").loss_units == "min-max scaled target units"
+    plain = mk.Sequential([mk.layers.Dense(1)], random_state=0)
+    assert plain.fit(X, X[:, 0], loss="mse").loss_units is None
+
+
+def test_a_network_with_a_foreign_preprocessor_says_why_it_cannot_be_saved(tmp_path):
+    from sklearn.preprocessing import StandardScaler
+
+    class RowScaler(StandardScaler):
+        def row_mask(self, X):
+            return np.ones(len(X), dtype=bool)
+
+    net = mk.Sequential([mk.layers.Dense(1)], random_state=0, preprocessor=RowScaler())
+    net.fit(features(), features()[:, 0], loss="mse")
+    with pytest.raises(TypeError, match="RowScaler.*mk.data.Preprocessor only"):
+        net.save(tmp_path / "foreign.mlpk")

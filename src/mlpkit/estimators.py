@@ -28,6 +28,7 @@ from ._version import __version__
 from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError
 from .network import Sequential
+from .targets import as_values
 from .training.preparation import check_sample_weight
 
 
@@ -158,6 +159,9 @@ class _MLP(BaseEstimator):
             target_scaler=self._target_scaler(),
         )
 
+    def _layers_config(self, y, classes) -> list:
+        return self._build_network(*self._output_layer(y, classes)).get_config()["layers"]
+
     def _make_preprocessor(self):
         """The network's preprocessor: numeric columns standardised (``preprocessor=None``,
         ``scale_inputs=True``), raw tables (``"auto"``: medians and most frequent values for
@@ -182,6 +186,8 @@ class _MLP(BaseEstimator):
         it as they are (only their width and column names are recorded here)."""
         if self.preprocessor is None:
             return validate_data(self, X, reset=reset, dtype=np.float64)
+        if not hasattr(X, "columns"):  # arrays: 2-D and dense, any dtype, gaps allowed
+            X = check_array(X, dtype=None, ensure_all_finite=False)
         validate_data(self, X, reset=reset, skip_check_array=True)
         return X
 
@@ -217,6 +223,13 @@ class _MLP(BaseEstimator):
         if first:
             self.network_ = self._build_network(*self._output_layer(y, classes))
             self.optimizer_ = self._make_optimizer()
+        elif self._layers_config(y, classes) != self.network_.get_config()["layers"]:
+            raise ConfigError(
+                f"warm_start/partial_fit continue the network fitted before, but the layers the "
+                f"parameters ask for now (hidden_layer_sizes={self.hidden_layer_sizes!r}, "
+                f"activation, dropout, batch_norm, outputs) differ from it. Set warm_start=False "
+                f"(or call fit) to build a new network."
+            )
         elif partial and self.network_.preprocessor is not None:
             self.network_.preprocessor.partial_fit(X)  # running statistics over every chunk
         self._train(X, y, partial=partial, first=first, weights=weights, classes=classes)
@@ -303,7 +316,7 @@ class _MLP(BaseEstimator):
         """The estimator as a JSON document and named arrays (its network's)."""
         check_is_fitted(self, "network_")
         network, arrays = self.network_.to_document()
-        fitted = {name: _plain(getattr(self, name, None)) for name in _FITTED}
+        fitted = {name: _encode(getattr(self, name, None), name) for name in _FITTED}
         return {
             "class": type(self).__name__,
             "params": self._saved_params(),
@@ -312,34 +325,14 @@ class _MLP(BaseEstimator):
         }, arrays
 
     def _saved_params(self) -> dict:
-        params = {}
-        for name, value in self.get_params(deep=False).items():
-            if isinstance(value, Preprocessor):
-                value = {"__preprocessor__": _plain_params(value.get_params(deep=False))}
-            elif hasattr(value, "get_config"):
-                value = value.get_config()
-            elif isinstance(value, (np.random.RandomState, np.random.Generator)) or (
-                name == "callbacks" and value
-            ):
-                warnings.warn(
-                    f"The estimator's {name} is not saved (it holds code or state); "
-                    f"set it again after loading.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-                value = None
-            elif isinstance(value, dict):  # class_weight: keep the labels' types
-                value = {"__pairs__": [[_plain(k), _plain(v)] for k, v in value.items()]}
-            elif isinstance(value, tuple):
-                value = {"__tuple__": [_plain(v) for v in value]}
-            params[name] = _plain(value)
-        return params
+        return {name: _encode(value, name) for name, value in self.get_params(deep=False).items()}
 
     @classmethod
     def from_document(cls, document: dict, arrays: dict[str, np.ndarray]):
         """Rebuild an estimator written by :meth:`to_document` around its network."""
-        estimator = cls(**{name: _unplain(value) for name, value in document["params"].items()})
+        estimator = cls(**{name: _decode(value) for name, value in document["params"].items()})
         for name, value in document["fitted"].items():
+            value = _decode(value)
             if value is None and name in ("feature_names_in_", "history_"):
                 continue
             if name == "feature_names_in_":
@@ -454,7 +447,7 @@ class MLPClassifier(ClassifierMixin, _MLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
-        return tags
+        return _input_tags(self, tags)
 
 
 class MLPRegressor(RegressorMixin, _MLP):
@@ -479,15 +472,7 @@ class MLPRegressor(RegressorMixin, _MLP):
         self.scale_target = scale_target
 
     def _check_targets(self, y) -> np.ndarray:
-        y = _as_target_array(y)
-        try:
-            y = y.astype(np.float64)
-        except (TypeError, ValueError):
-            sample = next(v for v in y.ravel() if isinstance(v, str))
-            raise ValueError(
-                f"MLPRegressor needs numeric targets; y holds {sample!r}. For labels, use "
-                f"MLPClassifier."
-            ) from None
+        y = as_values(_as_target_array(y))
         return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
 
     def _output_layer(self, y, classes) -> tuple[int, str]:
@@ -511,7 +496,7 @@ class MLPRegressor(RegressorMixin, _MLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        return tags
+        return _input_tags(self, tags)
 
 
 def _declare_parameters(cls, **extra) -> None:
@@ -547,6 +532,16 @@ def _seed(random_state):
     return random_state
 
 
+def _input_tags(estimator, tags):
+    """With a preprocessor, the estimator takes what it takes (gaps, text columns)."""
+    if estimator.preprocessor == "auto":
+        tags.input_tags.allow_nan = tags.input_tags.string = True
+    elif estimator.preprocessor is not None:
+        inner = estimator.preprocessor.__sklearn_tags__().input_tags
+        tags.input_tags.allow_nan, tags.input_tags.string = inner.allow_nan, inner.string
+    return tags
+
+
 def _as_target_array(y) -> np.ndarray:
     if y is None:
         raise ValueError("This estimator requires y to be passed, but the target y is None.")
@@ -559,26 +554,48 @@ def _as_target_array(y) -> np.ndarray:
 def _plain(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
-    if isinstance(value, tuple):
-        return list(value)
-    return value.item() if hasattr(value, "item") else value
+    return value.item() if isinstance(value, np.generic) else value
 
 
-def _plain_params(params: dict) -> dict:
-    return {name: _plain(value) for name, value in params.items()}
-
-
-def _unplain(value):
-    """A saved parameter back to what it was: class weights by label, tuples, preprocessors."""
-    if isinstance(value, dict) and "__pairs__" in value:
-        return {_hashable(k): v for k, v in value["__pairs__"]}
-    if isinstance(value, dict) and "__tuple__" in value:
-        return tuple(value["__tuple__"])
-    if isinstance(value, dict) and "__preprocessor__" in value:
-        params = value["__preprocessor__"]
-        return Preprocessor(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+def _encode(value, name: str):
+    """A parameter as JSON that :func:`_decode` turns back into an equal value: tuples, dicts
+    keyed by any label (class weights), preprocessors and components by their config."""
+    if isinstance(value, Preprocessor):
+        params = value.get_params(deep=False)
+        return {"__preprocessor__": {k: _encode(v, k) for k, v in params.items()}}
+    if hasattr(value, "get_config"):
+        return value.get_config()
+    if isinstance(value, (np.random.RandomState, np.random.Generator)) or (
+        name == "callbacks" and value
+    ):
+        warnings.warn(
+            f"The estimator's {name} is not saved (it holds code or state); "
+            f"set it again after loading.",
+            UserWarning,
+            stacklevel=5,
         )
+        return None
+    if isinstance(value, dict):
+        return {"__pairs__": [[_encode(k, name), _encode(v, name)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v, name) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v, name) for v in value]
+    return _plain(value)
+
+
+def _decode(value):
+    """The parameter :func:`_encode` wrote."""
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__pairs__" in value:
+        return {_hashable(_decode(k)): _decode(v) for k, v in value["__pairs__"]}
+    if "__tuple__" in value:
+        return tuple(_decode(v) for v in value["__tuple__"])
+    if "__preprocessor__" in value:
+        return Preprocessor(**{k: _decode(v) for k, v in value["__preprocessor__"].items()})
     return value
 
 

@@ -4,8 +4,11 @@
 (its ``network_``) and returns one flat ``torch.nn.Sequential`` in evaluation mode whose output
 equals the model's own on the same numeric inputs, scaling included:
 
-    [input scaling]  →  the layers  →  [inverse target scaling]  →  [binary complement]
+    [fill missing] → [input scaling] → the layers → [inverse target scaling] → [binary complement]
 
+- **missing values**: :class:`FillMissing` puts the preprocessor's learned fill (median, mean,
+  most frequent, constant) where an input is NaN or ±inf, as ``predict`` does; a preprocessor
+  that carries values forward ("previous") or drops rows cannot be folded in and is refused.
 - **input scaling**: the preprocessor's scaler (``net.preprocessor.numeric_scaling()``), when
   the preprocessor maps numeric columns one to one: :class:`StandardScale`,
   :class:`MinMaxScale` or :class:`TanhScale`. A preprocessor that does more (one-hot
@@ -21,8 +24,7 @@ equals the model's own on the same numeric inputs, scaling included:
 So the module equals ``net.predict`` (a network), ``predict_proba`` (a classifier) or
 ``predict`` (a regressor; shape (n, n_outputs), where ``predict`` ravels a single target).
 Scaling modules keep their statistics as float64 buffers and compute in float64, as
-scikit-learn does, returning the dtype of their input. Rows with missing values are not filled:
-the module takes complete numeric rows.
+scikit-learn does, returning the dtype of their input.
 
 torch is imported only when a function here is called (the module classes, e.g.
 ``mlpkit.export.StandardScale``, are created then): it is never a dependency of mlpkit.
@@ -44,6 +46,7 @@ from .network import Sequential
 
 #: The torch module classes of this module, created on first use (see :func:`_modules_ns`).
 TORCH_MODULES = (
+    "FillMissing",
     "StandardScale",
     "MinMaxScale",
     "TanhScale",
@@ -111,11 +114,32 @@ def _input_modules(net) -> list:
         return []
     numeric_scaling = getattr(prep, "numeric_scaling", None)
     scaler = None if numeric_scaling is None else numeric_scaling()
-    if scaler is None:
-        if numeric_scaling is None or not _passes_through(prep):
-            raise ValueError(_refusal(prep))
-        return []
-    return [_scale_module(scaler, inverse=False)]
+    if scaler is None and (numeric_scaling is None or not _passes_through(prep)):
+        raise ValueError(_refusal(prep))
+    fill = _fill_module(prep)
+    scale = [] if scaler is None else [_scale_module(scaler, inverse=False)]
+    return ([] if fill is None else [fill]) + scale
+
+
+def _fill_module(prep):
+    """The missing-value step's fills as a module (None when nothing is ever filled)."""
+    missing = dict(prep.steps_).get("missing")
+    if missing is None:
+        return None
+    strategies = missing.strategies_
+    unfoldable = {c: s for c, s in strategies.items() if s in ("previous", "drop")}
+    if unfoldable:
+        column, strategy = next(iter(unfoldable.items()))
+        raise ValueError(
+            f"to_torch cannot fold the preprocessor's missing-value strategy {strategy!r} "
+            f"(column {column!r}) into a module: it depends on other rows. Export with "
+            f"include_preprocessor=False and apply net.preprocessor.transform first."
+        )
+    fills = [missing.fills_.get(column) for column in strategies]
+    if all(value is None for value in fills):
+        return None
+    values = [np.nan if value is None else float(value) for value in fills]
+    return _modules_ns().FillMissing(fill=values)
 
 
 def _passes_through(prep) -> bool:
@@ -300,6 +324,13 @@ def _modules_ns():
 
         def forward(self, x):
             return self.formula(x.to(torch.float64)).to(x.dtype)
+
+    class FillMissing(Columnwise):
+        """x where it is finite, else the column's learned fill (NaN where none was learned,
+        as the "raise" strategy refuses such rows)."""
+
+        def formula(self, x):
+            return torch.where(torch.isfinite(x), x, self.fill)
 
     class StandardScale(Columnwise):
         """z = (x − mean)/scale (scikit-learn's StandardScaler)."""

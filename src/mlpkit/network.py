@@ -39,7 +39,8 @@ class Sequential:
         regularizer: an ``mk.regularizers`` penalty for every kernel (W) that has no
             ``kernel_regularizer`` of its own, e.g. ``mk.regularizers.L2(1e-4)``. Defaults to None.
         preprocessor: an ``mk.data.Preprocessor`` (or any scikit-learn transformer with
-            ``row_mask``). With one, ``fit``, ``predict`` and ``evaluate`` take raw tables
+            ``row_mask``; only a Preprocessor can be saved in a model file). With one, ``fit``,
+            ``predict`` and ``evaluate`` take raw tables
             (DataFrames with missing values, text columns); it learns from the training rows of
             the first fit only (unless it was fitted before) and is saved with the model.
         target_scaler: how a regression target is scaled for training: "standard", "minmax",
@@ -520,6 +521,12 @@ class Sequential:
         if self.optimizer is not None:
             document["optimizer"], optimizer_arrays = self.optimizer.to_document()
             arrays.update({f"optimizer/{name}": a for name, a in optimizer_arrays.items()})
+        if self.preprocessor is not None and not isinstance(self.preprocessor, Preprocessor):
+            raise TypeError(
+                f"This network cannot be saved: its preprocessor is a "
+                f"{type(self.preprocessor).__name__}, and model files hold an "
+                f"mk.data.Preprocessor only (plain JSON state, no pickle)."
+            )
         if self.preprocessor is not None and preparation.is_fitted(self.preprocessor):
             document["preprocessor"] = self.preprocessor.get_state()
         return document, arrays

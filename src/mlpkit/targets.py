@@ -49,6 +49,8 @@ class Target:
             raise ConfigError(
                 f"target_scaler must be one of 'auto', 'standard', 'minmax', 'tanh' or None; "
                 f"received target_scaler={scaler!r}."
+                if scaler != "auto"
+                else "Target takes a resolved scaler; the model turns 'auto' into one."
             )
         self.output, self.scaler = output, scaler
         self.classes_: np.ndarray | None = None
@@ -66,14 +68,14 @@ class Target:
                 y if classes is None else _as_array(classes), n_outputs
             )
         elif self.scaler is not None:
-            values = _as_values(y)
+            values = as_values(y)
             self.scaler_ = make_scaler(self.scaler).fit(values.reshape(len(values), -1))
         return self
 
     def _learn_classes(self, y: np.ndarray, n_outputs: int) -> np.ndarray:
         if y.ndim == 2 and y.shape[1] > 1:  # one-hot or multi-label columns
             return np.arange(y.shape[1])
-        labels = np.unique(y.ravel())
+        labels = _unique(y.ravel())
         if _is_unit_index(labels, n_outputs):
             return np.arange(max(n_outputs, 2)).astype(_index_dtype(labels))
         wanted = 2 if n_outputs == 1 else n_outputs
@@ -93,14 +95,14 @@ class Target:
         scaled values (regression)."""
         y = _as_array(y)
         if not self.classification:
-            values = _as_values(y)
+            values = as_values(y)
             if self.scaler_ is None:
                 return values
             return self.scaler_.transform(values.reshape(len(values), -1)).reshape(values.shape)
         if y.ndim == 2 and y.shape[1] > 1:
             return y
         flat = y.ravel()
-        if self._identity() and _is_unit_index(np.unique(flat), self.n_units):
+        if self._identity() and _is_unit_index(_unique(flat), self.n_units):
             return flat  # 0/1 or probability targets of a sigmoid, indices of a softmax
         index = np.searchsorted(self.classes_, flat)
         index = np.clip(index, 0, len(self.classes_) - 1)
@@ -132,7 +134,7 @@ class Target:
         return self.classes_[np.argmax(proba, axis=1)]
 
     def _identity(self) -> bool:
-        return self.classes_.dtype.kind in "iub" and np.array_equal(
+        return self.classes_.dtype.kind in "iubf" and np.array_equal(
             self.classes_, np.arange(len(self.classes_))
         )
 
@@ -200,11 +202,12 @@ def _as_array(y) -> np.ndarray:
     return y
 
 
-def _as_values(y: np.ndarray) -> np.ndarray:
+def as_values(y: np.ndarray) -> np.ndarray:
+    """Regression targets as float64, or an error naming a value that is not a number."""
     try:
         values = y.astype(np.float64)
     except (TypeError, ValueError):
-        sample = next(v for v in y.ravel() if not is_number(v))
+        sample = next((v for v in y.ravel() if not is_number(v)), y.ravel()[0])
         raise TypeError(
             f"A regression needs numeric targets; y holds {sample!r}. For labels, use a "
             f"cross-entropy loss (or mk.MLPClassifier)."
@@ -231,7 +234,20 @@ def _is_unit_index(labels: np.ndarray, n_units: int) -> bool:
 
 
 def _index_dtype(labels: np.ndarray):
-    return bool if labels.dtype.kind == "b" else np.int64
+    """Unit-index labels keep their kind: booleans, floats (0.0/1.0) or integers."""
+    return labels.dtype if labels.dtype.kind in "bf" else np.int64
+
+
+def _unique(labels: np.ndarray) -> np.ndarray:
+    """The sorted distinct labels; labels of kinds that do not sort together are an error."""
+    try:
+        return np.unique(labels)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in labels})
+        raise ValueError(
+            f"y mixes labels of different types ({', '.join(kinds)}), which have no order; "
+            f"give every label the same type (e.g. all text: y.astype(str))."
+        ) from None
 
 
 def _show(labels: np.ndarray) -> str:

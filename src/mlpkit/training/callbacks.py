@@ -77,12 +77,15 @@ class History(Callback):
         epoch: the indices of the completed epochs (they continue across fit calls).
         stop_reason: why training ended, in words ("max epochs (10) reached", or the rule that
             fired, or the divergence message).
+        loss_units: what ``loss``/``val_loss`` are measured in when not the target's own
+            units (e.g. "standardised target units"; the metrics always are), else None.
     """
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
         self.stop_reason: str | None = None
+        self.loss_units: str | None = None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -150,7 +153,7 @@ class CallbackList:
 
 
 # -- argument checks shared with stopping.py ------------------------------------------------------
-def _format_value(value: float) -> str:
+def format_value(value: float) -> str:
     """Four decimals, as in the epoch lines; scientific for tiny magnitudes such as an lr."""
     return f"{value:.2e}" if 0 < abs(value) < 1e-3 else f"{value:.4f}"
 

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from .callbacks import Callback, _format_value
+from .callbacks import Callback, format_value
 
 
 class CSVLogger(Callback):
@@ -110,7 +110,7 @@ class ProgressLogger(Callback):
             return
         logs = logs or {}
         values = " - ".join(
-            f"{k}: {_format_value(v)}"
+            f"{k}: {format_value(v)}"
             for k, v in logs.items()
             if k not in self.hidden and not k.startswith("grad_norm/")
         )

@@ -103,7 +103,7 @@ class Trainer:
                 self._epochs(train, batch, first_epoch, epochs, validation)
         finally:
             self.callbacks.on_train_end()
-        self.history.stop_reason = net.stop_reason
+        self.history.stop_reason, self.history.loss_units = net.stop_reason, net.loss_units
         return self.history
 
     def _check_batch_sizes(self, n: int, batch: int) -> None:
