@@ -1,38 +1,27 @@
-"""MLPClassifier and MLPRegressor: scikit-learn estimators over Sequential and its trainer.
-
-A thin façade: the constructor stores scikit-learn-style hyperparameters, and ``fit`` turns them
-into an ``mk.Sequential`` (``network_``) with its preprocessor and target inside, trained by the
-same loop as everywhere else. So ``network_`` *is* the model: ``predict_proba`` is
-``network_.predict``, and ``mk.evaluate``, ``mk.report`` and ``mk.export`` see exactly what
-``predict`` does. Defaults aim at tabular data out of the box: inputs standardised by the
-network's preprocessor, Adam, He initialisation for ReLU, and early stopping on a 10% validation
-split that restores the best weights.
-"""
+"""What MLPClassifier and MLPRegressor share: their parameters, the network they build (with
+its preprocessor and target inside), training, and their model-file document."""
 
 from __future__ import annotations
 
 import inspect
-import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
-from sklearn.exceptions import DataConversionWarning
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from . import callbacks, initializers, layers, modelfile, optim, regularizers
-from ._checks import check_fraction, check_integer, check_positive
-from ._validation import n_rows
-from ._version import __version__
-from .data.preprocessor import Preprocessor
-from .exceptions import ConfigError
-from .network import Sequential
-from .targets import as_values
-from .training.preparation import check_sample_weight
+from .. import callbacks, initializers, layers, modelfile, optim, regularizers
+from .._checks import check_fraction, check_integer, check_positive
+from .._validation import n_rows
+from .._version import __version__
+from ..data.preprocessor import Preprocessor
+from ..exceptions import ConfigError
+from ..network import Sequential
+from ..training.preparation import check_sample_weight
+from .parameters import decode, encode
 
 
-class _MLP(BaseEstimator):
+class MLPBase(BaseEstimator):
     """Shared parameters and training of the two estimators (see their docstrings)."""
 
     def __init__(
@@ -152,7 +141,7 @@ class _MLP(BaseEstimator):
         penalty = regularizers.Regularizer(l1=l1, l2=l2) if l1 or l2 else None
         return Sequential(
             stack,
-            random_state=_seed(self.random_state),
+            random_state=seed(self.random_state),
             regularizer=penalty,
             dtype=self.dtype,
             preprocessor=self._make_preprocessor(),
@@ -316,7 +305,7 @@ class _MLP(BaseEstimator):
         """The estimator as a JSON document and named arrays (its network's)."""
         check_is_fitted(self, "network_")
         network, arrays = self.network_.to_document()
-        fitted = {name: _encode(getattr(self, name, None), name) for name in _FITTED}
+        fitted = {name: encode(getattr(self, name, None), name) for name in FITTED}
         return {
             "class": type(self).__name__,
             "params": self._saved_params(),
@@ -325,14 +314,14 @@ class _MLP(BaseEstimator):
         }, arrays
 
     def _saved_params(self) -> dict:
-        return {name: _encode(value, name) for name, value in self.get_params(deep=False).items()}
+        return {name: encode(value, name) for name, value in self.get_params(deep=False).items()}
 
     @classmethod
     def from_document(cls, document: dict, arrays: dict[str, np.ndarray]):
         """Rebuild an estimator written by :meth:`to_document` around its network."""
-        estimator = cls(**{name: _decode(value) for name, value in document["params"].items()})
+        estimator = cls(**{name: decode(value) for name, value in document["params"].items()})
         for name, value in document["fitted"].items():
-            value = _decode(value)
+            value = decode(value)
             if value is None and name in ("feature_names_in_", "history_"):
                 continue
             if name == "feature_names_in_":
@@ -345,164 +334,10 @@ class _MLP(BaseEstimator):
         return estimator
 
 
-class MLPClassifier(ClassifierMixin, _MLP):
-    """A multi-layer perceptron classifier with scikit-learn's interface.
-
-    Binary labels use one sigmoid output with binary cross-entropy; more classes a softmax
-    output with categorical cross-entropy; a 2-D 0/1 label matrix is multi-label (one sigmoid
-    per label). Labels may be of any type (strings too): ``classes_`` maps them.
-
-    Parameters follow ``sklearn.neural_network.MLPClassifier`` where it has them
-    (``hidden_layer_sizes``, ``activation`` — here also a list, one per layer — ``alpha``,
-    ``batch_size``, ``learning_rate_init``, ``max_iter``, ``shuffle``, ``random_state``, ``tol``,
-    ``verbose``, ``warm_start``, ``momentum``, ``beta_1``, ``beta_2``, ``epsilon``,
-    ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``, and ``class_weight`` —
-    None, "balanced" or ``{label: weight}`` — and ``sample_weight`` in ``fit``), with these
-    differences and additions:
-
-    - ``alpha`` is the strength of an elastic-net penalty α(r·Σ|w| + ½(1 − r)·Σw²) added to the
-      mean batch loss, r = ``l1_ratio`` (0: pure L2, as scikit-learn; scikit-learn also divides
-      by the batch size, mlpkit does not); ``l1`` adds a further λ₁·Σ|w| (lasso) on its own.
-    - ``early_stopping=True`` by default: 10% of the rows are held out and the weights of the
-      best validation epoch are restored; with it off, or with sample or class weights (the
-      validation loss is unweighted), training stops when the training loss has not improved
-      by ``tol`` for ``n_iter_no_change`` epochs.
-    - ``optimizer`` ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", or an
-      ``mk.optim`` object), ``dropout``, ``batch_norm``, ``kernel_initializer``, ``clip_norm``,
-      ``lr_schedule`` (an ``mk.schedules`` schedule), ``scale_inputs`` (standardise X with
-      training statistics, default True), ``preprocessor`` (None: numeric arrays; ``"auto"``:
-      raw tables — missing cells filled with the median or the most frequent value, text
-      columns one-hot encoded; or an ``mk.data.Preprocessor``; it lives inside ``network_``),
-      ``callbacks`` and ``dtype`` ("float64" by default, as scikit-learn computes; "float32"
-      trains about twice as fast).
-
-    Attributes:
-        classes_, n_features_in_, feature_names_in_, network_ (the ``mk.Sequential``),
-        history_, loss_curve_, n_iter_, stop_reason_.
-    """
-
-    def _check_targets(self, y) -> np.ndarray:
-        y = _as_target_array(y)
-        if y.ndim == 2 and y.shape[1] > 1:
-            if type_of_target(y) != "multilabel-indicator":
-                raise ValueError("A 2-D y must be a 0/1 multi-label indicator matrix.")
-            return y
-        if y.ndim == 2:
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected; it is "
-                "used as y.ravel().",
-                DataConversionWarning,
-                stacklevel=4,
-            )
-            y = y.ravel()
-        check_classification_targets(y)
-        return y
-
-    def _output_layer(self, y, classes) -> tuple[int, str]:
-        if y.ndim == 2:  # multi-label: one sigmoid per label
-            return y.shape[1], "sigmoid"
-        labels = np.unique(np.asarray(classes if classes is not None else y))
-        if labels.size < 2:
-            raise ValueError(
-                f"The classifier needs samples of at least 2 classes; y has 1 class: {labels}."
-            )
-        return (1, "sigmoid") if labels.size == 2 else (labels.size, "softmax")
-
-    def _loss_name(self) -> str:
-        output = self.network_.output_activation
-        return "categorical_cross_entropy" if output.name == "Softmax" else "binary_cross_entropy"
-
-    def _fitted_from_network(self) -> None:
-        self.classes_ = self.network_.classes_
-
-    def __init__(
-        self, hidden_layer_sizes=(100,), activation="relu", *, class_weight=None, **kwargs
-    ):
-        super().__init__(hidden_layer_sizes, activation, **kwargs)
-        self.class_weight = class_weight
-
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """One epoch on this batch of data; the first call needs ``classes`` (all labels)."""
-        if not hasattr(self, "network_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, partial=True, classes=classes, sample_weight=sample_weight)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order:
-        ``network_.predict(X)``, with the complement column first for a binary task."""
-        output = self._network_output(X)
-        if output.shape[1] > 1:
-            return output
-        return np.hstack([1 - output, output])
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X) -> np.ndarray:
-        """The predicted labels (``network_.predict_classes``); a 0/1 matrix for multi-label."""
-        check_is_fitted(self, "network_")
-        return self.network_.predict_classes(self._validate_X(X, reset=False))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
-        return _input_tags(self, tags)
-
-
-class MLPRegressor(RegressorMixin, _MLP):
-    """A multi-layer perceptron regressor with scikit-learn's interface.
-
-    Single or multi-output y; the target is standardised with training statistics
-    (``scale_target=True``, the default) and predictions come back in its units. Parameters as
-    :class:`MLPClassifier`. Loss: mean squared error (``loss="mse"``, or "mae", "huber").
-    """
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        loss="mse",
-        scale_target=True,
-        **kwargs,
-    ):
-        super().__init__(hidden_layer_sizes, activation, **kwargs)
-        self.loss = loss
-        self.scale_target = scale_target
-
-    def _check_targets(self, y) -> np.ndarray:
-        y = as_values(_as_target_array(y))
-        return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-
-    def _output_layer(self, y, classes) -> tuple[int, str]:
-        return (1 if y.ndim == 1 else y.shape[1]), "linear"
-
-    def _loss_name(self):
-        return self.loss
-
-    def _target_scaler(self):
-        return "standard" if self.scale_target else None
-
-    def partial_fit(self, X, y, sample_weight=None):
-        """One epoch on this batch of data, continuing from the current weights."""
-        return self._fit(X, y, partial=True, sample_weight=sample_weight)
-
-    def predict(self, X) -> np.ndarray:
-        """Predictions in the target's units (``network_.predict``), (n,) for one target."""
-        output = self._network_output(X)
-        return output if self.network_.target.multi_output else output.ravel()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return _input_tags(self, tags)
-
-
-def _declare_parameters(cls, **extra) -> None:
+def declare_parameters(cls, **extra) -> None:
     """scikit-learn reads an estimator's parameters from ``__init__``'s signature and refuses
     ``**kwargs``: declare the shared parameters plus ``extra`` (name=default) as its signature."""
-    shared = inspect.signature(_MLP.__init__)
+    shared = inspect.signature(MLPBase.__init__)
     added = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
         for name, default in extra.items()
@@ -510,11 +345,7 @@ def _declare_parameters(cls, **extra) -> None:
     cls.__init__.__signature__ = shared.replace(parameters=[*shared.parameters.values(), *added])
 
 
-_declare_parameters(MLPRegressor, loss="mse", scale_target=True)
-_declare_parameters(MLPClassifier, class_weight=None)
-
-
-_FITTED = (
+FITTED = (
     "n_features_in_",
     "feature_names_in_",
     "history_",
@@ -524,7 +355,7 @@ _FITTED = (
 )
 
 
-def _seed(random_state):
+def seed(random_state):
     """An int, None or Generator as it is; a legacy ``RandomState`` (scikit-learn's tools pass
     them) gives one seed drawn from it."""
     if isinstance(random_state, np.random.RandomState):
@@ -532,7 +363,7 @@ def _seed(random_state):
     return random_state
 
 
-def _input_tags(estimator, tags):
+def input_tags(estimator, tags):
     """With a preprocessor, the estimator takes what it takes (gaps, text columns)."""
     if estimator.preprocessor == "auto":
         tags.input_tags.allow_nan = tags.input_tags.string = True
@@ -542,62 +373,10 @@ def _input_tags(estimator, tags):
     return tags
 
 
-def _as_target_array(y) -> np.ndarray:
+def as_target_array(y) -> np.ndarray:
     if y is None:
         raise ValueError("This estimator requires y to be passed, but the target y is None.")
     y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
     if y.ndim == 0 or y.ndim > 2 or y.shape[0] == 0:
         raise ValueError(f"y must be (n_samples,) or (n_samples, n_outputs); got shape {y.shape}.")
     return y
-
-
-def _plain(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _encode(value, name: str):
-    """A parameter as JSON that :func:`_decode` turns back into an equal value: tuples, dicts
-    keyed by any label (class weights), preprocessors and components by their config."""
-    if isinstance(value, Preprocessor):
-        params = value.get_params(deep=False)
-        return {"__preprocessor__": {k: _encode(v, k) for k, v in params.items()}}
-    if hasattr(value, "get_config"):
-        return value.get_config()
-    if isinstance(value, (np.random.RandomState, np.random.Generator)) or (
-        name == "callbacks" and value
-    ):
-        warnings.warn(
-            f"The estimator's {name} is not saved (it holds code or state); "
-            f"set it again after loading.",
-            UserWarning,
-            stacklevel=5,
-        )
-        return None
-    if isinstance(value, dict):
-        return {"__pairs__": [[_encode(k, name), _encode(v, name)] for k, v in value.items()]}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v, name) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v, name) for v in value]
-    return _plain(value)
-
-
-def _decode(value):
-    """The parameter :func:`_encode` wrote."""
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "__pairs__" in value:
-        return {_hashable(_decode(k)): _decode(v) for k, v in value["__pairs__"]}
-    if "__tuple__" in value:
-        return tuple(_decode(v) for v in value["__tuple__"])
-    if "__preprocessor__" in value:
-        return Preprocessor(**{k: _decode(v) for k, v in value["__preprocessor__"].items()})
-    return value
-
-
-def _hashable(value):
-    return tuple(value) if isinstance(value, list) else value

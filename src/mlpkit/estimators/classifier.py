@@ -1,0 +1,121 @@
+"""MLPClassifier: a multi-layer perceptron classifier with scikit-learn's interface."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted
+
+from .base import MLPBase, as_target_array, declare_parameters, input_tags
+
+
+class MLPClassifier(ClassifierMixin, MLPBase):
+    """A multi-layer perceptron classifier with scikit-learn's interface.
+
+    Binary labels use one sigmoid output with binary cross-entropy; more classes a softmax
+    output with categorical cross-entropy; a 2-D 0/1 label matrix is multi-label (one sigmoid
+    per label). Labels may be of any type (strings too): ``classes_`` maps them.
+
+    Parameters follow ``sklearn.neural_network.MLPClassifier`` where it has them
+    (``hidden_layer_sizes``, ``activation`` — here also a list, one per layer — ``alpha``,
+    ``batch_size``, ``learning_rate_init``, ``max_iter``, ``shuffle``, ``random_state``, ``tol``,
+    ``verbose``, ``warm_start``, ``momentum``, ``beta_1``, ``beta_2``, ``epsilon``,
+    ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``, and ``class_weight`` —
+    None, "balanced" or ``{label: weight}`` — and ``sample_weight`` in ``fit``), with these
+    differences and additions:
+
+    - ``alpha`` is the strength of an elastic-net penalty α(r·Σ|w| + ½(1 − r)·Σw²) added to the
+      mean batch loss, r = ``l1_ratio`` (0: pure L2, as scikit-learn; scikit-learn also divides
+      by the batch size, mlpkit does not); ``l1`` adds a further λ₁·Σ|w| (lasso) on its own.
+    - ``early_stopping=True`` by default: 10% of the rows are held out and the weights of the
+      best validation epoch are restored; with it off, or with sample or class weights (the
+      validation loss is unweighted), training stops when the training loss has not improved
+      by ``tol`` for ``n_iter_no_change`` epochs.
+    - ``optimizer`` ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", or an
+      ``mk.optim`` object), ``dropout``, ``batch_norm``, ``kernel_initializer``, ``clip_norm``,
+      ``lr_schedule`` (an ``mk.schedules`` schedule), ``scale_inputs`` (standardise X with
+      training statistics, default True), ``preprocessor`` (None: numeric arrays; ``"auto"``:
+      raw tables — missing cells filled with the median or the most frequent value, text
+      columns one-hot encoded; or an ``mk.data.Preprocessor``; it lives inside ``network_``),
+      ``callbacks`` and ``dtype`` ("float64" by default, as scikit-learn computes; "float32"
+      trains about twice as fast).
+
+    Attributes:
+        classes_, n_features_in_, feature_names_in_, network_ (the ``mk.Sequential``),
+        history_, loss_curve_, n_iter_, stop_reason_.
+    """
+
+    def _check_targets(self, y) -> np.ndarray:
+        y = as_target_array(y)
+        if y.ndim == 2 and y.shape[1] > 1:
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError("A 2-D y must be a 0/1 multi-label indicator matrix.")
+            return y
+        if y.ndim == 2:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it is "
+                "used as y.ravel().",
+                DataConversionWarning,
+                stacklevel=4,
+            )
+            y = y.ravel()
+        check_classification_targets(y)
+        return y
+
+    def _output_layer(self, y, classes) -> tuple[int, str]:
+        if y.ndim == 2:  # multi-label: one sigmoid per label
+            return y.shape[1], "sigmoid"
+        labels = np.unique(np.asarray(classes if classes is not None else y))
+        if labels.size < 2:
+            raise ValueError(
+                f"The classifier needs samples of at least 2 classes; y has 1 class: {labels}."
+            )
+        return (1, "sigmoid") if labels.size == 2 else (labels.size, "softmax")
+
+    def _loss_name(self) -> str:
+        output = self.network_.output_activation
+        return "categorical_cross_entropy" if output.name == "Softmax" else "binary_cross_entropy"
+
+    def _fitted_from_network(self) -> None:
+        self.classes_ = self.network_.classes_
+
+    def __init__(
+        self, hidden_layer_sizes=(100,), activation="relu", *, class_weight=None, **kwargs
+    ):
+        super().__init__(hidden_layer_sizes, activation, **kwargs)
+        self.class_weight = class_weight
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch on this batch of data; the first call needs ``classes`` (all labels)."""
+        if not hasattr(self, "network_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, partial=True, classes=classes, sample_weight=sample_weight)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order:
+        ``network_.predict(X)``, with the complement column first for a binary task."""
+        output = self._network_output(X)
+        if output.shape[1] > 1:
+            return output
+        return np.hstack([1 - output, output])
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        """The predicted labels (``network_.predict_classes``); a 0/1 matrix for multi-label."""
+        check_is_fitted(self, "network_")
+        return self.network_.predict_classes(self._validate_X(X, reset=False))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return input_tags(self, tags)
+
+
+declare_parameters(MLPClassifier, class_weight=None)
