@@ -149,6 +149,9 @@ class Penalty:
             total += float(np.dot(tmp, self.l2))
         return total
 
+    def after_step(self, params: np.ndarray, learning_rate: float) -> None:
+        """What the penalty does to the parameters after each optimizer step (nothing yet)."""
+
     def add_gradient(self, params: np.ndarray, grads: np.ndarray) -> None:
         """grads += λ₁ sign(w) + 2λ₂ w, in place."""
         tmp = self._scratch

@@ -217,6 +217,8 @@ class Trainer:
         if not math.isfinite(norm):
             raise _Diverged("gradient norm", norm)
         self.optimizer.step(params, grads, clip=self.clip, norm=norm)
+        if self.penalty is not None:  # proximal steps (L1 to exact zeros), frozen entries excluded
+            self.penalty.after_step(params, self.optimizer.last_learning_rate)
         if self.frozen is not None:
             np.copyto(params, self.frozen_values, where=self.frozen)
         return value, penalty, norm
