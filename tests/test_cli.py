@@ -97,3 +97,12 @@ def test_report_prints_warnings_as_lines_not_tracebacks(files, tmp_path, capsys)
     )
     err = capsys.readouterr().err
     assert all(line.startswith("warning: ") for line in err.splitlines())
+
+
+def test_report_prints_the_absolute_path_of_the_default_out_file(
+    files, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", files["net"], files["numbers"], "--target", "label"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == str((tmp_path / "report.html").resolve())

@@ -378,3 +378,68 @@ def test_evaluate_of_an_estimator_equals_evaluate_of_its_network():
             == evaluate(estimator.network_, X, words).to_dict()
         )
     assert evaluate(estimator, X, words).labels == ["ant", "bee", "cat"]
+
+
+# -- a scikit-learn Pipeline, and labels encoded by the model's Target ----------------------------
+
+
+def test_evaluate_scores_a_fitted_pipeline_ending_in_an_mlpkit_estimator():
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=150), "kind": rng.choice(["a", "b", None], 150)})
+    y = np.where(frame["x"] > 0, "up", "down")
+    pipeline = Pipeline(
+        [
+            ("prepare", mk.data.Preprocessor(missing="auto")),
+            ("mlp", mk.MLPClassifier(max_iter=30, random_state=0)),
+        ]
+    ).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = evaluate(pipeline, frame, y)
+        direct = evaluate(pipeline[-1], pipeline[:-1].transform(frame), y)
+    assert report.task == "binary" and report.labels == ["down", "up"]
+    assert report.positive_class == "up"
+    assert report.to_dict() == direct.to_dict()  # the same scores as its final step's
+    proba = pipeline.predict_proba(frame)[:, 1]
+    assert report.metrics["auc"] == pytest.approx(skm.roc_auc_score(y == "up", proba))
+    assert report.metrics["accuracy"] == pytest.approx(np.mean(pipeline.predict(frame) == y))
+
+
+def test_evaluate_explains_pipelines_and_objects_it_cannot_score():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = blobs(40, 2)
+    unfitted = Pipeline([("scale", StandardScaler()), ("mlp", mk.MLPClassifier())])
+    with pytest.raises(mk.NotFittedError, match="Pipeline is not fitted yet.*'mlp'"):
+        evaluate(unfitted, X, y)
+    foreign = Pipeline([("scale", StandardScaler()), ("logistic", LogisticRegression())])
+    with pytest.raises(TypeError, match="final step is an MLPClassifier.*'logistic'"):
+        evaluate(foreign.fit(X, y), X, y)
+    with pytest.raises(TypeError, match="takes an mk.Sequential.*LogisticRegression"):
+        evaluate(LogisticRegression().fit(X, y), X, y)  # fitted, but not a model of ours
+
+
+def test_evaluate_reads_labels_with_the_models_target_and_its_messages(binary_net):
+    net, X, y = binary_net
+    words = np.array(["no", "yes"])
+    text = classifier(1)
+    text.fit(X, words[y], loss="binary_cross_entropy", epochs=1)
+    unknown = np.where(y == 1, "yes", "maybe")
+    with pytest.raises(ValueError) as from_fit_side:
+        text.target.encode(unknown)
+    with pytest.raises(ValueError) as from_evaluate:
+        evaluate(text, X, unknown)
+    assert str(from_evaluate.value) == str(from_fit_side.value)
+    gappy = words[y].astype(object)
+    gappy[3] = None
+    with pytest.raises(ValueError, match="missing value"):
+        evaluate(text, X, gappy)
+    with pytest.raises(ValueError, match="probabilities"):
+        evaluate(net, X, np.full(len(y), 0.3))
+    with pytest.raises(ValueError, match=r"one-hot rows \(n_samples, 2\)"):
+        evaluate(net, X, np.eye(3)[y])

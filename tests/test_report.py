@@ -389,3 +389,49 @@ def test_report_and_the_cli_take_an_estimator_file_with_a_raw_csv(tmp_path, caps
     text = out.read_text(encoding="utf-8")
     _assert_classes_named(text, ["<=50K", ">50K"], n_pictures=6)  # the file keeps history_
     assert "hours, job" in text and "MLPClassifier" in text
+
+
+# -- a scikit-learn Pipeline ----------------------------------------------------------------------
+
+
+def test_report_of_a_text_target_through_a_pipeline_with_a_preprocessor(tmp_path):
+    from sklearn.pipeline import Pipeline
+
+    frame, kind = raw_frame()
+    pipeline = Pipeline(
+        [
+            ("prepare", mk.data.Preprocessor(missing="auto")),
+            ("mlp", mk.MLPClassifier(hidden_layer_sizes=(8,), max_iter=40, random_state=0)),
+        ]
+    ).fit(frame, kind)
+    assert pipeline.classes_.tolist() == ["large", "medium", "small"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        path = mk.report(pipeline, frame, kind, tmp_path / "pipeline.html")
+        found = mk.evaluate(pipeline, frame, kind)
+    text = path.read_text(encoding="utf-8")
+    # the final step's history_: curves and gradients; confusion matrix; architecture
+    tables = _assert_classes_named(text, ["large", "medium", "small"], n_pictures=4)
+    settings = dict(row for row in tables[""] if len(row) == 2)
+    assert settings["Model"].startswith("Pipeline: prepare (Preprocessor) → mlp (MLPClassifier)")
+    assert "<h3>Preprocessing</h3>" in text and "colour" in text  # the Preprocessor step's report
+    assert found.labels == ["large", "medium", "small"]
+    # the pipeline's own predictions are scored
+    assert found.metrics["accuracy"] == pytest.approx(np.mean(pipeline.predict(frame) == kind))
+    proba = pipeline.predict_proba(frame)
+    assert found.metrics["log_loss"] == pytest.approx(skm.log_loss(kind, proba), rel=1e-5)
+    layers = table(tables, "Layers")
+    assert layers[-1][-1] == f"{pipeline[-1].network_.params.size:,}"  # the final step's network
+
+
+def test_report_writes_report_html_in_the_working_directory_by_default(
+    binary, tmp_path, monkeypatch
+):
+    X, y, net, _ = binary
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        path = mk.report(net, X, y)
+    assert path.is_absolute() and path == (tmp_path / "report.html").resolve()
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary file left
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

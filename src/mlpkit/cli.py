@@ -1,6 +1,7 @@
 """The ``mlpkit`` command: ``mlpkit demo`` trains a network on the machine-failure data;
 ``mlpkit report MODEL.mlpk DATA.csv --target COLUMN`` writes an HTML report of a saved model
-(a network or an estimator file; a raw table when the model has a preprocessor).
+(a network or an estimator file; a raw table when the model has a preprocessor) and prints its
+absolute path (``--out`` defaults to report.html in the working directory).
 
 Exit codes: 0 done, 1 failure (e.g. a file could not be written), 2 bad usage (unknown option,
 no such model file or column), 65 bad data (the table cannot be scored by this model). Errors are
@@ -119,7 +120,8 @@ def report(model: str, data: str, target: str, out: str) -> int:
             BAD_DATA,
         )
     title = f"Report: {model} on {data}"
-    print(_write(write_report, saved, X, y.to_numpy(), out, title=title))
+    path = _write(write_report, saved, X, y.to_numpy(), out, title=title)
+    print(Path(path).resolve())  # absolute, also for the default out in the working directory
     return OK
 
 
@@ -234,7 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     report_parser.add_argument("data", metavar="DATA.csv", help="a CSV or Parquet table")
     report_parser.add_argument("--target", required=True, help="the target column's name")
     report_parser.add_argument(
-        "--out", default="report.html", help="the HTML file to write (default report.html)"
+        "--out",
+        default="report.html",
+        help="the HTML file to write (default report.html in the working directory); its "
+        "absolute path is printed",
     )
     args = parser.parse_args(argv)
     chosen = {"demo": demo_parser, "report": report_parser}[args.command]

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 
-from ..evaluation import class_indices, names_of
+from ..evaluation import names_of, unit_indices
 from ..layers import activations
 from ._figure import SIZE, finish, grid_shape, label_text, new_figure
 
@@ -128,7 +128,7 @@ def _classes_of(net, y) -> tuple[list, np.ndarray]:
     if y.ndim == 2 and y.shape[1] > 1:
         return list(range(y.shape[1])), y.argmax(axis=1)
     if net.classes_ is not None:
-        return names_of(net.classes_), class_indices(y, net.classes_)
+        return names_of(net.classes_), unit_indices(net.target, y)
     labels, units = np.unique(y.ravel(), return_inverse=True)
     return names_of(labels), units
 
