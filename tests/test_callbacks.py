@@ -133,18 +133,18 @@ def val_losses(*values):
 
 # -- each rule fires at the right epoch, and says so with its numbers ---------------------------
 RULE_CASES = {
-    "no improvement for patience + 1 epochs": (
-        NoImprovement(patience=2),
+    "no improvement for patience epochs, as Keras": (
+        NoImprovement(patience=3),
         val_losses(1.0, 0.9, 0.95, 0.93, 0.92, 0.5),
         4,
-        "no improvement in val_loss beyond min_delta=0 for 3 epochs (patience=2); "
+        "no improvement in val_loss beyond min_delta=0 for 3 epochs (patience=3); "
         "best 0.9000 at epoch 2, now 0.9200",
     ),
     "improvements smaller than min_delta do not count": (
-        NoImprovement(patience=1, min_delta=0.1),
+        NoImprovement(patience=2, min_delta=0.1),
         val_losses(1.0, 0.95, 0.92, 0.5),
         2,
-        "no improvement in val_loss beyond min_delta=0.1 for 2 epochs (patience=1); "
+        "no improvement in val_loss beyond min_delta=0.1 for 2 epochs (patience=2); "
         "best 1.0000 at epoch 1, now 0.9200",
     ),
     "accuracy is maximised in auto mode": (
@@ -273,8 +273,14 @@ def test_a_rule_missing_its_log_key_warns_once_and_does_not_stop():
     assert model.stop_reason == "max epochs (3) reached"
 
 
+def test_patience_counts_as_keras_does_three_epochs_after_the_best():
+    early = EarlyStopping(patience=3)
+    drive(early, val_losses(1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0))
+    assert early.best_epoch == 1 and early.stopped_epoch == 4
+
+
 def test_early_stopping_reuses_cleanly_across_fits():
-    early = EarlyStopping(patience=1)
+    early = EarlyStopping(patience=2)
     drive(early, val_losses(1.0, 1.1, 1.2))
     assert early.stopped_epoch == 2
     model = drive(early, val_losses(5.0, 4.0, 3.0), first_epoch=3)
@@ -341,14 +347,14 @@ def test_restore_best_weights_puts_back_the_exact_snapshot_in_place():
         model.params += epoch + 1.0
         snapshots[epoch] = model.params.copy()
 
-    early = EarlyStopping(patience=1, restore_best_weights=True)
+    early = EarlyStopping(patience=2, restore_best_weights=True)
     drive(early, val_losses(1.0, 0.5, 0.7, 0.8, 0.9), model=model, on_epoch=train)
     assert early.stopped_epoch == 3 and early.restored_epoch == 1
     assert model.params is buffer
     np.testing.assert_array_equal(model.params, snapshots[1])
     assert model.stop_reason == (
         "early stopping: no improvement in val_loss beyond min_delta=0 for 2 epochs "
-        "(patience=1); best 0.5000 at epoch 2, now 0.8000; restored the weights of epoch 2 "
+        "(patience=2); best 0.5000 at epoch 2, now 0.8000; restored the weights of epoch 2 "
         "(val_loss 0.5000)"
     )
 
@@ -371,9 +377,9 @@ def test_early_stopping_in_a_real_fit_stops_after_patience_and_restores_the_best
     history = fit(net, [early])
     val = history.history["val_loss"]
     best = int(np.argmin(val))
-    assert len(val) == best + 12  # the best epoch, then 11 without improvement
+    assert len(val) == best + 11  # the best epoch, then 10 without improvement (as Keras)
     assert history.stop_reason == (
-        f"early stopping: no improvement in val_loss beyond min_delta=0 for 11 epochs "
+        f"early stopping: no improvement in val_loss beyond min_delta=0 for 10 epochs "
         f"(patience=10); best {val[best]:.4f} at epoch {best + 1}, now {val[-1]:.4f}; "
         f"restored the weights of epoch {best + 1} (val_loss {val[best]:.4f})"
     )

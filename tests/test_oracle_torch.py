@@ -150,8 +150,8 @@ def assert_same_weights(net, activations, model, rtol=RTOL, atol=ATOL) -> None:
 
 
 def train_torch(model, X, y, loss_fn, optimizer, batch_size, epochs, lr_schedule=None):
-    """Train ``model`` on rows [0:b], [b:2b], ... in order. Return the mean
-    batch loss of each epoch."""
+    """Train ``model`` on rows [0:b], [b:2b], ... in order. Return each epoch's loss as mlpkit
+    (and Keras) log it: the mean over the epoch's rows, each batch loss weighted by its rows."""
     X, history, step = torch.from_numpy(X), [], 0
     batch_size = batch_size or len(X)
     for _ in range(epochs):
@@ -164,9 +164,9 @@ def train_torch(model, X, y, loss_fn, optimizer, batch_size, epochs, lr_schedule
             loss = loss_fn(model(X[start : start + batch_size]), y[start : start + batch_size])
             loss.backward()
             optimizer.step()
-            losses.append(loss.item())
+            losses.append(loss.item() * len(X[start : start + batch_size]))
             step += 1
-        history.append(np.mean(losses))
+        history.append(np.sum(losses) / len(X))
     return history
 
 

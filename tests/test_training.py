@@ -177,3 +177,15 @@ def test_callbacks_see_every_epoch_and_batch_and_can_stop_training():
     )
     assert callback.batches == 8 and len(history.history["loss"]) == 2
     assert history.stop_reason == "asked to stop after two epochs"
+
+
+def test_numpy_random_seed_at_the_top_of_a_script_makes_unseeded_runs_repeat():
+    X, y = blobs()
+    runs = []
+    for seed in (5, 5, 6):
+        np.random.seed(seed)
+        net = classifier(seed=None)
+        net.fit(X, y, loss="categorical_cross_entropy", epochs=2)
+        runs.append(net.params.copy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2])

@@ -159,3 +159,63 @@ def test_a_callback_that_stops_without_a_reason_still_gets_one():
     X, y = data()
     history = small_net().fit(X, y, loss="mse", epochs=5, callbacks=[Stop()])
     assert history.stop_reason == "stopped by a callback after epoch 1"
+
+
+def test_a_loss_that_blows_up_in_the_first_epoch_leaves_a_usable_model_and_a_readable_history():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(256, 3)) * 100
+    y = X @ [3.0, -2.0, 1.0]
+    net = mk.Sequential(
+        [mk.layers.Dense(16, activation="relu"), mk.layers.Dense(1)], random_state=0
+    )
+    start = net.build(3).params.copy()
+    with pytest.warns(mk.DivergenceWarning, match="put back the weights this fit started from"):
+        history = net.fit(X, y, loss="mse", optimizer=mk.optim.SGD(1.0), batch_size=16, epochs=5)
+    assert history.history["loss"] and not np.isfinite(history.history["loss"][0])
+    assert history.diverged["epoch"] == 0 and history.diverged["what"] in ("loss", "gradient norm")
+    np.testing.assert_array_equal(net.params, start)
+    assert np.abs(net.predict(X)).max() < 1e6
+
+
+def test_divergence_later_puts_back_the_epoch_with_the_lowest_training_loss():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(128, 3))
+    y = X @ [1.0, 2.0, -1.0]
+
+    class Sabotage(mk.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                self.kept = self.model.params.copy()
+                self.model.params[...] *= 1e30  # finite, but the next batch's loss is not
+
+    sabotage = Sabotage()
+    net = mk.Sequential([mk.layers.Dense(1)], random_state=0)
+    with pytest.warns(mk.DivergenceWarning, match=r"weights of epoch 1, the lowest training"):
+        history = net.fit(X, y, loss="mse", epochs=3, callbacks=[sabotage])
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"][0])
+    assert not np.isfinite(history.history["loss"][1])
+    assert history.diverged == {"epoch": 1, "batch": 0, "what": "loss", "value": np.inf}
+    np.testing.assert_array_equal(net.params, sabotage.kept)
+
+
+def test_per_layer_gradient_norms_are_the_same_statistic_as_the_global_norm():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(100, 4))
+    y = X @ [1.0, -1.0, 2.0, 0.5]
+    net = mk.Sequential([mk.layers.Dense(8, activation="tanh"), mk.layers.Dense(1)], random_state=0)
+    logs = net.fit(X, y, loss="mse", batch_size=32, epochs=3).history  # last batch: 4 rows
+    layers = np.array([logs["grad_norm/0:Dense"], logs["grad_norm/1:Dense"]])
+    assert (layers <= np.array(logs["grad_norm"]) + 1e-6).all()  # a part never beats the whole
+    # means of one statistic: ‖mean of the layers' norms‖ ≤ mean of the global norm (Minkowski)
+    assert (np.sqrt((layers**2).sum(axis=0)) <= np.array(logs["grad_norm"]) + 1e-6).all()
+
+
+def test_training_metrics_and_the_loss_are_the_same_kind_of_number():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    logs = net.fit(
+        X, y, loss="binary_cross_entropy", batch_size=50, epochs=3, metrics=["log_loss"]
+    ).history
+    np.testing.assert_allclose(logs["log_loss"], logs["loss"], rtol=1e-5)

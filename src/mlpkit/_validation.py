@@ -124,12 +124,17 @@ def _column_name(columns, col: int) -> str:
 
 
 def check_random_state(random_state) -> np.random.Generator:
-    """An int, None or a Generator becomes a Generator; numpy's global state is never used."""
+    """An int, None or a Generator becomes a Generator.
+
+    ``None`` draws one seed from NumPy's global random state, as scikit-learn does, so a
+    script that starts with ``numpy.random.seed(a)`` gives the same results on every run (and
+    two unseeded runs differ); an int or a Generator never reads or changes the global state.
+    """
     if isinstance(random_state, np.random.Generator):
         return random_state
-    if random_state is None or (
-        isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool)
-    ):
+    if random_state is None:
+        return np.random.default_rng(int(np.random.randint(np.iinfo(np.int64).max, dtype=np.int64)))
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
         return np.random.default_rng(random_state)
     raise TypeError(
         f"random_state must be an int, None or a numpy.random.Generator; got "

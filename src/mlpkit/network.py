@@ -332,11 +332,16 @@ class Sequential:
         scores = {"loss": loss.value(z, data.y)} if with_loss else {}
         if metrics:
             output = self.output_activation.forward(z) if logits else z
-            if self.target is not None and data.y_user is not None:
-                output = self.target.decode(output)
-            for name in metrics:
-                scores[name] = metrics_module.METRICS[name](output, data.metric_targets)
+            scores.update(self.metric_scores(output, data.metric_targets, metrics))
         return scores
+
+    def metric_scores(self, output, targets, metrics) -> dict[str, float]:
+        """The named metrics of network outputs (n, n_outputs) against ``targets`` in the
+        target's own units (one-hot rows or 0/1 for a classification): a scaled regression
+        output is brought back to those units first."""
+        if self.target is not None and self.target.scaler_ is not None:
+            output = self.target.decode(output)
+        return {name: metrics_module.METRICS[name](output, targets) for name in metrics}
 
     # -- training ------------------------------------------------------------------------------
     def fit(

@@ -72,13 +72,15 @@ class History(Callback):
     """What a fit returns: ``history[name]`` is a list with one value per completed epoch.
 
     Attributes:
-        history: ``{"loss": [...], "val_loss": [...], ...}``; ``loss`` is the mean of the batch
-            losses of each epoch.
+        history: ``{"loss": [...], "val_loss": [...], ...}``; ``loss`` and the training metrics
+            are running means over each epoch's batches (see ``mlpkit.training.epoch``).
         epoch: the indices of the completed epochs (they continue across fit calls).
         stop_reason: why training ended, in words ("max epochs (10) reached", or the rule that
             fired, or the divergence message).
         loss_units: what ``loss``/``val_loss`` are measured in when not the target's own
             units (e.g. "standardised target units"; the metrics always are), else None.
+        diverged: None, or where training diverged: ``{"epoch", "batch", "what", "value"}``;
+            that epoch is recorded with its batches so far, its non-finite value as it was.
     """
 
     def __init__(self) -> None:
@@ -86,6 +88,7 @@ class History(Callback):
         self.epoch: list[int] = []
         self.stop_reason: str | None = None
         self.loss_units: str | None = None
+        self.diverged: dict | None = None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

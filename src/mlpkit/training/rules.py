@@ -78,15 +78,18 @@ def _excess(value: float, reference: float) -> float:
 
 
 class NoImprovement(StoppingRule):
-    """Fire when ``monitor`` has not improved for more than ``patience`` epochs in a row.
+    """Fire when ``monitor`` has not improved for ``patience`` epochs in a row, as Keras's
+    ``EarlyStopping`` does.
 
     An epoch improves if its value beats the best so far by more than ``min_delta``
     (``value < best - min_delta`` in min mode, ``value > best + min_delta`` in max mode; mode
     "auto" is max for names containing "acc" or "auc", else min). The rule fires on the
-    ``patience + 1``-th consecutive epoch without improvement: patience counts the bad epochs
-    tolerated, as in PyTorch and scikit-learn (keras stops one epoch earlier for patience >= 1).
+    ``patience``-th consecutive epoch without improvement, that is ``patience`` epochs after
+    the best one (``patience=0`` fires on the first epoch without improvement, as Keras).
+    scikit-learn's ``n_iter_no_change`` counts differently (it stops on the
+    ``n_iter_no_change + 1``-th bad epoch); the estimators translate it.
 
-    Reason: ``"no improvement in val_loss beyond min_delta=0 for 3 epochs (patience=2); best
+    Reason: ``"no improvement in val_loss beyond min_delta=0 for 3 epochs (patience=3); best
     0.1234 at epoch 5, now 0.1300"``.
     """
 
@@ -115,7 +118,7 @@ class NoImprovement(StoppingRule):
             self.wait = 0
             return None
         self.wait += 1
-        if self.wait <= self.patience:
+        if self.wait < max(self.patience, 1):
             return None
         best = self.tracker
         seen = (

@@ -15,8 +15,8 @@ import warnings
 import numpy as np
 
 from ..exceptions import ConfigError, DivergenceWarning
-from ..optim.clipping import global_norm
-from .callbacks import CallbackList, History
+from .callbacks import CallbackList, History, Monitor
+from .epoch import EpochOutputs, EpochStats, block_squares, layer_blocks
 from .progress import ProgressLogger
 
 
@@ -64,6 +64,8 @@ class Trainer:
         self.logits = self._fuses_output_activation()
         self.frozen = None if trainable.all() else ~trainable
         self.frozen_values = None if self.frozen is None else net.params.copy()
+        self.blocks = layer_blocks(net)
+        self.best_loss = Monitor("divergence guard", "loss", "min")
 
     def _fuses_output_activation(self) -> bool:
         wanted = self.loss.logits_activation
@@ -96,7 +98,7 @@ class Trainer:
                 "steps": -(-X.shape[0] // batch),
             }
         )
-        self._last_finite = net.snapshot()
+        self.fallback, self.fallback_epoch = net.snapshot(), None
         self.callbacks.on_train_begin()
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -124,14 +126,16 @@ class Trainer:
         for epoch in range(first_epoch, first_epoch + epochs):
             self.callbacks.on_epoch_begin(epoch)
             started = time.perf_counter()
-            logs = self._run_epoch(train, batch, epoch)
-            if logs is None:
+            ran = self._run_epoch(train, batch, epoch)
+            if ran is None:
                 break
+            logs, outputs = ran
             if not net.is_finite():  # the epoch's last update overflowed the weights
-                self._stop_diverged(_Diverged("weights", math.inf), epoch, None)
+                self._stop_diverged(_Diverged("weights", math.inf), epoch, None, logs)
                 break
-            self._last_finite = net.snapshot()
-            logs.update(self._scores(train, validation))
+            if self.best_loss.update(epoch, logs["loss"]):
+                self.fallback, self.fallback_epoch = net.snapshot(), epoch
+            logs.update(self._scores(train, outputs, validation))
             logs["time"] = time.perf_counter() - started
             net.epochs_trained = epoch + 1
             self.callbacks.on_epoch_end(epoch, logs)
@@ -144,14 +148,15 @@ class Trainer:
             net.stop_reason = f"max epochs ({first_epoch + epochs}) reached"
 
     def _batches(self, X, y, weights, batch: int):
-        """Yield the epoch's (X, y, weights) batches: consecutive rows, or a fresh seeded
-        shuffle of them gathered batch by batch into reused buffers (cheaper than permuting all
-        of X). ``weights`` is None without sample weights."""
+        """Yield the epoch's (rows, X, y, weights) batches, ``rows`` the row indices:
+        consecutive rows, or a fresh seeded shuffle of them gathered batch by batch into reused
+        buffers (cheaper than permuting all of X). ``weights`` is None without sample weights."""
         n = X.shape[0]
         if not self.shuffle:
             for start in range(0, n, batch):
                 rows = slice(start, start + batch)
-                yield X[rows], y[rows], None if weights is None else weights[rows]
+                w = None if weights is None else weights[rows]
+                yield np.arange(start, min(start + batch, n)), X[rows], y[rows], w
             return
         order = self.net.rngs["shuffle"].permutation(n)
         buffers = {}
@@ -165,42 +170,46 @@ class Trainer:
             X_batch, y_batch = buffers[rows.size]
             np.take(X, rows, axis=0, out=X_batch, mode="clip")
             np.take(y, rows, axis=0, out=y_batch, mode="clip")
-            yield X_batch, y_batch, None if weights is None else weights[rows]
+            yield rows, X_batch, y_batch, None if weights is None else weights[rows]
 
-    def _run_epoch(self, train, batch: int, epoch: int) -> dict | None:
-        """Train on every batch; the epoch's logs, or None if training diverged."""
-        callbacks, stats = self.callbacks, _EpochStats()
+    def _run_epoch(self, train, batch: int, epoch: int):
+        """Train on every batch: ``(logs, outputs)``, or None if training diverged (the
+        partial epoch is then recorded in the History)."""
+        callbacks, stats = self.callbacks, EpochStats(key for key, _ in self.blocks)
+        outputs = None
+        if self.metrics:
+            outputs = EpochOutputs(train.X.shape[0], train.y.shape[1], train.y.dtype)
         batches = self._batches(train.X, train.y, train.weights, batch)
-        for index, (X_batch, y_batch, w_batch) in enumerate(batches):
+        for index, (rows, X_batch, y_batch, w_batch) in enumerate(batches):
             if callbacks.wants_batches:
                 callbacks.on_batch_begin(index)
             try:
-                value, penalty, norm = self._step(X_batch, y_batch, w_batch)
+                value, penalty, norms, out = self._step(X_batch, y_batch, w_batch)
             except _Diverged as diverged:
-                self._stop_diverged(diverged, epoch, index)
+                self._stop_diverged(diverged, epoch, index, self._partial_logs(stats, diverged))
                 return None
-            stats.add(value, penalty, norm)
+            norm = math.sqrt(norms.sum())
+            stats.add(len(rows), value, penalty, norm, np.sqrt(norms))
+            if outputs is not None:
+                outputs.add(rows, self.net.output_activation.forward(out) if self.logits else out)
             if callbacks.wants_batches:
                 callbacks.on_batch_end(index, {"loss": value, "grad_norm": norm})
                 if self.net.stop_training:  # a batch hook asked to stop: end this epoch now
                     break
         logs = stats.logs(with_penalty=self.penalty is not None)
         logs["lr"] = self.optimizer.last_learning_rate
-        logs.update(self._layer_gradient_norms())
         self.optimizer.epoch += 1  # per-epoch schedules count the optimizer's own epochs
+        return logs, outputs
+
+    def _partial_logs(self, stats, diverged) -> dict:
+        """The logs of an epoch cut short: its batches so far, and the value that was not
+        finite as its loss (or as its gradient norm)."""
+        logs = stats.logs(with_penalty=self.penalty is not None)
+        logs["loss" if diverged.what == "loss" else "grad_norm"] = diverged.value
         return logs
 
-    def _layer_gradient_norms(self) -> dict[str, float]:
-        """‖∂L/∂θ‖₂ of each layer with parameters, from the epoch's last batch as applied (after
-        clipping; 0 for frozen layers): ``{"grad_norm/<index>:<Layer>": value}``."""
-        grads, norms = self.net.grads, {}
-        for slot in self.net.slots:
-            key = f"grad_norm/{slot.layer}:{self.net.layers[slot.layer].name}"
-            block = grads[slot.offset : slot.stop]
-            norms[key] = norms.get(key, 0.0) + float(np.dot(block, block))
-        return {key: math.sqrt(value) for key, value in norms.items()}
-
-    def _step(self, X_batch, y_batch, w_batch=None) -> tuple[float, float, float]:
+    def _step(self, X_batch, y_batch, w_batch=None):
+        """One update: ``(loss, penalty, per-layer ‖g‖₂², output)`` (before clipping)."""
         net, params, grads = self.net, self.net.params, self.net.grads
         out = net.forward(X_batch, training=True, logits=self.logits)
         value, grad = self.loss.value_and_grad(out, y_batch, weights=w_batch)
@@ -213,7 +222,8 @@ class Trainer:
             self.penalty.add_gradient(params, grads)
         if self.frozen is not None:  # frozen weights have no gradient (as torch: no .grad)
             grads[self.frozen] = 0
-        norm = global_norm(grads)
+        norms = block_squares(grads, self.blocks)
+        norm = math.sqrt(norms.sum())
         if not math.isfinite(norm):
             raise _Diverged("gradient norm", norm)
         self.optimizer.step(params, grads, clip=self.clip, norm=norm)
@@ -221,30 +231,46 @@ class Trainer:
             self.penalty.after_step(params, self.optimizer.last_learning_rate)
         if self.frozen is not None:
             np.copyto(params, self.frozen_values, where=self.frozen)
-        return value, penalty, norm
+        return value, penalty, norms, out
 
-    def _scores(self, train, validation) -> dict:
-        """Validation loss and the requested metrics on the training and validation data."""
-        net = self.net
-        scores = net.score(train, self.loss, self.metrics, with_loss=False) if self.metrics else {}
+    def _scores(self, train, outputs, validation) -> dict:
+        """The training metrics, from the outputs the epoch's batches produced (no extra pass),
+        and the validation loss and metrics, from one pass over the validation rows."""
+        net, scores = self.net, {}
+        if outputs is not None:
+            output, rows = outputs.scored()
+            targets = train.metric_targets[rows]
+            scores.update(net.metric_scores(output, targets, self.metrics))
         if validation is not None:
             found = net.score(validation, self.loss, self.metrics)
             scores.update({f"val_{name}": value for name, value in found.items()})
         return scores
 
-    def _stop_diverged(self, diverged, epoch: int, batch: int | None) -> None:
-        """Stop, and put back the last finite weights (and layer state) if these are not."""
+    def _stop_diverged(self, diverged, epoch: int, batch: int | None, logs: dict) -> None:
+        """Stop; record the partial epoch in the History (its non-finite value as it was, the
+        cut recorded in ``history.diverged``); and put back the weights (and layer state) of
+        the epoch with the lowest training loss so far, or those this fit started from."""
         net = self.net
-        if net.is_finite():
-            kept = "the weights before this batch"
+        net.restore(self.fallback)
+        if self.fallback_epoch is None:
+            kept = "put back the weights this fit started from"
         else:
-            net.restore(self._last_finite)
-            kept = "the weights of the last epoch whose weights were all finite"
+            kept = (
+                f"put back the weights of epoch {self.fallback_epoch + 1}, the lowest training "
+                f"loss so far ({self.best_loss.best:.4g})"
+            )
         where = f"epoch {epoch + 1}" + ("" if batch is None else f", batch {batch + 1}")
+        self.history.on_epoch_end(epoch, logs)
+        self.history.diverged = {
+            "epoch": epoch,
+            "batch": batch,
+            "what": diverged.what,
+            "value": diverged.value,
+        }
         net.stop_training = True
         net.stop_reason = (
             f"diverged: the {diverged.what} became {diverged.value} at {where}; training "
-            f"stopped and kept {kept}. Lower the learning rate, scale the inputs, or clip the "
+            f"stopped and {kept}. Lower the learning rate, scale the inputs, or clip the "
             f"gradients (clip_norm=1.0)."
         )
         warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=6)
@@ -253,30 +279,6 @@ class Trainer:
 class _Diverged(Exception):
     def __init__(self, what: str, value: float) -> None:
         self.what, self.value = what, value
-
-
-class _EpochStats:
-    """Running sums of one epoch's batch losses, penalties and gradient norms."""
-
-    def __init__(self) -> None:
-        self.n, self.loss, self.penalty, self.norm = 0, 0.0, 0.0, 0.0
-        self.norm_max, self.norm_min = 0.0, math.inf
-
-    def add(self, loss: float, penalty: float, norm: float) -> None:
-        self.n += 1
-        self.loss += loss
-        self.penalty += penalty
-        self.norm += norm
-        self.norm_max, self.norm_min = max(self.norm_max, norm), min(self.norm_min, norm)
-
-    def logs(self, with_penalty: bool) -> dict:
-        logs = {"loss": self.loss / self.n}
-        if with_penalty:
-            logs["penalty"] = self.penalty / self.n
-        logs.update(
-            grad_norm=self.norm / self.n, grad_norm_max=self.norm_max, grad_norm_min=self.norm_min
-        )
-        return logs
 
 
 def _check_callbacks(callbacks) -> list:
