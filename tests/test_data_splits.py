@@ -238,3 +238,41 @@ def test_cross_validate_keeps_y_aligned_with_the_rows_a_preprocessor_drops():
     )
     assert len(result["scores"]) == 3 and np.isfinite(result["mean"]["loss"])
     assert all(prep.report().startswith("Preprocessor fitted on 40 rows") for prep in made)
+
+
+def test_cross_validate_scores_regression_accuracy_with_the_users_k():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = X @ np.array([1.0, -1.0])
+    nets = []
+
+    def make():
+        nets.append(mk.Sequential([mk.layers.Dense(1)], random_state=0))
+        return nets[-1]
+
+    fit = {"loss": "mse", "epochs": 2}
+    five = mk.metrics.RegressionAccuracy(k=5)
+    result = cross_validate(
+        None,
+        make,
+        X,
+        y,
+        cv=3,
+        random_state=0,
+        fit_kwargs=fit,
+        metrics=["regression_accuracy", five.__class__(k=1, name="ra1")],
+    )
+    assert {"loss", "mse", "regression_accuracy", "ra1"} <= set(result["mean"])
+    folds_ = list(folds(3, random_state=0).split(X))
+    for net, (_, test), scores in zip(nets, folds_, result["scores"]):
+        predicted = net.predict(X[test]).ravel()
+        assert scores["ra1"] == pytest.approx(
+            mk.metrics.regression_accuracy(y[test], predicted, k=1)
+        )
+        assert scores["regression_accuracy"] == pytest.approx(
+            mk.metrics.regression_accuracy(y[test], predicted, k=10)
+        )
+    replaced = cross_validate(
+        None, make, X, y, cv=3, random_state=0, fit_kwargs=fit, metrics=[five]
+    )
+    assert "regression_accuracy" in replaced["mean"]

@@ -443,3 +443,53 @@ def test_evaluate_reads_labels_with_the_models_target_and_its_messages(binary_ne
         evaluate(net, X, np.full(len(y), 0.3))
     with pytest.raises(ValueError, match=r"one-hot rows \(n_samples, 2\)"):
         evaluate(net, X, np.eye(3)[y])
+
+
+def test_report_carries_the_whole_confusion_ratio_table_by_class_label():
+    X, y = blobs(150, 3, seed=3)
+    labels = np.array(["ant", "bee", "cow"])[y]
+    clf = mk.MLPClassifier(max_iter=30, random_state=0).fit(X, labels)
+    report = mk.evaluate(clf, X, labels)
+    ratios = report.confusion_ratios
+    assert list(ratios["per_class"]) == ["ant", "bee", "cow"]
+    predicted = clf.predict(X)
+    expected = mk.metrics.confusion_ratios(labels, predicted)
+    for label in ("ant", "bee", "cow"):
+        assert ratios["per_class"][label] == pytest.approx(
+            expected["per_class"][label], nan_ok=True
+        )
+        truth, guess = labels == label, predicted == label
+        assert ratios["per_class"][label]["mcc"] == pytest.approx(
+            skm.matthews_corrcoef(truth, guess)
+        )
+    assert ratios["macro"]["tpr"] == pytest.approx(report.metrics["balanced_accuracy"])
+    assert set(ratios["macro"]) == set(mk.metrics.RATIOS)
+
+
+def test_confusion_ratios_in_json_write_nan_as_null():
+    net = classifier(1).build(4)
+    net.layers[-1].W[...] = 0
+    net.layers[-1].b[...] = -10  # always class 0: PPV of class 1 is 0/0
+    X, y = blobs(40, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        report = mk.evaluate(net, X, y)
+    assert np.isnan(report.confusion_ratios["per_class"][1]["ppv"])
+    found = json.loads(report.to_json())["confusion_ratios"]
+    assert found["per_class"]["1"]["ppv"] is None and found["per_class"]["1"]["tp"] == 0
+    assert found["macro"]["ppv"] == pytest.approx(report.confusion_ratios["per_class"][0]["ppv"])
+
+
+def test_multilabel_report_has_confusion_ratios_per_label():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
+    net = mk.Sequential([mk.layers.Dense(2, activation="sigmoid")], random_state=0)
+    net.fit(X, Y, loss="binary_cross_entropy", epochs=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        report = mk.evaluate(net, X, Y)
+    predicted = (net.predict(X) > 0.5).astype(int)
+    for j, label in enumerate(report.labels):
+        row = report.confusion_ratios["per_class"][label]
+        assert row["tp"] == int(((Y[:, j] == 1) & (predicted[:, j] == 1)).sum())

@@ -200,10 +200,184 @@ def test_registry_auc_averages_over_the_classes_present_and_is_nan_for_one_class
 
 
 def test_check_accepts_every_registered_name_and_lists_them_for_an_unknown_one():
-    assert metrics.check("auc") == ("auc",)
-    assert metrics.check(list(metrics.METRICS)) == tuple(metrics.METRICS)
+    assert metrics.check("auc") == (metrics.NamedMetric("auc"),)
+    assert [m.name for m in metrics.check(list(metrics.METRICS))] == list(metrics.METRICS)
     with pytest.raises(ConfigError, match="Available: accuracy, auc"):
         metrics.check(["accuracy", "confusion_matrix"])
+
+
+def test_check_turns_names_and_metric_objects_into_metric_objects_with_a_log_key():
+    five = metrics.RegressionAccuracy(k=5)
+    found = metrics.check(["rmse", five])
+    assert [m.name for m in found] == ["rmse", "regression_accuracy"] and found[1] is five
+    assert metrics.check(five) == (five,)
+    assert metrics.check(metrics.check(["mae"])) == metrics.check("mae")  # idempotent
+    with pytest.raises(ConfigError, match="same key.*regression_accuracy.*name="):
+        metrics.check(["regression_accuracy", five])
+    with pytest.raises(ConfigError, match="metric objects with a name"):
+        metrics.check([len])
+
+
+def test_regression_accuracy_object_validates_its_tolerance_when_made():
+    with pytest.raises(ConfigError, match="k"):
+        metrics.RegressionAccuracy(k=0)
+    with pytest.raises(ConfigError, match="needs a tolerance"):
+        metrics.RegressionAccuracy(k=None)
+    with pytest.raises(ConfigError, match="batch_size"):
+        metrics.RegressionAccuracy(batch_size=0)
+    five = metrics.RegressionAccuracy(k=5, name="ra5")
+    assert type(five)(**five.get_config()) == five and "k=5" in repr(five)
+
+
+def test_regression_accuracy_object_scores_with_its_k():
+    y, predicted = np.array([[0.0], [10.0], [20.0]]), np.array([[0.5], [11.0], [20.0]])
+    assert metrics.RegressionAccuracy()(predicted, y) == pytest.approx(2 / 3)  # tol 0.8165
+    assert metrics.RegressionAccuracy(k=5)(predicted, y) == 1.0  # tol 1.633
+    assert metrics.RegressionAccuracy() == metrics.RegressionAccuracy(k=10)
+    assert metrics.NamedMetric("regression_accuracy")(predicted, y) == pytest.approx(2 / 3)
+
+
+def test_per_batch_regression_accuracy_uses_each_batch_of_consecutive_rows_own_std():
+    y = np.array([0.0, 2.0, 10.0, 30.0, 7.0])
+    predicted = y + np.array([0.9, 1.1, 9.0, 11.0, 0.0])
+    # batches of 2: [0, 2] std 1, [10, 30] std 10, [7] std 0; with k=1 the tolerances are
+    # 1, 1, 10, 10, 0, so rows 0, 2 and 4 are right
+    assert metrics.regression_accuracy(y, predicted, k=1, batch_size=2) == pytest.approx(3 / 5)
+    # the whole data's std (10.98) would count every row but row 3 (error 11)
+    assert metrics.regression_accuracy(y, predicted, k=1) == pytest.approx(4 / 5)
+    # one batch holding every row is the default; per-batch equals the size-weighted mean of
+    # the batches' own accuracies (what Keras averages)
+    assert metrics.regression_accuracy(y, predicted, k=1, batch_size=5) == pytest.approx(4 / 5)
+    parts = [
+        metrics.regression_accuracy(y[s], predicted[s], k=1)
+        for s in (slice(0, 2), slice(2, 4), slice(4, 5))
+    ]
+    assert np.average(parts, weights=[2, 2, 1]) == pytest.approx(3 / 5)
+    ra = metrics.RegressionAccuracy(k=1, batch_size=2)
+    assert ra(predicted[:, None], y[:, None]) == pytest.approx(3 / 5)
+
+
+def test_fit_logs_regression_accuracy_with_the_users_k_and_per_batch_on_request():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 2))
+    y = X @ [1.0, -2.0]
+    net = mk.Sequential([mk.layers.Dense(1)], random_state=0)
+    chosen = [
+        "rmse",
+        metrics.RegressionAccuracy(k=2),
+        metrics.RegressionAccuracy(k=2, batch_size=16, name="regression_accuracy_batch"),
+    ]
+    history = net.fit(
+        X,
+        y,
+        loss="mse",
+        epochs=1,
+        batch_size=16,
+        shuffle=False,
+        metrics=chosen,
+        validation_data=(X, y),
+    )
+    logged = history.history
+    predicted = net.predict(X).ravel()
+    assert logged["val_regression_accuracy"][-1] == pytest.approx(
+        metrics.regression_accuracy(y, predicted, k=2)
+    )
+    assert logged["val_regression_accuracy_batch"][-1] == pytest.approx(
+        metrics.regression_accuracy(y, predicted, k=2, batch_size=16)
+    )
+    assert {"rmse", "regression_accuracy", "regression_accuracy_batch"} <= set(logged)
+    k10 = net.fit(X, y, epochs=1, metrics=["regression_accuracy"], validation_data=(X, y))
+    assert k10.history["val_regression_accuracy"][-1] == pytest.approx(
+        metrics.regression_accuracy(y, net.predict(X).ravel(), k=10)
+    )
+
+
+WIKIPEDIA = {"tp": 6, "fp": 1, "fn": 2, "tn": 3}  # 12 people, 8 with cancer (Confusion matrix)
+
+
+def test_confusion_ratios_of_wikipedias_worked_example_by_hand():
+    r = metrics.ratios_from_counts(**WIKIPEDIA)
+    expected = {
+        "tpr": 6 / 8,
+        "tnr": 3 / 4,
+        "ppv": 6 / 7,
+        "npv": 3 / 5,
+        "fpr": 1 / 4,
+        "fnr": 2 / 8,
+        "fdr": 1 / 7,
+        "for": 2 / 5,
+        "lr_plus": 3.0,
+        "lr_minus": 1 / 3,
+        "dor": 9.0,
+        "mcc": (6 * 3 - 1 * 2) / np.sqrt(7 * 8 * 4 * 5),
+        "informedness": 0.5,
+        "markedness": 6 / 7 + 3 / 5 - 1,
+        "threat_score": 6 / 9,
+        "fowlkes_mallows": np.sqrt(6 / 7 * 6 / 8),
+        "prevalence": 8 / 12,
+        "prevalence_threshold": (np.sqrt(0.75 * 0.25) - 0.25) / 0.5,
+        "accuracy": 9 / 12,
+        "balanced_accuracy": 0.75,
+        "f1": 12 / 15,
+    }
+    assert set(r) == set(expected) == set(metrics.RATIOS)
+    for key, value in expected.items():
+        assert float(r[key]) == pytest.approx(value), key
+
+
+def test_confusion_ratios_per_class_match_sklearn_where_it_has_them():
+    for seed, n, k in CASES:
+        y, _, predicted = labels_and_proba(seed, n, k)
+        found = metrics.confusion_ratios(y, predicted)
+        matrix = skm.confusion_matrix(y, predicted)
+        for c, row in found["per_class"].items():
+            truth, guess = y == c, predicted == c
+            assert row["tp"] == matrix[c, c]
+            assert row["tpr"] == pytest.approx(skm.recall_score(truth, guess))
+            assert row["ppv"] == pytest.approx(
+                skm.precision_score(truth, guess, zero_division=np.nan), nan_ok=True
+            )
+            assert row["mcc"] == pytest.approx(skm.matthews_corrcoef(truth, guess))
+            assert row["f1"] == pytest.approx(skm.f1_score(truth, guess))
+            assert row["balanced_accuracy"] == pytest.approx(
+                skm.balanced_accuracy_score(truth, guess)
+            )
+            # (sklearn's fowlkes_mallows_score counts pairs of a clustering: another number)
+            assert row["fowlkes_mallows"] == pytest.approx(np.sqrt(row["ppv"] * row["tpr"]))
+            lr_plus, lr_minus = skm.class_likelihood_ratios(truth, guess)
+            assert row["lr_plus"] == pytest.approx(lr_plus, nan_ok=True)
+            assert row["lr_minus"] == pytest.approx(lr_minus, nan_ok=True)
+        macro = found["macro"]
+        assert macro["tpr"] == pytest.approx(skm.balanced_accuracy_score(y, predicted))
+        assert macro["ppv"] == pytest.approx(
+            skm.precision_score(y, predicted, average="macro", zero_division=np.nan)
+        )
+
+
+def test_confusion_ratios_are_nan_where_a_denominator_is_zero():
+    # class "b" is never predicted, so its PPV, FDR and the ratios built on them are 0/0
+    found = metrics.confusion_ratios(["a", "a", "b"], ["a", "a", "a"])
+    b = found["per_class"]["b"]
+    assert (b["tp"], b["fp"], b["fn"], b["tn"]) == (0, 0, 1, 2)
+    for key in ("ppv", "fdr", "mcc", "fowlkes_mallows", "markedness", "dor"):
+        assert np.isnan(b[key]), key
+    assert b["tpr"] == 0.0 and b["fpr"] == 0.0 and np.isnan(b["lr_plus"])  # 0/0, not inf
+    assert b["lr_minus"] == 1.0  # FNR 1 / TNR 1
+    a = found["per_class"]["a"]  # every row predicted "a": no predicted negative
+    assert np.isnan(a["npv"]) and np.isnan(a["for"]) and a["lr_plus"] == 1.0
+    # macro leaves the undefined classes out: PPV of "a" alone
+    assert found["macro"]["ppv"] == pytest.approx(a["ppv"])
+    assert np.isnan(metrics.ratios_from_counts(0, 0, 0, 0)["tpr"])
+
+
+def test_confusion_ratios_of_a_multilabel_matrix_judge_each_column():
+    truth = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+    guess = np.array([[1, 1], [0, 1], [0, 1], [0, 0]])
+    found = metrics.confusion_ratios(truth, guess)
+    counts = [[found["per_class"][j][key] for key in metrics.COUNTS] for j in (0, 1)]
+    assert counts == [[1, 0, 1, 2], [2, 1, 0, 1]]  # tp, fp, fn, tn
+    assert found["per_class"][0]["tpr"] == 0.5 and found["per_class"][1]["ppv"] == 2 / 3
+    assert found["per_class"][1]["tp"] == 2 and found["per_class"][1]["fp"] == 1
 
 
 def test_fit_logs_each_named_metric_on_training_and_validation_data():

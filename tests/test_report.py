@@ -435,3 +435,37 @@ def test_report_writes_report_html_in_the_working_directory_by_default(
     assert path.is_absolute() and path == (tmp_path / "report.html").resolve()
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary file left
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_tables_the_confusion_ratios_of_each_class(multiclass, tmp_path):
+    text = _write(multiclass, tmp_path).read_text(encoding="utf-8")
+    section = text.split("Confusion-matrix ratios")[1].split("</table>")[0]
+    for title in (
+        "TPR, recall",
+        "LR+",
+        "DOR",
+        "MCC",
+        "Informedness",
+        "Markedness",
+        "Threat score",
+        "Fowlkes",
+        "Prevalence",
+        "Balanced accuracy",
+        "FOR",
+    ):
+        assert title in section, title
+    head = re.findall(r'<th scope="col">([^<]*)</th>', section)
+    assert head == ["", "0", "1", "2", "Macro"]
+
+
+def test_report_writes_n_a_for_a_ratio_that_divides_by_zero(tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), np.r_[np.zeros(30, int), np.ones(10, int)]
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0).build(2)
+    net.layers[0].W[...] = 0
+    net.layers[0].b[...] = -10  # never predicts class 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        text = report(net, X, y, tmp_path / "never.html").read_text(encoding="utf-8")
+    row = text.split("PPV, precision")[1].split("</tr>")[0]
+    assert "n/a" in row

@@ -311,16 +311,20 @@ class Sequential:
             )
         return self.target.labels(self.predict(X), threshold)
 
-    def evaluate(self, X, y, loss=None) -> dict[str, float]:
+    def evaluate(self, X, y, loss=None, metrics=()) -> dict[str, float]:
         """The loss (of the last fit, or ``loss``) on X, y, and the task's metrics:
         accuracy, auc, precision, recall and f1 for a sigmoid or softmax output; mse, rmse, mae
-        and r2 otherwise. The metrics are in the target's own units; the loss in
-        :attr:`loss_units` when those differ. For the full typed report, use ``mk.evaluate``."""
+        and r2 otherwise; and ``metrics`` (names or metric objects, as in ``fit``), which
+        replace a task metric of the same name. The metrics are in the target's own units; the
+        loss in :attr:`loss_units` when those differ. For the full typed report, use
+        ``mk.evaluate``."""
         self._require_built()
         loss = self._resolve_loss(loss)
         data = preparation.dataset(self, X, y, loss)
+        extra = metrics_module.check(metrics)
         names = TASK_METRICS["regression" if self.task == "regression" else "classification"]
-        return self.score(data, loss, names)
+        given = {metric.name for metric in extra}
+        return self.score(data, loss, [n for n in names if n not in given] + list(extra))
 
     def score(self, data, loss, metrics=(), *, with_loss=True) -> dict[str, float]:
         """The loss and the named metrics of a prepared :class:`~mlpkit.training.preparation.
@@ -336,12 +340,13 @@ class Sequential:
         return scores
 
     def metric_scores(self, output, targets, metrics) -> dict[str, float]:
-        """The named metrics of network outputs (n, n_outputs) against ``targets`` in the
-        target's own units (one-hot rows or 0/1 for a classification): a scaled regression
-        output is brought back to those units first."""
+        """The metrics (names or metric objects, see ``mk.metrics.check``) of network outputs
+        (n, n_outputs) against ``targets`` in the target's own units (one-hot rows or 0/1 for
+        a classification), keyed by each metric's ``name``: a scaled regression output is
+        brought back to those units first."""
         if self.target is not None and self.target.scaler_ is not None:
             output = self.target.decode(output)
-        return {name: metrics_module.METRICS[name](output, targets) for name in metrics}
+        return {metric.name: metric(output, targets) for metric in metrics_module.check(metrics)}
 
     # -- training ------------------------------------------------------------------------------
     def fit(

@@ -24,6 +24,7 @@ from sklearn.model_selection import (
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_consistent_length
 
+from .. import metrics as metrics_module
 from .._checks import check_integer, check_positive
 from ..exceptions import ConfigError
 
@@ -138,6 +139,7 @@ def cross_validate(
     fit_kwargs: dict | None = None,
     stratified: bool = False,
     random_state=None,
+    metrics=(),
 ) -> dict:
     """Cross-validate a network, fitting a fresh preprocessor inside each fold.
 
@@ -146,7 +148,8 @@ def cross_validate(
     ``net.fit(X_tr, y_tr, **fit_kwargs)``; then on its test rows ``X_te = prep.transform(X_test)``
     and ``net.evaluate(X_te, y_te)``. So no statistic of a fold's test rows reaches its
     preprocessor or network. A preprocessor that drops rows says which it keeps with
-    ``row_mask(X)`` (as ``mlpkit.data.Preprocessor`` does), and y is cut to match.
+    ``row_mask(X)`` (as ``mlpkit.data.Preprocessor`` does): it is fitted with
+    ``fit_transform(X_train)`` (y is not its to cut) and y is cut to match here.
 
     Args:
         make_preprocessor: a callable returning a new scikit-learn transformer
@@ -162,6 +165,10 @@ def cross_validate(
         stratified: stratify the folds by y (only when cv is a number; a splitter object
             passed as cv is given y as its labels).
         random_state: the seed of the fold shuffling (only when cv is a number).
+        metrics: more scores of each fold's test rows, as in ``fit(metrics=...)``: names or
+            metric objects, e.g. ``[mk.metrics.RegressionAccuracy(k=5)]`` (logged as
+            "regression_accuracy"; one of the same name as a default score replaces it). They
+            are passed to ``net.evaluate(X_te, y_te, metrics=metrics)``.
 
     Returns:
         {"scores": [per-fold dict of ``evaluate``], "mean": {name: mean over folds},
@@ -175,9 +182,10 @@ def cross_validate(
             f"cross_validate cv must be a number of folds or a splitter with split(); "
             f"received cv={cv!r}."
         )
+    metrics, fit_kwargs = metrics_module.check(metrics), dict(fit_kwargs or {})
     labels = np.asarray(y)  # used by StratifiedKFold, ignored by the other splitters
     scores = [
-        _fold_scores(make_preprocessor, make_network, X, y, train, test, fit_kwargs or {})
+        _fold_scores(make_preprocessor, make_network, X, y, (train, test), fit_kwargs, metrics)
         for train, test in cv.split(np.zeros((_n_rows((X,)), 1)), labels)
     ]
     names = list(scores[0])
@@ -188,16 +196,23 @@ def cross_validate(
     }
 
 
-def _fold_scores(make_preprocessor, make_network, X, y, train, test, fit_kwargs) -> dict:
+def _fold_scores(make_preprocessor, make_network, X, y, rows, fit_kwargs, metrics) -> dict:
+    train, test = rows
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     if make_preprocessor is not None:
         prep = make_preprocessor()  # fresh per fold: fitted on this fold's training rows only
-        X_train, y_train = prep.fit_transform(X_train, y_train), _kept(prep, X_train, y_train)
+        # one that says which rows it keeps gets no y: it cannot cut y, it is cut here (a
+        # Preprocessor's fit_transform(X, y) refuses to drop rows, as a Pipeline's would)
+        given = () if hasattr(prep, "row_mask") else (y_train,)
+        X_train, y_train = prep.fit_transform(X_train, *given), _kept(prep, X_train, y_train)
         X_test, y_test = prep.transform(X_test), _kept(prep, X_test, y_test)
     net = make_network()
     net.fit(X_train, y_train, **fit_kwargs)
-    return {name: float(value) for name, value in net.evaluate(X_test, y_test).items()}
+    found = (
+        net.evaluate(X_test, y_test, metrics=metrics) if metrics else net.evaluate(X_test, y_test)
+    )
+    return {name: float(value) for name, value in found.items()}
 
 
 def _kept(prep, X, y):

@@ -56,6 +56,15 @@ class EvaluationReport:
         labels: the class labels, in the order of the confusion matrix's rows and columns.
         confusion_matrix: counts [true][predicted] (None for multi-label).
         per_class: label → {"precision", "recall", "f1", "support"}.
+        confusion_ratios: the whole table of confusion-matrix ratios
+            (:func:`mlpkit.metrics.confusion_ratios`): ``{"per_class": {label: {"tp", "fp",
+            "fn", "tn", "tpr", "tnr", "ppv", "npv", "fpr", "fnr", "fdr", "for", "lr_plus",
+            "lr_minus", "dor", "mcc", "informedness", "markedness", "threat_score",
+            "fowlkes_mallows", "prevalence", "prevalence_threshold", "accuracy",
+            "balanced_accuracy", "f1"}}, "macro": {ratio: value}}``. Each class is judged
+            one-vs-rest (a binary task: both classes; multi-label: each label's own yes/no);
+            "macro" is each ratio's unweighted mean over the classes where it is defined. A
+            ratio with a zero denominator is NaN here and null in ``to_dict``/``to_json``.
         positive_class: the class a binary model's probability is of (``classes_[1]``).
         roc: {"fpr", "tpr", "auc"} (binary).
         lift: {"fraction", "lift"}, cumulative lift by decile (binary).
@@ -72,6 +81,7 @@ class EvaluationReport:
     labels: list | None = None
     confusion_matrix: list[list[int]] | None = None
     per_class: dict[Any, dict[str, float]] | None = None
+    confusion_ratios: dict[str, dict] | None = None
     positive_class: Any = None
     roc: dict[str, list[float] | float] | None = None
     lift: dict[str, list[float]] | None = None
@@ -194,6 +204,7 @@ def _classification_report(output, y, task, threshold, classes) -> EvaluationRep
         labels=names,
         confusion_matrix=metrics.confusion_matrix(y, predicted, labels=units).tolist(),
         per_class=_per_class(per_class, names),
+        confusion_ratios=_ratios(y, predicted, units, names),
         positive_class=names[1] if task == "binary" else None,
         threshold=threshold if task == "binary" else None,
     )
@@ -205,6 +216,14 @@ def _classification_report(output, y, task, threshold, classes) -> EvaluationRep
 def _per_class(scores: dict, names: list) -> dict:
     keys = ("precision", "recall", "f1", "support")
     return {name: {key: float(scores[key][j]) for key in keys} for j, name in enumerate(names)}
+
+
+def _ratios(y, predicted, units: list, names: list) -> dict:
+    """:func:`mlpkit.metrics.confusion_ratios` of unit indices (or 0/1 columns), with the
+    classes named by their labels."""
+    found = metrics.confusion_ratios(y, predicted, labels=units)
+    per_class = dict(zip(names, found["per_class"].values()))
+    return {"per_class": per_class, "macro": found["macro"]}
 
 
 def _multilabel_report(output, y, classes, threshold) -> EvaluationReport:
@@ -242,6 +261,7 @@ def _multilabel_report(output, y, classes, threshold) -> EvaluationReport:
         class_balance={name: float(truth[:, j].mean()) for j, name in enumerate(names)},
         labels=names,
         per_class=_per_class(metrics.precision_recall_f1(truth, predicted, labels=units), names),
+        confusion_ratios=_ratios(truth, predicted, units, names),
         threshold=threshold,
     )
 

@@ -178,7 +178,59 @@ def metrics_section(found: dict) -> str:
         ]
         head = ["Class", "Precision", "Recall", "F1", "Support"]
         parts.append(html_table(head, rows, {1, 2, 3, 4}, "Per class"))
+    if found.get("confusion_ratios"):
+        parts.append(confusion_ratios_table(found["labels"], found["confusion_ratios"]))
     return "\n".join(parts) + "</section>"
+
+
+#: Row headings of the confusion-ratio table, by key (see mlpkit.metrics.confusion).
+RATIO_NAMES = {
+    "tp": "True positives (TP)",
+    "fp": "False positives (FP)",
+    "fn": "False negatives (FN)",
+    "tn": "True negatives (TN)",
+    "tpr": "TPR, recall, sensitivity = TP / P",
+    "tnr": "TNR, specificity = TN / N",
+    "ppv": "PPV, precision = TP / (TP + FP)",
+    "npv": "NPV = TN / (TN + FN)",
+    "fpr": "FPR, fall-out = FP / N",
+    "fnr": "FNR, miss rate = FN / P",
+    "fdr": "FDR = FP / (TP + FP)",
+    "for": "FOR, false omission rate = FN / (TN + FN)",
+    "lr_plus": "LR+ = TPR / FPR",
+    "lr_minus": "LR− = FNR / TNR",
+    "dor": "DOR, diagnostic odds ratio = LR+ / LR−",
+    "mcc": "MCC, Matthews correlation",
+    "informedness": "Informedness = TPR + TNR − 1",
+    "markedness": "Markedness = PPV + NPV − 1",
+    "threat_score": "Threat score, CSI = TP / (TP + FN + FP)",
+    "fowlkes_mallows": "Fowlkes–Mallows = √(PPV · TPR)",
+    "prevalence": "Prevalence = P / n",
+    "prevalence_threshold": "Prevalence threshold",
+    "accuracy": "Accuracy = (TP + TN) / n",
+    "balanced_accuracy": "Balanced accuracy = (TPR + TNR) / 2",
+    "f1": "F1 = 2·TP / (2·TP + FP + FN)",
+}
+
+
+def confusion_ratios_table(labels: list, ratios: dict) -> str:
+    """The confusion-matrix ratios: one row per count or ratio, one column per class
+    (one-vs-rest) and the macro average; n/a where a ratio divides by zero."""
+    per_class = list(ratios["per_class"].values())
+    head = ["", *(label_cell(label) for label in labels), "Macro"]
+    rows = []
+    for key, title in RATIO_NAMES.items():
+        if key in ("tp", "fp", "fn", "tn"):
+            rows.append([title, *(f"{int(scores[key]):,}" for scores in per_class), ""])
+        else:
+            values = [scores[key] for scores in per_class] + [ratios["macro"][key]]
+            rows.append([title, *(format_number(value) for value in values)])
+    caption = (
+        "Confusion-matrix ratios (each class against the rest; macro: the mean over the "
+        "classes where a ratio is defined; n/a: division by zero)"
+    )
+    table = html_table(head, rows, set(range(1, len(head))), caption)
+    return f'<div class="scroll">{table}</div>'
 
 
 def figures(pictures: list[tuple[str, str]]) -> str:

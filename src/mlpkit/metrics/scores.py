@@ -1,19 +1,8 @@
-"""Scores of a model's predictions: scikit-learn's where it has them, ours where it has none.
+"""User-facing scores of ``(y_true, y_pred)`` (or ``(y_true, scores)``) in the user's labels.
 
-Two kinds of function live here:
-
-* **User-facing** functions take ``(y_true, y_pred)`` (or ``(y_true, scores)``) in the user's
-  labels: ``accuracy``, ``balanced_accuracy``, ``confusion_matrix``, ``precision_recall_f1``,
-  ``roc_curve``, ``roc_auc``, ``log_loss``, ``mse``, ``rmse``, ``mae``, ``r2`` call
-  ``sklearn.metrics``;
-  ``regression_accuracy``, ``cumulative_gain`` and ``lift_curve`` are ours.
-* **The registry** :data:`METRICS` maps a name usable in ``fit(metrics=[...])`` to a function
-  ``fn(output, targets) -> float`` on *network-format* arrays: ``output`` (n, k) as the network
-  computes it (probabilities for sigmoid/softmax outputs), ``targets`` (n, k) as the loss
-  prepared them (0/1 columns or one-hot rows; values for regression). The trainer logs each
-  named metric on the training data (key ``name``) and the validation data (``val_name``) every
-  epoch. They are in the target's own units (a network with a target scaler decodes its
-  output first); only the loss may be in scaled units (``net.loss_units``).
+``accuracy``, ``balanced_accuracy``, ``confusion_matrix``, ``precision_recall_f1``,
+``roc_curve``, ``roc_auc``, ``log_loss``, ``mse``, ``rmse``, ``mae``, ``r2`` call
+``sklearn.metrics``; ``regression_accuracy``, ``cumulative_gain`` and ``lift_curve`` are ours.
 """
 
 from __future__ import annotations
@@ -21,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn import metrics as skm
 
-from ._checks import check_integer, check_positive
-from .exceptions import ConfigError
+from .._checks import check_integer, check_positive
+from ..exceptions import ConfigError
 
 # -- user-facing: scikit-learn's ---------------------------------------------------------------
 
@@ -160,14 +149,16 @@ def r2(y_true, y_pred) -> float:
 # -- user-facing: ours -------------------------------------------------------------------------
 
 
-def regression_accuracy(y_true, y_pred, *, k=10, atol=None, rtol=None) -> float:
+def regression_accuracy(y_true, y_pred, *, k=10, atol=None, rtol=None, batch_size=None) -> float:
     """Share of predictions within a tolerance of the truth.
 
     Prediction i is right when |ŷᵢ − yᵢ| ≤ tolᵢ, where tolᵢ is the largest of the tolerances
     given (so a prediction within *any* of them counts):
 
     * ``k``: std(y_true) / k, std the population standard deviation (ddof=0) of the targets,
-      per output column; None leaves this tolerance out;
+      per output column; None leaves this tolerance out. With ``batch_size`` = b, the std is
+      instead that of each batch of b consecutive rows (rows 0..b−1, b..2b−1, ..., the last
+      batch shorter): tolᵢ = std(y_batch(i)) / k, the per-batch variant (below);
     * ``atol``: an absolute tolerance, in the target's units;
     * ``rtol``: a relative one, rtol · |yᵢ|.
 
@@ -178,6 +169,18 @@ def regression_accuracy(y_true, y_pred, *, k=10, atol=None, rtol=None) -> float:
             by ``atol``/``rtol`` alone.
         atol: absolute tolerance (≥ 0), or None.
         rtol: relative tolerance (≥ 0), or None.
+        batch_size: None (default) for the std of all of y_true; a whole number b ≥ 1 for the
+            per-batch std of b consecutive rows.
+
+    The per-batch variant is what a Keras metric written as
+    ``mean(|ŷ − y| <= std(y_batch) / k)`` reports: Keras evaluates it on each batch and averages
+    the batch values weighted by their size, which is this share with ``batch_size`` equal to
+    the batch size, over the rows in the order the batches held them. It differs from the
+    default because a batch's spread is not the data's: a batch's std is smaller on average
+    (E[std²] = (b−1)/b · σ² for random rows, far smaller for sorted or time-ordered rows), so the
+    tolerance shrinks and varies with the batch size and the row order, and a one-row batch
+    has std 0 (right only when exact). Use it to reproduce such a number; use the default to
+    judge a model.
 
     Returns:
         The share of right predictions (over every output of every sample), in [0, 1].
@@ -194,13 +197,25 @@ def regression_accuracy(y_true, y_pred, *, k=10, atol=None, rtol=None) -> float:
     y_true, y_pred = _same_shape(y_true, y_pred)
     tolerance = np.zeros_like(y_true)
     if k is not None:
-        tolerance = np.maximum(tolerance, y_true.std(axis=0) / check_positive("k", k))
+        tolerance = np.maximum(tolerance, _spread(y_true, batch_size) / check_positive("k", k))
     if atol is not None:
         tolerance = np.maximum(tolerance, check_positive("atol", atol, allow_zero=True))
     if rtol is not None:
         rtol = check_positive("rtol", rtol, allow_zero=True)
         tolerance = np.maximum(tolerance, rtol * np.abs(y_true))
     return float(np.mean(np.abs(y_pred - y_true) <= tolerance))
+
+
+def _spread(y: np.ndarray, batch_size) -> np.ndarray:
+    """std(y) per column (ddof=0), broadcastable to y; or, with ``batch_size`` b, each row's
+    batch's std: rows [j·b, (j+1)·b) share the std of those rows."""
+    if batch_size is None:
+        return y.std(axis=0)
+    batch_size = check_integer("batch_size", batch_size, low=1, owner="regression_accuracy")
+    spread = np.empty_like(y)
+    for start in range(0, len(y), batch_size):
+        spread[start : start + batch_size] = y[start : start + batch_size].std(axis=0)
+    return spread
 
 
 def cumulative_gain(y_true, scores, *, pos_label=1) -> tuple[np.ndarray, np.ndarray]:
@@ -281,108 +296,3 @@ def _same_shape(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
             f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; they must match."
         )
     return y_true, y_pred
-
-
-# -- the registry: network-format (output, targets) ------------------------------------------
-
-
-def _is_multiclass(output: np.ndarray, targets: np.ndarray) -> bool:
-    """Several outputs whose targets are one-hot rows (softmax); otherwise each column is a
-    separate 0/1 (sigmoid) output or a regression target."""
-    return output.shape[1] > 1 and bool(np.allclose(targets.sum(axis=1), 1))
-
-
-def _accuracy_from_network_output(output: np.ndarray, targets: np.ndarray) -> float:
-    """Share of rows classified right: the argmax for softmax outputs, p > 0.5 per output for
-    sigmoid ones (each output of each row counted)."""
-    if not _is_multiclass(output, targets):
-        return float(np.mean((output > 0.5) == (targets > 0.5)))
-    return float(np.mean(output.argmax(axis=1) == targets.argmax(axis=1)))
-
-
-def _auc_from_network_output(output: np.ndarray, targets: np.ndarray) -> float:
-    """Binary: AUC of the sigmoid probability. Multi-class: one-vs-rest AUC of each class,
-    macro-averaged (as ``roc_auc``), over the classes that have both positive and negative
-    rows in the targets (others have no AUC); NaN when no class has."""
-    positives = targets > 0.5
-    aucs = [
-        skm.roc_auc_score(positives[:, c], output[:, c])
-        for c in range(output.shape[1])
-        if 0 < positives[:, c].sum() < len(positives)
-    ]
-    return float(np.mean(aucs)) if aucs else float("nan")
-
-
-def _log_loss_from_network_output(output: np.ndarray, targets: np.ndarray) -> float:
-    """Binary: the log-loss of p; several sigmoid outputs: the mean over them; softmax: the
-    categorical log-loss of the argmax class of each target row."""
-    if _is_multiclass(output, targets):
-        return log_loss(targets.argmax(axis=1), output, labels=np.arange(output.shape[1]))
-    losses = [
-        log_loss(targets[:, c] > 0.5, output[:, c], labels=[False, True])
-        for c in range(output.shape[1])
-    ]
-    return float(np.mean(losses))
-
-
-def _labels_from_network_output(output, targets) -> tuple:
-    """(true, predicted, average, labels): class indices, "macro" over the k classes for
-    softmax outputs; 0/1 and "binary" (class 1) for one sigmoid output; 0/1 indicator columns
-    and "macro" over the k outputs for several sigmoid outputs."""
-    every = np.arange(output.shape[1])
-    if _is_multiclass(output, targets):
-        return targets.argmax(axis=1), output.argmax(axis=1), "macro", every
-    true, predicted = (targets > 0.5).astype(int), (output > 0.5).astype(int)
-    if output.shape[1] == 1:
-        return true.ravel(), predicted.ravel(), "binary", None
-    return true, predicted, "macro", every
-
-
-def _classification_score(name: str):
-    def score(output: np.ndarray, targets: np.ndarray) -> float:
-        true, predicted, average, labels = _labels_from_network_output(output, targets)
-        return precision_recall_f1(true, predicted, average, labels=labels)[name]
-
-    score.__name__ = f"_{name}_from_network_output"
-    score.__doc__ = (
-        f"{name.capitalize()}: of class 1 for one sigmoid output; macro-averaged over the "
-        f"classes (softmax) or the outputs (several sigmoids) otherwise."
-    )
-    return score
-
-
-def _regression_score(function):
-    def score(output: np.ndarray, targets: np.ndarray) -> float:
-        return function(targets, output)
-
-    score.__name__ = f"_{function.__name__}_from_network_output"
-    score.__doc__ = f"``{function.__name__}(targets, output)``."
-    return score
-
-
-#: Name → fn(output, targets) -> float, for ``Sequential.fit(metrics=[...])``.
-METRICS = {
-    "accuracy": _accuracy_from_network_output,
-    "auc": _auc_from_network_output,
-    "log_loss": _log_loss_from_network_output,
-    "precision": _classification_score("precision"),
-    "recall": _classification_score("recall"),
-    "f1": _classification_score("f1"),
-    "mse": _regression_score(mse),
-    "rmse": _regression_score(rmse),
-    "mae": _regression_score(mae),
-    "r2": _regression_score(r2),
-    "regression_accuracy": _regression_score(regression_accuracy),
-}
-
-
-def check(metrics) -> tuple[str, ...]:
-    """Metric names as a tuple, each one in :data:`METRICS`."""
-    metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics or ())
-    unknown = [m for m in metrics if m not in METRICS]
-    if unknown:
-        raise ConfigError(
-            f"Unknown metric(s) {unknown} in fit(metrics=...). Available: {', '.join(METRICS)}. "
-            f"Curves and tables (confusion matrix, ROC, lift) come from mk.evaluate(net, X, y)."
-        )
-    return metrics
