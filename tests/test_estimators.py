@@ -14,9 +14,9 @@ import mlpkit as mk
 from mlpkit.datasets import load_machine_failure
 
 WEIGHTS_ARE_NOT_REPETITION = (
-    "mini-batch training with shuffling: a row of weight 2 is one row in one batch, not two rows "
-    "that may fall in different batches, so the weights change the loss exactly but not the "
-    "sequence of updates"
+    "the input and target scalers learn unweighted means and variances (Preprocessor.fit and "
+    "Target.fit take no sample_weight yet); training itself is equivalent, see "
+    "test_weights_equal_repeated_rows_in_training"
 )
 
 
@@ -263,3 +263,121 @@ def test_preprocessor_parameters_come_back_from_a_model_file_as_they_went_in(tmp
     assert loaded.get_params()["preprocessor"].get_params() == prep.get_params()
     assert loaded.hidden_layer_sizes == [8]
     np.testing.assert_array_equal(loaded.predict_proba(frame), model.predict_proba(frame))
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_weights_equal_repeated_rows_in_training(solver):
+    from sklearn.utils.estimator_checks import check_sample_weight_equivalence_on_dense_data
+
+    # L-BFGS is equivalent too, but its line searches amplify rounding differences (the sums
+    # run over other rows) past the check's rtol=1e-7 after ~50 iterations: 20 here
+    budget = {"max_iter": 20} if solver == "lbfgs" else {}
+    for model in (
+        mk.MLPClassifier(random_state=0, scale_inputs=False, solver=solver, **budget),
+        mk.MLPRegressor(
+            random_state=0, scale_inputs=False, scale_target=False, solver=solver, **budget
+        ),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check_sample_weight_equivalence_on_dense_data(type(model).__name__, model)
+
+
+def test_twenty_epochs_learn_scikit_learns_training_checks():
+    from sklearn.utils.estimator_checks import check_classifiers_train, check_regressors_train
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_classifiers_train("MLPClassifier", mk.MLPClassifier(max_iter=20, random_state=0))
+        check_regressors_train("MLPRegressor", mk.MLPRegressor(max_iter=20, random_state=0))
+
+
+def test_scikit_learn_solver_parameters_run_as_written():
+    X, y = classification(300, classes=2)
+    for params in (
+        {"solver": "sgd", "learning_rate": "constant", "nesterovs_momentum": False},
+        {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.3},
+        {"solver": "sgd", "learning_rate": "adaptive"},
+        {"solver": "lbfgs", "max_fun": 15000},
+        {"solver": "adam", "optimizer": "rmsprop"},
+    ):
+        model = mk.MLPClassifier(random_state=0, max_iter=60, **params).fit(X, y)
+        assert model.score(X, y) > 0.85, params
+        assert model.n_iter_ == len(model.loss_curve_) and model.stop_reason_
+
+
+def test_sgd_follows_momentum_and_nesterov():
+    X, y = classification(200, classes=2)
+    model = mk.MLPClassifier(solver="sgd", momentum=0.5, max_iter=2, random_state=0).fit(X, y)
+    assert isinstance(model.optimizer_, mk.optim.SGD)
+    assert model.optimizer_.nesterov and model.optimizer_.momentum == 0.5
+    plain = mk.MLPClassifier(solver="sgd", nesterovs_momentum=False, max_iter=2).fit(X, y)
+    assert not plain.optimizer_.nesterov
+
+
+def test_invscaling_divides_the_rate_by_rows_seen_to_the_power_t():
+    X, y = classification(150, classes=2)
+    model = mk.MLPClassifier(
+        solver="sgd", learning_rate="invscaling", power_t=0.5, max_iter=3, random_state=0
+    ).fit(X, y)
+    assert model.t_ == 450  # 150 rows (no validation split below 1000 rows) x 3 epochs
+    assert model.optimizer_.current_learning_rate() == pytest.approx(3e-3 / 451**0.5)
+    model.partial_fit(X, y)
+    assert model.t_ == 600
+    assert model.optimizer_.current_learning_rate() == pytest.approx(3e-3 / 601**0.5)
+
+
+def test_adaptive_divides_the_rate_by_five_after_two_epochs_without_progress():
+    X, y = classification(100, classes=2)
+    model = mk.MLPClassifier(
+        solver="sgd", learning_rate="adaptive", tol=10.0, n_iter_no_change=6, max_iter=50
+    ).fit(X, y)
+    # epoch 1 sets the best; nothing later improves by tol=10: the rate drops after epochs 3, 5
+    # and 7 (two bad epochs each), and training stops after 6 bad epochs, at epoch 7
+    assert model.n_iter_ == 7
+    assert model.optimizer_.current_learning_rate() == pytest.approx(3e-3 / 125)
+
+
+def test_lbfgs_respects_max_iter_and_max_fun_and_saves(tmp_path):
+    X, y = make_regression(200, 5, noise=1.0, random_state=0)
+    model = mk.MLPRegressor(solver="lbfgs", max_iter=30, random_state=0).fit(X, y)
+    assert model.n_iter_ == 30 and "iterations" in model.stop_reason_
+    assert model.score(X, y) > 0.95
+    assert np.all(np.diff(model.loss_curve_) <= 1e-12)  # L-BFGS never goes up
+    few = mk.MLPRegressor(solver="lbfgs", max_fun=10, random_state=0).fit(X, y)
+    assert few.n_iter_ < 10 and "evaluations" in few.stop_reason_
+    loaded = mk.load(model.save(tmp_path / "lbfgs.mlpk"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    with pytest.raises(mk.ConfigError, match="partial_fit"):
+        model.partial_fit(X, y)
+
+
+def test_solver_and_optimizer_that_contradict_are_refused():
+    X, y = classification(60)
+    with pytest.raises(mk.ConfigError, match="solver"):
+        mk.MLPClassifier(solver="newton").fit(X, y)
+    with pytest.raises(mk.ConfigError, match="name different optimizers"):
+        mk.MLPClassifier(solver="sgd", optimizer="rmsprop").fit(X, y)
+    with pytest.raises(mk.ConfigError, match="takes no optimizer"):
+        mk.MLPClassifier(solver="lbfgs", optimizer="adam").fit(X, y)
+    with pytest.raises(mk.ConfigError, match="learning_rate"):
+        mk.MLPClassifier(learning_rate="cosine").fit(X, y)
+
+
+def test_early_stopping_auto_holds_out_a_split_only_from_a_thousand_rows():
+    small, y_small = classification(300)
+    large, y_large = classification(1500)
+    assert "val_loss" not in mk.MLPClassifier(max_iter=3).fit(small, y_small).history_
+    assert "val_loss" in mk.MLPClassifier(max_iter=3).fit(large, y_large).history_
+    assert (
+        "val_loss" in mk.MLPClassifier(max_iter=3, early_stopping=True).fit(small, y_small).history_
+    )
+
+
+@pytest.mark.parametrize("sizes", [(16, 8), [16, 8], 16])
+def test_hidden_layer_sizes_come_back_from_a_model_file_as_their_type(sizes, tmp_path):
+    X, y = classification(100)
+    model = mk.MLPClassifier(hidden_layer_sizes=sizes, max_iter=2, random_state=0).fit(X, y)
+    loaded = mk.load(model.save(tmp_path / "sizes.mlpk"))
+    assert loaded.hidden_layer_sizes == sizes
+    assert type(loaded.hidden_layer_sizes) is type(sizes)

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .. import callbacks, initializers, layers, modelfile, optim, regularizers
+from .. import callbacks, initializers, layers, modelfile, regularizers
 from .._checks import check_fraction, check_integer, check_positive
 from .._validation import n_rows
 from .._version import __version__
@@ -18,6 +18,8 @@ from ..data.preprocessor import Preprocessor
 from ..exceptions import ConfigError
 from ..network import Sequential
 from ..training.preparation import check_sample_weight
+from . import solvers
+from .lbfgs import fit_lbfgs
 from .parameters import decode, encode
 
 
@@ -29,12 +31,15 @@ class MLPBase(BaseEstimator):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        optimizer="adam",
+        solver="adam",
+        optimizer=None,
         alpha=1e-4,
         l1_ratio=0.0,
         l1=0.0,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate="constant",
+        learning_rate_init=3e-3,
+        power_t=0.5,
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -42,12 +47,14 @@ class MLPBase(BaseEstimator):
         verbose=0,
         warm_start=False,
         momentum=0.9,
+        nesterovs_momentum=True,
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        early_stopping=True,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
+        max_fun=15000,
         dropout=0.0,
         batch_norm=False,
         kernel_initializer=None,
@@ -60,12 +67,15 @@ class MLPBase(BaseEstimator):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.solver = solver
         self.optimizer = optimizer
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.l1 = l1
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -73,12 +83,14 @@ class MLPBase(BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.kernel_initializer = kernel_initializer
@@ -106,6 +118,14 @@ class MLPBase(BaseEstimator):
         check_fraction("dropout", self.dropout, interval="[0, 1)")
         if self.batch_size != "auto":
             check_integer("batch_size", self.batch_size, low=1)
+        check_positive("power_t", self.power_t, allow_zero=True)
+        check_integer("max_fun", self.max_fun, low=1)
+        solvers.check_solver(self)
+        if self.solver == "lbfgs" and self.dropout:
+            raise ConfigError(
+                f"solver='lbfgs' needs a deterministic objective; dropout={self.dropout} makes "
+                f"every evaluation differ. Use dropout=0 or solver='adam'."
+            )
         self._hidden = sizes
 
     def _activations(self) -> list:
@@ -187,19 +207,6 @@ class MLPBase(BaseEstimator):
         name = layers.activations.activation_name(layers.activations.get(activation))
         return initializers.default_for_activation(name)
 
-    def _make_optimizer(self):
-        lr = self.lr_schedule if self.lr_schedule is not None else self.learning_rate_init
-        name = self.optimizer if isinstance(self.optimizer, str) else None
-        if name is None:
-            return optim.get(self.optimizer)
-        arguments = {
-            "adam": {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon},
-            "adamw": {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon},
-            "sgd": {"momentum": self.momentum},
-            "rmsprop": {"epsilon": self.epsilon},
-        }.get(name, {})
-        return optim.get({"name": name, "learning_rate": lr, **arguments})
-
     # -- training ------------------------------------------------------------------------------
     def _fit(self, X, y, *, partial: bool, classes=None, sample_weight=None):
         """Shared by fit and partial_fit. The network is built anew by ``fit`` (unless
@@ -211,7 +218,7 @@ class MLPBase(BaseEstimator):
         weights = self._row_weights(y, sample_weight, X)
         if first:
             self.network_ = self._build_network(*self._output_layer(y, classes))
-            self.optimizer_ = self._make_optimizer()
+            self.optimizer_ = None if self.solver == "lbfgs" else solvers.make_optimizer(self)
         elif self._layers_config(y, classes) != self.network_.get_config()["layers"]:
             raise ConfigError(
                 f"warm_start/partial_fit continue the network fitted before, but the layers the "
@@ -226,29 +233,51 @@ class MLPBase(BaseEstimator):
 
     def _train(self, X, y, *, partial: bool, first: bool, weights=None, classes=None) -> None:
         """Fit the network: one epoch for ``partial_fit``, else up to ``max_iter`` epochs with
-        early stopping (also on a ``warm_start`` refit)."""
+        early stopping (also on a ``warm_start`` refit); or L-BFGS (``solver="lbfgs"``)."""
+        if self.solver == "lbfgs":
+            if partial:
+                raise ConfigError(
+                    "partial_fit needs a stochastic solver ('adam' or 'sgd'); solver='lbfgs' "
+                    "optimises over all rows at once. Use fit, or solver='adam'."
+                )
+            result = fit_lbfgs(
+                self.network_,
+                X,
+                y,
+                self._loss_name(),
+                sample_weight=weights,
+                classes=classes if first else None,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+            )
+            self._record(result.loss_curve, {"loss": result.loss_curve}, first, result.message)
+            return
         n = n_rows(X)
         batch = min(200, n) if self.batch_size == "auto" else self.batch_size
         # with row weights the (unweighted) validation loss would judge a different objective,
         # so early stopping then watches the weighted training loss
         use_validation = (
-            self.early_stopping
+            solvers.early_stopping_on(self.early_stopping, n)
             and not partial
             and weights is None
             and int(round(n * self.validation_fraction)) >= 2
         )
+        monitor = "val_loss" if use_validation else "loss"
+        n_train = n - (int(round(n * self.validation_fraction)) if use_validation else 0)
         stop = (
             []
             if partial
             else [
                 callbacks.EarlyStopping(
-                    monitor="val_loss" if use_validation else "loss",
+                    monitor=monitor,
                     patience=self.n_iter_no_change - 1,
                     min_delta=self.tol,
                     restore_best_weights=use_validation,
                 )
             ]
         )
+        rates = solvers.rate_callbacks(self, self.optimizer_, monitor=monitor, n_train=n_train)
         history = self.network_.fit(
             X,
             y,
@@ -258,17 +287,24 @@ class MLPBase(BaseEstimator):
             epochs=1 if partial else self.max_iter,
             shuffle=self.shuffle,
             validation_split=self.validation_fraction if use_validation else 0.0,
-            callbacks=[*stop, *(self.callbacks or [])],
+            callbacks=[*rates, *stop, *(self.callbacks or [])],
             verbose=self.verbose,
             clip_norm=self.clip_norm,
             sample_weight=weights,
             classes=classes if first else None,
         )
-        self.history_ = {k: list(v) for k, v in history.history.items()}
+        curve = history.history.get("loss", [])
+        self.t_ = (0 if first else getattr(self, "t_", 0)) + n_train * len(curve)
+        self._record(curve, history.history, first, history.stop_reason)
+
+    def _record(self, curve, history, first: bool, stop_reason) -> None:
+        """The fitted attributes of one fit: ``history_``, ``loss_curve_`` (continued by
+        ``warm_start`` and ``partial_fit``), ``n_iter_`` and ``stop_reason_``."""
+        self.history_ = {k: list(v) for k, v in history.items()}
         previous = [] if first else list(getattr(self, "loss_curve_", []))
-        self.loss_curve_ = previous + history.history.get("loss", [])
+        self.loss_curve_ = previous + list(curve)
         self.n_iter_ = len(self.loss_curve_)
-        self.stop_reason_ = history.stop_reason
+        self.stop_reason_ = stop_reason
         self._fitted_from_network()
 
     def _fitted_from_network(self) -> None:
@@ -352,6 +388,7 @@ FITTED = (
     "loss_curve_",
     "n_iter_",
     "stop_reason_",
+    "t_",
 )
 
 
