@@ -17,7 +17,6 @@ from mlpkit.data.missing import (
     MissingValues,
     PreviousValueImputer,
     count_missing,
-    forward_fill,
     missing_mask,
 )
 from mlpkit.data.tables import read_table
@@ -230,6 +229,24 @@ def test_previous_value_imputer_agrees_with_missing_values_previous():
     np.testing.assert_array_equal(expected, [[3.0, 2.0], [5.0, 2.0], [5.0, 7.0]])
 
 
+def test_previous_value_imputer_is_missing_values_previous_down_to_the_errors():
+    # one implementation of forward fill: the imputer delegates, so even the refusals agree
+    for column, message in [
+        ([[NAN], [2.0], [3.0]], r"Forward fill \('previous'\): column 0 has 1 missing value"),
+        ([[NAN], [NAN]], "no observed value in the 2 fit rows"),
+    ]:
+        errors = []
+        for model in (PreviousValueImputer(), MissingValues("previous")):
+            with pytest.raises(ValueError, match=message) as error:
+                model.fit(np.array(column))
+            errors.append(str(error.value))
+        assert errors[0] == errors[1]
+    imputer = PreviousValueImputer().fit(np.array([[1.0, 9.0], [NAN, 2.0]], dtype=np.float32))
+    assert isinstance(imputer.filler_, MissingValues)
+    assert imputer.last_values_.tolist() == [1.0, 2.0]
+    assert imputer.transform(np.array([[NAN, NAN]], dtype=np.float32)).dtype == np.float32
+
+
 # The scikit-learn pickle check puts NaN at random places, also in the first row, where forward
 # fill would have to look ahead: the "previous" rule refuses that fit (see MissingValues).
 LOOK_AHEAD = "a gap in the first fit row: forward fill refuses to look ahead"
@@ -246,7 +263,9 @@ def expected_failures(estimator):
     st.floats(-10, 10),
 )
 def test_forward_fill_keeps_observed_values_and_copies_the_last_one_above(values, start):
-    out = forward_fill(values, np.full(values.shape[1], start))
+    train = np.full((1, values.shape[1]), start)  # each column's last training value: start
+    out = PreviousValueImputer().fit(train).transform(values)
+    np.testing.assert_array_equal(MissingValues("previous").fit(train).transform(values), out)
     observed = np.isfinite(values)
     np.testing.assert_array_equal(out[observed], values[observed])
     for row, col in np.argwhere(~observed):

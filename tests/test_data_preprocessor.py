@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -16,6 +17,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import mlpkit as mk
 from mlpkit.data import (
     Categorical,
     MissingValues,
@@ -266,6 +268,40 @@ def test_set_output_pandas_names_the_columns_and_keeps_the_kept_rows_index():
         dropping.set_output(transform="default").transform(frame),
         dropping.set_output(transform="pandas").transform(frame).to_numpy(),
     )
+
+
+def test_the_global_pandas_output_config_changes_no_value():
+    # sklearn.set_config(transform_output="pandas") must not reach the steps' own transformers
+    # (the one-hot encoder, the scaler): the Preprocessor alone decides what it returns
+    frame, y = small_frame(), np.array(["no", "yes", "no", "yes", "no", "yes"])
+    expected = Preprocessor(missing="auto").fit_transform(frame)
+    with sklearn.config_context(transform_output="pandas"):
+        prep = Preprocessor(missing="auto").fit(frame)
+        loaded = Preprocessor.from_state(prep.get_state())
+        outputs = [prep.transform(frame), Preprocessor(missing="auto").fit_transform(frame)]
+        outputs.append(loaded.transform(frame))
+        encoded = Categorical().fit_transform(frame[["colour"]].fillna("red"))
+        model = mk.MLPClassifier((4,), max_iter=3, preprocessor="auto", random_state=0)
+        predicted = model.fit(frame, y).predict(frame)
+    for out in outputs:
+        assert isinstance(out, pd.DataFrame)
+        assert list(out.columns) == ["a", "b", "colour=blue", "colour=red"]
+        np.testing.assert_allclose(out.to_numpy(), expected)
+    assert list(encoded.columns) == ["colour=blue", "colour=red"]
+    assert set(predicted) <= {"no", "yes"}
+
+
+def test_drop_inside_a_pipeline_says_to_fill_or_drop_the_rows_before():
+    X, y = housing()  # 207 of the 5323 rows have no total_bedrooms
+    pipeline = make_pipeline(Preprocessor(missing="drop"), LogisticRegression())
+    message = r"(?s){}: .*dropped 207 of the 5,323 rows.*Pipeline.*fill strategy.*row_mask"
+    with pytest.raises(ValueError, match=message.format("Preprocessor")):
+        pipeline.fit(X, y > y.median())
+    with pytest.raises(ValueError, match=message.format("MissingValues")):
+        make_pipeline(MissingValues("drop"), Categorical()).fit(X, y)
+    prep = Preprocessor(missing="drop")  # without y, fit_transform drops rows and row_mask aligns
+    assert len(prep.fit_transform(X)) == len(y[prep.row_mask(X)]) == 5323 - 207
+    assert "row_mask" in Preprocessor.__doc__ and "row_mask" in MissingValues.__doc__
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .state import input_state, plain, set_input_state
+from .state import StepState
 from .tables import MISSING_TOKENS, token_mask
 
 
-class TextCleaner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Turn missing tokens into NaN and text columns that hold numbers into float columns.
 
     ``fit`` sorts the columns: a text (object, string or category) column whose values, once
@@ -51,6 +51,9 @@ class TextCleaner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         >>> out["n"].tolist(), out["w"].isna().tolist()
         ([1.0, nan, 3.0], [False, True, False])
     """
+
+    _state_fields = {"numeric_columns_": "list", "text_columns_": "list"}
+    _tuple_params = ("missing_tokens",)
 
     def __init__(self, missing_tokens=MISSING_TOKENS, keep_text=None):
         self.missing_tokens = missing_tokens
@@ -88,27 +91,6 @@ class TextCleaner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             if _is_text(frame[name]):
                 frame[name] = _to_numbers(self._without_tokens(frame[name]))
         return frame if isinstance(X, pd.DataFrame) else frame.to_numpy()
-
-    def get_state(self) -> dict:
-        """Return the parameters and the column kinds learned, as JSON-compatible values."""
-        check_is_fitted(self)
-        return {
-            "params": plain(self.get_params()),
-            "input": input_state(self),
-            "numeric_columns": plain(self.numeric_columns_),
-            "text_columns": plain(self.text_columns_),
-        }
-
-    @classmethod
-    def from_state(cls, state: dict) -> TextCleaner:
-        """Return the fitted TextCleaner whose :meth:`get_state` gave ``state``."""
-        params = dict(state["params"])
-        params["missing_tokens"] = tuple(params["missing_tokens"] or ())
-        model = cls(**params)
-        set_input_state(model, state["input"])
-        model.numeric_columns_ = list(state["numeric_columns"])
-        model.text_columns_ = list(state["text_columns"])
-        return model
 
     def _check(self, X, *, reset: bool) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):

@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .missing import is_number, sample_value
-from .state import input_state, pairs, plain, set_input_state, unpairs
+from .state import StepState, plain
 
 
 class UnknownCategoryWarning(UserWarning):
@@ -31,7 +31,7 @@ def _combine(column, category) -> str:
     return f"{column}={category}"
 
 
-class Categorical(TransformerMixin, BaseEstimator):
+class Categorical(StepState, TransformerMixin, BaseEstimator):
     """One-hot encode the categorical columns of a table and keep its numeric columns as they are.
 
     Each categorical column is replaced, in place, by one 0/1 column per category seen in ``fit``,
@@ -71,6 +71,12 @@ class Categorical(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "columns": [StrOptions({"auto"}), list, None],
         "max_categories": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    _state_fields = {
+        "input_columns_": "list",
+        "categorical_columns_": "list",
+        "report_": "mapping",
     }
 
     def __init__(self, columns="auto", max_categories=50):
@@ -139,25 +145,11 @@ class Categorical(TransformerMixin, BaseEstimator):
         out = pd.concat(parts, axis=1)
         return out if isinstance(X, pd.DataFrame) else out.to_numpy()
 
-    def get_state(self) -> dict:
-        """Return the parameters and the categories learned, as JSON-compatible values."""
-        check_is_fitted(self)
-        return {
-            "params": plain(self.get_params()),
-            "input": input_state(self),
-            "input_columns": plain(self.input_columns_),
-            "categorical_columns": plain(self.categorical_columns_),
-            "report": pairs(self.report_),
-        }
-
     @classmethod
     def from_state(cls, state: dict) -> Categorical:
-        """Return the fitted Categorical whose :meth:`get_state` gave ``state``."""
-        model = cls(**state["params"])
-        set_input_state(model, state["input"])
-        model.input_columns_ = list(state["input_columns"])
-        model.categorical_columns_ = list(state["categorical_columns"])
-        model.report_ = unpairs(state["report"])
+        """Return the fitted Categorical whose :meth:`get_state` gave ``state``: the encoder is
+        rebuilt from the categories in ``report_``."""
+        model = super().from_state(state)
         model.encoder_ = None
         if model.categorical_columns_:
             categories = [model.report_[name]["categories"] for name in model.categorical_columns_]
@@ -295,12 +287,15 @@ def describe_table(X) -> dict:
 
 
 def _encoder(categories) -> OneHotEncoder:
-    return OneHotEncoder(
+    """The one-hot encoder, returning arrays whatever ``sklearn.set_config(transform_output=)``
+    says: :meth:`Categorical.transform` slices its output by position."""
+    encoder = OneHotEncoder(
         categories=categories,
         handle_unknown="ignore",
         sparse_output=False,
         feature_name_combiner=_combine,
     )
+    return encoder.set_output(transform="default")
 
 
 def _category_key(value, text: bool):

@@ -20,7 +20,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
-from .state import input_state, pairs, plain, set_input_state, unpairs
+from .._validation import n_rows
+from .state import StepState, plain
 
 STRATEGIES = (
     "raise",
@@ -55,7 +56,7 @@ def count_missing(X) -> dict:
     return {name: int(n) for name, n in counts.items() if n}
 
 
-class MissingValues(TransformerMixin, BaseEstimator):
+class MissingValues(StepState, TransformerMixin, BaseEstimator):
     """Handle missing values column by column, with the strategy chosen for each column.
 
     Strategies:
@@ -79,6 +80,10 @@ class MissingValues(TransformerMixin, BaseEstimator):
           estimator check passes.)
         - ``"drop"``: rows with a missing value in any "drop" column are removed.
           :meth:`row_mask` says which rows are kept, so that ``y[row_mask(X)]`` stays aligned.
+          A transformer cannot drop rows of y, so inside a scikit-learn ``Pipeline`` (or
+          ``ColumnTransformer``) use a fill strategy, or drop the rows before it:
+          ``keep = MissingValues("drop").fit(X).row_mask(X)``, then ``X[keep]``, ``y[keep]``.
+          ``fit_transform(X, y)`` refuses, in those words, to drop rows when it is given y.
 
     Rows are dropped first; fill statistics are then computed on the kept rows only.
 
@@ -113,6 +118,15 @@ class MissingValues(TransformerMixin, BaseEstimator):
         "fill_value": "no_validation",
         "add_indicator": ["boolean"],
     }
+
+    _state_fields = {
+        "strategies_": "mapping",
+        "fills_": "mapping",
+        "indicator_columns_": "list",
+        "report_": "mapping",
+        "rows_dropped_": "int",
+    }
+    _mapping_params = ("columns", "fill_value")
 
     def __init__(self, strategy="raise", columns=None, fill_value=0.0, add_indicator=False):
         self.strategy = strategy
@@ -161,6 +175,17 @@ class MissingValues(TransformerMixin, BaseEstimator):
         }
         return self
 
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit on ``X`` and return it transformed.
+
+        Raises:
+            ValueError: "drop" removed rows and ``y`` was given: the rows of y cannot be
+                dropped with them (e.g. inside a Pipeline); see "drop" in the class docstring.
+        """
+        self.fit(X, y, **fit_params)
+        refuse_dropping_rows_of_y(type(self).__name__, self.rows_dropped_, n_rows(X), y)
+        return self.transform(X)
+
     def row_mask(self, X) -> np.ndarray:
         """Return a boolean array of shape (n_samples,), True for the rows ``transform`` keeps.
 
@@ -192,37 +217,6 @@ class MissingValues(TransformerMixin, BaseEstimator):
         for name in self.indicator_columns_:
             frame[f"{name}_missing"] = mask[name].to_numpy(dtype=np.float64)
         return frame if isinstance(X, pd.DataFrame) else frame.to_numpy()
-
-    def get_state(self) -> dict:
-        """Return the parameters and everything learned, as JSON-compatible values."""
-        check_is_fitted(self)
-        params = {**self.get_params(), "columns": pairs(self.columns)}
-        params["fill_value"] = pairs(self.fill_value)
-        return {
-            "params": params,
-            "input": input_state(self),
-            "strategies": pairs(self.strategies_),
-            "fills": pairs(self.fills_),
-            "indicator_columns": plain(self.indicator_columns_),
-            "report": pairs(self.report_),
-            "rows_dropped": self.rows_dropped_,
-        }
-
-    @classmethod
-    def from_state(cls, state: dict) -> MissingValues:
-        """Return the fitted MissingValues whose :meth:`get_state` gave ``state``."""
-        params = dict(state["params"])
-        for name in ("columns", "fill_value"):
-            if isinstance(params[name], list):
-                params[name] = unpairs(params[name])
-        model = cls(**params)
-        set_input_state(model, state["input"])
-        model.strategies_ = unpairs(state["strategies"])
-        model.fills_ = unpairs(state["fills"])
-        model.indicator_columns_ = list(state["indicator_columns"])
-        model.report_ = unpairs(state["report"])
-        model.rows_dropped_ = int(state["rows_dropped"])
-        return model
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Return the output column names: the input names, then the ``_missing`` indicators."""
@@ -293,7 +287,7 @@ class MissingValues(TransformerMixin, BaseEstimator):
         text = not is_number(column)
         self._check_fill_possible(column, strategy, text, missing)
         if strategy == "previous":
-            _refuse_leading_gap(missing, column.name, "MissingValues")
+            _refuse_leading_gap(missing, column.name)
             return plain(column[~missing].iloc[-1])
         values = column.to_numpy(dtype=object if text else np.float64, copy=True)
         values[missing] = np.nan  # SimpleImputer's one missing marker; None and inf are missing too
@@ -343,17 +337,19 @@ class MissingValues(TransformerMixin, BaseEstimator):
 class PreviousValueImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Fill each missing value of a numeric array with the last observed value above it.
 
-    The rows are taken to be in time order. NaN and ±inf are missing. ``fit`` refuses a column
-    whose first row is missing (filling it would take a later value: a look-ahead) and
-    remembers each column's last observed value; ``transform`` forward-fills within the data it
-    is given, and missing values before a column's first observation there take the remembered
-    value, so a test period continues from the training period. This is :class:`MissingValues`
-    with ``strategy="previous"`` for plain numeric arrays, with the same rules.
+    The rows are taken to be in time order. NaN and ±inf are missing. This is
+    :class:`MissingValues` with ``strategy="previous"`` for plain numeric arrays: it delegates
+    to it (``filler_``), so the rules, the fills and the errors are that one implementation's.
+    ``fit`` refuses a column whose first row is missing (filling it would take a later value:
+    a look-ahead) and remembers each column's last observed value; ``transform`` forward-fills
+    within the data it is given, and missing values before a column's first observation there
+    take the remembered value, so a test period continues from the training period.
 
     Attributes:
         n_features_in_: Number of input columns.
         feature_names_in_: Input column names (DataFrames with string names only).
         last_values_: Last observed value of each column in the fit data, shape (n_features,).
+        filler_: The fitted ``MissingValues("previous")`` doing the work.
 
     Example:
         >>> import numpy as np
@@ -374,37 +370,36 @@ class PreviousValueImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             ValueError: A column has no observed value, or its first row is missing.
         """
         X = validate_data(self, X, dtype=FLOAT_DTYPES, ensure_all_finite=False)
-        observed = np.isfinite(X)
-        empty = np.flatnonzero(~observed.any(axis=0))
-        if empty.size:
-            raise ValueError(
-                f"PreviousValueImputer found no observed value in column {int(empty[0])} "
-                f"({empty.size} such columns) of the {X.shape[0]} fit rows. Drop those columns "
-                f"or fit on more rows."
-            )
-        for column in np.flatnonzero(~observed[0]):
-            _refuse_leading_gap(~observed[:, column], int(column), "PreviousValueImputer")
-        last_rows = X.shape[0] - 1 - np.argmax(observed[::-1], axis=0)
-        self.last_values_ = X[last_rows, np.arange(X.shape[1])]
+        self.filler_ = MissingValues("previous").set_output(transform="default").fit(X)
+        self.last_values_ = np.asarray(list(self.filler_.fills_.values()), dtype=X.dtype)
         return self
 
     def transform(self, X):
-        """Return ``X`` forward-filled, as a new float array of the same shape."""
+        """Return ``X`` forward-filled, as a new float array of the same shape and dtype."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, ensure_all_finite=False, reset=False)
-        return forward_fill(X, self.last_values_)
+        return np.asarray(self.filler_.transform(X), dtype=X.dtype)
 
 
-def forward_fill(values: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Return a copy of ``values`` (n_samples, n_features) with non-finite entries forward-filled.
+def refuse_dropping_rows_of_y(owner: str, dropped: int, n_rows: int, y) -> None:
+    """A ``fit_transform(X, y)`` whose "drop" removed rows of X cannot remove them from y.
 
-    Each missing entry takes the last finite value above it in its column; entries above a
-    column's first finite value take ``start`` (n_features,).
+    That is what a scikit-learn ``Pipeline`` or ``ColumnTransformer`` does (its next step would
+    get fewer rows than targets), so say why and what to do instead of letting it fail later.
     """
-    rows = np.where(np.isfinite(values), np.arange(values.shape[0])[:, None], -1)
-    np.maximum.accumulate(rows, axis=0, out=rows)
-    filled = values[np.maximum(rows, 0), np.arange(values.shape[1])]
-    return np.where(rows < 0, start.astype(values.dtype), filled)
+    if y is None or not dropped:
+        return
+    raise ValueError(
+        f"{owner}: the 'drop' strategy dropped {dropped:,} of the {n_rows:,} rows of X, but "
+        f"fit_transform was given y too, and a transformer cannot drop rows of y: inside a "
+        f"scikit-learn Pipeline or ColumnTransformer the next step would get "
+        f"{n_rows - dropped:,} rows and {n_rows:,} targets. Inside a Pipeline use a fill "
+        f"strategy (e.g. 'auto': median for numbers, most frequent for text), or drop the rows "
+        f"before it: keep = prep.fit(X).row_mask(X) with prep this {owner}, then X[keep], "
+        f"y[keep]. "
+        f"Outside a Pipeline, call fit_transform(X) without y and keep y[row_mask(X)]; mlpkit's "
+        f"models given the preprocessor align y themselves."
+    )
 
 
 def _resolve(strategy: str, column: pd.Series) -> str:
@@ -414,14 +409,14 @@ def _resolve(strategy: str, column: pd.Series) -> str:
     return "median" if is_number(column) else "most_frequent"
 
 
-def _refuse_leading_gap(missing: np.ndarray, name, owner: str) -> None:
+def _refuse_leading_gap(missing: np.ndarray, name) -> None:
     """Forward fill has nothing to carry into the rows before a column's first observation."""
     if missing.size and missing[0]:
         leading = int(np.argmax(~missing)) if (~missing).any() else missing.size
         raise ValueError(
-            f"{owner}: column {name!r} has {leading} missing value(s) before its first "
-            f"observation in the training rows, and forward fill has nothing earlier to carry "
-            f"(taking a later value would look ahead). Drop those rows (e.g. the strategy "
+            f"Forward fill ('previous'): column {name!r} has {leading} missing value(s) before "
+            f"its first observation in the training rows, and forward fill has nothing earlier "
+            f"to carry (taking a later value would look ahead). Drop those rows (e.g. the strategy "
             f"'drop' for {name!r}) or choose another strategy for it."
         )
 

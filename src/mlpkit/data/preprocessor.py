@@ -19,8 +19,11 @@ before it returns) and applied unchanged to later rows:
 4. the scaler of the features, one column at a time.
 
 The target is not touched: it is the model's business (``mk.Sequential(target_scaler=...)``).
-Inside a scikit-learn ``Pipeline`` every row must come out, so "drop" belongs to models that
-align y with :meth:`Preprocessor.row_mask` (mlpkit's do).
+Inside a scikit-learn ``Pipeline`` (or ``ColumnTransformer``) every row must come out: a
+transformer cannot drop rows of y. There, use a fill strategy (e.g. ``missing="auto"``), or drop
+the rows before the Pipeline with :meth:`Preprocessor.row_mask` (``keep = prep.row_mask(X)``,
+then ``X[keep]``, ``y[keep]``); ``fit_transform(X, y)`` refuses, saying so, to drop rows when it
+is given y. mlpkit's models (``preprocessor=...``) align y with ``row_mask`` themselves.
 
 Column labels are kept as strings, and input columns are matched by ``str(label)``, so a frame
 with integer labels still meets a preprocessor loaded from a saved model; an array is matched to
@@ -48,15 +51,15 @@ from sklearn.utils.validation import (
 
 from .cleaning import TextCleaner
 from .encoding import Categorical, describe_table
-from .missing import STRATEGIES, MissingValues
+from .missing import STRATEGIES, MissingValues, refuse_dropping_rows_of_y
 from .scaling import SCALERS, make_scaler, scaler_from_state, scaler_state
-from .state import input_state, pairs, plain, set_input_state, unpairs
+from .state import StepState, plain
 from .tables import MISSING_TOKENS
 
 STEPS = {"clean": TextCleaner, "missing": MissingValues, "categorical": Categorical}
 
 
-class Preprocessor(TransformerMixin, BaseEstimator):
+class Preprocessor(StepState, TransformerMixin, BaseEstimator):
     """Prepare a raw table for a network: tokens, missing values, categories, scaling.
 
     A scikit-learn transformer (``fit``/``transform``/``fit_transform``, ``get_params``,
@@ -113,6 +116,10 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         "max_categories": [Interval(Integral, 1, None, closed="left"), None],
     }
 
+    _state_fields = {"n_rows_in_": "int", "table_": "value"}
+    _mapping_params = ("missing_columns", "fill_value")
+    _tuple_params = ("feature_range", "missing_tokens")
+
     def __init__(
         self,
         missing="raise",
@@ -150,8 +157,17 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(self, X, y=None):
-        """Fit on ``X`` and return it transformed (one pass through the steps)."""
-        return self._output(self._fit(X))
+        """Fit on ``X`` and return it transformed (one pass through the steps).
+
+        Raises:
+            ValueError: "drop" removed rows and ``y`` was given (e.g. inside a Pipeline, which
+                cannot drop rows of y): use a fill strategy there, or drop the rows before it
+                with :meth:`row_mask`.
+        """
+        frame = self._fit(X)
+        dropped = dict(self.steps_)["missing"].rows_dropped_
+        refuse_dropping_rows_of_y(type(self).__name__, dropped, self.n_rows_in_, y)
+        return self._output(frame)
 
     def partial_fit(self, X, y=None) -> Preprocessor:
         """Fit on the first call; later, update only the scaler's running statistics.
@@ -180,15 +196,13 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         ]
         self.n_rows_in_ = len(frame)
         for name, step in steps:
-            step.set_output(transform="default")  # our frames, whatever the global config
-            frame = step.fit_transform(frame)
+            frame = _own_output(step).fit_transform(frame)
             if name == "clean":
                 table = describe_table(frame)
                 self.table_ = {k: plain(table[k]) for k in ("constant_columns", "duplicate_rows")}
         scaler = self._new_scaler()
         if scaler is not None:
-            scaler.set_output(transform="default")
-            scaler.fit(frame.to_numpy(np.float64))
+            _own_output(scaler).fit(frame.to_numpy(np.float64))
             steps.append(("scale", scaler))
         self.steps_ = steps
         return self._scale(frame)
@@ -346,21 +360,12 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     # -- persistence -----------------------------------------------------------------------------
     def get_state(self) -> dict:
         """Return the parameters and each step's state, as JSON-compatible values."""
-        check_is_fitted(self)
-        params = plain(self.get_params())
-        params["missing_columns"] = pairs(self.missing_columns)
-        params["fill_value"] = pairs(self.fill_value)
-        steps = {
+        state = super().get_state()
+        state["steps"] = {
             name: scaler_state(step) if name == "scale" else step.get_state()
             for name, step in self.steps_
         }
-        return {
-            "params": params,
-            "input": input_state(self),
-            "n_rows_in": self.n_rows_in_,
-            "table": plain(self.table_),
-            "steps": steps,
-        }
+        return state
 
     @classmethod
     def from_state(cls, state: dict) -> Preprocessor:
@@ -370,21 +375,20 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                 "This Preprocessor state was written by an older mlpkit (it has no 'steps'); "
                 "refit the preprocessor (and the model holding it) with this version."
             )
-        params = dict(state["params"])
-        for name in ("missing_columns", "fill_value"):
-            if isinstance(params[name], list):
-                params[name] = unpairs(params[name])
-        params["feature_range"] = tuple(params["feature_range"])
-        if params["missing_tokens"] is not None:
-            params["missing_tokens"] = tuple(params["missing_tokens"])
-        model = cls(**params)
-        set_input_state(model, state["input"])
-        model.n_rows_in_ = int(state["n_rows_in"])
-        model.table_ = dict(state["table"])
+        model = super().from_state(state)
         model.steps_ = [(name, STEPS[name].from_state(state["steps"][name])) for name in STEPS]
         if state["steps"].get("scale") is not None:
             model.steps_.append(("scale", scaler_from_state(state["steps"]["scale"])))
+        for _, step in model.steps_:
+            _own_output(step)
         return model
+
+
+def _own_output(step):
+    """A step that returns what it computes (its frames, the scaler's arrays) whatever
+    ``sklearn.set_config(transform_output=...)`` says: the Preprocessor alone follows
+    ``set_output``, in :meth:`Preprocessor._output`."""
+    return step.set_output(transform="default")
 
 
 def _positional(n_columns: int) -> list[str]:

@@ -8,7 +8,10 @@ JSON object would turn integer keys into text, so mappings keyed by column trave
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 
 def plain(value):
@@ -46,3 +49,57 @@ def set_input_state(estimator, state: dict) -> None:
     estimator.n_features_in_ = int(state["n_features_in"])
     if state["feature_names_in"] is not None:
         estimator.feature_names_in_ = np.asarray(state["feature_names_in"], dtype=object)
+
+
+class StepState:
+    """``get_state``/``from_state`` written once for the data steps (a mixin).
+
+    The document is ``{"params": constructor arguments, "input": input_state(step)}`` plus one
+    entry per fitted attribute named in the class's ``_state_fields``, keyed by the attribute
+    without its trailing underscore (``text_columns_`` → ``"text_columns"``). A step declares:
+
+    - ``_state_fields``: ``{attribute: kind}``; kind "list" (a list of labels or values),
+      "mapping" (a dict keyed by column, written with :func:`pairs`), "int", or "value" (already
+      JSON: a dict with text keys, a number, a string).
+    - ``_mapping_params``: constructor arguments that may be a dict keyed by column (written
+      with :func:`pairs`, read back as dicts); ``_tuple_params``: arguments read back as tuples.
+
+    A step with more to its state (a sub-step, an encoder) extends both methods and calls
+    these.
+    """
+
+    _state_fields: dict = {}
+    _mapping_params: tuple = ()
+    _tuple_params: tuple = ()
+
+    def get_state(self) -> dict:
+        """Return the parameters and everything learned, as JSON-compatible values."""
+        check_is_fitted(self)
+        params = {
+            name: pairs(value) if name in self._mapping_params else plain(value)
+            for name, value in self.get_params(deep=False).items()
+        }
+        state = {"params": params, "input": input_state(self)}
+        for attribute, kind in self._state_fields.items():
+            state[attribute.rstrip("_")] = _WRITE[kind](getattr(self, attribute))
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict):
+        """Return the fitted step whose :meth:`get_state` gave ``state``."""
+        params = dict(state["params"])
+        for name in cls._mapping_params:
+            if isinstance(params[name], list):
+                params[name] = unpairs(params[name])
+        for name in cls._tuple_params:
+            if params[name] is not None:
+                params[name] = tuple(params[name])
+        model = cls(**params)
+        set_input_state(model, state["input"])
+        for attribute, kind in cls._state_fields.items():
+            setattr(model, attribute, _READ[kind](state[attribute.rstrip("_")]))
+        return model
+
+
+_WRITE = {"list": plain, "mapping": pairs, "int": int, "value": plain}
+_READ = {"list": list, "mapping": unpairs, "int": int, "value": copy.deepcopy}
