@@ -1,5 +1,7 @@
 """Bad input fails early, loudly, and says what to do."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -139,3 +141,34 @@ def test_boolean_and_object_labels_are_read_as_numbers():
     model = net(2)
     model.fit(X, (y == 1), loss="categorical_cross_entropy")
     model.fit(X, (y % 2).astype(object), loss="categorical_cross_entropy")
+
+
+def test_nan_at_predict_time_says_before_predicting():
+    model = net(1, "linear")
+    model.fit(X, X[:, 0], loss="mse")
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="before predicting.*preprocessor"):
+        model.predict(bad)
+    with pytest.raises(ValueError, match="before training"):
+        net(1, "linear").fit(bad, X[:, 0], loss="mse")
+
+
+def test_inputs_whose_scales_differ_by_orders_of_magnitude_get_a_warning_that_says_how():
+    import pandas as pd
+
+    wide = pd.DataFrame({"rooms": X[:, 0], "income": X[:, 1] * 1e5})
+    with pytest.warns(UserWarning, match=r"'rooms'.*'income'.*Preprocessor\(\)"):
+        net(1, "linear").fit(wide, X[:, 0], loss="mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net(1, "linear").fit(X, X[:, 0], loss="mse")
+        scaled = mk.Sequential([mk.layers.Dense(1)], preprocessor=mk.data.Preprocessor())
+        scaled.fit(wide, X[:, 0], loss="mse")
+
+
+def test_classification_metrics_on_a_regression_output_are_an_error():
+    with pytest.raises(mk.ConfigError, match=r"\['accuracy', 'auc'\].*values.*regression metrics"):
+        net(1, "linear").fit(X, X[:, 0], loss="mse", metrics=["accuracy", "auc", "rmse"])
+    sigmoid = net(1, "sigmoid")
+    sigmoid.fit(X, (X[:, 0] > 0) * 1, loss="mse", metrics=["accuracy"])  # old-style, allowed

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def check_features(X, *, dtype, n_features: int | None = None, name: str = "X") -> np.ndarray:
+def check_features(
+    X, *, dtype, n_features: int | None = None, name: str = "X", purpose: str = "training"
+) -> np.ndarray:
     """Return X as a C-contiguous (n_samples, n_features) array of ``dtype``.
 
     Raises:
@@ -15,7 +17,7 @@ def check_features(X, *, dtype, n_features: int | None = None, name: str = "X") 
     """
     columns = getattr(X, "columns", None)
     check_not_sparse(X, name)
-    X = _as_numeric_2d(X, name, columns)
+    X = _as_numeric_2d(X, name, columns, purpose)
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(
             f"{name} is empty: shape {X.shape}. Pass at least one sample with at least one feature."
@@ -39,12 +41,13 @@ def check_features(X, *, dtype, n_features: int | None = None, name: str = "X") 
         raise ValueError(
             f"{name} contains {X[row, col]} at row {row}, column {_column_name(columns, col)} "
             f"({int((~np.isfinite(X)).sum())} non-finite values in all). Impute or drop missing "
-            f"values before training."
+            f"values before {purpose} (or give the network a preprocessor, e.g. "
+            f"preprocessor=mk.data.Preprocessor(missing='auto'))."
         )
     return X
 
 
-def _as_numeric_2d(X, name: str, columns) -> np.ndarray:
+def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:
     X_array = np.asarray(X)
     if X_array.ndim != 2:
         shape_hint = (
@@ -69,7 +72,8 @@ def _as_numeric_2d(X, name: str, columns) -> np.ndarray:
             sample = next(v for v in X_array[:, col] if not is_number(v))
             raise TypeError(
                 f"{name} column {label} is not numeric (e.g. {sample!r}). Encode categorical "
-                f"columns as numbers (e.g. one-hot) or drop them before training."
+                f"columns as numbers (e.g. one-hot) or drop them before {purpose}, or give the "
+                f"network a preprocessor (mk.data.Preprocessor) that does it."
             ) from None
     return X_array.astype(np.float64)
 

@@ -290,7 +290,7 @@ class Sequential:
         preprocessor: probabilities for a sigmoid or softmax output, values in the target's
         own units otherwise; shape (n_samples, n_outputs)."""
         self._require_built()
-        inputs, kept = preparation.transform_inputs(self, X)
+        inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
         if kept is not None:
             raise ValueError(
                 f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy is "
@@ -392,10 +392,12 @@ class Sequential:
             callbacks: ``mk.callbacks`` objects (see their protocol).
             verbose: 1 shows a progress bar on an interactive terminal and prints one line per
                 epoch elsewhere (CI, pipes); 0 is silent.
-            metrics: names of extra per-epoch scores on the training and validation data
-                (``name`` and ``val_name``), in the target's own units: "accuracy", "auc",
-                "log_loss", "precision", "recall", "f1", "mse", "rmse", "mae", "r2",
-                "regression_accuracy".
+            metrics: extra per-epoch scores on the training and validation data (``name`` and
+                ``val_name``), in the target's own units: names — "accuracy", "auc",
+                "log_loss", "precision", "recall", "f1" (classification only), "mse", "rmse",
+                "mae", "r2", "regression_accuracy" — or metric objects such as
+                ``mk.metrics.RegressionAccuracy(k=5)``. Training metrics are running means
+                over the epoch's batches, as the loss (see ``mlpkit.training.epoch``).
             clip_value, clip_norm: clip each gradient entry to [−clip_value, clip_value] and/or
                 rescale the gradient to a global L2 norm of at most clip_norm, every step.
             sample_weight: a weight wᵢ ≥ 0 per row, shape (n_samples,): each batch's loss is
@@ -410,6 +412,7 @@ class Sequential:
         check_clipping(clip_value, clip_norm)
         metrics = metrics_module.check(metrics)
         self.loss = self._resolve_loss(loss)
+        self._check_metrics_fit_the_output(metrics)
         self.optimizer = self._resolve_optimizer(optimizer)
         train, validation = preparation.prepare_fit(
             self,
@@ -436,6 +439,22 @@ class Sequential:
             metrics=metrics,
         )
         return trainer.fit(train, validation, epochs=epochs)
+
+    def _check_metrics_fit_the_output(self, metrics) -> None:
+        """Classification metrics need probabilities: on a regression's values (a linear
+        output, no cross-entropy) they would print numbers that mean nothing."""
+        output = self.output_activation
+        name = activation_name(output) if output is not None else "linear"
+        if self.loss.logits_activation is not None or name in ("sigmoid", "softmax"):
+            return
+        wrong = [m.name for m in metrics if m.name in metrics_module.CLASSIFICATION_ONLY]
+        if wrong:
+            raise ConfigError(
+                f"fit metrics {wrong} score class probabilities, but this network predicts "
+                f"values (a {name} output with the {self.loss.name} loss). Use regression "
+                f"metrics (mse, rmse, mae, r2, regression_accuracy), or a sigmoid/softmax output "
+                f"with a cross-entropy loss for a classification."
+            )
 
     def _resolve_loss(self, loss) -> losses_module.Loss:
         if loss is None:

@@ -14,7 +14,15 @@
 """
 
 from .confusion import COUNTS, RATIOS, confusion_ratios, one_vs_rest_counts, ratios_from_counts
-from .registry import METRICS, Metric, NamedMetric, RegressionAccuracy, check, get
+from .registry import (
+    CLASSIFICATION_ONLY,
+    METRICS,
+    Metric,
+    NamedMetric,
+    RegressionAccuracy,
+    check,
+    get,
+)
 from .scores import (
     accuracy,
     balanced_accuracy,
@@ -33,6 +41,7 @@ from .scores import (
 )
 
 __all__ = [
+    "CLASSIFICATION_ONLY",
     "COUNTS",
     "METRICS",
     "RATIOS",

@@ -119,6 +119,10 @@ METRICS = {
 }
 
 
+#: Metrics that read class probabilities: meaningless on a regression's values.
+CLASSIFICATION_ONLY = frozenset({"accuracy", "auc", "log_loss", "precision", "recall", "f1"})
+
+
 class Metric:
     """The protocol of a ``fit`` metric: ``name`` (str, the log key) and ``__call__(output,
     targets) -> float`` on network-format arrays (see the module). Subclass it, or pass any

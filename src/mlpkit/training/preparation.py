@@ -23,6 +23,7 @@ in those; the loss in the network's units).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,7 @@ def prepare_fit(
     inputs, kept = transform_inputs(net, X)
     y, sample_weight = take_rows(y, kept), _kept(sample_weight, kept)
     if not net.built:
+        warn_if_unscaled(inputs, X, preprocessor)
         net.build(inputs.shape[1])
     if net.target is None:
         net.learn_target(y, loss, classes)
@@ -100,19 +102,25 @@ def dataset(net, X, y, loss, *, names=("X", "y")) -> Dataset:
         raise ValueError(
             f"{names[0]} has {n_rows(X)} rows but {names[1]} has {n_rows(y)}; they must match."
         )
-    inputs, kept = transform_inputs(net, X, name=names[0])
+    inputs, kept = transform_inputs(net, X, name=names[0], purpose="evaluating")
     return _dataset(net, inputs, take_rows(y, kept), loss, names)
 
 
-def transform_inputs(net, X, *, name: str = "X") -> tuple[np.ndarray, np.ndarray | None]:
-    """X through the preprocessor (if any) and checked: ``(inputs, kept rows or None)``."""
+def transform_inputs(
+    net, X, *, name: str = "X", purpose: str = "training"
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """X through the preprocessor (if any) and checked: ``(inputs, kept rows or None)``;
+    ``purpose`` ("training", "predicting", "evaluating") words the errors."""
     kept = None
     check_not_sparse(X, name)
     if net.preprocessor is not None:
         mask = net.preprocessor.row_mask(X)
         kept = None if mask.all() else np.flatnonzero(mask)
         X = net.preprocessor.transform(X)
-    return check_features(X, dtype=net.dtype, n_features=net.n_features, name=name), kept
+    inputs = check_features(
+        X, dtype=net.dtype, n_features=net.n_features, name=name, purpose=purpose
+    )
+    return inputs, kept
 
 
 def _dataset(net, inputs, y, loss, names) -> Dataset:
@@ -129,6 +137,36 @@ def _dataset(net, inputs, y, loss, names) -> Dataset:
     if net.target.scaler_ is not None:
         y_user = np.asarray(y, dtype=np.float64).reshape(targets.shape)
     return Dataset(inputs, targets, None, y_user)
+
+
+#: Inputs whose columns' spreads differ by more than this factor get a warning (no scaler).
+SCALE_RATIO = 1e3
+
+
+def warn_if_unscaled(inputs: np.ndarray, X, preprocessor) -> None:
+    """Warn (once, on the first fit) when the network's inputs are unscaled: no scaler in
+    front of it and the columns' standard deviations differ by more than :data:`SCALE_RATIO`,
+    so gradient descent would crawl along some inputs and jump along others."""
+    if preprocessor is not None and getattr(preprocessor, "scaler", "standard") is not None:
+        return
+    spread = inputs.std(axis=0, dtype=np.float64)
+    varying = np.flatnonzero(spread > 0)
+    if varying.size < 2:
+        return
+    low, high = varying[np.argmin(spread[varying])], varying[np.argmax(spread[varying])]
+    if spread[high] <= SCALE_RATIO * spread[low]:
+        return
+    names = getattr(X, "columns", None)
+    label = (lambda i: repr(str(names[i]))) if names is not None else (lambda i: f"{i}")
+    warnings.warn(
+        f"The input columns differ in scale by a factor of {spread[high] / spread[low]:.0e} "
+        f"(standard deviation {spread[low]:.3g} in column {label(low)}, {spread[high]:.3g} in "
+        f"column {label(high)}); gradient descent trains badly on such inputs. Scale them: "
+        f"preprocessor=mk.data.Preprocessor() in the network, or mk.data.StandardScaler() "
+        f"before it.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def check_sample_weight(sample_weight, n: int, dtype):
