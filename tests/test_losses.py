@@ -89,3 +89,76 @@ def test_rows_average_to_the_loss_and_weights_give_the_weighted_mean(name):
         lambda: loss.value_and_grad(out, y, training=False, weights=weights)[0], out
     )
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+# -- precision where the model is confident (float64) -------------------------------------------
+# Exact values from the closed forms with 50 digits (mpmath); PyTorch agrees to 1e-16 for
+# BCE at z ≥ 25 with y = 1 (and loses precision itself for z ≤ −25, y = 0, and for softmax rows
+# whose label is the arg max: it rounds 1 + e^(−22) before the log).
+def exact_bce(z, y):
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(50):
+        z, y = mpmath.mpf(z), mpmath.mpf(y)
+        return float(
+            -y * mpmath.log(1 / (1 + mpmath.exp(-z)))
+            - (1 - y) * mpmath.log(1 / (1 + mpmath.exp(z)))
+        )
+
+
+def exact_ce(z_row, label):
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(50):
+        return float(
+            mpmath.log(sum(mpmath.exp(mpmath.mpf(v)) for v in z_row)) - mpmath.mpf(z_row[label])
+        )
+
+
+CONFIDENT_Z = np.array([[25.0], [30.0], [36.0], [-25.0], [-30.0], [-36.0], [36.0], [0.5]])
+CONFIDENT_Y = np.array([[1.0], [1.0], [1.0], [0.0], [0.0], [0.0], [0.0], [1.0]])
+
+
+def test_binary_cross_entropy_keeps_full_precision_at_confident_logits():
+    loss = mk.losses.BinaryCrossEntropy()
+    exact = np.array([exact_bce(z, y) for z, y in zip(CONFIDENT_Z.ravel(), CONFIDENT_Y.ravel())])
+    np.testing.assert_allclose(loss.rows(CONFIDENT_Z, CONFIDENT_Y), exact, rtol=1e-15, atol=0)
+    for i in range(len(exact)):  # each row alone: value and value_and_grad
+        z, y = CONFIDENT_Z[i : i + 1], CONFIDENT_Y[i : i + 1]
+        assert loss.value(z, y) == pytest.approx(exact[i], rel=1e-15, abs=0)
+        assert loss.value_and_grad(z, y)[0] == pytest.approx(exact[i], rel=1e-15, abs=0)
+    value, grad = loss.value_and_grad(CONFIDENT_Z, CONFIDENT_Y)
+    assert value == pytest.approx(exact.mean(), rel=1e-15)
+    s = 1 / (1 + np.exp(-CONFIDENT_Z))
+    np.testing.assert_allclose(grad, (s - CONFIDENT_Y) / len(exact), rtol=1e-15, atol=1e-300)
+
+
+def test_binary_cross_entropy_matches_torch_to_1e_15_where_the_model_is_confidently_right():
+    torch = pytest.importorskip("torch")
+    z = np.array([[25.0], [30.0], [36.0]])
+    y = np.ones_like(z)
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.from_numpy(z), torch.from_numpy(y), reduction="none"
+    ).numpy()
+    loss = mk.losses.BinaryCrossEntropy()
+    assert expected[2, 0] == pytest.approx(2.3195228302435696e-16, rel=1e-15)
+    np.testing.assert_allclose(loss.rows(z, y), expected.ravel(), rtol=1e-15, atol=0)
+    for i in range(3):
+        assert loss.value(z[i : i + 1], y[i : i + 1]) == pytest.approx(expected[i, 0], rel=1e-15)
+
+
+def test_categorical_cross_entropy_keeps_full_precision_at_margins_of_22_to_25():
+    z = np.array(
+        [[22.0, 0.0, -1.0], [3.0, 28.0, 5.0], [0.0, 1.0, 25.0], [1.0, 24.0, 0.5], [-20.0, 3.0, 2.0]]
+    )
+    labels = np.array([0, 1, 2, 1, 0])  # the last row confidently wrong
+    y = np.eye(3)[labels]
+    exact = np.array([exact_ce(row, label) for row, label in zip(z, labels)])
+    loss = mk.losses.CategoricalCrossEntropy()
+    np.testing.assert_allclose(loss.rows(z, y), exact, rtol=1e-15, atol=0)
+    for i in range(len(exact)):
+        assert loss.value(z[i : i + 1], y[i : i + 1]) == pytest.approx(exact[i], rel=1e-15, abs=0)
+    value, grad = loss.value_and_grad(z, y)
+    assert value == pytest.approx(exact.mean(), rel=1e-15)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(
+        grad, (p / p.sum(axis=1, keepdims=True) - y) / 5, rtol=1e-14, atol=1e-300
+    )

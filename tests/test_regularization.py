@@ -26,13 +26,160 @@ def first_layer_weights_of_irrelevant_inputs(regularizer):
     return np.abs(W[3:]).max(), np.abs(W[:3]).max()
 
 
-def test_l1_drives_irrelevant_inputs_to_near_zero_while_l2_only_shrinks_them():
-    l1_irrelevant, l1_relevant = first_layer_weights_of_irrelevant_inputs(mk.regularizers.L1(3e-3))
-    l2_irrelevant, l2_relevant = first_layer_weights_of_irrelevant_inputs(mk.regularizers.L2(3e-3))
+def test_l2_shrinks_irrelevant_inputs_weights_but_leaves_them_clearly_non_zero():
+    l2_irrelevant, _ = first_layer_weights_of_irrelevant_inputs(mk.regularizers.L2(3e-3))
     none_irrelevant, _ = first_layer_weights_of_irrelevant_inputs(None)
-    assert l1_irrelevant < 0.02 < l1_relevant
     assert 0.02 < l2_irrelevant < none_irrelevant
-    assert l1_irrelevant < l2_irrelevant / 5
+
+
+def eight_inputs_four_useless(seed=0, n=400):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 8))
+    y = X[:, 0] - 2 * X[:, 1] + 0.5 * X[:, 2] + X[:, 3] + 0.05 * rng.normal(size=n)
+    return X, y  # inputs 4..7 are noise
+
+
+def first_layer_after_training(regularizer, optimizer, batch_size, seed=0):
+    X, y = eight_inputs_four_useless(seed)
+    net = mk.Sequential(
+        [mk.layers.Dense(8, activation="tanh", kernel_regularizer=regularizer), mk.layers.Dense(1)],
+        random_state=seed,
+    )
+    net.fit(X, y, loss="mse", optimizer=optimizer, epochs=150, batch_size=batch_size)
+    return net.layers[0].W
+
+
+# λ₁ is compared with the gradient for SGD, with the normalised step m̂/√v̂ for Adam (the
+# soft-threshold is η·λ₁ for every optimizer): see mlpkit.regularizers.
+L1_CASES = {
+    "sgd-full-batch": (0.1, lambda: mk.optim.SGD(0.05), None),
+    "adam-minibatch": (0.8, lambda: mk.optim.Adam(1e-2), 50),
+}
+
+
+@pytest.mark.parametrize("case", L1_CASES)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_l1_sets_the_useless_inputs_weights_to_exactly_zero_and_keeps_the_useful(case, seed):
+    strength, optimizer, batch_size = L1_CASES[case]
+    W = first_layer_after_training(mk.regularizers.L1(strength), optimizer(), batch_size, seed)
+    assert np.count_nonzero(W[4:]) == 0
+    assert np.all(mk.regularizers.input_norms(W[:4]) > 0.05)
+    np.testing.assert_array_equal(mk.regularizers.used_inputs(W), [True] * 4 + [False] * 4)
+
+
+@pytest.mark.xfail(
+    reason="RMSprop's step g/√v has size ≈ 1 for noise and signal alike, so a soft-threshold at "
+    "η·λ₁ cannot separate them; it needs the threshold in RMSprop's own metric, η·λ₁/(√v + ε) "
+    "(a per-coordinate step from the optimizer, not yet passed to Penalty.after_step)",
+    strict=False,
+)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_l1_with_rmsprop_sets_the_useless_inputs_weights_to_exactly_zero(seed):
+    W = first_layer_after_training(mk.regularizers.L1(0.5), mk.optim.RMSprop(1e-2), 50, seed)
+    assert np.count_nonzero(W[4:]) == 0
+    assert np.all(mk.regularizers.input_norms(W[:4]) > 0.05)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_group_lasso_removes_whole_useless_inputs(seed):
+    W = first_layer_after_training(mk.regularizers.GroupLasso(0.2), mk.optim.SGD(0.05), None, seed)
+    norms = mk.regularizers.input_norms(W)
+    np.testing.assert_array_equal(W[4:], 0)  # whole rows
+    assert np.all(norms[:4] > 0.05)
+    assert np.count_nonzero(W[:4]) == W[:4].size  # the kept rows are dense, unlike L1's
+
+
+def test_soft_thresholding_is_the_l1_proximal_step():
+    w = np.array([-0.5, -0.1, 0.0, 0.05, 0.3])
+    expected = np.sign(w) * np.maximum(np.abs(w) - 0.1, 0)
+    np.testing.assert_allclose(mk.regularizers.L1(0.5).proximal(w, 0.2), expected)
+    np.testing.assert_array_equal(mk.regularizers.soft_threshold(w, 0.0), w)
+    # the prox is the minimiser of ½‖u − w‖² + t·|u|: no u on a fine grid does better
+    grid = np.linspace(-1, 1, 20001)
+    for wi, ui in zip(w, expected):
+        objective = 0.5 * (grid - wi) ** 2 + 0.1 * np.abs(grid)
+        assert 0.5 * (ui - wi) ** 2 + 0.1 * abs(ui) <= objective.min() + 1e-12
+
+
+def test_group_soft_thresholding_shrinks_rows_and_zeroes_the_short_ones():
+    W = np.array([[3.0, 4.0], [0.06, 0.08], [0.0, 0.0]])  # row norms 5, 0.1, 0
+    out = mk.regularizers.GroupLasso(0.5).proximal(W, 1.0)  # threshold 0.5
+    np.testing.assert_allclose(out, [[3.0 * 0.9, 4.0 * 0.9], [0, 0], [0, 0]])
+    np.testing.assert_allclose(mk.regularizers.input_norms(W), [5.0, 0.1, 0.0])
+
+
+def test_penalty_after_step_soft_thresholds_the_buffer_and_leaves_frozen_layers_alone():
+    net = mk.Sequential(
+        [
+            mk.layers.Dense(3, kernel_regularizer=mk.regularizers.GroupLasso(0.5)),
+            mk.layers.Dense(3),
+            mk.layers.Dense(1),
+        ],
+        regularizer=mk.regularizers.L1(0.5),
+        dtype="float64",
+        random_state=0,
+    ).build(4)
+    net.layers[2].trainable = False
+    before = [layer.W.copy() for layer in net.layers]
+    penalty = net.penalty()
+    assert penalty.value(net.params) == pytest.approx(
+        0.5 * mk.regularizers.input_norms(before[0]).sum() + 0.5 * np.abs(before[1]).sum()
+    )
+    penalty.after_step(net.params, 0.2)  # thresholds 0.1
+    np.testing.assert_array_equal(
+        net.layers[0].W, mk.regularizers.group_soft_threshold(before[0], 0.1)
+    )
+    np.testing.assert_array_equal(net.layers[1].W, mk.regularizers.soft_threshold(before[1], 0.1))
+    np.testing.assert_array_equal(net.layers[2].W, before[2])
+    grads = np.zeros_like(net.params)
+    penalty.add_gradient(net.params, grads)
+    np.testing.assert_array_equal(grads, 0)  # L1 and the group term are not gradient terms
+    penalty.add_gradient(net.params, grads, nonsmooth=True)  # for solvers with no prox (L-BFGS)
+    W0, W1 = net.layers[0].W, net.layers[1].W
+    slots = {(slot.layer, slot.spec.name): slot for slot in net.slots}
+    for layer, W, expected in [
+        (0, W0, mk.regularizers.GroupLasso(0.5).gradient(W0)),
+        (1, W1, 0.5 * np.sign(W1)),
+    ]:
+        slot = slots[(layer, "W")]
+        np.testing.assert_allclose(grads[slot.offset : slot.stop].reshape(W.shape), expected)
+
+
+@pytest.mark.parametrize(
+    "regularizer",
+    [mk.regularizers.GroupLasso(0.3), mk.regularizers.L1L2(l1=0.2, l2=0.1)],
+    ids=repr,
+)
+def test_penalty_value_and_gradient_match_finite_differences_away_from_the_kinks(regularizer):
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(4, 3))
+    W[np.abs(W) < 0.05] = 0.3  # away from 0, where both are differentiable
+    numeric = numerical_gradient(lambda: regularizer(W), W)
+    np.testing.assert_allclose(regularizer.gradient(W), numeric, rtol=1e-6, atol=1e-9)
+    if isinstance(regularizer, mk.regularizers.GroupLasso):
+        assert regularizer(W) == pytest.approx(0.3 * np.linalg.norm(W, axis=1).sum())
+        np.testing.assert_array_equal(regularizer.gradient(np.zeros((2, 3))), 0)
+
+
+def test_group_lasso_saves_and_loads_by_name(tmp_path):
+    reg = mk.regularizers.GroupLasso(0.02)
+    assert reg.get_config() == {"name": "group_lasso", "strength": 0.02}
+    again = mk.regularizers.get(reg.get_config())
+    assert isinstance(again, mk.regularizers.GroupLasso) and again.strength == 0.02
+    assert isinstance(mk.regularizers.get("group_lasso"), mk.regularizers.GroupLasso)
+    X, y = eight_inputs_four_useless(n=60)
+    net = mk.Sequential(
+        [mk.layers.Dense(4, kernel_regularizer=reg), mk.layers.Dense(1)],
+        regularizer=mk.regularizers.GroupLasso(0.01),
+        random_state=0,
+    )
+    net.fit(X, y, loss="mse", epochs=2)
+    loaded = mk.load(net.save(tmp_path / "net.mlpk"))
+    assert loaded.layers[0].kernel_regularizer.get_config() == reg.get_config()
+    assert loaded.regularizer.get_config() == {"name": "group_lasso", "strength": 0.01}
+    np.testing.assert_array_equal(loaded.params, net.params)
+    history = loaded.fit(X, y, loss="mse", epochs=1)
+    assert history.history["penalty"][0] > 0
 
 
 def test_penalty_is_reported_apart_from_the_data_loss():
