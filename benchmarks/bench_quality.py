@@ -51,9 +51,7 @@ SPLITS, REPEATS = 3, 2
 
 #: The small built-in grid of mlpkit settings (on top of the defaults).
 GRID = {
-    "wide": {"hidden_layer_sizes": (256,)},
     "deep": {"hidden_layer_sizes": (128, 64)},
-    "lr 1e-2": {"learning_rate_init": 1e-2},
     "alpha 1e-2": {"alpha": 1e-2},
 }
 

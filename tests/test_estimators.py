@@ -320,7 +320,7 @@ def test_invscaling_divides_the_rate_by_rows_seen_to_the_power_t():
     model = mk.MLPClassifier(
         solver="sgd", learning_rate="invscaling", power_t=0.5, max_iter=3, random_state=0
     ).fit(X, y)
-    assert model.t_ == 450  # 150 rows (no validation split below 1000 rows) x 3 epochs
+    assert model.t_ == 450  # 150 rows (no validation split below 10,000 rows) x 3 epochs
     assert model.optimizer_.current_learning_rate() == pytest.approx(3e-3 / 451**0.5)
     model.partial_fit(X, y)
     assert model.t_ == 600
@@ -364,9 +364,9 @@ def test_solver_and_optimizer_that_contradict_are_refused():
         mk.MLPClassifier(learning_rate="cosine").fit(X, y)
 
 
-def test_early_stopping_auto_holds_out_a_split_only_from_a_thousand_rows():
+def test_early_stopping_auto_holds_out_a_split_only_from_ten_thousand_rows():
     small, y_small = classification(300)
-    large, y_large = classification(1500)
+    large, y_large = classification(10_000)
     assert "val_loss" not in mk.MLPClassifier(max_iter=3).fit(small, y_small).history_
     assert "val_loss" in mk.MLPClassifier(max_iter=3).fit(large, y_large).history_
     assert (

@@ -5,7 +5,7 @@ into an ``mk.Sequential`` (``network_``) with its preprocessor and target inside
 same loop as everywhere else. So ``network_`` *is* the model: ``predict_proba`` is
 ``network_.predict``, and ``mk.evaluate``, ``mk.report`` and ``mk.export`` see exactly what
 ``predict`` does. Defaults aim at tabular data out of the box: inputs standardised by the
-network's preprocessor, Adam at 3e-3, He initialisation for ReLU, and (from 1000 rows on) early
+network's preprocessor, Adam at 3e-3, He initialisation for ReLU, and (from 10,000 rows on) early
 stopping on a 10% validation split that restores the best weights. ``solver="lbfgs"`` is
 full-batch L-BFGS (:mod:`.lbfgs`); :mod:`.solvers` says how ``solver``, ``optimizer`` and
 ``learning_rate`` combine.

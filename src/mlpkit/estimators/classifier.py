@@ -32,11 +32,11 @@ class MLPClassifier(ClassifierMixin, MLPBase):
     and ``learning_rate`` combine: :mod:`mlpkit.estimators.solvers`. Differences and additions:
 
     - ``learning_rate_init=3e-3`` (scikit-learn: 1e-3): measured on the quality benchmark
-      (benchmarks/bench_quality.py), it learns more per epoch on small tables and lost nowhere.
+      (benchmarks/bench_quality.py), it learns more per epoch on small tables.
     - ``alpha`` is the strength of an elastic-net penalty α(r·Σ|w| + ½(1 − r)·Σw²) added to the
       mean batch loss, r = ``l1_ratio`` (0: pure L2, as scikit-learn; scikit-learn also divides
       by the batch size, mlpkit does not); ``l1`` adds a further λ₁·Σ|w| (lasso) on its own.
-    - ``early_stopping="auto"`` by default: from 1000 rows on, 10% of the rows are held out and
+    - ``early_stopping="auto"`` by default: from 10,000 rows on, 10% of the rows are held out and
       the weights of the best validation epoch are restored; below that (where a tenth of the
       rows is too few to judge by), with ``early_stopping=False``, or with sample or class
       weights (the validation loss is unweighted), training stops when the training loss has
