@@ -211,14 +211,18 @@ def train_torch(
     optimizer,
     *,
     penalty=None,
+    soft_threshold=None,
     clip_value=None,
     clip_norm=None,
     scheduler=None,
     per=None,
     before_batch=None,
 ) -> TorchLog:
-    """Train the twin as mlpkit's trainer does: forward, loss + penalty, backward, clip by
-    value then by global norm, step; ``scheduler.step()`` after every batch or epoch (``per``)."""
+    """Train the twin as mlpkit's trainer does: forward, loss + the smooth part of the penalty,
+    backward, clip by value then by global norm, step, then the L1 soft-thresholding
+    w ← sign(w)·max(|w| − η·λ₁, 0) of ``soft_threshold`` ({parameter: λ₁}) under no_grad;
+    ``scheduler.step()`` after every batch or epoch (``per``). The logged penalty is the whole
+    Ω (smooth and L1 parts) before the step."""
     model, loss_fn, log = twin.model, TORCH_LOSSES[task.loss], TorchLog()
     model.train()
     X, y = torch.from_numpy(task.X), task.y_torch
@@ -233,7 +237,11 @@ def train_torch(
             optimizer.zero_grad()
             data_loss = loss_fn(model(X[rows]), y[rows])
             pen = penalty(twin) if penalty is not None else torch.zeros((), **F64)
-            (data_loss + pen).backward()
+            l1_part = sum(
+                lam * twin.torch_params[name].abs().sum()
+                for name, lam in (soft_threshold or {}).items()
+            )
+            (data_loss + pen - l1_part).backward()  # L1 is a proximal step, not a gradient
             grads = [p.grad for p in params if p.grad is not None]
             norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
             log.steps["norm"].append(norm)
@@ -245,6 +253,11 @@ def train_torch(
             lr = optimizer.param_groups[0]["lr"]
             log.steps["lr"].append(lr)
             optimizer.step()
+            if soft_threshold:
+                with torch.no_grad():
+                    for name, lam in soft_threshold.items():
+                        w = twin.torch_params[name]
+                        w.copy_(w.sign() * (w.abs() - lr * lam).clamp_min(0))
             if scheduler is not None and per == "batch":
                 scheduler.step()
             batch["loss"].append(data_loss.item())
@@ -569,6 +582,20 @@ def torch_penalty(terms):
     return penalty
 
 
+def l1_strengths(net) -> dict[str, float]:
+    """{torch parameter name: λ₁} of the net's L1 parts, read from its regularizers."""
+    found = {}
+    for name, regularizer in (
+        ("layers[0].W", net.layers[0].regularizer_for("W") or net.regularizer),
+        ("layers[0].b", net.layers[0].regularizer_for("b")),
+        ("layers[1].W", net.layers[1].regularizer_for("W") or net.regularizer),
+        ("layers[1].b", net.layers[1].regularizer_for("b")),
+    ):
+        if regularizer is not None and regularizer.l1:
+            found[name] = regularizer.l1
+    return found
+
+
 @pytest.mark.parametrize("case", PENALTY_CASES)
 def test_penalty_matches_torch_loss_term_in_weights_penalty_and_data_loss_history(case):
     layers, regularizer, terms = PENALTY_CASES[case]
@@ -577,7 +604,10 @@ def test_penalty_matches_torch_loss_term_in_weights_penalty_and_data_loss_histor
     assert set(terms) <= set(twin.torch_params)
     optimizer, torch_optimizer = sgd_momentum()
     history = fit_mk(net, task, optimizer)
-    log = train_torch(twin, task, torch_optimizer(twin.model), penalty=torch_penalty(terms))
+    soft = l1_strengths(net) if case.startswith(("network", "per-layer")) else None
+    log = train_torch(
+        twin, task, torch_optimizer(twin.model), penalty=torch_penalty(terms), soft_threshold=soft
+    )
     assert min(history["penalty"]) > 0
     twin.assert_same_weights()
     # loss: the mean data loss without the penalty; penalty: its mean, before each update

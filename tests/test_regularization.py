@@ -49,35 +49,35 @@ def first_layer_after_training(regularizer, optimizer, batch_size, seed=0):
     return net.layers[0].W
 
 
-# λ₁ is compared with the gradient for SGD, with the normalised step m̂/√v̂ for Adam (the
-# soft-threshold is η·λ₁ for every optimizer): see mlpkit.regularizers.
+# One λ₁ for every optimizer: the soft-threshold is taken in the optimizer's own metric
+# (η·λ₁·D, D its per-coordinate step factor), so λ₁ is compared with the gradient for all.
 L1_CASES = {
-    "sgd-full-batch": (0.1, lambda: mk.optim.SGD(0.05), None),
-    "adam-minibatch": (0.8, lambda: mk.optim.Adam(1e-2), 50),
+    "sgd-full-batch": (lambda: mk.optim.SGD(0.05), None),
+    "adam-minibatch": (lambda: mk.optim.Adam(1e-2), 50),
+    "adamw-minibatch": (lambda: mk.optim.AdamW(1e-2), 50),
+    "rmsprop-full-batch": (lambda: mk.optim.RMSprop(1e-2), None),
+    "adagrad-full-batch": (lambda: mk.optim.Adagrad(0.1), None),
 }
 
 
 @pytest.mark.parametrize("case", L1_CASES)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_l1_sets_the_useless_inputs_weights_to_exactly_zero_and_keeps_the_useful(case, seed):
-    strength, optimizer, batch_size = L1_CASES[case]
-    W = first_layer_after_training(mk.regularizers.L1(strength), optimizer(), batch_size, seed)
+    optimizer, batch_size = L1_CASES[case]
+    W = first_layer_after_training(mk.regularizers.L1(0.1), optimizer(), batch_size, seed)
     assert np.count_nonzero(W[4:]) == 0
     assert np.all(mk.regularizers.input_norms(W[:4]) > 0.05)
     np.testing.assert_array_equal(mk.regularizers.used_inputs(W), [True] * 4 + [False] * 4)
 
 
-@pytest.mark.xfail(
-    reason="RMSprop's step g/√v has size ≈ 1 for noise and signal alike, so a soft-threshold at "
-    "η·λ₁ cannot separate them; it needs the threshold in RMSprop's own metric, η·λ₁/(√v + ε) "
-    "(a per-coordinate step from the optimizer, not yet passed to Penalty.after_step)",
-    strict=False,
-)
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_l1_with_rmsprop_sets_the_useless_inputs_weights_to_exactly_zero(seed):
-    W = first_layer_after_training(mk.regularizers.L1(0.5), mk.optim.RMSprop(1e-2), 50, seed)
-    assert np.count_nonzero(W[4:]) == 0
-    assert np.all(mk.regularizers.input_norms(W[:4]) > 0.05)
+def test_the_l1_threshold_follows_the_optimizers_metric():
+    params = np.array([0.5, -0.5, 0.01])
+    adam = mk.optim.Adam(0.1)
+    adam.step(params.copy(), np.array([1.0, 1.0, 1e-4]))
+    D = np.empty(3)
+    assert adam.preconditioner(D)
+    np.testing.assert_allclose(D, 1 / (np.array([1.0, 1.0, 1e-4]) + 1e-8))
+    assert not mk.optim.SGD(0.1).preconditioner(D)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -403,3 +403,29 @@ def test_a_layer_frozen_inside_a_residual_block_stays_fixed_and_unpenalised():
         0.01 * sum(float(np.sum(W**2)) for W in others), rel=1e-5
     )
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_trained_network_says_by_name_which_input_features_it_still_uses():
+    import pandas as pd
+
+    X, y = eight_inputs_four_useless(0)
+    names = ["a", "b", "c", "d", "noise1", "noise2", "noise3", "noise4"]
+    net = mk.Sequential(
+        [
+            mk.layers.Dense(8, activation="tanh", kernel_regularizer=mk.regularizers.L1(0.1)),
+            mk.layers.Dense(1),
+        ],
+        random_state=0,
+        preprocessor=mk.data.Preprocessor(),
+    )
+    net.fit(
+        pd.DataFrame(X, columns=names),
+        y,
+        loss="mse",
+        optimizer=mk.optim.SGD(0.05),
+        epochs=150,
+        batch_size=None,
+    )
+    assert net.used_features() == ["a", "b", "c", "d"]
+    plain = mk.Sequential([mk.layers.Dense(2)], random_state=0).build(3)
+    assert plain.used_features() == ["x0", "x1", "x2"]

@@ -238,6 +238,27 @@ class Sequential:
     def n_outputs(self) -> int:
         return self.widths[-1]
 
+    @property
+    def feature_names(self) -> list[str]:
+        """The names of the network's inputs: the preprocessor's output features, or
+        ``x0``, ``x1``, … without one."""
+        if self.preprocessor is not None and preparation.is_fitted(self.preprocessor):
+            return [str(name) for name in self.preprocessor.get_feature_names_out()]
+        self._require_built()
+        return [f"x{i}" for i in range(self.n_features)]
+
+    def used_features(self) -> list[str]:
+        """The input features the network still uses: those whose outgoing weights in the
+        first layer are not all exactly 0 — what L1 or ``GroupLasso`` penalties remove."""
+        first = self.layers[0]
+        if not hasattr(first, "W"):
+            raise ConfigError(
+                f"used_features reads the first layer's kernel; this network starts with "
+                f"{first.name}, which has none."
+            )
+        used = regularizers.used_inputs(first.W)
+        return [name for name, keep in zip(self.feature_names, used) if keep]
+
     # -- the target: labels and units ----------------------------------------------------------
     def learn_target(self, y, loss, classes=None) -> Target:
         """Learn how y maps to the output units (labels, or a target scaler) from the first

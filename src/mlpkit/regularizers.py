@@ -23,15 +23,18 @@ How each part is minimised:
   so weights (or whole rows: whole inputs) become **exactly 0** and stay there while the data
   gradient cannot pull them out. :func:`input_norms` reads off which inputs a kernel still uses.
 
-**Adaptive optimizers.** The same threshold η·λ is used for every optimizer: it is the proximal
-step at the scale of the plain gradient, as in proximal SGD. With Adam or RMSprop the update
-itself is preconditioned (the step is about η·m̂/√v̂, of size up to ≈ η whatever the gradient's
-scale), so the exact proximal step in Adam's own metric would threshold each coordinate at
-η λ / (√v̂ + ε) (Yun, Lozano & Yang 2021, "Adaptive Proximal Gradient Methods for Structured
-Neural Networks", NeurIPS). With the plain threshold, λ₁ is compared with the *normalised* step:
-a weight is held at 0 while |m̂/√v̂| ≤ λ₁, so useful values of λ₁ are larger with Adam/RMSprop
-(≈ 0.1–1) than with SGD (the gradient's own scale). The penalty *value* is the same Ω in every
-case and is logged apart from the data loss.
+**Adaptive optimizers.** The L1 threshold is taken in the optimizer's own metric: with D the
+per-coordinate factor its step applies to the gradient (``Optimizer.preconditioner``: 1 for SGD,
+1/(√v̂ + ε) for Adam and AdamW, 1/(√v + ε) for RMSprop, 1/(√Σg² + ε) for Adagrad), the step is
+w ← sign(w)·max(|w| − η·λ₁·D, 0), the proximal step of a diagonally preconditioned gradient
+method (Yun, Lozano & Yang 2021, "Adaptive Proximal Gradient Methods for Structured Neural
+Networks", NeurIPS). So λ₁ means the same for every optimizer — a weight stays at 0 while the
+data gradient's pull |g| is at most λ₁ — and one λ₁ zeroes the same useless inputs under SGD,
+Adam, AdamW, RMSprop and Adagrad (tested). With mini-batches and an optimizer that does not
+average the gradient (plain RMSprop, SGD with momentum carrying old steps), a useless weight is
+pushed off 0 whenever one batch's noisy gradient exceeds λ₁. The group lasso's threshold stays
+η·λ_g (its rows mix coordinates of different D). The penalty *value* is the same Ω in every case
+and is logged apart from the data loss.
 
 Where they apply: ``Dense(kernel_regularizer=..., bias_regularizer=...)`` per layer, and
 ``Sequential(regularizer=...)`` for every kernel of the network that has none of its own. Biases,
@@ -318,15 +321,22 @@ class Penalty:
         for (start, stop, _, strength), (block, _) in zip(self.groups, self._blocks(params)):
             grads[start:stop] += GroupLasso(strength).gradient(block).reshape(-1)
 
-    def after_step(self, params: np.ndarray, learning_rate: float) -> None:
-        """The proximal steps, in place, right after the optimizer step with ``learning_rate``
-        η: w ← sign(w)·max(|w| − ηλ₁, 0) over the buffer (four whole-buffer operations), then
-        W_i ← W_i·max(0, 1 − ηλ_g/‖W_i‖₂) for each row of each group-penalised kernel.
+    def after_step(self, params: np.ndarray, learning_rate: float, optimizer=None) -> None:
+        """The proximal steps, in place, right after an optimizer step of learning rate η:
+        w ← sign(w)·max(|w| − ηλ₁D, 0) over the buffer, D the optimizer's per-coordinate step
+        factor (``optimizer.preconditioner``: 1 for SGD or without an optimizer, 1/(√v̂ + ε)
+        for Adam, ...), so that L1 thresholds in the metric the optimizer steps in (proximal
+        gradient in a diagonal metric); then W_i ← W_i·max(0, 1 − ηλ_g/‖W_i‖₂) for each row of
+        each group-penalised kernel.
         Soft-thresholding first and the group step second is the prox of their sum (the sparse
         group lasso's order), should one parameter ever carry both."""
         if self.l1 is not None:
             upper, lower = self._bound, self._scratch
-            np.multiply(self.l1, learning_rate, out=upper)
+            if optimizer is not None and optimizer.preconditioner(upper):
+                upper *= self.l1
+                upper *= learning_rate
+            else:
+                np.multiply(self.l1, learning_rate, out=upper)
             np.negative(upper, out=lower)
             np.clip(params, lower, upper, out=lower)
             params -= lower

@@ -60,6 +60,14 @@ class Adam(Optimizer):
             self.state["g2_sum"] / _weight_sum(self.beta_2, t),
         )
 
+    def preconditioner(self, out):
+        """D = 1/(√v̂ + ε), v̂ = Q/w₂ the bias-corrected second moment."""
+        np.divide(self.state["g2_sum"], _weight_sum(self.beta_2, self.iterations), out=out)
+        np.sqrt(out, out=out)
+        out += self.epsilon
+        np.reciprocal(out, out=out)
+        return True
+
     def _update(self, p, g, state, lr, t, tmp):
         g_sum, g2_sum = state
         g_sum *= self.beta_1

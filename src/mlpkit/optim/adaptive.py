@@ -47,6 +47,14 @@ class Adagrad(Optimizer):
         super()._init_state(params)
         self.state["sum"].fill(self.initial_accumulator_value)
 
+    def preconditioner(self, out):
+        """D = 1/((√Σg² + ε)(1 + (t − 1)·lr_decay))."""
+        np.sqrt(self.state["sum"], out=out)
+        out += self.epsilon
+        out *= 1 + (self.iterations - 1) * self.lr_decay
+        np.reciprocal(out, out=out)
+        return True
+
     def _update(self, p, g, state, lr, t, tmp):
         (s,) = state
         np.multiply(g, g, out=tmp)
@@ -89,6 +97,13 @@ class RMSprop(Optimizer):
         self.rho, self.epsilon, self.momentum = float(rho), float(epsilon), float(momentum)
         self.state_names = ("square_avg", "momentum_buffer") if momentum else ("square_avg",)
 
+    def preconditioner(self, out):
+        """D = 1/(√v + ε) (with momentum, the current step's factor)."""
+        np.sqrt(self.state["square_avg"], out=out)
+        out += self.epsilon
+        np.reciprocal(out, out=out)
+        return True
+
     def _update(self, p, g, state, lr, t, tmp):
         v = state[0]
         v *= self.rho
@@ -128,6 +143,13 @@ class Adadelta(Optimizer):
         check_fraction("rho", rho)
         check_positive("epsilon", epsilon)
         self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def preconditioner(self, out):
+        """D = √((u + ε)/(v + ε)), u the running mean of squared updates."""
+        np.add(self.state["acc_delta"], self.epsilon, out=out)
+        out /= self.state["square_avg"] + self.epsilon
+        np.sqrt(out, out=out)
+        return True
 
     def _update(self, p, g, state, lr, t, tmp):
         v, u = state

@@ -135,6 +135,13 @@ class Optimizer:
                 params[block], grads[block], tuple(s[block] for s in state), lr, t, scratch
             )
 
+    def preconditioner(self, out: np.ndarray) -> bool:
+        """Write into ``out`` the per-coordinate factor D by which the last step scaled the
+        gradient besides η (θ ← θ − η·D·g, to first order), and return True; return False when
+        D = 1 everywhere (plain gradient descent). A proximal step (the L1 soft-threshold)
+        uses it to threshold in the optimizer's own metric, at η·λ·D."""
+        return False
+
     # -- model files -------------------------------------------------------------------------
     def to_document(self) -> tuple[dict, dict[str, np.ndarray]]:
         """The config and step counts (JSON) and the state arrays, for a model file."""

@@ -228,7 +228,7 @@ class Trainer:
             raise _Diverged("gradient norm", norm)
         self.optimizer.step(params, grads, clip=self.clip, norm=norm)
         if self.penalty is not None:  # proximal steps (L1 to exact zeros), frozen entries excluded
-            self.penalty.after_step(params, self.optimizer.last_learning_rate)
+            self.penalty.after_step(params, self.optimizer.last_learning_rate, self.optimizer)
         if self.frozen is not None:
             np.copyto(params, self.frozen_values, where=self.frozen)
         return value, penalty, norms, out
