@@ -57,3 +57,24 @@ def test_sklearn_contract(estimator, check):
 
 def test_docstring_examples_run():
     assert doctest.testmod(cleaning_module).failed == 0
+
+
+def test_digit_strings_with_leading_zeros_stay_text_and_are_named_identifiers():
+    X = pd.DataFrame({"zip": ["02134", "10001", "?"], "n": ["1", "2", "3"]})
+    model = TextCleaner().fit(X)
+    assert model.text_columns_ == ["zip"] and model.numeric_columns_ == ["n"]
+    out = model.transform(X)
+    assert out["zip"].tolist()[:2] == ["02134", "10001"] and out["zip"].isna()[2]
+    assert "leading zeros" in model.identifier_columns_["zip"]
+    restored = TextCleaner.from_state(json.loads(json.dumps(model.get_state())))
+    assert restored.identifier_columns_ == model.identifier_columns_
+
+
+def test_identifier_reasons():
+    from mlpkit.data.cleaning import identifier_reason
+
+    assert "codes" in identifier_reason(pd.Series(["M14860", "L47181", "M14862"]))
+    assert "distinct" in identifier_reason(pd.Series([f"user{i}x" for i in range(30)]))
+    assert "distinct" in identifier_reason(pd.Series([str(10_000 + i) for i in range(30)]))
+    assert identifier_reason(pd.Series([f"{i / 7:.5f}" for i in range(30)])) is None
+    assert identifier_reason(pd.Series(["red", "blue", "red", "green"] * 10)) is None

@@ -291,3 +291,13 @@ def test_sklearn_contract(estimator, check):
 
 def test_docstring_examples_run():
     assert doctest.testmod(missing_module).failed == 0
+
+
+def test_the_missing_value_error_suggests_a_strategy_that_fills_each_column():
+    X = pd.DataFrame({"a": ["x", None, "y"], "b": [1.0, np.nan, 2.0], "c": [np.nan] * 3})
+    with pytest.raises(ValueError) as error:
+        MissingValues().fit(X)
+    message = str(error.value)
+    assert "{'a': 'most_frequent', 'b': 'median', 'c': 'constant'}" in message
+    assert "fill_value={'a': 'missing'}" in message and "category of its own" in message
+    assert "['c'] have no observed value: drop those columns" in message

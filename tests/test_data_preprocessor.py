@@ -398,3 +398,55 @@ def test_sklearn_contract(estimator, check):
 
 def test_docstring_examples_run():
     assert doctest.testmod(preprocessor_module).failed == 0
+
+
+def identifier_table():
+    return pd.DataFrame(
+        {
+            "zip": ["02134", "02139", "10001", "02134"],
+            "id": ["M14860", "L47181", "M14862", "H29424"],
+            "size": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+
+
+def test_identifier_like_text_columns_are_named_in_the_report_and_warned_about():
+    from mlpkit.data import IdentifierColumnWarning
+
+    with pytest.warns(IdentifierColumnWarning) as caught:
+        prep = Preprocessor().fit(identifier_table())
+    messages = [str(w.message) for w in caught]
+    assert any("'zip'" in m and "leading zeros" in m and "drop it" in m for m in messages)
+    assert any("'id'" in m and "declare it categorical" in m for m in messages)
+    report = prep.report()
+    assert "Identifier-like column 'zip'" in report and "Identifier-like column 'id'" in report
+    assert "zip=02134" in prep.get_feature_names_out().tolist()  # text, never 2134.0
+
+
+def test_a_declared_identifier_is_reported_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prep = Preprocessor(categorical=["zip", "id"]).fit(identifier_table())
+    assert "'zip' (digit strings with leading zeros, e.g. '02134'), declared" in prep.report()
+
+
+def test_an_identifier_read_as_numbers_is_warned_about():
+    from mlpkit.data import IdentifierColumnWarning
+
+    X = pd.DataFrame({"account": [str(50_000 + 7 * i) for i in range(30)], "x": range(30)})
+    with pytest.warns(IdentifierColumnWarning, match="'account'.*read as numbers"):
+        Preprocessor().fit(X)
+
+
+def test_extra_columns_at_transform_warn_and_are_ignored_missing_ones_are_an_error():
+    from mlpkit.data import ExtraColumnsWarning
+
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]})
+    prep = Preprocessor().fit(X)
+    with pytest.warns(ExtraColumnsWarning, match=r"\['target', 'note'\]"):
+        out = prep.transform(X.assign(target=[0, 1, 0], note=["p", "q", "r"]))
+    np.testing.assert_array_equal(out, prep.transform(X))
+    with pytest.warns(ExtraColumnsWarning, match="'target'"):
+        assert prep.row_mask(X.assign(target=[0, 1, 0])).all()
+    with pytest.raises(ValueError, match="missing:\n- b"):
+        prep.transform(X[["a"]].assign(target=[0, 1, 0]))

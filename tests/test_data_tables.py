@@ -161,3 +161,63 @@ def test_the_callers_dataframe_is_not_modified():
 
 def test_docstring_examples_run():
     assert doctest.testmod(tables_module).failed == 0
+
+
+ADULT_STYLE = (
+    "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, "
+    "Male, 2174, 0, 40, United-States, <=50K\n"
+    "50, Self-emp-not-inc, 83311, Bachelors, 13, Married-civ-spouse, Exec-managerial, Husband, "
+    "White, Male, 0, 0, 13, United-States, <=50K\n"
+    "38, Private, 215646, HS-grad, 9, Divorced, Handlers-cleaners, Not-in-family, White, Male, "
+    "0, 0, 40, ?, >50K\n"
+    "\n"
+)
+ADULT_NAMES = [
+    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
+    "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
+    "hours-per-week", "native-country", "income",
+]  # fmt: skip
+
+
+def test_a_header_less_comma_space_file_in_adult_data_style(tmp_path):
+    path = tmp_path / "adult.data"
+    path.write_text(ADULT_STYLE)
+    table = read_table(path, header=None, names=ADULT_NAMES, target="income")
+    assert table.feature_names == ADULT_NAMES[:-1] and table.X.shape == (3, 14)
+    assert table.y.tolist() == ["<=50K", "<=50K", ">50K"]
+    assert table.X["workclass"].tolist() == ["State-gov", "Self-emp-not-inc", "Private"]
+    assert table.X["age"].tolist() == [39, 50, 38]
+    assert table.X["native-country"].isna().tolist() == [False, False, True]
+    assert table.converted == {"native-country": 1}
+    unnamed = read_table(path, header=None)
+    assert unnamed.feature_names[:2] == ["0", "1"] and unnamed.X["1"][0] == "State-gov"
+
+
+def test_a_comma_space_header_gives_names_without_leading_spaces(tmp_path):
+    path = tmp_path / "spaced.csv"
+    path.write_text("age, workclass, income\n39, State-gov, <=50K\n50, Private, >50K\n")
+    table = read_table(path, target="income")
+    assert table.feature_names == ["age", "workclass"]
+    assert table.X["workclass"].tolist() == ["State-gov", "Private"]
+
+
+def test_zip_codes_with_leading_zeros_stay_text_in_files_and_frames(tmp_path):
+    path = tmp_path / "zips.csv"
+    path.write_text("zip,n,y\n02134,1,0\n10001,?,1\n")
+    table = read_table(path, target="y")
+    assert table.X["zip"].tolist() == ["02134", "10001"]
+    assert table.X["n"].tolist()[0] == 1.0 and table.X["n"].isna()[1]
+    frame = pd.DataFrame({"zip": ["02134", "NA"], "n": ["1", "?"]})
+    again = read_table(frame)
+    assert again.X["zip"].tolist()[0] == "02134" and again.X["n"].dtype == np.float64
+
+
+def test_read_table_and_text_cleaner_share_one_implementation():
+    from mlpkit.data import cleaning
+
+    assert tables_module.token_mask is cleaning.token_mask
+    assert tables_module.MISSING_TOKENS is cleaning.MISSING_TOKENS
+    frame = pd.DataFrame({"n": ["1", " ? ", None], "w": ["a", "NA", "b"], "z": ["007", "1", "?"]})
+    read = read_table(frame).X
+    cleaned = cleaning.TextCleaner().fit_transform(frame)
+    pd.testing.assert_frame_equal(read, cleaned, check_dtype=False)

@@ -15,10 +15,10 @@
   next-period return target, strictly without look-ahead.
 """
 
-from .cleaning import TextCleaner
+from .cleaning import IdentifierColumnWarning, TextCleaner
 from .encoding import Categorical, UnknownCategoryWarning
 from .missing import MissingValues, PreviousValueImputer
-from .preprocessor import Preprocessor
+from .preprocessor import ExtraColumnsWarning, Preprocessor
 from .returns import returns_features
 from .scaling import (
     SCALERS,
@@ -41,6 +41,8 @@ __all__ = [
     "PreviousValueImputer",
     "Categorical",
     "UnknownCategoryWarning",
+    "IdentifierColumnWarning",
+    "ExtraColumnsWarning",
     "TanhScaler",
     "StandardScaler",
     "MinMaxScaler",

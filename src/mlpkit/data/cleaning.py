@@ -5,9 +5,19 @@ then hold numbers as text (``"3"``, ``" ? "``, ``"5.5"``). :class:`TextCleaner` 
 ``fit`` which columns are numbers once their tokens are missing values, and applies exactly that
 to later rows, so :class:`~mlpkit.data.missing.MissingValues` sees every gap as NaN and
 :class:`~mlpkit.data.encoding.Categorical` sees only real text.
+
+The rules are written once, here, and :func:`~mlpkit.data.tables.read_table` uses them too:
+:func:`without_tokens` (tokens, None and pandas.NA → NaN) and :func:`numeric_text` (is a text
+column numbers?). Digit strings with leading zeros (``"02134"``, ``"007"``) are *not* numbers:
+turning them into 2134.0 and 7.0 would silently lose what they say (zip codes, codes), so such a
+column stays text. :func:`identifier_reason` says why a text column looks like an identifier
+(leading zeros, codes such as ``"M14860"``, nearly every value distinct), which
+:class:`~mlpkit.data.Preprocessor` reports and warns about.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -15,7 +25,18 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .state import StepState
-from .tables import MISSING_TOKENS, token_mask
+
+MISSING_TOKENS = ("?", "NA", "N/A", "n/a", "null", "NULL", "")
+_LEADING_ZERO = re.compile(r"[+-]?0[0-9]+")
+_CODE = re.compile(r"[A-Za-z]{1,4}[-_]?[0-9]{3,}")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+#: an identifier by distinctness: at least this many observed values, at least this share distinct
+ID_MIN_ROWS, ID_DISTINCT_SHARE = 20, 0.9
+
+
+class IdentifierColumnWarning(UserWarning):
+    """A column that looks like an identifier (e.g. a zip code or an ID) is one-hot encoded or
+    read as numbers."""
 
 
 class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -32,13 +53,15 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
         missing_tokens: text cells equal to one of these after stripping blanks are missing.
             Defaults to :data:`mlpkit.data.tables.MISSING_TOKENS`.
         keep_text: columns that stay text even when they hold numbers (declared categories,
-            e.g. zip codes), or None.
+            e.g. zip codes), or None. Digit strings with leading zeros stay text anyway.
 
     Attributes:
         n_features_in_, feature_names_in_: as in scikit-learn.
         numeric_columns_: the columns that are numbers after cleaning (numeric in ``fit``, or
             text of numbers), in input order.
         text_columns_: the text columns whose tokens become NaN.
+        identifier_columns_: ``{column: reason}`` for the text columns of ``fit`` that look like
+            identifiers (see :func:`identifier_reason`), whether they stay text or not.
 
     Raises:
         ValueError: (``transform``) a numeric column holds text that is neither a number nor a
@@ -52,7 +75,11 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
         ([1.0, nan, 3.0], [False, True, False])
     """
 
-    _state_fields = {"numeric_columns_": "list", "text_columns_": "list"}
+    _state_fields = {
+        "numeric_columns_": "list",
+        "text_columns_": "list",
+        "identifier_columns_": "mapping",
+    }
     _tuple_params = ("missing_tokens",)
 
     def __init__(self, missing_tokens=MISSING_TOKENS, keep_text=None):
@@ -69,13 +96,17 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
         """Learn which columns of ``X`` are numbers and which are text."""
         frame = self._check(X, reset=True)
         keep = set(self.keep_text or ())
-        self.numeric_columns_, self.text_columns_ = [], []
+        self.numeric_columns_, self.text_columns_, self.identifier_columns_ = [], [], {}
         for name in frame.columns:
             column = frame[name]
             if _is_text(column):
+                values = self._without_tokens(column)
                 numbers = name not in keep and not isinstance(column.dtype, pd.CategoricalDtype)
-                numbers = numbers and _all_numbers(self._without_tokens(column))
+                numbers = numbers and numeric_text(values)
                 (self.numeric_columns_ if numbers else self.text_columns_).append(name)
+                reason = identifier_reason(values)
+                if reason is not None:
+                    self.identifier_columns_[name] = reason
             elif pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
                 self.numeric_columns_.append(name)
         return self
@@ -92,6 +123,12 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
                 frame[name] = _to_numbers(self._without_tokens(frame[name]))
         return frame if isinstance(X, pd.DataFrame) else frame.to_numpy()
 
+    @classmethod
+    def from_state(cls, state: dict) -> TextCleaner:
+        """Return the fitted TextCleaner whose :meth:`get_state` gave ``state`` (a state from
+        before ``identifier_columns_`` existed reads as none found)."""
+        return super().from_state({"identifier_columns": [], **state})
+
     def _check(self, X, *, reset: bool) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, reset=reset, skip_check_array=True)
@@ -100,8 +137,66 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
         return pd.DataFrame(X).infer_objects()
 
     def _without_tokens(self, column: pd.Series) -> pd.Series:
-        values = column.astype(object)
-        return values.mask(token_mask(values, self.missing_tokens or ()))
+        return without_tokens(column, self.missing_tokens or ())
+
+
+def token_mask(values, tokens) -> np.ndarray:
+    """Return a bool array, True where a value is text equal to a token once stripped."""
+    stripped = {str(token).strip() for token in tokens}
+    return np.array([isinstance(v, str) and v.strip() in stripped for v in values], dtype=bool)
+
+
+def without_tokens(column: pd.Series, tokens) -> pd.Series:
+    """Return the text column as objects with its tokens, None and pandas.NA as NaN."""
+    values = column.astype(object)
+    return values.mask(token_mask(values, tokens) | pd.isna(values).to_numpy(), np.nan)
+
+
+def numeric_text(values: pd.Series) -> bool:
+    """Return whether a text column (tokens already NaN) holds numbers and nothing else.
+
+    Digit strings with a leading zero (``"02134"``) are not numbers: they are codes whose zeros
+    matter, and the column stays text. A column with no observed value is not numbers.
+    """
+    present = values[values.notna()]
+    if not len(present) or leading_zeros(present):
+        return False
+    return bool(pd.to_numeric(present, errors="coerce").notna().all())
+
+
+def leading_zeros(values: pd.Series) -> bool:
+    """Return whether any text value is a digit string with a leading zero (``"02134"``)."""
+    return any(isinstance(v, str) and _LEADING_ZERO.fullmatch(v.strip()) for v in values)
+
+
+def identifier_reason(values: pd.Series) -> str | None:
+    """Say why a text column (tokens already NaN) looks like an identifier, or return None.
+
+    An identifier names a row rather than describing it, so as a feature it is one-hot noise
+    (or, read as numbers, a meaningless magnitude). A column looks like one when
+
+    - it holds digit strings with leading zeros (zip codes ``"02134"``, codes ``"007"``);
+    - nearly all its values are codes of letters then digits (``"M14860"``, ``"ID-0042"``), at
+      least half of them distinct;
+    - it has at least ``ID_MIN_ROWS`` observed values, at least ``ID_DISTINCT_SHARE`` of them
+      distinct, and is not a column of decimal numbers (measurements are often all distinct).
+    """
+    present = [str(v).strip() for v in values if not pd.isna(v)]
+    if not present:
+        return None
+    zeros = [v for v in present if _LEADING_ZERO.fullmatch(v)]
+    if zeros:
+        return f"digit strings with leading zeros, e.g. {zeros[0]!r}"
+    codes = [v for v in present if _CODE.fullmatch(v)]
+    n_distinct = len(set(present))
+    if len(codes) >= ID_DISTINCT_SHARE * len(present) and 1 < n_distinct >= len(present) / 2:
+        return f"codes of letters and digits, e.g. {codes[0]!r}"
+    numbers = pd.to_numeric(pd.Series(present), errors="coerce").notna().all()
+    decimals = numbers and not all(_INTEGER.fullmatch(v) for v in present)
+    if len(present) >= ID_MIN_ROWS and n_distinct >= ID_DISTINCT_SHARE * len(present):
+        if not decimals:
+            return f"{n_distinct:,} distinct values in {len(present):,} rows"
+    return None
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -112,12 +207,6 @@ def _is_text(column: pd.Series) -> bool:
         or types.is_string_dtype(dtype)
         or isinstance(dtype, pd.CategoricalDtype)
     )
-
-
-def _all_numbers(values: pd.Series) -> bool:
-    present = values.notna()
-    numbers = pd.to_numeric(values[present], errors="coerce")
-    return bool(present.any()) and bool(numbers.notna().all())
 
 
 def _to_numbers(values: pd.Series) -> pd.Series:

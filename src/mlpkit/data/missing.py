@@ -267,12 +267,10 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
         }
         if counts:
             listing = ", ".join(f"{name!r}: {n}" for name, n in counts.items())
-            fixes = {name: _resolve("auto", frame[name]) for name in counts}
             raise ValueError(
                 f"Missing values (NaN, None, ±inf or a missing token) in {len(counts)} "
-                f"column(s) whose strategy is 'raise': {listing} of {len(mask)} rows. Choose a "
-                f"strategy for every column, e.g. 'auto' (median for numbers, most frequent for "
-                f"text), or per column, e.g. {fixes!r}; 'drop' drops those rows. Strategies: "
+                f"column(s) whose strategy is 'raise': {listing} of {len(mask)} rows. "
+                f"{suggest_strategies(frame, mask, list(counts))} Strategies: "
                 f"{', '.join(s for s in STRATEGIES if s != 'raise')}."
             )
 
@@ -400,6 +398,44 @@ def refuse_dropping_rows_of_y(owner: str, dropped: int, n_rows: int, y) -> None:
         f"Outside a Pipeline, call fit_transform(X) without y and keep y[row_mask(X)]; mlpkit's "
         f"models given the preprocessor align y themselves."
     )
+
+
+def suggest_strategies(frame: pd.DataFrame, mask: pd.DataFrame, names: list) -> str:
+    """Say, for the columns ``names`` with gaps, a strategy that can fill each one.
+
+    Numbers get "median"; text (and category, bool) gets "most_frequent", or "constant" with
+    the text "missing", which keeps a gap as a category of its own. A column with no observed
+    value cannot learn a statistic: it gets "constant" (text) or the advice to drop it.
+    """
+    fixes, texts, empty = {}, [], []
+    for name in names:
+        observed = not mask[name].all()
+        if is_number(frame[name]):
+            fixes[name] = "median" if observed else "constant"
+            if not observed:
+                empty.append(name)
+        else:
+            fixes[name] = "most_frequent" if observed else "constant"
+            texts.append(name)
+            if not observed:
+                empty.append(name)
+    lines = [
+        f"Choose a strategy that can fill each column: 'auto' for all (median for numbers, "
+        f"most frequent for text), or per column (MissingValues(columns=...), "
+        f"Preprocessor(missing_columns=...)): {fixes!r}."
+    ]
+    if texts:
+        constants = {name: "missing" for name in texts}
+        lines.append(
+            f"For text, 'constant' with fill_value={constants!r} instead keeps \"missing\" as "
+            f"a category of its own."
+        )
+    if empty:
+        lines.append(
+            f"{empty!r} have no observed value: drop those columns, or fill them with a constant."
+        )
+    lines.append("'drop' drops the rows with gaps.")
+    return " ".join(lines)
 
 
 def _resolve(strategy: str, column: pd.Series) -> str:

@@ -33,6 +33,7 @@ each step writing its own part), so a preprocessor saved with a model never need
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
 
@@ -49,14 +50,17 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .cleaning import TextCleaner
+from .cleaning import MISSING_TOKENS, IdentifierColumnWarning, TextCleaner
 from .encoding import Categorical, describe_table
 from .missing import STRATEGIES, MissingValues, refuse_dropping_rows_of_y
 from .scaling import SCALERS, make_scaler, scaler_from_state, scaler_state
 from .state import StepState, plain
-from .tables import MISSING_TOKENS
 
 STEPS = {"clean": TextCleaner, "missing": MissingValues, "categorical": Categorical}
+
+
+class ExtraColumnsWarning(UserWarning):
+    """A table given to ``transform`` has columns that ``fit`` did not see (they are ignored)."""
 
 
 class Preprocessor(StepState, TransformerMixin, BaseEstimator):
@@ -93,7 +97,15 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         table_: ``{"constant_columns": [...], "duplicate_rows": n}`` of the training rows.
 
     ``transform(X)`` returns float64 of shape (n_kept, n_features_out); only "drop" removes
-    rows, and :meth:`row_mask` says which.
+    rows, and :meth:`row_mask` says which. A DataFrame with columns ``fit`` did not see (the
+    target, say) is transformed without them and an :class:`ExtraColumnsWarning` names them; a
+    missing column is a ValueError naming it.
+
+    Identifier-like text columns (zip codes ``"02134"``, IDs ``"M14860"``, nearly all values
+    distinct; :func:`mlpkit.data.cleaning.identifier_reason`) are named in :meth:`report`, and
+    ``fit`` warns (:class:`~mlpkit.data.cleaning.IdentifierColumnWarning`) when one not declared
+    in ``categorical`` is one-hot encoded or read as numbers: drop it, or declare it
+    categorical. Digit strings with leading zeros stay text (never 2134.0).
 
     Example:
         >>> import pandas as pd
@@ -205,7 +217,35 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             _own_output(scaler).fit(frame.to_numpy(np.float64))
             steps.append(("scale", scaler))
         self.steps_ = steps
+        for name, what, advice in self._identifiers():
+            if name not in (declared or ()):
+                warnings.warn(
+                    f"Preprocessor: column {name!r} looks like an identifier ({what}). {advice}",
+                    IdentifierColumnWarning,
+                    stacklevel=3,
+                )
         return self._scale(frame)
+
+    def _identifiers(self) -> list[tuple[str, str, str]]:
+        """``(column, why it looks like an identifier, what happened and what to do)``."""
+        steps = dict(self.steps_)
+        clean, categorical = steps["clean"], steps["categorical"]
+        out = []
+        for name, reason in clean.identifier_columns_.items():
+            if name in categorical.categorical_columns_:
+                done = "It is one-hot encoded, one feature per value"
+            elif name in clean.numeric_columns_:
+                done = "It is read as numbers, a magnitude that means nothing"
+            else:
+                continue
+            declare = f"categorical=[..., {name!r}]"
+            advice = (
+                f"{done}: drop it (X.drop(columns=[{name!r}])) if it only names rows, or, if its "
+                f"values are categories, declare it categorical ({declare}), which keeps it as "
+                f"text and one-hot encodes it."
+            )
+            out.append((name, reason, advice))
+        return out
 
     def _categorical_columns(self, declared):
         return "auto" if self.categorical == "auto" else declared
@@ -283,6 +323,8 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             duplicated = sorted(set(frame.columns[frame.columns.duplicated()]))
             if duplicated:
                 raise ValueError(f"X has duplicate column labels (as text): {duplicated}.")
+            if not reset:
+                frame = self._without_extra_columns(frame)
             validate_data(self, frame, reset=reset, skip_check_array=True)
             if not reset and not hasattr(self, "feature_names_in_"):
                 frame.columns = _positional(frame.shape[1])  # fitted on an array
@@ -297,6 +339,25 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             return pd.DataFrame(array, columns=self.feature_names_in_).infer_objects()
         array = validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False)
         return pd.DataFrame(array, columns=_positional(array.shape[1])).infer_objects()
+
+    def _without_extra_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Columns ``fit`` did not see are dropped with a warning naming them, when every fitted
+        column is there; otherwise scikit-learn's check names the missing (and unseen) ones."""
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is None:
+            return frame
+        known = set(fitted)
+        extra = [name for name in frame.columns if name not in known]
+        if not extra or not known.issubset(frame.columns):
+            return frame
+        warnings.warn(
+            f"Preprocessor: X has {len(extra)} column(s) that fit did not see, ignored: "
+            f"{extra!r}. If one is the target, it does not belong in X; pass only the "
+            f"feature columns (X.drop(columns={extra!r})) to silence this.",
+            ExtraColumnsWarning,
+            stacklevel=5,  # the caller of transform (through scikit-learn's set_output wrapper)
+        )
+        return frame[[name for name in frame.columns if name in known]]
 
     # -- description -----------------------------------------------------------------------------
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
@@ -347,6 +408,15 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
                 f"One-hot encoded {column!r}: {len(shown)} categories "
                 f"({', '.join(shown[:6])}{more})."
             )
+        for name, reason, advice in self._identifiers():
+            lines.append(f"Identifier-like column {name!r} ({reason}). {advice}")
+        declared = dict(self.steps_)["clean"].keep_text or ()
+        for name, reason in dict(self.steps_)["clean"].identifier_columns_.items():
+            if name in declared:
+                lines.append(
+                    f"Identifier-like column {name!r} ({reason}), declared categorical: kept as "
+                    f"text and one-hot encoded."
+                )
         if self.table_["constant_columns"]:
             constant = self.table_["constant_columns"]
             lines.append(f"Constant columns (carry no information): {constant}.")

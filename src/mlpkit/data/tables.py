@@ -4,7 +4,10 @@
 :class:`Table`: the feature columns as a pandas DataFrame (so feature names travel with the data),
 the target as a Series, and the feature names. Missing values arrive in one form: every declared
 missing token (``"?"``, ``"NA"``…), ``None`` and ±inf in a numeric column become NaN, ready for
-:class:`~mlpkit.data.missing.MissingValues`.
+:class:`~mlpkit.data.missing.MissingValues`. Tokens and text of numbers follow the rules of
+:mod:`mlpkit.data.cleaning` (one implementation, shared with
+:class:`~mlpkit.data.cleaning.TextCleaner`): digit strings with leading zeros (zip codes) stay
+text, also in a CSV file, where pandas alone would read ``02134`` as the number 2134.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-MISSING_TOKENS = ("?", "NA", "N/A", "n/a", "null", "NULL", "")
+from .cleaning import MISSING_TOKENS, leading_zeros, numeric_text, token_mask, without_tokens
+
+__all__ = ["MISSING_TOKENS", "Table", "read_table", "sniff_separator", "token_mask"]
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _DELIMITERS = ",;\t|"
 
@@ -47,6 +52,8 @@ def read_table(
     target: str | int | None = None,
     features: Sequence[str] | None = None,
     sep: str | None = None,
+    header: int | None | str = "infer",
+    names: Sequence[str] | None = None,
     missing_tokens: Sequence[str] = MISSING_TOKENS,
 ) -> Table:
     """Read ``source`` into a :class:`Table` of features and target.
@@ -60,9 +67,20 @@ def read_table(
             the target. For a NumPy array, the names *given to* its feature columns (one per
             column left after the target is taken out); by default they are ``x0``, ``x1``…
         sep: The CSV field separator; None sniffs it among ``, ; tab |`` from the first lines.
+            Blanks after a separator are skipped (``skipinitialspace``), so a ``", "``-separated
+            file such as UCI's ``adult.data`` (``39, State-gov, 77516, …``) gives names and
+            categories without a leading space.
+        header: CSV files only, as in :func:`pandas.read_csv`: ``"infer"`` (the first line
+            holds the names, unless ``names`` is given), the line number of the names, or None
+            for a file without a header line (then pass ``names``, or the columns are named
+            ``"0"``, ``"1"``…).
+        names: CSV files only: the column names, e.g. for a header-less file with
+            ``header=None``. With a header line in the file, also pass ``header=0`` to replace
+            its names.
         missing_tokens: Strings that mean "missing"; a text cell equal to one of them after
-            stripping surrounding whitespace becomes NaN. A text column holding such tokens whose
-            other values are all numbers becomes numeric.
+            stripping surrounding whitespace becomes NaN. A text column whose other values are
+            all numbers becomes numeric (float64), unless they are digit strings with leading
+            zeros, which stay text.
 
     Returns:
         The :class:`Table`. Column names are strings; ±inf in numeric columns are NaN.
@@ -82,7 +100,7 @@ def read_table(
     if isinstance(source, np.ndarray):
         frame, target, features = _from_array(source, target, features)
     else:
-        frame = _to_frame(source, sep)
+        frame = _to_frame(source, {"sep": sep, "header": header, "names": names})
     target_name, feature_names = _select(frame, target, features)
     selected = feature_names if target_name is None else [*feature_names, target_name]
     frame, converted = _standardize_missing(frame[selected], tuple(missing_tokens))
@@ -92,13 +110,13 @@ def read_table(
     return Table(X=X, y=y, feature_names=list(feature_names), converted=converted)
 
 
-def _to_frame(source, sep: str | None) -> pd.DataFrame:
+def _to_frame(source, options: dict) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
     elif type(source).__module__.split(".")[0] == "polars":
         frame = source.to_pandas()  # polars stays optional: it is never imported here
     elif isinstance(source, (str, os.PathLike)):
-        frame = _read_file(Path(source), sep)
+        frame = _read_file(Path(source), **options)
     else:
         raise TypeError(
             f"read_table source must be a NumPy array, a pandas or polars DataFrame, or the path "
@@ -115,7 +133,7 @@ def _to_frame(source, sep: str | None) -> pd.DataFrame:
     return frame
 
 
-def _read_file(path: Path, sep: str | None) -> pd.DataFrame:
+def _read_file(path: Path, sep: str | None, header, names) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(
             f"read_table found no file at {str(path)!r} (resolved: {str(path.resolve())!r}). "
@@ -125,8 +143,19 @@ def _read_file(path: Path, sep: str | None) -> pd.DataFrame:
         return pd.read_parquet(path, engine="pyarrow")
     if sep is None:
         sep = sniff_separator(path)
-    # utf-8-sig strips a byte-order mark, so the first column is "UDI" and not "\ufeffUDI".
-    return pd.read_csv(path, sep=sep, encoding="utf-8-sig")
+    # utf-8-sig strips a byte-order mark, so the first column is "UDI" and not "\ufeffUDI";
+    # skipinitialspace reads "39, State-gov" as "39" and "State-gov"
+    options = {
+        "sep": sep,
+        "header": header,
+        "names": None if names is None else list(names),
+        "encoding": "utf-8-sig",
+        "skipinitialspace": True,
+    }
+    # pandas reads "02134" as 2134: columns with leading zeros are read again as text
+    text = pd.read_csv(path, dtype=str, **options)
+    codes = {name: str for name in text.columns if leading_zeros(text[name].dropna())}
+    return pd.read_csv(path, dtype=codes or None, **options)
 
 
 def sniff_separator(path: str | os.PathLike, n_lines: int = 20) -> str:
@@ -190,11 +219,10 @@ def _from_array(array: np.ndarray, target, features):
 def _standardize_missing(frame: pd.DataFrame, tokens: tuple[str, ...]):
     """Missing tokens, None and ±inf become NaN; returns the frame and per-column counts."""
     converted = {}
-    tokens_set = {token.strip() for token in tokens}
     for name in frame.columns:
         column = frame[name]
         if _is_text(column):
-            frame[name], converted[name] = _replace_tokens(column, tokens_set)
+            frame[name], converted[name] = _replace_tokens(column, tokens)
         elif pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
             column.dtype
         ):
@@ -207,31 +235,22 @@ def _standardize_missing(frame: pd.DataFrame, tokens: tuple[str, ...]):
     return frame, converted
 
 
-def token_mask(values, tokens) -> np.ndarray:
-    """Return a bool array, True where a value is text equal to a token once stripped."""
-    stripped = {str(token).strip() for token in tokens}
-    return np.array([isinstance(v, str) and v.strip() in stripped for v in values], dtype=bool)
-
-
 def _is_text(column: pd.Series) -> bool:
     return pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)
 
 
-def _replace_tokens(column: pd.Series, tokens: set[str]):
-    """Token cells become NaN; the column becomes numeric if all that is left are numbers."""
-    values = column.to_numpy(dtype=object)
-    is_token = token_mask(values, tokens)
-    values[is_token] = np.nan
-    values[pd.isna(values)] = np.nan  # None and pandas.NA too
-    n_tokens = int(is_token.sum())
-    if n_tokens:
-        numbers = pd.to_numeric(pd.Series(values, index=column.index), errors="coerce")
-        if (numbers.notna() | pd.isna(values)).all():
-            is_inf = np.isinf(numbers.to_numpy(dtype=np.float64))
-            return numbers.astype(np.float64).mask(is_inf, np.nan), n_tokens + int(is_inf.sum())
+def _replace_tokens(column: pd.Series, tokens: tuple[str, ...]):
+    """Token cells become NaN; the column becomes float64 if what is left are numbers
+    (:func:`~mlpkit.data.cleaning.numeric_text`)."""
+    values = without_tokens(column, tokens)
+    n_tokens = int(token_mask(column.to_numpy(dtype=object), tokens).sum())
+    if numeric_text(values):
+        numbers = pd.to_numeric(values).astype(np.float64)
+        is_inf = np.isinf(numbers.to_numpy())
+        return numbers.mask(is_inf, np.nan), n_tokens + int(is_inf.sum())
     if not n_tokens and not pd.api.types.is_object_dtype(column.dtype):
         return column, 0  # a text column without tokens keeps its dtype
-    return pd.Series(values, index=column.index, name=column.name), n_tokens
+    return values, n_tokens
 
 
 def _select(frame: pd.DataFrame, target, features):
