@@ -114,7 +114,9 @@ def transform_inputs(
     kept = None
     check_not_sparse(X, name)
     if net.preprocessor is not None:
-        mask = net.preprocessor.row_mask(X)
+        with warnings.catch_warnings():  # transform below says what row_mask would say again
+            warnings.simplefilter("ignore")
+            mask = net.preprocessor.row_mask(X)
         kept = None if mask.all() else np.flatnonzero(mask)
         X = net.preprocessor.transform(X)
     inputs = check_features(
