@@ -271,7 +271,7 @@ class MLPBase(BaseEstimator):
             else [
                 callbacks.EarlyStopping(
                     monitor=monitor,
-                    patience=self.n_iter_no_change - 1,
+                    patience=self.n_iter_no_change,  # Keras meaning: n bad epochs
                     min_delta=self.tol,
                     restore_best_weights=use_validation,
                 )
