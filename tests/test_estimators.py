@@ -217,7 +217,7 @@ def test_partial_fit_trains_one_epoch_per_call_from_the_first():
 def test_a_warm_start_refit_keeps_early_stopping():
     X, y = make_classification(300, 20, flip_y=0.3, random_state=0)
     model = mk.MLPClassifier(
-        hidden_layer_sizes=(64,), max_iter=300, warm_start=True, random_state=0
+        hidden_layer_sizes=(64,), max_iter=300, warm_start=True, early_stopping=True, random_state=0
     )
     model.fit(X, y)
     first = model.n_iter_
@@ -333,8 +333,9 @@ def test_adaptive_divides_the_rate_by_five_after_two_epochs_without_progress():
         solver="sgd", learning_rate="adaptive", tol=10.0, n_iter_no_change=6, max_iter=50
     ).fit(X, y)
     # epoch 1 sets the best; nothing later improves by tol=10: the rate drops after epochs 3, 5
-    # and 7 (two bad epochs each), and training stops after 6 bad epochs, at epoch 7
-    assert model.n_iter_ == 7
+    # and 7 (two bad epochs each), and training stops on the 7th bad epoch (scikit-learn's
+    # n_iter_no_change + 1), at epoch 8
+    assert model.n_iter_ == 8
     assert model.optimizer_.current_learning_rate() == pytest.approx(3e-3 / 125)
 
 
@@ -381,3 +382,15 @@ def test_hidden_layer_sizes_come_back_from_a_model_file_as_their_type(sizes, tmp
     loaded = mk.load(model.save(tmp_path / "sizes.mlpk"))
     assert loaded.hidden_layer_sizes == sizes
     assert type(loaded.hidden_layer_sizes) is type(sizes)
+
+
+def test_n_iter_no_change_stops_on_the_same_epoch_as_scikit_learn():
+    from sklearn.neural_network import MLPClassifier as Reference
+
+    X, y = classification(100, classes=2)
+    settings = dict(learning_rate_init=1e-9, n_iter_no_change=3, tol=0.1, max_iter=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = Reference(random_state=0, **settings).fit(X, y)
+    ours = mk.MLPClassifier(random_state=0, early_stopping=False, **settings).fit(X, y)
+    assert ours.n_iter_ == reference.n_iter_ == 5

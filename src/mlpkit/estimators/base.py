@@ -271,7 +271,8 @@ class MLPBase(BaseEstimator):
             else [
                 callbacks.EarlyStopping(
                     monitor=monitor,
-                    patience=self.n_iter_no_change,  # Keras meaning: n bad epochs
+                    patience=self.n_iter_no_change
+                    + 1,  # scikit-learn stops on the (n + 1)-th bad epoch
                     min_delta=self.tol,
                     restore_best_weights=use_validation,
                 )
