@@ -13,19 +13,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import mlpkit as mk
 from mlpkit.datasets import load_machine_failure
 
-WEIGHTS_ARE_NOT_REPETITION = (
-    "the input and target scalers learn unweighted means and variances (Preprocessor.fit and "
-    "Target.fit take no sample_weight yet); training itself is equivalent, see "
-    "test_weights_equal_repeated_rows_in_training"
-)
 
-
-@parametrize_with_checks(
-    [mk.MLPClassifier(random_state=0), mk.MLPRegressor(random_state=0)],
-    expected_failed_checks=lambda estimator: {
-        "check_sample_weight_equivalence_on_dense_data": WEIGHTS_ARE_NOT_REPETITION
-    },
-)
+@parametrize_with_checks([mk.MLPClassifier(random_state=0), mk.MLPRegressor(random_state=0)])
 def test_estimators_pass_scikit_learns_checks(estimator, check):
     # skipped by scikit-learn itself: check_array_api_input (needs SCIPY_ARRAY_API=1 and an
     # array-API backend; mlpkit computes with NumPy only) and, for the classifier,
@@ -35,12 +24,7 @@ def test_estimators_pass_scikit_learns_checks(estimator, check):
         check(estimator)
 
 
-@parametrize_with_checks(
-    [mk.MLPClassifier(preprocessor="auto", random_state=0, max_iter=50)],
-    expected_failed_checks=lambda estimator: {
-        "check_sample_weight_equivalence_on_dense_data": WEIGHTS_ARE_NOT_REPETITION
-    },
-)
+@parametrize_with_checks([mk.MLPClassifier(preprocessor="auto", random_state=0, max_iter=50)])
 def test_an_estimator_with_its_own_preprocessor_passes_scikit_learns_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

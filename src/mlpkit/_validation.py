@@ -114,6 +114,29 @@ def take_rows(data, rows):
     return data[rows] if hasattr(data, "shape") else np.asarray(data)[rows]
 
 
+def check_sample_weight(sample_weight, n: int, dtype):
+    """Row weights as an (n,) array of ``dtype``, or None; finite, ≥ 0, not all zero."""
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "sample_weight must be numbers, one per row; received "
+            f"{np.asarray(sample_weight).dtype} values."
+        ) from None
+    if weights.shape != (n,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}; it needs one weight per row: shape ({n},)."
+        )
+    if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
+        raise ValueError(
+            "sample_weight must be finite and non-negative, and not all zero (every weight "
+            "zero leaves nothing to learn from)."
+        )
+    return weights.astype(dtype)
+
+
 def check_not_sparse(X, name: str = "X") -> None:
     """A sparse matrix is refused with the fix in words (networks take dense arrays)."""
     if hasattr(X, "toarray") and not hasattr(X, "columns"):

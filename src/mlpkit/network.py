@@ -260,15 +260,16 @@ class Sequential:
         return [name for name, keep in zip(self.feature_names, used) if keep]
 
     # -- the target: labels and units ----------------------------------------------------------
-    def learn_target(self, y, loss, classes=None) -> Target:
+    def learn_target(self, y, loss, classes=None, sample_weight=None) -> Target:
         """Learn how y maps to the output units (labels, or a target scaler) from the first
-        fit's training targets; ``classes`` lists every label when y may lack some."""
+        fit's training targets; ``classes`` lists every label when y may lack some; row
+        weights, if given, weight the target scaler's statistics."""
         output = loss.logits_activation
         kind = None if output is None else output.__name__.lower()
         scaler = self.target_scaler
         if scaler == "auto":
             scaler = "standard" if kind is None and self.preprocessor is not None else None
-        self.target = Target(kind, scaler).fit(y, self.n_outputs, classes)
+        self.target = Target(kind, scaler).fit(y, self.n_outputs, classes, sample_weight)
         return self.target
 
     @property

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import is_number
-from .data.scaling import make_scaler, scaler_from_state, scaler_state
+from .data.scaling import fit_scaler, make_scaler, scaler_from_state, scaler_state
 from .exceptions import ConfigError
 
 TARGET_SCALERS = ("auto", "standard", "minmax", "tanh", None)
@@ -59,8 +59,9 @@ class Target:
         self.multi_output = False
 
     # -- learning ------------------------------------------------------------------------------
-    def fit(self, y, n_outputs: int, classes=None) -> Target:
-        """Learn the labels (or the scaler) from the training targets y, (n,) or (n, k)."""
+    def fit(self, y, n_outputs: int, classes=None, sample_weight=None) -> Target:
+        """Learn the labels (or the scaler) from the training targets y, (n,) or (n, k); the
+        scaler's statistics weighted by ``sample_weight`` if given."""
         y = _as_array(y)
         self.multi_output, self.n_units = y.ndim == 2 and y.shape[1] > 1, int(n_outputs)
         if self.classification:
@@ -69,7 +70,8 @@ class Target:
             )
         elif self.scaler is not None:
             values = as_values(y)
-            self.scaler_ = make_scaler(self.scaler).fit(values.reshape(len(values), -1))
+            columns = values.reshape(len(values), -1)
+            self.scaler_ = fit_scaler(make_scaler(self.scaler), columns, sample_weight)
         return self
 
     def _learn_classes(self, y: np.ndarray, n_outputs: int) -> np.ndarray:

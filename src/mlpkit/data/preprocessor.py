@@ -50,10 +50,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._validation import check_sample_weight
 from .cleaning import MISSING_TOKENS, IdentifierColumnWarning, TextCleaner
 from .encoding import Categorical, describe_table
 from .missing import STRATEGIES, MissingValues, refuse_dropping_rows_of_y
-from .scaling import SCALERS, make_scaler, scaler_from_state, scaler_state
+from .scaling import SCALERS, fit_scaler, make_scaler, scaler_from_state, scaler_state
 from .state import StepState, plain
 
 STEPS = {"clean": TextCleaner, "missing": MissingValues, "categorical": Categorical}
@@ -163,9 +164,11 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         return tags
 
     # -- fitting ---------------------------------------------------------------------------------
-    def fit(self, X, y=None) -> Preprocessor:
-        """Fit every step on the rows of ``X`` (y is ignored). Returns self."""
-        self._fit(X)
+    def fit(self, X, y=None, sample_weight=None) -> Preprocessor:
+        """Fit every step on the rows of ``X`` (y is ignored); with ``sample_weight`` (one per
+        row), the scaler's statistics are weighted (so weight 2 is a repeated row). Returns
+        self."""
+        self._fit(X, sample_weight)
         return self
 
     def fit_transform(self, X, y=None):
@@ -195,9 +198,10 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             scaler.partial_fit(encoded.to_numpy(np.float64))
         return self
 
-    def _fit(self, X) -> pd.DataFrame:
+    def _fit(self, X, sample_weight=None) -> pd.DataFrame:
         self._validate_params()
         frame = self._frame(X, reset=True)
+        sample_weight = check_sample_weight(sample_weight, len(frame), np.float64)
         declared = None
         if isinstance(self.categorical, (list, tuple)):
             declared = [str(name) for name in self.categorical]
@@ -207,14 +211,19 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             ("categorical", Categorical(self._categorical_columns(declared), self.max_categories)),
         ]
         self.n_rows_in_ = len(frame)
+        kept = slice(None)
         for name, step in steps:
+            before = frame
             frame = _own_output(step).fit_transform(frame)
+            if name == "missing":
+                kept = step.row_mask(before)
             if name == "clean":
                 table = describe_table(frame)
                 self.table_ = {k: plain(table[k]) for k in ("constant_columns", "duplicate_rows")}
         scaler = self._new_scaler()
         if scaler is not None:
-            _own_output(scaler).fit(frame.to_numpy(np.float64))
+            weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
+            fit_scaler(_own_output(scaler), frame.to_numpy(np.float64), weights)
             steps.append(("scale", scaler))
         self.steps_ = steps
         for name, what, advice in self._identifiers():

@@ -69,13 +69,14 @@ class TanhScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def __init__(self, k=1.0):
         self.k = k
 
-    def fit(self, X, y=None):
-        """Learn μ and σ of each column of X (n_samples, n_features). Returns self."""
+    def fit(self, X, y=None, sample_weight=None):
+        """Learn μ and σ of each column of X (n_samples, n_features), rows weighted by
+        ``sample_weight`` if given. Returns self."""
         if hasattr(self, "n_samples_seen_"):
             del self.n_samples_seen_
-        return self.partial_fit(X)
+        return self.partial_fit(X, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Update μ and σ with the rows of X, as ``StandardScaler.partial_fit``. Returns self."""
         check_positive("k", self.k, owner="TanhScaler")
         first = not hasattr(self, "n_samples_seen_")
@@ -83,9 +84,9 @@ class TanhScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         running = StandardScaler()
         if not first:  # continue from the statistics so far
             _set_fitted(running, self._fitted_statistics())
-        running.partial_fit(X.astype(np.float64, copy=False))  # float64 statistics
+        running.partial_fit(X.astype(np.float64, copy=False), sample_weight=sample_weight)
         self.mean_, self.var_, self.scale_ = running.mean_, running.var_, running.scale_
-        self.n_samples_seen_ = int(running.n_samples_seen_)
+        self.n_samples_seen_ = running.n_samples_seen_
         return self
 
     def transform(self, X):
@@ -115,6 +116,17 @@ class TanhScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def fit_scaler(scaler, X: np.ndarray, sample_weight=None):
+    """Fit a scaler on X, rows weighted by ``sample_weight`` if given: StandardScaler and
+    TanhScaler take the weights in their means and variances; MinMaxScaler (extremes have no
+    weights) ignores the rows of weight 0. Returns the scaler."""
+    if sample_weight is None:
+        return scaler.fit(X)
+    if isinstance(scaler, MinMaxScaler):
+        return scaler.fit(X[np.asarray(sample_weight) > 0])
+    return scaler.fit(X, sample_weight=sample_weight)
 
 
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler, "tanh": TanhScaler}
@@ -228,6 +240,7 @@ def _set_fitted(scaler, fitted: dict, dtype="float64") -> None:
 
 
 __all__ = [
+    "fit_scaler",
     "MinMaxScaler",
     "SCALERS",
     "StandardScaler",

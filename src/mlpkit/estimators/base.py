@@ -12,12 +12,11 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import callbacks, initializers, layers, modelfile, regularizers
 from .._checks import check_fraction, check_integer, check_positive
-from .._validation import n_rows
+from .._validation import check_sample_weight, n_rows
 from .._version import __version__
 from ..data.preprocessor import Preprocessor
 from ..exceptions import ConfigError
 from ..network import Sequential
-from ..training.preparation import check_sample_weight
 from . import solvers
 from .lbfgs import fit_lbfgs
 from .parameters import decode, encode

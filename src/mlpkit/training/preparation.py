@@ -23,6 +23,7 @@ in those; the loss in the network's units).
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass
 
@@ -31,7 +32,13 @@ from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .._checks import check_integer
-from .._validation import check_features, check_not_sparse, n_rows, take_rows
+from .._validation import (
+    check_features,
+    check_not_sparse,
+    check_sample_weight,
+    n_rows,
+    take_rows,
+)
 from ..exceptions import ConfigError
 
 
@@ -79,14 +86,18 @@ def prepare_fit(
         sample_weight = None if sample_weight is None else sample_weight[train]
     preprocessor = net.preprocessor
     if preprocessor is not None and not is_fitted(preprocessor):
-        preprocessor.fit(X)
+        takes_weights = "sample_weight" in inspect.signature(preprocessor.fit).parameters
+        if sample_weight is not None and takes_weights:
+            preprocessor.fit(X, sample_weight=sample_weight)  # weight 2 = a repeated row
+        else:
+            preprocessor.fit(X)
     inputs, kept = transform_inputs(net, X)
     y, sample_weight = take_rows(y, kept), _kept(sample_weight, kept)
     if not net.built:
         warn_if_unscaled(inputs, X, preprocessor)
         net.build(inputs.shape[1])
     if net.target is None:
-        net.learn_target(y, loss, classes)
+        net.learn_target(y, loss, classes, sample_weight)
     train = _dataset(net, inputs, y, loss, ("X", "y"))
     train.weights = sample_weight
     validation = None
@@ -169,26 +180,6 @@ def warn_if_unscaled(inputs: np.ndarray, X, preprocessor) -> None:
         UserWarning,
         stacklevel=4,
     )
-
-
-def check_sample_weight(sample_weight, n: int, dtype):
-    """Row weights as an (n,) array of ``dtype``, or None; finite, ≥ 0, not all zero."""
-    if sample_weight is None:
-        return None
-    try:
-        weights = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            "sample_weight must be numbers, one per row; received "
-            f"{np.asarray(sample_weight).dtype} values."
-        ) from None
-    if weights.shape != (n,):
-        raise ValueError(
-            f"sample_weight has shape {weights.shape}; it needs one weight per row: shape ({n},)."
-        )
-    if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
-        raise ValueError("sample_weight must be finite and non-negative, and not all zero.")
-    return weights.astype(dtype)
 
 
 def validation_rows(n: int, fraction: float, rng: np.random.Generator):
