@@ -378,3 +378,12 @@ def test_n_iter_no_change_stops_on_the_same_epoch_as_scikit_learn():
         reference = Reference(random_state=0, **settings).fit(X, y)
     ours = mk.MLPClassifier(random_state=0, early_stopping=False, **settings).fit(X, y)
     assert ours.n_iter_ == reference.n_iter_ == 5
+
+
+def test_lbfgs_minimises_the_l1_penalty_it_reports():
+    X, y = make_regression(120, 6, noise=1.0, random_state=0)
+    model = mk.MLPRegressor(solver="lbfgs", alpha=0.0, l1=1e-2, max_iter=60, random_state=0)
+    model.fit(X, y)
+    plain = mk.MLPRegressor(solver="lbfgs", alpha=0.0, max_iter=60, random_state=0).fit(X, y)
+    l1 = lambda m: np.abs(m.network_.layers[0].W).sum()  # noqa: E731
+    assert l1(model) < l1(plain)

@@ -80,6 +80,6 @@ class Objective:
         grads = net.grads
         if self.penalty is not None:
             value += self.penalty.value(params)
-            self.penalty.add_gradient(params, grads)
+            self.penalty.add_gradient(params, grads, nonsmooth=True)  # no proximal step here
         grads[self.frozen] = 0
         return float(value), grads.astype(np.float64)
