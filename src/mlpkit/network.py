@@ -17,7 +17,7 @@ from .layers.activations import Activation, activation_name
 from .optim.clipping import check_clipping
 from .params import ParamStore
 from .regularizers import Penalty
-from .targets import Target
+from .targets import Target, check_target_scaler
 from .training import preparation
 from .training.callbacks import History
 from .training.trainer import Trainer
@@ -87,7 +87,7 @@ class Sequential:
         self.random_state = random_state
         self.regularizer = regularizers.get(regularizer)
         self.preprocessor = preprocessor
-        Target(None, None if target_scaler == "auto" else target_scaler)  # checks the name
+        check_target_scaler(target_scaler)
         self.target_scaler = target_scaler
         streams = check_random_state(random_state).spawn(len(STREAMS) + 1)
         self.rngs = dict(zip(STREAMS, streams))

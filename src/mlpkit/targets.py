@@ -26,6 +26,15 @@ from .exceptions import ConfigError
 TARGET_SCALERS = ("auto", "standard", "minmax", "tanh", None)
 
 
+def check_target_scaler(scaler) -> None:
+    """A ``target_scaler`` name must be one of :data:`TARGET_SCALERS`."""
+    if scaler not in TARGET_SCALERS:
+        raise ConfigError(
+            f"target_scaler must be one of 'auto', 'standard', 'minmax', 'tanh' or None; "
+            f"received target_scaler={scaler!r}."
+        )
+
+
 class Target:
     """How a model maps the user's y to the network's targets and its outputs back.
 
@@ -45,13 +54,9 @@ class Target:
             raise ConfigError(
                 f"Target output must be 'softmax', 'sigmoid' or None; got {output!r}."
             )
-        if scaler not in TARGET_SCALERS[1:]:
-            raise ConfigError(
-                f"target_scaler must be one of 'auto', 'standard', 'minmax', 'tanh' or None; "
-                f"received target_scaler={scaler!r}."
-                if scaler != "auto"
-                else "Target takes a resolved scaler; the model turns 'auto' into one."
-            )
+        if scaler == "auto":
+            raise ConfigError("Target takes a resolved scaler; the model turns 'auto' into one.")
+        check_target_scaler(scaler)
         self.output, self.scaler = output, scaler
         self.classes_: np.ndarray | None = None
         self.n_units = 0

@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from .. import metrics as metrics_module
 from .._checks import check_integer, check_positive
+from .._validation import n_rows
 from ..exceptions import ConfigError
 
 
@@ -226,12 +227,7 @@ def _n_rows(arrays: Sequence) -> int:
     if not arrays:
         raise ValueError("At least one array is required to split; received none.")
     check_consistent_length(*arrays)
-    return _safe_len(arrays[0])
-
-
-def _safe_len(array) -> int:
-    shape = getattr(array, "shape", None)
-    return int(shape[0]) if shape is not None else len(array)
+    return n_rows(arrays[0])
 
 
 def _part_sizes(n: int, fractions, owner: str) -> tuple[int, int, int]:

@@ -8,12 +8,7 @@ import warnings
 import numpy as np
 
 from ..data.preprocessor import Preprocessor
-
-
-def _plain(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return value.item() if isinstance(value, np.generic) else value
+from ..data.state import plain
 
 
 def encode(value, name: str):
@@ -40,7 +35,7 @@ def encode(value, name: str):
         return {"__tuple__": [encode(v, name) for v in value]}
     if isinstance(value, list):
         return [encode(v, name) for v in value]
-    return _plain(value)
+    return plain(value)
 
 
 def decode(value):
