@@ -17,12 +17,14 @@ from . import (
     optim,
     regularizers,
     schedules,
+    search,
 )
 from ._version import __version__
 from .estimators import MLPClassifier, MLPRegressor
 from .evaluation import EvaluationReport, bias_variance, complexity_curve, evaluate, stability
 from .exceptions import ConfigError, DivergenceWarning, NotFittedError
 from .html_report import report
+from .ledger import runs
 from .loading import load
 from .network import Sequential
 from .perceptron import Perceptron
@@ -53,6 +55,8 @@ __all__ = [
     "data",
     "export",
     "metrics",
+    "search",
+    "runs",
     "plots",
     "evaluate",
     "report",

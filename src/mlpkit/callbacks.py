@@ -2,9 +2,11 @@
 
 Callbacks hook into training (see :mod:`mlpkit.training.callbacks` for the protocol);
 stopping rules (:mod:`mlpkit.training.rules`) are the criteria :class:`EarlyStopping`
-(:mod:`mlpkit.training.stopping`) combines.
+(:mod:`mlpkit.training.stopping`) combines. ``Ledger`` records a plain fit in the experiment
+ledger (:mod:`mlpkit.ledger`).
 """
 
+from .ledger.callback import LedgerCallback as Ledger
 from .training import rules
 from .training.callbacks import Callback, CallbackList, History, Monitor, MonitorCallback
 from .training.checkpoint import ModelCheckpoint
@@ -25,5 +27,6 @@ __all__ = [
     "CSVLogger",
     "TerminateOnNaN",
     "ProgressLogger",
+    "Ledger",
     *rules.__all__,
 ]

@@ -1,0 +1,81 @@
+"""A search in one line: a built-in space and budget for the estimators.
+
+``mk.search.auto(X, y, time_budget=120)`` searches ``MLPClassifier`` (classes) or
+``MLPRegressor`` (values) over :data:`AUTO_SPACE` with TPE, 3-fold cross-validation and median
+pruning, the raw table prepared by ``preprocessor="auto"`` inside each fold, and returns the
+:class:`~mlpkit.search.result.SearchResult`: the refitted winner with its honest claims.
+The space is the one a practitioner tunes first on tabular data — depth and width, the
+learning rate, the L2 penalty, dropout and the batch size — with the ranges that won on the
+quality suite of benchmarks/bench_auto.py (read the table in benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+from ..estimators import MLPClassifier, MLPRegressor
+from ..exceptions import ConfigError
+from .search import Search
+from .space import Choice, IntUniform, Layers, LogUniform
+from .trial import has_classes
+
+#: The built-in space of :func:`auto`.
+AUTO_SPACE = {
+    "hidden_layer_sizes": Layers(depth=IntUniform(1, 3), width=IntUniform(16, 256, log=True)),
+    "learning_rate_init": LogUniform(3e-4, 3e-2),
+    "alpha": LogUniform(1e-6, 1e-1),
+    "dropout": Choice([0.0, 0.1, 0.3]),
+    "batch_size": Choice([32, 64, 128, 256]),
+}
+
+
+def auto(
+    X,
+    y,
+    *,
+    task="auto",
+    time_budget=None,
+    n_trials=None,
+    scoring=None,
+    cv=3,
+    random_state=0,
+    ledger=None,
+    n_workers=1,
+    test_size=0.2,
+    max_iter=200,
+):
+    """Search the built-in space for the task of y; return the SearchResult.
+
+    Args:
+        task: "classification", "regression" or "auto" (classes unless y is continuous).
+        time_budget: seconds after which no new batch of trials starts.
+        n_trials: the number of trials (default 40; with only ``time_budget``, up to 1,000).
+        scoring, cv, random_state, ledger, n_workers, test_size: as :class:`Search`.
+        max_iter: the epochs of each fit (each stops earlier on its own rule).
+    """
+    estimator = _estimator(task, y, max_iter)
+    if n_trials is None:
+        n_trials = 40 if time_budget is None else 1000
+    return Search(
+        estimator,
+        AUTO_SPACE,
+        strategy="tpe",
+        n_trials=n_trials,
+        cv=cv,
+        scoring=scoring,
+        random_state=random_state,
+        ledger=ledger,
+        n_workers=n_workers,
+        pruner="median",
+        time_budget=time_budget,
+        test_size=test_size,
+    ).fit(X, y)
+
+
+def _estimator(task, y, max_iter):
+    if task == "auto":
+        task = "classification" if has_classes(y) else "regression"
+    if task not in ("classification", "regression"):
+        raise ConfigError(
+            f"auto task must be 'classification', 'regression' or 'auto'; received {task!r}."
+        )
+    kind = MLPClassifier if task == "classification" else MLPRegressor
+    return kind(max_iter=max_iter, preprocessor="auto")
