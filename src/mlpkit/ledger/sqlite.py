@@ -20,10 +20,25 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 
 from ..exceptions import ConfigError
 
 BUSY_TIMEOUT = 60.0  # seconds a writer waits for the lock before failing
+
+
+def _while_locked(statement, waited: float = 0.0):
+    """Run ``statement``, retrying while another process holds the lock. Switching a new file
+    to WAL needs it exclusively, and SQLite answers "database is locked" at once there instead
+    of waiting out the busy timeout when several processes open the same new file."""
+    while True:
+        try:
+            return statement()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or waited > BUSY_TIMEOUT:
+                raise
+        time.sleep(0.01)
+        waited += 0.01
 
 
 class SQLite:
@@ -55,7 +70,7 @@ class SQLite:
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             if self.path is not None:
-                connection.execute("PRAGMA journal_mode = WAL")
+                _while_locked(lambda: connection.execute("PRAGMA journal_mode = WAL"))
                 connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as error:
