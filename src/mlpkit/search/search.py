@@ -110,40 +110,52 @@ class Search:
         """Run (or resume) the search on (X, y) and return its :class:`SearchResult`."""
         started = time.perf_counter()
         seed = check_integer("random_state", self.random_state, low=0, owner="Search")
-        n_trials = check_integer("n_trials", self.n_trials, low=1, owner="Search")
-        n_workers = check_integer("n_workers", self.n_workers, low=1, owner="Search")
-        batch_size = check_integer("batch_size", self.batch_size, low=1, owner="Search")
         model = Model(self.estimator, dict(self.fit_params or {}))
         space = self.space if isinstance(self.space, Space) else Space(self.space)
         _validate_space(space, model)
         X_train, y_train, X_test, y_test = self._split(X, y, model, seed)
-        classify = model.is_classifier(y_train)
-        classes = np.unique(np.asarray(y_train)) if classify else None
-        scorer = Scorer(self.scoring, classify=classify, classes=classes)
-        folds = make_folds(
-            y_train, self.cv, classify=classify, time_ordered=self.time_ordered, seed=seed
-        )
-        pruner = make_pruner(self.pruner)
+        context, spec = self._context(model, space, X_train, y_train, seed)
         strategy = strategies.make_strategy(
             self.strategy, space, seed, **dict(self.strategy_options or {})
         )
-        spec = self._spec(model, space, scorer, pruner, fingerprint(X_train, y_train), seed)
-        search_id = hashlib.sha256(_canonical(spec).encode()).hexdigest()[:16]
-        url, temporary = self._ledger_url(n_workers)
+        url, temporary = self._ledger_url()
         ledger = open_ledger(url)
-        if not ledger.create_search(search_id, spec, folds.assignment):
-            folds = Folds(np.asarray(ledger.search_folds(search_id)), folds.time_ordered)
-        context = TrialContext(
-            search_id, model, space, X_train, y_train, folds, scorer, pruner, batch_size
-        )
+        if not ledger.create_search(context.search_id, spec, context.folds.assignment):
+            stored = np.asarray(ledger.search_folds(context.search_id))  # a resumed search's
+            context.folds = Folds(stored, context.folds.time_ordered)
+        self._run(ledger, url, context, strategy, seed, started)
+        trials = ledger.trials(context.search_id)
+        if temporary is not None:
+            temporary.cleanup()
+        seconds = time.perf_counter() - started
+        return SearchResult(context.search_id, trials, context, X_test, y_test, spec, seconds)
+
+    def _context(self, model, space, X, y, seed) -> tuple[TrialContext, dict]:
+        """What every trial needs (folds cut, scorer chosen), and the search's identity."""
+        classify = model.is_classifier(y)
+        classes = np.unique(np.asarray(y)) if classify else None
+        scorer = Scorer(self.scoring, classify=classify, classes=classes)
+        folds = make_folds(y, self.cv, classify=classify, time_ordered=self.time_ordered, seed=seed)
+        pruner = make_pruner(self.pruner)
+        spec = self._spec(model, space, scorer, pruner, fingerprint(X, y), seed)
+        search_id = hashlib.sha256(_canonical(spec).encode()).hexdigest()[:16]
+        batch_size = check_integer("batch_size", self.batch_size, low=1, owner="Search")
+        context = TrialContext(search_id, model, space, X, y, folds, scorer, pruner, batch_size)
+        return context, spec
+
+    def _run(self, ledger, url, context, strategy, seed, started) -> None:
+        """Propose and run the batches until n_trials (or the grid, or the time budget) ends."""
+        n_trials = check_integer("n_trials", self.n_trials, low=1, owner="Search")
+        n_workers = check_integer("n_workers", self.n_workers, low=1, owner="Search")
+        budget = None
+        if self.time_budget is not None:
+            budget = check_positive("time_budget", self.time_budget, owner="Search")
         total = n_trials if strategy.n_total is None else min(n_trials, strategy.n_total)
-        for start in range(0, total, batch_size):
-            if self.time_budget is not None and time.perf_counter() - started > check_positive(
-                "time_budget", self.time_budget, owner="Search"
-            ):
+        for start in range(0, total, context.batch_size):
+            if budget is not None and time.perf_counter() - started > budget:
                 break
-            numbers = range(start, min(start + batch_size, total))
-            self._propose(ledger, search_id, strategy, space, numbers, seed)
+            numbers = range(start, min(start + context.batch_size, total))
+            self._propose(ledger, context, strategy, numbers, seed)
             run_batch(
                 ledger,
                 url,
@@ -153,12 +165,6 @@ class Search:
                 dask=self.dask,
                 stale_after=self.stale_after,
             )
-        trials = ledger.trials(search_id)
-        if temporary is not None:
-            temporary.cleanup()
-        return SearchResult(
-            search_id, trials, context, X_test, y_test, spec, time.perf_counter() - started
-        )
 
     def _split(self, X, y, model, seed):
         if n_rows(X) != len(y):
@@ -197,20 +203,21 @@ class Search:
             "data": data,
         }
 
-    def _ledger_url(self, n_workers):
+    def _ledger_url(self):
         """(url, temporary folder or None): workers in other processes need a file."""
+        if isinstance(self.ledger, os.PathLike):
+            return os.fspath(self.ledger), None
         if self.ledger is not None:
-            return os.fspath(self.ledger) if isinstance(self.ledger, os.PathLike) else (
-                self.ledger
-            ), None
-        if n_workers == 1 and self.dask is None:
+            return self.ledger, None
+        if self.n_workers == 1 and self.dask is None:
             return None, None
         folder = tempfile.TemporaryDirectory(prefix="mlpkit-search-")
         return os.path.join(folder.name, "runs.sqlite"), folder
 
-    def _propose(self, ledger, search_id, strategy, space, numbers, seed) -> None:
+    def _propose(self, ledger, context, strategy, numbers, seed) -> None:
         """Add the batch's trials to the ledger (unless a resumed search has them) and record
         the ones whose configuration was tried before as duplicates."""
+        search_id, space = context.search_id, context.space
         known = {t["number"]: t for t in ledger.trials(search_id)}
         if all(n in known for n in numbers):
             return
