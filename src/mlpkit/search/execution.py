@@ -1,8 +1,11 @@
-"""Running one batch of waiting trials: in this process, in worker processes, or on Dask.
+"""Who runs the trials: this process, worker processes on this machine, or a Dask cluster.
 
-Whatever runs them, the driver waits until every trial of the batch has a result, and while it
-waits it reaps trials whose worker stopped beating (:meth:`Ledger.reap`: counted lost, put back
-with their seed) and starts a new worker when trials wait and fewer workers live than asked.
+An executor lives for one ``Search.fit``. For each batch, :meth:`run` returns when every trial
+of the batch has a result; while it waits it reaps trials whose worker stopped beating
+(:meth:`Ledger.reap`: counted lost, put back with their seed) and starts a worker when trials
+wait and fewer workers live than asked. Worker processes are started once and stay for the
+whole search (a process pays for importing mlpkit once, not per batch); Dask workers are
+already running, so each batch submits the claim loop to them.
 """
 
 from __future__ import annotations
@@ -14,80 +17,113 @@ from ..exceptions import ConfigError
 from .workers import FINISHED, TrialContext, work
 
 
-def run_batch(ledger, url, context: TrialContext, numbers, *, n_workers, dask, stale_after):
-    """Run the waiting trials ``numbers`` of the search; return when all have a result."""
+def make_executor(ledger, url, context: TrialContext, *, n_workers, dask, stale_after):
+    """The executor for ``n_workers`` and ``dask`` (see :class:`~mlpkit.search.Search`)."""
     if n_workers == 1 and dask is None:
-        _here(ledger, context, numbers, stale_after)
-        return
+        return InProcess(ledger, context, stale_after)
     if url is None:
         raise ConfigError(
             "Search with n_workers > 1 or dask needs a ledger the workers can share: a SQLite "
             "file path or a database URL; received ledger=None."
         )
     if dask is not None:
-        _on_dask(ledger, url, context, numbers, n_workers, dask, stale_after)
-    else:
-        _on_processes(ledger, url, context, numbers, n_workers, stale_after)
+        return OnDask(ledger, str(url), context, stale_after, n_workers, dask)
+    return InProcesses(ledger, str(url), context, stale_after, n_workers)
 
 
-def _pending(ledger, context: TrialContext, numbers) -> tuple[int, int]:
-    """(waiting, running) trials among ``numbers``."""
-    wanted = set(numbers)
-    statuses = [t["status"] for t in ledger.trials(context.search_id) if t["number"] in wanted]
-    waiting = sum(s == "waiting" for s in statuses)
-    return waiting, sum(s not in FINISHED and s != "waiting" for s in statuses)
+class InProcess:
+    """Trials run one after another in this process."""
 
+    def __init__(self, ledger, context: TrialContext, stale_after: float) -> None:
+        self.ledger, self.context, self.stale_after = ledger, context, stale_after
 
-def _here(ledger, context, numbers, stale_after) -> None:
-    """Run the trials in this process; wait out (and reap) those a killed run left running."""
-    while True:
-        ledger.reap(context.search_id, stale_after)
-        work(ledger, context, heartbeat_every=None)
-        if _pending(ledger, context, numbers) == (0, 0):
-            return
-        time.sleep(0.2)
-
-
-def _on_processes(ledger, url, context, numbers, n_workers, stale_after) -> None:
-    spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    workers: list = []
-    started = 0
-    while True:
-        ledger.reap(context.search_id, stale_after)
-        waiting, running = _pending(ledger, context, numbers)
-        if not waiting and not running:
-            break
-        workers = [w for w in workers if w.is_alive()]
-        while waiting and len(workers) < min(n_workers, waiting + running):
-            process = spawn.Process(target=work, args=(str(url), context, started), daemon=True)
-            process.start()
-            workers.append(process)
-            started += 1
-        time.sleep(0.2)
-    for process in workers:
-        process.join(timeout=10)
-
-
-def _on_dask(ledger, url, context, numbers, n_workers, dask, stale_after) -> None:
-    client, cluster = _client(dask, n_workers)
-    try:
-        futures: list = []
-        started = 0
+    def run(self, numbers) -> None:
+        """Run the batch here; wait out (and reap) trials a killed run left running."""
         while True:
-            ledger.reap(context.search_id, stale_after)
-            waiting, running = _pending(ledger, context, numbers)
-            if not waiting and not running:
-                break
-            futures = [f for f in futures if not f.done()]
-            while waiting and len(futures) < min(n_workers, waiting + running):
-                futures.append(client.submit(work, str(url), context, started, pure=False))
-                started += 1
+            self.ledger.reap(self.context.search_id, self.stale_after)
+            work(self.ledger, self.context, heartbeat_every=None)
+            if self.pending(numbers) == (0, 0):
+                return
             time.sleep(0.2)
-    finally:
-        if client is not dask:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+
+    def pending(self, numbers) -> tuple[int, int]:
+        """(waiting, running) trials among ``numbers``."""
+        wanted = set(numbers)
+        trials = self.ledger.trials(self.context.search_id)
+        statuses = [t["status"] for t in trials if t["number"] in wanted]
+        waiting = sum(s == "waiting" for s in statuses)
+        return waiting, sum(s not in FINISHED and s != "waiting" for s in statuses)
+
+    def close(self) -> None:
+        pass
+
+
+class _Supervised(InProcess):
+    """Workers elsewhere: ``run`` watches the ledger and keeps enough workers alive."""
+
+    def __init__(self, ledger, url: str, context, stale_after: float, n_workers: int) -> None:
+        super().__init__(ledger, context, stale_after)
+        self.url, self.n_workers, self.started = url, n_workers, 0
+
+    def run(self, numbers) -> None:
+        while True:
+            self.ledger.reap(self.context.search_id, self.stale_after)
+            waiting, running = self.pending(numbers)
+            if not waiting and not running:
+                return
+            while waiting and self.alive() < min(self.n_workers, waiting + running):
+                self.start_worker(self.started)
+                self.started += 1
+            time.sleep(0.1)
+
+
+class InProcesses(_Supervised):
+    """Worker processes (spawned: no fork of a process with threads) that claim trials until
+    the search closes them; one that dies is replaced."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.spawn = multiprocessing.get_context("spawn")
+        self.stop = self.spawn.Event()
+        self.workers: list = []
+
+    def alive(self) -> int:
+        self.workers = [w for w in self.workers if w.is_alive()]
+        return len(self.workers)
+
+    def start_worker(self, index: int) -> None:
+        args = (self.url, self.context, index, 1.0, self.stop)
+        process = self.spawn.Process(target=work, args=args, daemon=True)
+        process.start()
+        self.workers.append(process)
+
+    def close(self) -> None:
+        self.stop.set()
+        for process in self.workers:
+            process.join(timeout=30)
+
+
+class OnDask(_Supervised):
+    """The claim loop submitted to a Dask cluster's workers, once per batch."""
+
+    def __init__(self, ledger, url, context, stale_after, n_workers, dask) -> None:
+        super().__init__(ledger, url, context, stale_after, n_workers)
+        self.given = dask
+        self.client, self.cluster = _client(dask, n_workers)
+        self.futures: list = []
+
+    def alive(self) -> int:
+        self.futures = [f for f in self.futures if not f.done()]
+        return len(self.futures)
+
+    def start_worker(self, index: int) -> None:
+        self.futures.append(self.client.submit(work, self.url, self.context, index, pure=False))
+
+    def close(self) -> None:
+        if self.client is not self.given:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
 
 
 def _client(dask, n_workers):

@@ -35,7 +35,7 @@ from .._validation import n_rows, take_rows
 from ..exceptions import ConfigError
 from ..ledger import fingerprint, open_ledger
 from . import strategies
-from .execution import run_batch
+from .execution import make_executor
 from .folds import Folds, make_folds
 from .pruning import make_pruner
 from .result import SearchResult
@@ -151,20 +151,18 @@ class Search:
         if self.time_budget is not None:
             budget = check_positive("time_budget", self.time_budget, owner="Search")
         total = n_trials if strategy.n_total is None else min(n_trials, strategy.n_total)
-        for start in range(0, total, context.batch_size):
-            if budget is not None and time.perf_counter() - started > budget:
-                break
-            numbers = range(start, min(start + context.batch_size, total))
-            self._propose(ledger, context, strategy, numbers, seed)
-            run_batch(
-                ledger,
-                url,
-                context,
-                numbers,
-                n_workers=n_workers,
-                dask=self.dask,
-                stale_after=self.stale_after,
-            )
+        executor = make_executor(
+            ledger, url, context, n_workers=n_workers, dask=self.dask, stale_after=self.stale_after
+        )
+        try:
+            for start in range(0, total, context.batch_size):
+                if budget is not None and time.perf_counter() - started > budget:
+                    break
+                numbers = range(start, min(start + context.batch_size, total))
+                self._propose(ledger, context, strategy, numbers, seed)
+                executor.run(numbers)
+        finally:
+            executor.close()
 
     def _split(self, X, y, model, seed):
         if n_rows(X) != len(y):

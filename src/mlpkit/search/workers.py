@@ -51,16 +51,25 @@ def worker_name(index: int = 0) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{index}"
 
 
-def work(ledger, context: TrialContext, index: int = 0, heartbeat_every: float | None = 1.0):
-    """Run waiting trials of the search until none is left; return how many this worker ran.
+def work(
+    ledger, context: TrialContext, index: int = 0, heartbeat_every: float | None = 1.0, stop=None
+):
+    """Run waiting trials of the search; return how many this worker ran.
 
     ``ledger`` is a Ledger or its URL (a worker process opens its own connection). With
-    ``heartbeat_every`` (seconds), a thread refreshes the running trial's heartbeat.
+    ``heartbeat_every`` (seconds), a thread refreshes the running trial's heartbeat. Without
+    ``stop`` the worker returns when no trial waits; with an Event, it waits for the next
+    batch's trials until the event is set.
     """
     url = ledger if isinstance(ledger, str | os.PathLike) else None
     ledger = open_ledger(url) if url is not None else ledger
     name, done = worker_name(index), 0
-    while (trial := ledger.claim(context.search_id, name)) is not None:
+    while True:
+        trial = ledger.claim(context.search_id, name)
+        if trial is None:
+            if stop is None or stop.wait(0.05):
+                return done
+            continue
         beating = _Heartbeat(url, context.search_id, trial["number"], name, heartbeat_every)
         with beating:
             status, results = _run(ledger, context, trial)
