@@ -211,7 +211,11 @@ class SearchResult:
             f"  effective number of independent trials: {c['effective_n']:.1f}",
         ]
         if "pbo" in c:
-            lines.append(f"  probability of backtest overfitting (CSCV): {c['pbo'].pbo:.2f}")
+            lines.append(
+                f"  probability of backtest overfitting (CSCV): {c['pbo'].pbo:.2f} (near 0: the "
+                f"winner on half the rows stays ahead on the other half; near 0.5: which trial "
+                f"wins is luck)"
+            )
         if self.test_score_ is not None:
             lines.append(f"  winner on the untouched test split: {self.test_score_:.4f}")
         if "permutation" in c:
