@@ -39,8 +39,9 @@ from .execution import make_executor
 from .folds import Folds, make_folds
 from .pruning import make_pruner
 from .result import SearchResult
+from .scoring import Scorer
 from .space import Space
-from .trial import Model, Scorer
+from .trial import Model
 from .workers import FINISHED, TrialContext, trial_seed
 
 

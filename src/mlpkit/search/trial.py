@@ -5,9 +5,8 @@ the trial's seed and fitted (its preprocessor, if it has one, is fitted there to
 statistic of the held-out rows reaches it); its predictions on the held-out rows fill the
 trial's out-of-fold array: class probabilities (n_rows, n_classes) for a classifier, values
 (n_rows,) or (n_rows, n_targets) for a regressor. Every score is computed from those stored
-predictions by the scikit-learn scorer of the search (``"roc_auc"``, ``"r2"``, ...), so the
-per-fold scores, the pooled score and the corrected estimates of the claims are one
-computation on one array.
+predictions by the search's :class:`~mlpkit.search.scoring.Scorer`, so the per-fold scores,
+the pooled score and the corrected estimates of the claims are one computation on one array.
 """
 
 from __future__ import annotations
@@ -17,15 +16,15 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, is_regressor
-from sklearn.metrics import check_scoring
+from sklearn.base import clone, is_regressor
 from sklearn.utils.multiclass import type_of_target
 from threadpoolctl import threadpool_limits
 
 from .._validation import take_rows
 from ..evaluation.models import network_of, scored_model
-from ..exceptions import ConfigError, NotFittedError
+from ..exceptions import NotFittedError
 from .folds import Folds
+from .scoring import Scorer
 
 
 class Pruned(Exception):
@@ -85,123 +84,6 @@ class TrialOutcome:
     stop_reasons: list[str | None]
     duration: float
     size: int | None = None
-
-
-class _Classifier(ClassifierMixin, BaseEstimator):
-    """Stored class probabilities, answered by row number: X is a column of row indices."""
-
-    def __init__(self, outputs=None, classes=None):
-        self.outputs = outputs
-        self.classes = classes
-
-    @property
-    def classes_(self):
-        return self.classes
-
-    def fit(self, X, y):  # never called: the scorer only predicts; here for the tags
-        return self
-
-    def predict_proba(self, X):
-        return self.outputs[np.asarray(X, dtype=np.int64).ravel()]
-
-    def predict(self, X):
-        return self.classes[self.predict_proba(X).argmax(axis=1)]
-
-
-class _Regressor(RegressorMixin, BaseEstimator):
-    """Stored predicted values, answered by row number: X is a column of row indices."""
-
-    def __init__(self, outputs=None):
-        self.outputs = outputs
-
-    def fit(self, X, y):  # never called: the scorer only predicts; here for the tags
-        return self
-
-    def predict(self, X):
-        return self.outputs[np.asarray(X, dtype=np.int64).ravel()]
-
-
-class Scorer:
-    """A scikit-learn scorer applied to stored out-of-fold predictions (larger is better).
-
-    ``scoring`` is a scorer name (``"accuracy"``, ``"roc_auc"``, ``"neg_log_loss"``, ``"r2"``,
-    ...), a callable ``scorer(estimator, X, y)``, or None (accuracy / R², the estimators'
-    ``score``).
-    """
-
-    def __init__(self, scoring, *, classify: bool, classes=None):
-        self.name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
-        if scoring is None:
-            self.name = "accuracy" if classify else "r2"
-            scoring = self.name
-        try:
-            template = _Classifier() if classify else _Regressor()
-            self._scorer = check_scoring(template, scoring=scoring)
-        except ValueError as error:
-            raise ConfigError(
-                f"Search scoring={scoring!r} is not a scikit-learn scorer: {error}"
-            ) from None
-        self.classify, self.classes = classify, classes
-
-    def __call__(self, oof: np.ndarray, y, rows: np.ndarray) -> float:
-        """The score of the predictions ``oof[rows]`` against ``y[rows]``."""
-        frozen = _Classifier(oof, self.classes) if self.classify else _Regressor(oof)
-        return float(self._scorer(frozen, rows.reshape(-1, 1), take_rows(y, rows)))
-
-    def of(self, y_true, predictions: np.ndarray) -> float:
-        """The score of whole arrays: ``predictions[i]`` is the prediction of ``y_true[i]``
-        (from the per-row scores when the score is their mean: the same number, faster)."""
-        fast = self.row_scores(y_true, np.asarray(predictions)[None])
-        if fast is not None:
-            per_row, to_score = fast
-            return float(to_score(per_row.mean()))
-        return self(predictions, y_true, np.arange(len(predictions)))
-
-    def row_scores(self, y_true, oof: np.ndarray):
-        """(R, to_score) when the score is a function of the mean of a per-row score, else None.
-
-        R is (n_trials, n_rows) and ``to_score(mean of R's row over some rows)`` is the score
-        on those rows: accuracy = mean 1[ŷᵢ = yᵢ]; −log-loss = mean log p(yᵢ); −MSE, −MAE;
-        R² = 1 − MSE / var(y), taking var(y) of all rows for that of the sample's."""
-        y_true = np.asarray(y_true)
-        if self.classify and self.name == "accuracy":
-            index = np.searchsorted(self.classes, y_true)
-            return (oof.argmax(axis=2) == index[None]).astype(np.float64), _same
-        if self.classify and self.name == "neg_log_loss":
-            return -self.row_losses(y_true, oof).T, _same
-        if self.classify or self.name not in _MEAN_ERRORS:
-            return None
-        errors = (oof - y_true[None].astype(np.float64)).reshape(len(oof), len(y_true), -1)
-        power, to_score = _MEAN_ERRORS[self.name]
-        return -(np.abs(errors) ** power).mean(axis=2), to_score(y_true)
-
-    def row_losses(self, y_true, oof: np.ndarray) -> np.ndarray:
-        """(n_rows, n_trials) per-row losses of stored predictions (n_trials, n_rows, ...):
-        −log p(true class) (clipped at 1e-15) for classes, the squared error for values."""
-        y_true = np.asarray(y_true)
-        if self.classify:
-            index = np.searchsorted(self.classes, y_true)
-            p = np.take_along_axis(oof, index[None, :, None], axis=2)[..., 0]
-            return -np.log(np.clip(p, 1e-15, 1.0)).T
-        errors = oof - y_true[None].astype(np.float64)
-        return (errors**2).reshape(len(oof), len(y_true), -1).mean(axis=2).T
-
-
-def _same(mean: float) -> float:
-    return mean
-
-
-def _r2_of(y_true):
-    variance = float(np.var(np.asarray(y_true, dtype=np.float64), axis=0).mean())
-    return lambda mean: 1.0 + mean / variance if variance > 0 else float("nan")
-
-
-#: Error scores that are a mean over rows: name -> (power of |error|, to_score(y) factory).
-_MEAN_ERRORS = {
-    "neg_mean_squared_error": (2, lambda y: _same),
-    "neg_mean_absolute_error": (1, lambda y: _same),
-    "r2": (2, _r2_of),
-}
 
 
 def outputs_of(model, X, classes: np.ndarray | None) -> np.ndarray:

@@ -20,7 +20,8 @@ import numpy as np
 
 from ..ledger import open_ledger
 from .folds import Folds
-from .trial import Model, Pruned, Scorer, TrialOutcome, run_trial
+from .scoring import Scorer
+from .trial import Model, Pruned, TrialOutcome, run_trial
 
 #: Statuses of a trial that has a result.
 FINISHED = ("complete", "pruned", "failed", "duplicate")
