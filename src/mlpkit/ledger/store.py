@@ -229,7 +229,7 @@ class Ledger:
         params = (schema.RUNNING, check_worker(worker), search_id, schema.WAITING, schema.WAITING)
         with self.database.write() as writer:
             rows = writer.execute(sql, params).fetchall()
-        return self._decode(rows[0]) if rows else None
+        return self._decode(list(RUN_COLUMNS), rows[0]) if rows else None
 
     def heartbeat(self, search_id: str, number: int, worker: str) -> bool:
         """Say that ``worker`` still runs the trial. False if the trial is no longer its own
@@ -305,10 +305,12 @@ class Ledger:
             rows = writer.execute(sql, params).fetchall()
         return sorted(number for (number,) in rows)
 
-    def trials(self, search_id: str) -> list[dict]:
+    def trials(self, search_id: str, columns=None) -> list[dict]:
         """Every trial of the search, ordered by number: every column (see
-        :data:`~mlpkit.ledger.schema.RUN_COLUMNS`), JSON decoded and ``oof`` as an array."""
-        return self.select({"search_id": [search_id]}, order_by=[("number", False)])
+        :data:`~mlpkit.ledger.schema.RUN_COLUMNS`), JSON decoded and ``oof`` as an array; or
+        only ``columns`` (a driver polling statuses need not decode predictions)."""
+        where, order = {"search_id": [search_id]}, [("number", False)]
+        return self.select(where, order_by=order, columns=columns)
 
     # -- plain fits ----------------------------------------------------------------------------
     def record_fit(self, record: dict) -> str:
@@ -348,14 +350,17 @@ class Ledger:
         return run_id
 
     # -- queries -------------------------------------------------------------------------------
-    def select(self, where=None, order_by=(), limit=None) -> list[dict]:
+    def select(self, where=None, order_by=(), limit=None, columns=None) -> list[dict]:
         """Runs (decoded as by :meth:`trials`) matching every condition of ``where``.
 
         Args:
             where: ``{column: [accepted values]}``; None among the values matches NULL.
             order_by: ``[(column, descending), ...]``; missing values sort last.
             limit: at most this many rows.
+            columns: the columns to read (default: all).
         """
+        names = list(RUN_COLUMNS) if columns is None else list(columns)
+        check_fields(dict.fromkeys(names), RUN_COLUMNS, "select columns")
         clauses, params = [], []
         for column, accepted in (where or {}).items():
             kind = run_column(column, "filter by")
@@ -370,19 +375,19 @@ class Ledger:
         for column, descending in order_by:
             run_column(column, "order by")
             order.append(f"({quoted(column)} IS NULL), {quoted(column)}{' DESC' * descending}")
-        sql = f"SELECT {RUN_SELECT} FROM {RUNS}"
+        sql = f"SELECT {', '.join(quoted(name) for name in names)} FROM {RUNS}"
         sql += f" WHERE {' AND '.join(clauses)}" if clauses else ""
         sql += f" ORDER BY {', '.join(order)}" if order else ""
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        return [self._decode(row) for row in self.database.read(sql, params)]
+        return [self._decode(names, row) for row in self.database.read(sql, params)]
 
-    def _decode(self, row) -> dict:
-        run_id = row[0]
+    def _decode(self, names: list[str], row) -> dict:
+        where = f"run {row[0]!r}" if names[0] == "run_id" else "a run"
         return {
-            name: records.decode(kind, value, f"{name} of run {run_id!r} in {self.url}")
-            for (name, kind), value in zip(RUN_COLUMNS.items(), row)
+            name: records.decode(RUN_COLUMNS[name], value, f"{name} of {where} in {self.url}")
+            for name, value in zip(names, row)
         }
 
 

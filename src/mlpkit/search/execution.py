@@ -49,7 +49,7 @@ class InProcess:
     def pending(self, numbers) -> tuple[int, int]:
         """(waiting, running) trials among ``numbers``."""
         wanted = set(numbers)
-        trials = self.ledger.trials(self.context.search_id)
+        trials = self.ledger.trials(self.context.search_id, columns=("number", "status"))
         statuses = [t["status"] for t in trials if t["number"] in wanted]
         waiting = sum(s == "waiting" for s in statuses)
         return waiting, sum(s not in FINISHED and s != "waiting" for s in statuses)

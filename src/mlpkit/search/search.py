@@ -217,7 +217,7 @@ class Search:
         """Add the batch's trials to the ledger (unless a resumed search has them) and record
         the ones whose configuration was tried before as duplicates."""
         search_id, space = context.search_id, context.space
-        known = {t["number"]: t for t in ledger.trials(search_id)}
+        known = {t["number"]: t for t in ledger.trials(search_id, columns=_PROPOSING)}
         if all(n in known for n in numbers):
             return
         two = int((self.strategy_options or {}).get("objectives", 1)) == 2
@@ -245,10 +245,14 @@ class Search:
         ]
         ledger.add_trials(search_id, rows)
         first = {}
-        for t in sorted(ledger.trials(search_id), key=lambda t: t["number"]):
+        for t in ledger.trials(search_id, columns=("number", "status", "config_hash")):
             original = first.setdefault(t["config_hash"], t["number"])
             if original != t["number"] and t["status"] == "waiting":
                 ledger.finish(search_id, t["number"], "driver", "duplicate", duplicate_of=original)
+
+
+#: What a proposal reads of the earlier trials.
+_PROPOSING = ("number", "status", "config", "config_hash", "score", "values")
 
 
 def _validate_space(space: Space, model: Model) -> None:

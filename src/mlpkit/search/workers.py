@@ -122,7 +122,9 @@ def _reference(ledger, context: TrialContext, number: int):
     start = number - number % context.batch_size
     earlier = [
         t
-        for t in ledger.trials(context.search_id)
+        for t in ledger.trials(
+            context.search_id, columns=("number", "status", "fold_scores", "history")
+        )
         if t["number"] < start and t["status"] in ("complete", "pruned") and t["fold_scores"]
     ]
     histories = [(t.get("history") or {}).get("folds", []) for t in earlier]
