@@ -50,3 +50,17 @@ def test_roc_auc_on_several_classes_says_what_to_use():
 def test_an_unknown_scoring_name_is_named():
     with pytest.raises(ValueError, match="no_such_score"):
         Scorer("no_such_score", classify=True, classes=np.arange(2))
+
+
+def test_average_ranks_equal_scipy_rankdata():
+    from scipy.stats import rankdata
+
+    from mlpkit.search.scoring import average_ranks
+
+    for values in (
+        RNG.random(500).round(2),
+        RNG.random(500),
+        np.zeros(4),
+        np.array([3.0, 1, 2, 2]),
+    ):
+        assert np.array_equal(average_ranks(values), rankdata(values))
