@@ -262,3 +262,13 @@ def test_a_dask_cluster_writes_the_same_ledger_as_one_process(tmp_path):
     here = Search(small(), SPACE, **kw).fit(X, y)
     cluster = Search(small(), SPACE, ledger=tmp_path / "d.sqlite", dask=True, n_workers=2, **kw)
     assert ledger_columns(cluster.fit(X, y)) == ledger_columns(here)
+
+
+def test_auto_searches_the_built_in_space_in_one_line():
+    X, y = data(n=160)
+    result = mk.search.auto(X, y, n_trials=4, max_iter=5, cv=2)
+    assert callable(mk.search.auto)  # still the function after its module was imported
+    assert sum(result.n_trials_.values()) == 4
+    assert {"hidden_layer_sizes", "alpha", "learning_rate_init"} <= set(result.best_params_)
+    assert isinstance(result.best_params_["hidden_layer_sizes"], tuple)
+    assert 0.5 <= result.test_score_ <= 1.0

@@ -19,7 +19,7 @@ _NAMES = {
     "make_strategy": "strategies",
     "Search": "search",
     "SearchResult": "search",
-    "auto": "auto",
+    "auto": "automatic",
     "MedianPruner": "pruning",
     "SuccessiveHalving": "pruning",
     "bbc_cv": "claims",
@@ -33,7 +33,8 @@ _NAMES = {
 
 
 def __getattr__(name):
-    """Load a submodule on first use, so that ``import mlpkit`` pays for none of this."""
+    """Load a submodule on first use, so that ``import mlpkit`` pays for none of this. (No
+    submodule is named like an exported name: importing it would shadow the name.)"""
     if name in _NAMES:
         module = importlib.import_module(f".{_NAMES[name]}", __name__)
         return getattr(module, name)
