@@ -24,6 +24,7 @@ from ..exceptions import ConfigError
 from ..layers import activations
 from ..training.callbacks import Callback
 from .kinds import NestedProblem, suggestion
+from .signatures import with_tuples
 
 #: Callback classes a file can name: ``callbacks = [{name = "EarlyStopping", patience = 10}]``.
 CALLBACKS = {
@@ -95,6 +96,17 @@ def make_callback(table: dict) -> Callback:
     return cls(**copy.deepcopy(arguments))
 
 
+def check_callbacks(tables) -> None:
+    """Build every callback of a ``callbacks`` array; a problem names the element."""
+    for index, table in enumerate(tables or ()):
+        try:
+            make_callback(table)
+        except NestedProblem as problem:
+            raise NestedProblem((index, *problem.path), str(problem), problem.value) from None
+        except (ConfigError, ValueError, TypeError) as error:
+            raise NestedProblem((index,), str(error), table) from None
+
+
 def callback_table(callback) -> dict:
     """The table that :func:`make_callback` turns back into ``callback``: its class name and
     every constructor argument that differs from the default (read from the attribute of the
@@ -122,7 +134,7 @@ def make_preprocessor(value):
     problem = arguments_problem("Preprocessor", Preprocessor, value)
     if problem is not None:
         raise problem
-    preprocessor = Preprocessor(**copy.deepcopy(value))
+    preprocessor = preprocessor_from(value)
     try:
         run_parameter_checks(preprocessor)
     except ConfigError as error:
@@ -130,6 +142,11 @@ def make_preprocessor(value):
         shown = value[names[0]] if names else None
         raise NestedProblem(tuple(names[:1]), str(error), shown) from None
     return preprocessor
+
+
+def preprocessor_from(table: dict) -> Preprocessor:
+    """The ``mk.data.Preprocessor`` of a table of its arguments."""
+    return Preprocessor(**with_tuples(Preprocessor, copy.deepcopy(table)))
 
 
 def preprocessor_table(preprocessor) -> dict | str | None:

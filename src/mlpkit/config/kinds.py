@@ -130,8 +130,13 @@ def choice(*options: str) -> Kind:
 
 
 def nullable(kind: Kind) -> Kind:
-    """``kind``, or the string ``"none"`` for None."""
-    return either(kind, Kind(f'"{NONE}"', lambda v: v == NONE, lambda v: None))
+    """``kind``, or the string ``"none"`` for None (which no other string of ``kind`` means)."""
+    return Kind(
+        f'{kind.expected} or "{NONE}"',
+        lambda v: v == NONE or kind.accepts(v),
+        lambda v: None if v == NONE else kind.convert(v),
+        kind.options,
+    )
 
 
 def list_of(kind: Kind, convert=list, what: str = "") -> Kind:
@@ -183,14 +188,12 @@ class Field:
         meaning: one line saying what it does (written by ``mlpkit init-config``).
         check: raises ``ConfigError`` for a value of the right kind that is still wrong (a
             range, an unknown name); its message is rephrased as "expected ...".
-        option: the name of the parameter the key feeds, when it differs from the key.
     """
 
     kind: Kind
     default: Any
     meaning: str
     check: Callable[[Any], Any] | None = None
-    option: str | None = None
 
 
 class _Required:

@@ -20,81 +20,42 @@ from ..exceptions import ConfigError
 from ..layers import LAYERS, Residual, deserialize
 from ..layers.activations import activation_name
 from ..network import Sequential
-from ..targets import check_target_scaler
 from .components import (
     arguments_problem,
     callback_table,
-    check_activations,
-    check_component,
     make_callback,
-    make_preprocessor,
+    preprocessor_from,
     preprocessor_table,
     run_parameter_checks,
 )
-from .errors import NO_VALUE, Issue
-from .kinds import NestedProblem, one_of, rephrase, suggestion
-from .model_keys import ESTIMATORS, defaults
-
-#: Checks of the keys that name components (run only on keys the file or --set gives).
-COMPONENT_CHECKS = {
-    "activation": check_activations,
-    "optimizer": lambda v: check_component("optimizer", v),
-    "kernel_initializer": lambda v: check_component("kernel_initializer", v),
-    "lr_schedule": lambda v: check_component("lr_schedule", v),
-    "loss": lambda v: check_component("loss", v),
-    "regularizer": lambda v: check_component("regularizer", v),
-    "preprocessor": make_preprocessor,
-    "callbacks": lambda v: [make_callback(t) for t in v or ()],
-    "target_scaler": check_target_scaler,
-}
+from .errors import Issue
+from .kinds import one_of, rephrase, suggestion
+from .model_keys import ESTIMATORS
+from .signatures import defaults, with_tuples
 
 
 # -- checking ----------------------------------------------------------------------------------
 def check_model(values: dict, given: set[str]) -> list[Issue]:
-    """Every problem of a type-checked ``[model]`` section (defaults filled in); ``given`` are
-    the keys the file or ``--set`` wrote (only they are checked, and blamed)."""
-    issues = []
-    for key in sorted(given & set(COMPONENT_CHECKS), key=list(values).index):
-        issues += _component_issues(key, values[key])
+    """The problems of a ``[model]`` section whose keys passed their own checks (a key that
+    did not is at its default): the estimator's parameter checks, or the layers'. ``given``
+    are the keys the file or ``--set`` wrote (only they are blamed)."""
     if "layers" in values:
-        return issues + _network_issues(values, given, {i.path[0] for i in issues})
+        return _network_issues(values)
     kind = values["kind"]
-    for cls in [ESTIMATORS[kind]] if kind in ESTIMATORS else ESTIMATORS.values():
-        issues += _parameter_issues(cls, values, given, {i.path[0] for i in issues})
+    issues = []
+    for cls in [ESTIMATORS[kind]] if kind in ESTIMATORS else list(ESTIMATORS.values()):
+        default = defaults(cls)
+        blamed = {i.path[0] for i in issues if i.path}  # blamed once, for both estimators
+        checked = {k: default[k] if k in blamed else v for k, v in values.items() if k in default}
+        issues += _parameter_issues(cls, checked, given)
     return issues
 
 
-def _component_issues(key: str, value) -> list[Issue]:
-    if key == "callbacks" and value:
-        return [
-            issue for i, table in enumerate(value) for issue in _component_issues_at(key, i, table)
-        ]
-    try:
-        COMPONENT_CHECKS[key](value)
-    except NestedProblem as problem:
-        shown = problem.value if problem.value is not None else NO_VALUE
-        return [Issue((key, *problem.path), rephrase(str(problem)), shown)]
-    except (ConfigError, ValueError) as error:
-        return [Issue((key,), rephrase(str(error)), value)]
-    return []
-
-
-def _component_issues_at(key: str, index: int, table: dict) -> list[Issue]:
-    try:
-        make_callback(table)
-    except NestedProblem as problem:
-        shown = problem.value if problem.value is not None else NO_VALUE
-        return [Issue((key, index, *problem.path), rephrase(str(problem)), shown)]
-    except (ConfigError, ValueError, TypeError) as error:
-        return [Issue((key, index), rephrase(str(error)), table)]
-    return []
-
-
-def _parameter_issues(cls, values: dict, given: set[str], skip: set[str]) -> list[Issue]:
+def _parameter_issues(cls, values: dict, given: set[str]) -> list[Issue]:
     """The estimator's own parameter checks, one problem per culprit: after each complaint
     the keys it names go back to their defaults and the checks run again."""
     default = defaults(cls)
-    params = {name: values[name] if name not in skip else default[name] for name in default}
+    params = {name: values[name] for name in default}
     issues = []
     for _ in range(len(params)):
         try:
@@ -125,7 +86,7 @@ def _names_in(message: str, names) -> list[str]:
     return list(dict.fromkeys(word for word in words if word in names))
 
 
-def _network_issues(values: dict, given: set[str], skip: set[str]) -> list[Issue]:
+def _network_issues(values: dict) -> list[Issue]:
     if not values["layers"]:
         return [
             Issue(
@@ -135,7 +96,7 @@ def _network_issues(values: dict, given: set[str], skip: set[str]) -> list[Issue
     issues = []
     for index, entry in enumerate(values["layers"]):
         issues += _layer_issues(entry, ("layers", index))
-    if issues or skip:
+    if issues:
         return issues
     network = build_network(values)
     kind, found = values["kind"], output_kind(network)
@@ -170,6 +131,9 @@ def _layer_issues(entry: dict, path: tuple) -> list[Issue]:
     try:
         deserialize(nested)
     except (ConfigError, ValueError, TypeError) as error:
+        named = _names_in(str(error), nested["config"])
+        if named:  # the argument the layer refuses
+            return [Issue((*path, named[0]), rephrase(str(error)), nested["config"][named[0]])]
         return [Issue(path, rephrase(str(error)), entry)]
     return []
 
@@ -184,7 +148,7 @@ def estimator_arguments(params: dict) -> dict:
         if name == "callbacks" and value is not None:
             value = [make_callback(table) for table in value]
         elif name == "preprocessor" and isinstance(value, dict):
-            value = Preprocessor(**value)
+            value = preprocessor_from(value)
         elif name == "class_weight" and isinstance(value, dict):
             value = {_label(label): weight for label, weight in value.items()}
         arguments[name] = value
@@ -200,13 +164,7 @@ def build_estimator(kind: str, values: dict):
     """An unfitted MLPClassifier (``kind="classifier"``) or MLPRegressor from ``[model]``
     (arrays become tuples where the parameter's default is one: ``hidden_layer_sizes``)."""
     cls = ESTIMATORS[kind]
-    default = defaults(cls)
-    params = {
-        name: tuple(values[name])
-        if isinstance(default[name], tuple) and isinstance(values[name], list)
-        else values[name]
-        for name in default
-    }
+    params = with_tuples(cls, {name: values[name] for name in defaults(cls)})
     return cls(**estimator_arguments(params))
 
 
@@ -216,7 +174,7 @@ def build_network(values: dict) -> Sequential:
     if preprocessor == "auto":
         preprocessor = Preprocessor(missing="auto")
     elif isinstance(preprocessor, dict):
-        preprocessor = Preprocessor(**copy.deepcopy(preprocessor))
+        preprocessor = preprocessor_from(preprocessor)
     return Sequential(
         [deserialize(as_nested(entry)) for entry in values["layers"]],
         random_state=values["random_state"],

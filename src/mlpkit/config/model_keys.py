@@ -9,11 +9,12 @@ Ranges and names are the estimators' own checks (see :mod:`mlpkit.config.model`)
 
 from __future__ import annotations
 
-import inspect
 from functools import cache
 
 from ..estimators import MLPClassifier, MLPRegressor
 from ..network import Sequential
+from ..targets import check_target_scaler
+from .components import check_activations, check_callbacks, check_component, make_preprocessor
 from .kinds import (
     BOOL,
     COMPONENT,
@@ -31,6 +32,7 @@ from .kinds import (
     list_of,
     nullable,
 )
+from .signatures import defaults
 
 KINDS = ("classifier", "regressor", "auto")
 ESTIMATORS = {"classifier": MLPClassifier, "regressor": MLPRegressor}
@@ -110,15 +112,23 @@ MEANINGS = {
 }
 
 
-def defaults(function) -> dict:
-    """The parameters of ``function`` (a class: its constructor) that have defaults."""
-    parameters = inspect.signature(function).parameters.values()
-    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+#: Checks of the keys that name components, by their registries and owners.
+CHECKS = {
+    "activation": check_activations,
+    "optimizer": lambda v: check_component("optimizer", v),
+    "kernel_initializer": lambda v: check_component("kernel_initializer", v),
+    "lr_schedule": lambda v: check_component("lr_schedule", v),
+    "loss": lambda v: check_component("loss", v),
+    "regularizer": lambda v: check_component("regularizer", v),
+    "preprocessor": make_preprocessor,
+    "callbacks": check_callbacks,
+    "target_scaler": check_target_scaler,
+}
 
 
 def field_for(name: str, default) -> Field:
     kind = DECLARED.get(name) or kind_of_default(default)
-    return Field(kind, default, MEANINGS.get(name, ""))
+    return Field(kind, default, MEANINGS.get(name, ""), check=CHECKS.get(name))
 
 
 @cache

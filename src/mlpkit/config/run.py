@@ -20,7 +20,8 @@ from . import data as data_io
 from .components import make_callback
 from .errors import ConfigFileError, Issue, Problem
 from .model import build_estimator, build_network
-from .model_keys import ESTIMATORS, defaults, estimator_only
+from .model_keys import ESTIMATORS, estimator_only
+from .signatures import defaults
 from .toml_text import locate, parse_override, syntax_error
 from .validate import Where, resolve
 from .writing import write_toml
@@ -218,8 +219,8 @@ class RunConfig:
             if self.values["model"][k] != default[k]
         ]
         message = (
-            f"is a parameter of {ESTIMATORS[other].__name__}, but the target makes this a {kind}; "
-            f'remove it, or set kind = "{other}"'
+            f"a parameter of {ESTIMATORS[other].__name__} only, but the target makes this a "
+            f'{kind}; remove it, or set kind = "{other}"'
         )
         problems = [
             self._where.problem("model", Issue((k,), message, self.values["model"][k]))

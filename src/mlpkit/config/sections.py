@@ -18,7 +18,7 @@ from ..evaluation import evaluate
 from ..exceptions import ConfigError
 from ..ledger.urls import backend_for
 from ..network import Sequential
-from .components import check_component, make_callback
+from .components import check_callbacks, check_component
 from .kinds import (
     BOOL,
     COMPONENT,
@@ -36,7 +36,7 @@ from .kinds import (
     one_of,
     suggestion,
 )
-from .model_keys import defaults
+from .signatures import defaults
 
 #: The sections of a run configuration, in the order they are written.
 SECTIONS = ("data", "model", "training", "evaluation", "search", "ledger", "output")
@@ -79,12 +79,8 @@ def data_fields() -> dict[str, Field]:
         "drop": Field(TEXTS, [], "columns left out (identifiers, columns that leak the target)"),
         "header": Field(BOOL, True, "the first line holds the column names"),
         "names": Field(nullable(TEXTS), read["names"], "column names of a file without header"),
-        "separator": Field(
-            nullable(TEXT), read["sep"], 'the field separator; "none": guessed', option="sep"
-        ),
-        "missing": Field(
-            TEXTS, list(read["missing_tokens"]), "cells read as missing", option="missing_tokens"
-        ),
+        "separator": Field(nullable(TEXT), read["sep"], 'the field separator; "none": guessed'),
+        "missing": Field(TEXTS, list(read["missing_tokens"]), "cells read as missing"),
         "test_size": Field(
             NUMBER,
             search["test_size"],
@@ -155,7 +151,7 @@ def training_fields() -> dict[str, Field]:
             COMPONENTS,
             list(fit["callbacks"]),
             'e.g. [{name = "EarlyStopping", patience = 10, restore_best_weights = true}]',
-            check=lambda v: [make_callback(table) for table in v],
+            check=check_callbacks,
         ),
         "metrics": Field(
             TEXTS, list(fit["metrics"]), "extra per-epoch scores", check=_check_metrics
@@ -204,8 +200,8 @@ def _check_scoring(value) -> None:
     names = get_scorer_names()
     if value is not None and value not in names:
         raise ConfigError(
-            f"unknown scoring{suggestion(value, names)}; expected a scikit-learn scorer name "
-            f"such as 'accuracy', 'roc_auc', 'f1', 'r2', 'neg_mean_squared_error'"
+            "unknown scoring; expected a scikit-learn scorer name such as 'accuracy', "
+            f"'roc_auc', 'f1', 'r2', 'neg_mean_squared_error'{suggestion(value, names)}"
         )
 
 
@@ -247,7 +243,6 @@ def search_fields() -> dict[str, Field]:
             INTEGER,
             search["n_workers"],
             "trials run in parallel processes",
-            option="n_workers",
             check=_at_least("workers", 1),
         ),
         "batch_size": Field(

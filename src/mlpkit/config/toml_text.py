@@ -172,7 +172,7 @@ def format_value(value, *, multiline: bool = False) -> str:
             return "nan"
         return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _quoted(value)
     if isinstance(value, dict):
         items = [f"{format_key(k)} = {format_value(v)}" for k, v in value.items() if v is not None]
         return "{" + ", ".join(items) + "}"
@@ -189,7 +189,12 @@ def format_value(value, *, multiline: bool = False) -> str:
 def format_key(key) -> str:
     """A bare key when it can be one, else a quoted key."""
     key = str(key)
-    return key if _BARE.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+    return key if _BARE.fullmatch(key) else _quoted(key)
+
+
+def _quoted(text: str) -> str:
+    """A TOML basic string: JSON's escapes, plus DEL, which TOML also refuses raw."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def parse_override(text: str) -> tuple[list[str], object]:

@@ -32,11 +32,13 @@ class Where:
     overrides: dict[tuple, str] = field(default_factory=dict)
 
     def override(self, path: tuple) -> str | None:
-        """The ``--set`` text that gave the value at ``path`` (or the table around it)."""
+        """The ``--set`` text that gave the value at ``path`` (or the table around it, or,
+        for a table the file does not write, a key inside it)."""
         for depth in range(len(path), 0, -1):
             if path[:depth] in self.overrides:
                 return self.overrides[path[:depth]]
-        return None
+        inside = [text for key, text in self.overrides.items() if key[: len(path)] == path]
+        return inside[0] if inside and path not in self.lines else None
 
     def line(self, path: tuple) -> int | None:
         """The line of ``path``, else of the closest table around it that the file writes."""
@@ -74,7 +76,7 @@ def resolve(raw: dict, where: Where, folder: Path) -> tuple[dict, dict, dict]:
     for name in raw:
         if name not in SECTIONS:
             hint = suggestion(name, SECTIONS)
-            message = f"unknown section{hint}; the sections are {', '.join(SECTIONS)}"
+            message = f"unknown section; the sections are {', '.join(SECTIONS)}{hint}"
             problems.append(where.problem(name, Issue((), message)))
     model = raw.get("model") if isinstance(raw.get("model"), dict) else {}
     layers = "layers" in model

@@ -15,22 +15,23 @@ from .toml_text import format_key, format_value
 COMMENT_COLUMN = 40
 
 
-def key_line(key: str, value, note: str = "", *, commented: bool = False) -> str:
-    """``key = value  # note``; ``commented`` writes it as a comment (a key left at its
-    default that a reader may want to set)."""
+def key_line(key: str, value, note: str = "", *, above: bool = False) -> str:
+    """``key = value  # note``, or with ``above`` the note on the line before the key."""
     text = f"{format_key(key)} = {format_value(value, multiline=True)}"
-    if commented:
-        text = "\n".join(f"# {line}" for line in text.split("\n"))
     if not note:
         return text
+    if above:
+        return f"# {note}\n{text}"
     last = text.split("\n")[-1]
-    padding = max(2, COMMENT_COLUMN - len(last)) if len(last) < COMMENT_COLUMN else 2
+    padding = max(2, COMMENT_COLUMN - len(last))
     return f"{text}{' ' * padding}# {note}"
 
 
-def write_toml(values: dict, note: Callable[[str], str] | None = None) -> str:
-    """The sections of ``values`` as TOML; ``note("model.alpha")`` gives each key's comment."""
+def write_toml(values: dict, note: Callable[[str], str] | None = None, *, above=False) -> str:
+    """The sections of ``values`` as TOML; ``note("model.alpha")`` gives each key's comment,
+    written after the value (or, with ``above``, on the line before the key)."""
     lines: list[str] = []
+    comment = note or (lambda key: "")
     for section in SECTIONS:
         if section not in values:
             continue
@@ -38,11 +39,11 @@ def write_toml(values: dict, note: Callable[[str], str] | None = None) -> str:
         space = table.pop("space", None) if section == "search" else None
         lines.append(f"[{section}]")
         for key, value in table.items():
-            lines.append(key_line(key, value, note(f"{section}.{key}") if note else ""))
+            lines.append(key_line(key, value, comment(f"{section}.{key}"), above=above))
         lines.append("")
         if space:
             lines.append("[search.space]")
             for name, form in space.items():
-                lines.append(key_line(name, form, note(f"search.space.{name}") if note else ""))
+                lines.append(key_line(name, form, comment(f"search.space.{name}"), above=above))
             lines.append("")
     return "\n".join(lines)
