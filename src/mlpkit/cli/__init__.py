@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from . import completion, demo, models, runs
+from . import completion, demo, models, runs, workflow
 from .conventions import BAD_DATA, FAILURE, OK, USAGE, CommandError, Parser, run
 from .demo import DEMO_REPORT
 
@@ -42,6 +42,7 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"mlpkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    workflow.register(commands)
     models.register(commands)
     runs.register(commands)
     demo.register(commands)

@@ -32,13 +32,13 @@ OK, FAILURE, USAGE, BAD_DATA, INTERRUPTED = 0, 1, 2, 65, 130
 
 class CommandError(Exception):
     """An error to report as one line per root cause (``message`` may hold several lines) and
-    exit with ``code``; bad usage also prints the command's usage line, unless
-    ``usage=False``."""
+    exit with ``code``; ``usage=True`` also prints the command's usage line (a wrong use of
+    its arguments)."""
 
-    def __init__(self, message: str, code: int = FAILURE, *, usage: bool | None = None) -> None:
+    def __init__(self, message: str, code: int = FAILURE, *, usage: bool = False) -> None:
         super().__init__(message)
         self.code = code
-        self.usage = code == USAGE if usage is None else usage
+        self.usage = usage
 
 
 class Console:
@@ -268,10 +268,8 @@ def classify(error: BaseException) -> tuple[int, str, list[str]]:
 
 def config_errors() -> tuple[type, type]:
     """``mlpkit.config``'s ConfigFileError and DataFileError."""
-    try:
-        from ..config import ConfigFileError, DataFileError
-    except ImportError:  # mlpkit.config is not there yet: no error is one of its
-        return (), ()
+    from ..config import ConfigFileError, DataFileError
+
     return ConfigFileError, DataFileError
 
 

@@ -1,0 +1,208 @@
+"""``mlpkit train CONFIG``: read, split, fit, evaluate on the held-out rows, save the model,
+write the report (and the test rows' predictions), record the run, say where everything went.
+
+Every output path is checked before the data is read, so a run never trains for nothing; the
+ledger record (``[ledger] url``) is the plain-fit record of ``mk.callbacks.Ledger`` with the
+held-out score and the whole resolved configuration (``config.run``) added.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import warnings
+
+from ..ledger import LedgerCallback
+from .conventions import BAD_DATA, OK, CommandError, output_path
+from .describe import number
+from .outputs import save_model, write_report, write_table
+
+
+class RunRecorder(LedgerCallback):
+    """``mk.callbacks.Ledger`` that writes when :meth:`finish` is called (once the held-out
+    score is known) instead of at the end of training."""
+
+    pending: dict | None = None
+
+    def on_train_end(self, logs=None):
+        self.pending = self.record()
+
+    def finish(self, score=None, run=None) -> str | None:
+        """Write the pending record, with ``score`` and the run configuration ``run``."""
+        from mlpkit.ledger.records import jsonable
+
+        if self.pending is None:
+            return None
+        record = {**self.pending, "score": score}
+        record["config"] = {**record["config"], "run": jsonable(run)}
+        self.run_ids.append(self.write(record))
+        self.pending = None
+        return self.run_id
+
+
+def train(args, console) -> int:
+    from mlpkit.config import load_config
+
+    started = time.perf_counter()
+    config = load_config(args.config, args.set)
+    out = config.output
+    force = args.force or out.force
+    paths = planned_outputs(out, force)
+    console.note(f"reading {config.data_path}")
+    X, y, ids = config.read_data(with_ids=True)
+    X_train, X_test, y_train, y_test = config.split(X, y)
+    model = config.build_model(y)
+    console.note(f"training {type(model).__name__} on {len(y_train):,} rows")
+    fitted, history, recorder = fit(config, model, X_train, y_train, console)
+    evaluation = config.values["evaluation"]
+    scores = held_out(fitted, X_test, y_test, evaluation)
+    for warning in scores.warnings:
+        console.warning(warning)
+    shown = shown_metrics(scores.metrics, evaluation["metrics"])
+    out.dir.mkdir(parents=True, exist_ok=True)
+    written = {"model": str(save_model(fitted, paths["model"], force=force))}
+    title = f"mlpkit train {config.path}: {type(fitted).__name__}"
+    with warnings.catch_warnings():  # the report's evaluation warns what was said above
+        if scores.warnings:
+            said = " ".join(scores.warnings)
+            warnings.filterwarnings("ignore", message=re.escape(said) + "$")
+        report = write_report(fitted, X_test, y_test.to_numpy(), paths["report"], force=force,
+                              history=history, X_train=X_train, title=title)  # fmt: skip
+    written["report"] = str(report)
+    written["predictions"] = None
+    if paths["predictions"] is not None:
+        written["predictions"] = str(
+            held_out_predictions(fitted, X_test, ids, paths, evaluation, force)
+        )
+    run_id = None
+    if recorder is not None:
+        run_id = recorder.finish(score=next(iter(shown.values()), None), run=config.values)
+    result = {
+        "config": str(config.path),
+        **written,
+        "ledger": config.ledger_url,
+        "run_id": run_id,
+        "task": scores.task,
+        "rows": {"train": len(y_train), "test": len(y_test)},
+        "epochs": epochs_of(fitted),
+        "stop_reason": stop_reason_of(fitted, history),
+        "metrics": shown,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    console.emit(result, train_text(result))
+    return OK
+
+
+def planned_outputs(out, force: bool) -> dict:
+    """The model, report and predictions paths, refused now (before any work) when they exist
+    and may not be replaced."""
+    paths = {"model": out.model, "report": out.report, "predictions": out.predictions}
+    for what, path in paths.items():
+        if path is not None and path.exists() and not force:
+            output_path(path, force=False, what=f"{what} file")
+    return paths
+
+
+def fit(config, model, X_train, y_train, console):
+    """Fit ``model`` with a progress bar on a terminal only and the ledger recorder when a
+    ledger is configured; ``(model, history or None, recorder or None)``."""
+    from mlpkit.network import Sequential
+
+    url = config.ledger_url
+    recorder = RunRecorder(url, X_train, y_train) if url is not None else None
+    verbose = 1 if console.progress else 0
+    if isinstance(model, Sequential):
+        params = config.fit_params()
+        params["verbose"] = verbose
+        params["callbacks"] = [*params.get("callbacks", []), *([recorder] if recorder else [])]
+        try:
+            history = model.fit(X_train, y_train, **params)
+        finally:
+            record_failure(recorder)
+        return model, history, recorder
+    configured = model.get_params()
+    extra = [recorder] if recorder is not None else []
+    model.set_params(verbose=verbose, callbacks=[*(configured["callbacks"] or []), *extra])
+    try:
+        model.fit(X_train, y_train)
+    finally:
+        record_failure(recorder)
+        # the model file holds the configured parameters, not the command line's
+        model.set_params(verbose=configured["verbose"], callbacks=configured["callbacks"])
+    return model, None, recorder
+
+
+def record_failure(recorder) -> None:
+    """A fit that raised is recorded as failed (its pending record says so)."""
+    if recorder is not None and recorder.pending is not None:
+        if recorder.pending.get("status") == "failed":
+            recorder.finish()
+
+
+def held_out(model, X_test, y_test, evaluation):
+    """The evaluation report of the held-out rows."""
+    from mlpkit.evaluation import report_of
+
+    try:
+        return report_of(
+            model, X_test, y_test.to_numpy(), threshold=evaluation["threshold"], k=evaluation["k"]
+        )
+    except (ValueError, TypeError) as error:
+        raise CommandError(f"the held-out rows cannot be scored: {error}", BAD_DATA) from error
+
+
+def shown_metrics(metrics: dict, names: list[str]) -> dict:
+    """The metrics ``[evaluation] metrics`` names (with their ``_macro``/``_weighted`` forms),
+    in that order; all of them when it names none."""
+    if not names:
+        return dict(metrics)
+    shown = {}
+    for name in names:
+        shown.update({k: v for k, v in metrics.items() if k == name or k.startswith(name + "_")})
+    return shown
+
+
+def held_out_predictions(model, X_test, ids, paths, evaluation, force: bool):
+    """The held-out rows' predictions (``[output] predictions``), with ``data.row_id``."""
+    from mlpkit.evaluation import network_of
+
+    from .inputs import Inputs
+    from .predictions import predictions_frame
+
+    frame = X_test.copy()
+    id_columns = []
+    if ids is not None:
+        frame[str(ids.name)] = ids.loc[X_test.index]
+        id_columns = [str(ids.name)]
+    found = Inputs(model, network_of(model), X_test, None, frame, None)
+    table = predictions_frame(found, id_columns, evaluation["threshold"], "the held-out rows")
+    if ids is None:
+        table["row"] = X_test.index.to_numpy()  # the row in the data file, from 0
+    return write_table(table, paths["predictions"], force=force)
+
+
+def epochs_of(model) -> int | None:
+    return getattr(model, "n_iter_", None) or getattr(model, "epochs_trained", None)
+
+
+def stop_reason_of(model, history) -> str | None:
+    if history is not None:
+        return history.stop_reason
+    return getattr(model, "stop_reason_", None)
+
+
+def train_text(result: dict) -> str:
+    """Where everything went, and the held-out scores."""
+    lines = [
+        f"trained on {result['rows']['train']:,} rows in {result['seconds']:.1f}s: "
+        f"{result['epochs']} epochs ({result['stop_reason']})",
+        f"held-out ({result['rows']['test']:,} rows, {result['task']}): "
+        + ", ".join(f"{name} {number(value)}" for name, value in result["metrics"].items()),
+        f"model:       {result['model']}",
+        f"report:      {result['report']}",
+    ]
+    if result["predictions"]:
+        lines.append(f"predictions: {result['predictions']}")
+    if result["run_id"]:
+        lines.append(f"ledger:      {result['ledger']} (run {result['run_id']})")
+    return "\n".join(lines)
