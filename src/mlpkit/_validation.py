@@ -48,7 +48,7 @@ def check_features(
 
 
 def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:
-    X_array = np.asarray(X)
+    X_array = _as_array(X, name)
     if X_array.ndim != 2:
         shape_hint = (
             "Reshape it with X.reshape(-1, 1) if it is one feature, or X.reshape(1, -1) if it "
@@ -63,6 +63,12 @@ def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:
         return X_array
     if X_array.dtype.kind == "c":
         raise TypeError(f"{name} is complex ({X_array.dtype}); networks here take real numbers.")
+    if X_array.dtype.kind in "mM":
+        raise TypeError(
+            f"{name} holds dates or durations ({X_array.dtype}); networks here take numbers. "
+            f"Turn them into numeric features (e.g. day of week, seconds) before {purpose}."
+        )
+    X_array = X_array.astype(object)  # text (<U, S) and objects: checked column by column
     X_array = np.where(_missing(X_array), np.nan, X_array)  # None, pandas.NA: missing values
     for col in range(X_array.shape[1]):
         try:
@@ -76,6 +82,24 @@ def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:
                 f"network a preprocessor (mk.data.Preprocessor) that does it."
             ) from None
     return X_array.astype(np.float64)
+
+
+def _as_array(X, name: str) -> np.ndarray:
+    """X as an array; ragged nested lists (rows of different lengths) are named."""
+    try:
+        return np.asarray(X)
+    except ValueError:
+        lengths = [len(row) if hasattr(row, "__len__") else 1 for row in X]
+        bad = next((i for i, n in enumerate(lengths) if n != lengths[0]), None)
+        if bad is None:
+            raise ValueError(
+                f"{name} cannot be read as a 2-D array of numbers: its rows are not all flat "
+                f"sequences of numbers. Pass a 2-D array (n_samples, n_features)."
+            ) from None
+        raise ValueError(
+            f"{name} is ragged: row 0 has {lengths[0]} values but row {bad} has {lengths[bad]}. "
+            f"Every sample needs the same number of features."
+        ) from None
 
 
 def _missing(values: np.ndarray) -> np.ndarray:
@@ -121,9 +145,13 @@ def check_sample_weight(sample_weight, n: int, dtype):
     try:
         weights = np.asarray(sample_weight, dtype=np.float64)
     except (TypeError, ValueError):
+        sample = next(
+            (v for v in np.ravel(np.asarray(sample_weight, dtype=object)) if not is_number(v)),
+            sample_weight,
+        )
         raise TypeError(
-            "sample_weight must be numbers, one per row; received "
-            f"{np.asarray(sample_weight).dtype} values."
+            f"sample_weight must be numbers, one per row; it holds {sample!r}. Pass an array "
+            f"of weights (n_samples,), e.g. numpy.ones(n)."
         ) from None
     if weights.shape != (n,):
         raise ValueError(

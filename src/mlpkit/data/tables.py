@@ -12,7 +12,7 @@ text, also in a CSV file, where pandas alone would read ``02134`` as the number 
 
 from __future__ import annotations
 
-import csv
+import codecs
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,11 +21,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cleaning import MISSING_TOKENS, leading_zeros, numeric_text, token_mask, without_tokens
+from .cleaning import MISSING_TOKENS, numeric_text, token_mask, without_tokens
+from .files import TableFileError, read_file, sniff_separator
 
-__all__ = ["MISSING_TOKENS", "Table", "read_table", "sniff_separator", "token_mask"]
-_PARQUET_SUFFIXES = (".parquet", ".pq")
-_DELIMITERS = ",;\t|"
+__all__ = [
+    "MISSING_TOKENS",
+    "Table",
+    "TableFileError",
+    "read_table",
+    "sniff_separator",
+    "token_mask",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +61,7 @@ def read_table(
     header: int | None | str = "infer",
     names: Sequence[str] | None = None,
     missing_tokens: Sequence[str] = MISSING_TOKENS,
+    encoding: str | None = None,
 ) -> Table:
     """Read ``source`` into a :class:`Table` of features and target.
 
@@ -81,13 +88,21 @@ def read_table(
             stripping surrounding whitespace becomes NaN. A text column whose other values are
             all numbers becomes numeric (float64), unless they are digit strings with leading
             zeros, which stay text.
+        encoding: CSV files only: the text encoding, e.g. ``"cp1252"`` or ``"latin-1"``. None:
+            UTF-8 (a byte-order mark is stripped), or UTF-16 when the file starts with its
+            byte-order mark; a file that is neither is refused, naming the line and the
+            encodings it likely is.
 
     Returns:
         The :class:`Table`. Column names are strings; ±inf in numeric columns are NaN.
 
     Raises:
         FileNotFoundError: The path does not exist.
-        TypeError: ``source`` is none of the accepted kinds.
+        TableFileError: (a ValueError) the file cannot be read as a table: a NUL byte in the
+            path, a folder, an empty file, a header without rows, duplicate column names, a
+            line with more fields than the header, text that is not in the encoding, a damaged
+            Parquet file. Its ``path`` and ``line`` attributes say where.
+        TypeError: ``source`` or an option is none of the accepted kinds.
         ValueError: ``target`` or a feature is not a column (the message lists the columns), the
             target is also listed in ``features``, or the array is not 2-D.
 
@@ -97,10 +112,12 @@ def read_table(
         >>> table.feature_names, table.X["x1"].isna().tolist(), table.y.tolist()
         (['x0', 'x1'], [False, True], [0.0, 1.0])
     """
+    options = {"sep": sep, "header": header, "names": names, "encoding": encoding}
+    _check_options(target, features, missing_tokens, options)
     if isinstance(source, np.ndarray):
         frame, target, features = _from_array(source, target, features)
     else:
-        frame = _to_frame(source, {"sep": sep, "header": header, "names": names})
+        frame = _to_frame(source, options)
     target_name, feature_names = _select(frame, target, features)
     selected = feature_names if target_name is None else [*feature_names, target_name]
     frame, converted = _standardize_missing(frame[selected], tuple(missing_tokens))
@@ -116,7 +133,7 @@ def _to_frame(source, options: dict) -> pd.DataFrame:
     elif type(source).__module__.split(".")[0] == "polars":
         frame = source.to_pandas()  # polars stays optional: it is never imported here
     elif isinstance(source, (str, os.PathLike)):
-        frame = _read_file(Path(source), **options)
+        frame = read_file(Path(source), **options)
     else:
         raise TypeError(
             f"read_table source must be a NumPy array, a pandas or polars DataFrame, or the path "
@@ -133,49 +150,50 @@ def _to_frame(source, options: dict) -> pd.DataFrame:
     return frame
 
 
-def _read_file(path: Path, sep: str | None, header, names) -> pd.DataFrame:
-    if not path.exists():
-        raise FileNotFoundError(
-            f"read_table found no file at {str(path)!r} (resolved: {str(path.resolve())!r}). "
-            f"Check the path and the working directory."
+def _check_options(target, features, missing_tokens, options: dict) -> None:
+    """Refuse option values of the wrong kind, naming the option (a bare string where a list
+    is wanted would otherwise be read one character at a time)."""
+    for name, value in (("features", features), ("names", options["names"])):
+        if isinstance(value, (str, bytes)):
+            raise TypeError(
+                f"read_table {name} must be a list of column names; got the string {value!r}. "
+                f"Pass {name}=[{value!r}] for one column."
+            )
+    if isinstance(missing_tokens, (str, bytes)) or not all(
+        isinstance(token, str) for token in missing_tokens
+    ):
+        raise TypeError(
+            f"read_table missing_tokens must be a list of strings such as ['?', 'NA']; got "
+            f"{missing_tokens!r}."
         )
-    if path.suffix.lower() in _PARQUET_SUFFIXES:
-        return pd.read_parquet(path, engine="pyarrow")
-    if sep is None:
-        sep = sniff_separator(path)
-    # utf-8-sig strips a byte-order mark, so the first column is "UDI" and not "\ufeffUDI";
-    # skipinitialspace reads "39, State-gov" as "39" and "State-gov"
-    options = {
-        "sep": sep,
-        "header": header,
-        "names": None if names is None else list(names),
-        "encoding": "utf-8-sig",
-        "skipinitialspace": True,
-    }
-    # pandas reads "02134" as 2134: columns with leading zeros are read again as text
-    text = pd.read_csv(path, dtype=str, **options)
-    codes = {name: str for name in text.columns if leading_zeros(text[name].dropna())}
-    return pd.read_csv(path, dtype=codes or None, **options)
+    if target is not None and (isinstance(target, bool) or not isinstance(target, (str, int))):
+        raise TypeError(
+            f"read_table target must be a column name (or an index for a NumPy array); got "
+            f"{type(target).__name__} {target!r}."
+        )
+    sep, header, encoding = options["sep"], options["header"], options["encoding"]
+    if sep is not None and (not isinstance(sep, str) or not sep):
+        raise TypeError(f"read_table sep must be a non-empty string such as ','; got {sep!r}.")
+    if not (header in ("infer", None) or (_is_index(header) and header >= 0)):
+        raise TypeError(
+            f"read_table header must be 'infer', None or a line number >= 0; got {header!r}."
+        )
+    if encoding is not None:
+        _check_encoding(encoding)
 
 
-def sniff_separator(path: str | os.PathLike, n_lines: int = 20) -> str:
-    """Guess a CSV file's field separator among ``, ; tab |`` from its first lines.
-
-    Args:
-        path: The CSV file.
-        n_lines: How many lines to look at.
-
-    Returns:
-        The separator; ``","`` when the lines give no clear answer (e.g. a single column).
-    """
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        sample = "".join(line for _, line in zip(range(n_lines), handle, strict=False))
+def _check_encoding(encoding) -> None:
     try:
-        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        counts = {delimiter: sample.count(delimiter) for delimiter in _DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ValueError(
+            f"read_table encoding {encoding!r} is not a text encoding Python knows; pass e.g. "
+            f"'utf-8', 'cp1252' or 'latin-1'."
+        ) from None
+
+
+def _is_index(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _from_array(array: np.ndarray, target, features):
