@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import (
     _check_feature_names_in,
@@ -51,6 +51,7 @@ from sklearn.utils.validation import (
 )
 
 from .._validation import check_sample_weight
+from ..exceptions import ConfigError
 from .cleaning import MISSING_TOKENS, IdentifierColumnWarning, TextCleaner
 from .encoding import Categorical, describe_table
 from .missing import STRATEGIES, MissingValues, refuse_dropping_rows_of_y
@@ -162,6 +163,13 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = self.missing != "raise" or bool(self.missing_columns)
         tags.input_tags.string = True
         return tags
+
+    def check_params(self) -> None:
+        """Check the parameters without data; a ConfigError names the one at fault."""
+        try:
+            self._validate_params()
+        except InvalidParameterError as error:
+            raise ConfigError(str(error)) from None
 
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, X, y=None, sample_weight=None) -> Preprocessor:

@@ -11,13 +11,12 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import callbacks, initializers, layers, modelfile, regularizers
-from .._checks import check_fraction, check_integer, check_positive
 from .._validation import check_sample_weight, n_rows
 from .._version import __version__
 from ..data.preprocessor import Preprocessor
 from ..exceptions import ConfigError
 from ..network import Sequential
-from . import solvers
+from . import hyperparameters, solvers
 from .lbfgs import fit_lbfgs
 from .parameters import decode, encode
 
@@ -101,31 +100,17 @@ class MLPBase(BaseEstimator):
         self.dtype = dtype
 
     # -- building ------------------------------------------------------------------------------
+    def check_params(self) -> None:
+        """Check every hyperparameter without data (``fit`` does it first).
+
+        Raises:
+            ConfigError: naming the parameter, the value received and what is allowed, e.g.
+                ``MLPClassifier beta_1 must be in [0, 1); received beta_1=1.5.``
+        """
+        hyperparameters.check_params(self)
+
     def _check_params(self) -> None:
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
-        for size in sizes:
-            check_integer("hidden_layer_sizes entry", size, low=1)
-        check_positive("alpha", self.alpha, allow_zero=True)
-        check_fraction("l1_ratio", self.l1_ratio, interval="[0, 1]")
-        check_positive("l1", self.l1, allow_zero=True)
-        check_positive("learning_rate_init", self.learning_rate_init)
-        check_integer("max_iter", self.max_iter, low=1)
-        check_positive("tol", self.tol, allow_zero=True)
-        check_fraction("validation_fraction", self.validation_fraction, interval="(0, 1)")
-        check_integer("n_iter_no_change", self.n_iter_no_change, low=1)
-        check_fraction("dropout", self.dropout, interval="[0, 1)")
-        if self.batch_size != "auto":
-            check_integer("batch_size", self.batch_size, low=1)
-        check_positive("power_t", self.power_t, allow_zero=True)
-        check_integer("max_fun", self.max_fun, low=1)
-        solvers.check_solver(self)
-        if self.solver == "lbfgs" and self.dropout:
-            raise ConfigError(
-                f"solver='lbfgs' needs a deterministic objective; dropout={self.dropout} makes "
-                f"every evaluation differ. Use dropout=0 or solver='adam'."
-            )
-        self._hidden = sizes
+        self._hidden = hyperparameters.check_params(self)
 
     def _activations(self) -> list:
         if isinstance(self.activation, (list, tuple)):

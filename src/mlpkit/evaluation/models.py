@@ -16,6 +16,7 @@ for X, the rows the model keeps, and the network behind it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,6 +80,11 @@ def network_of(model) -> Sequential:
     network = getattr(model, "network_", None)
     if isinstance(network, Sequential):
         return network
+    if isinstance(model, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"evaluate takes a model object, not the path {os.fsdecode(model)!r}; load the model "
+            f"file first: mk.evaluate(mk.load({os.fsdecode(model)!r}), X, y)."
+        )
     if _is_mlpkit(model):
         raise NotFittedError(
             f"This {type(model).__name__} is not fitted yet; call fit(X, y) before evaluating it."

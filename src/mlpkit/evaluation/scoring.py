@@ -151,6 +151,7 @@ def report_of(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationRep
         else:
             indices = unit_indices(target_of(scored.network, classes, task), y)
             report = _classification_report(output, indices, task, threshold, classes)
+            report.warnings.extend(one_class_warnings(indices, classes))
         report.warnings.extend(paradox_warnings(report))
     report.warnings[:0] = notes
     return report
@@ -294,6 +295,19 @@ def _add_binary_curves(report: EvaluationReport, y, proba) -> None:
     fraction, gain = metrics.cumulative_gain(y, proba)
     rows = np.round(np.linspace(0, len(y), min(100, len(y)) + 1)).astype(int)
     report.gain = {"fraction": fraction[rows].tolist(), "gain": gain[rows].tolist()}
+
+
+def one_class_warnings(indices: np.ndarray, classes) -> list[str]:
+    """A y of a single class, in words: the scores of the other classes mean nothing."""
+    present = np.unique(indices)
+    if present.size > 1:
+        return []
+    label = label_text(names_of(classes)[int(present[0])])
+    return [
+        f"y holds one class only ({label}, all {len(indices):,} rows): precision, recall and f1 "
+        f"of the classes it lacks are 0 by convention, not measured, and the AUC is undefined "
+        f"(left out). Score on rows of every class, e.g. a stratified split."
+    ]
 
 
 def paradox_warnings(report: EvaluationReport) -> list[str]:
