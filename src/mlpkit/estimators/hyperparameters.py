@@ -63,11 +63,7 @@ def hidden_sizes(sizes, owner: str) -> tuple[int, ...]:
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
         raise _fail(owner, "hidden_layer_sizes", "an int or a sequence of ints >= 1", sizes)
     for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-            raise ConfigError(
-                f"{owner} hidden_layer_sizes entries must be integers >= 1 (units per hidden "
-                f"layer); received hidden_layer_sizes={sizes!r}, with the entry {size!r}."
-            )
+        check_integer("hidden_layer_sizes entry", size, low=1, owner=owner)
     return tuple(int(size) for size in sizes)
 
 
@@ -158,10 +154,7 @@ def _check_components(est, owner: str) -> None:
         _resolves(owner, "lr_schedule", est.lr_schedule, schedules.get, est.lr_schedule)
     preprocessor = est.preprocessor
     if isinstance(preprocessor, Preprocessor):
-        try:
-            preprocessor.check_params()
-        except ConfigError as error:
-            raise ConfigError(f"{owner} preprocessor: {error}") from None
+        preprocessor.check_params()  # its message names the parameter and Preprocessor
     elif preprocessor not in (None, "auto"):
         raise _fail(owner, "preprocessor", "None, 'auto' or an mk.data.Preprocessor", preprocessor)
     _check_callbacks(est.callbacks, owner)
@@ -181,10 +174,14 @@ def _check_callbacks(callbacks, owner: str) -> None:
 
 
 def _resolves(owner: str, name: str, value, get, identifier):
-    """``get(identifier)``, its error re-worded to name the estimator's parameter."""
+    """``get(identifier)``; an unknown name is the registry's error (it names the kind, the
+    value and the choices), a bad argument of a config table is re-worded to name the
+    estimator's parameter."""
     try:
         return get(identifier)
-    except (ConfigError, TypeError, ValueError) as error:
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as error:
         raise ConfigError(f"{owner} {name}={value!r} is not valid: {error}") from None
 
 
