@@ -1,33 +1,84 @@
-"""``mk.load``: read a model file and rebuild what it holds, by the document's class."""
+"""``mk.load``: read a model file and rebuild what it holds, by the document's class; and
+``save(model, path, key=...)``, the keyed counterpart of ``model.save(path)``.
+
+Loading refuses a file that cannot be trusted to build the model it describes with one
+exception, :class:`~mlpkit.modelfile.ModelFileError` (a ValueError), naming the file and the
+field, and does so before the cost grows: the archive and the array headers are checked
+against the file, the document against its schema and the declared shapes (see
+:mod:`mlpkit.persistence.plan`) before any array is read, the values after, the model's parts
+against each other once built.
+"""
 
 from __future__ import annotations
 
 import os
 
 from . import modelfile
+from ._version import __version__
 from .estimators import MLPClassifier, MLPRegressor
 from .network import Sequential
+from .persistence import plan
+from .persistence.errors import ModelFileError
 
 #: The classes a model file may hold, by the name their document gives.
 MODELS = {cls.__name__: cls for cls in (Sequential, MLPClassifier, MLPRegressor)}
 
 
-def load(path):
+def load(path, *, key=None):
     """Read a model file written by ``save``; returns the ``mk.Sequential``, ``MLPClassifier``
     or ``MLPRegressor`` it holds, ready to predict and to train on. No pickle: the arrays are
-    read with ``allow_pickle=False`` and objects are built from registered names only."""
+    read with ``allow_pickle=False`` and objects are built from registered names only.
+
+    Args:
+        path: the model file.
+        key: bytes or str; refuse the file unless it was saved with this key (HMAC-SHA256).
+
+    Raises:
+        ModelFileError: the file is unreadable, tampered with, unsigned or wrongly signed (given
+            a key), or its document or arrays do not describe a model this mlpkit can build.
+        FileNotFoundError: there is no file at ``path``.
+    """
     path = os.fspath(path)
-    document, arrays = modelfile.read(path)
-    cls = MODELS.get(document.get("class"))
-    if cls is None:
-        raise ValueError(
-            f"{path} holds a {document.get('class')!r}, which this mlpkit cannot build; it "
-            f"builds {', '.join(MODELS)}."
-        )
+    document, arrays = modelfile.read(path, key=key, check=_check)
     try:
-        return cls.from_document(document, arrays)
-    except (KeyError, TypeError, AttributeError) as error:
-        raise ValueError(
-            f"{path}: the model file's description does not match what this mlpkit can build "
-            f"({type(error).__name__}: {error})."
-        ) from None
+        plan.check_arrays(arrays)
+        with plan.part("model"):
+            model = MODELS[document["class"]].from_document(document, arrays)
+        network = model if isinstance(model, Sequential) else model.network_
+        where = "model" if model is network else "model.network"
+        plan.check_built(network, where)
+        _check_estimator(model, network)
+    except ModelFileError as error:
+        raise error.at(path) from None
+    return model
+
+
+def save(model, path, *, key=None) -> str:
+    """Write ``model`` (an ``mk.Sequential`` or a fitted estimator) to ``path`` as
+    ``model.save(path)`` does, signed with HMAC-SHA256 under ``key`` (bytes or str) if given,
+    for ``load(path, key=key)``. Returns the path."""
+    document, arrays = model.to_document()
+    return modelfile.write(path, document, arrays, version=__version__, key=key)
+
+
+def _check(document: dict, shapes: dict) -> None:
+    if document.get("class") not in MODELS:
+        raise ModelFileError(
+            f"{document.get('class')!r} is not a model this mlpkit builds; it builds "
+            f"{', '.join(MODELS)}.",
+            field="model.class",
+        )
+    plan.check_document(document, shapes)
+
+
+def _check_estimator(model, network) -> None:
+    if model is network:
+        return
+    takes = network.n_features if network.preprocessor is None else None
+    if network.preprocessor is not None:
+        takes = network.preprocessor.n_features_in_
+    if model.n_features_in_ != takes:
+        raise ModelFileError(
+            f"{model.n_features_in_}; the network takes {takes} input columns.",
+            field="model.fitted.n_features_in_",
+        )

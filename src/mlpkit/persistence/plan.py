@@ -1,0 +1,190 @@
+"""What a model document implies, checked before and after the model is rebuilt.
+
+Before any array is read (:func:`check_document`): the document against its schema
+(:mod:`.fields`), every part rebuilt on its own so that a bad one is named (each layer, the
+regularizer, the loss, the optimizer's config, the preprocessor, the target, each random
+stream's PCG64 state), and the arrays' declared shapes against the parameter count
+P = Σ_layers Σ_specs prod(spec.shape), computed from the layers' ``build(n_in)`` (which
+returns parameter specs and allocates nothing): ``params`` (P,), each ``optimizer/*`` (P,),
+each ``state/*`` 1-D and at most the widest layer, in the document's dtype. So a file
+declaring ``n_features = 10**12`` or a 2 GiB array is refused without allocating either.
+
+After the arrays are read (:func:`check_arrays`): every value finite, variances ≥ 0. After the
+model is built (:func:`check_built`): the preprocessor's output width, the target's units and
+labels agree with the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+
+from .. import losses, optim, regularizers
+from ..data.preprocessor import Preprocessor
+from ..layers import deserialize
+from ..targets import Target, check_target_scaler
+from . import fields
+from .errors import ModelFileError
+
+#: What building a part from a crafted document may raise besides ModelFileError.
+BUILD_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    ZeroDivisionError,
+    RecursionError,
+    NotImplementedError,
+)
+
+
+@contextlib.contextmanager
+def part(field: str):
+    """Turn what building the part at ``field`` raises into a ModelFileError naming it."""
+    try:
+        yield
+    except ModelFileError:
+        raise
+    except BUILD_ERRORS as error:
+        raise ModelFileError(f"{type(error).__name__}: {error}", field=field) from None
+
+
+def check_document(document: dict, shapes: dict) -> None:
+    """Refuse a document (ModelFileError naming the field) that does not fit its schema, whose
+    parts cannot be built, or that does not match the arrays' declared ``shapes``
+    (name → (dtype, shape))."""
+    if document.get("class") in ("MLPClassifier", "MLPRegressor"):
+        fields.ESTIMATOR(document, "model")
+        network, where = document["network"], "model.network"
+    else:
+        fields.NETWORK(document, "model")
+        network, where = document, "model"
+    widths, n_params = check_network(network, where)
+    check_shapes(network, widths, n_params, shapes)
+
+
+def check_network(document: dict, where: str) -> tuple[list[int], int]:
+    """Build every part of a network document on its own; returns the widths (the input's,
+    then each layer's output) and the parameter count P."""
+    config = document["config"]
+    with part(f"{where}.config.regularizer"):
+        regularizers.get(config["regularizer"])
+    with part(f"{where}.config.target_scaler"):
+        check_target_scaler(config["target_scaler"])
+    if document["loss"] is not None:
+        with part(f"{where}.loss"):
+            losses.get(document["loss"])
+    if document["optimizer"] is not None:
+        with part(f"{where}.optimizer.config"):
+            optim.get(document["optimizer"]["config"])
+    for name, state in document["random_streams"].items():
+        with part(f"{where}.random_streams.{name}"):
+            np.random.PCG64().state = state
+    _check_states(document, where)
+    widths, count, n_params = layer_widths(config["layers"], document["n_features"], where)
+    frozen = document["frozen"]
+    if any(index >= count for index in frozen):
+        raise ModelFileError(f"an index past the {count} layers.", field=f"{where}.frozen")
+    return widths, n_params
+
+
+def _check_states(document: dict, where: str) -> None:
+    if document["preprocessor"] is not None:
+        steps = document["preprocessor"].get("steps")
+        if isinstance(steps, dict) and steps.get("scale") is not None:
+            fields.scaler_state(steps["scale"], f"{where}.preprocessor.steps.scale")
+        with part(f"{where}.preprocessor"):
+            Preprocessor.from_state(document["preprocessor"])
+    if document["target"] is not None:
+        with part(f"{where}.target"):
+            Target.from_state(document["target"])
+
+
+def layer_widths(entries: list, n_features: int, where: str) -> tuple[list[int], int, int]:
+    """``(widths, n_layers, P)``: ``[n_features, width after each layer, ...]``, the number of
+    layers nested ones included, and P = Σ prod(spec.shape) over every parameter spec."""
+    widths, specs, count = [n_features], [], 0
+    for index, entry in enumerate(entries):
+        with part(f"{where}.config.layers[{index}]"):
+            layer = deserialize(entry)
+            width, layer_specs = layer.build(widths[-1])
+        widths.append(int(width))
+        specs += layer_specs
+        count += 1 + sum(1 for _ in _walk(layer.sublayers()))
+    return widths, count, sum(math.prod(spec.shape) for spec in specs)
+
+
+def _walk(layers):
+    for layer in layers:
+        yield layer
+        yield from _walk(layer.sublayers())
+
+
+def check_shapes(document: dict, widths: list[int], n_params: int, shapes: dict) -> None:
+    """The declared ``shapes`` against the network: params (P,), optimizer/* (P,), state/*
+    1-D of at most the widest layer, in the network's dtype, and nothing else."""
+    dtype = np.dtype(document["config"]["dtype"])
+    for name, (found_dtype, shape) in shapes.items():
+        field = f"archive member {name!r}"
+        if name == "params" or name.startswith("optimizer/"):
+            expected = f"shape ({n_params},)"
+            fits = shape == (n_params,)
+        elif name.startswith("state/"):
+            expected = f"one dimension of at most {max(widths)}"
+            fits = len(shape) == 1 and shape[0] <= max(widths)
+        else:
+            raise ModelFileError("not an array of a network.", field=field)
+        if not fits or found_dtype != dtype:
+            raise ModelFileError(
+                f"the document implies {expected} of {dtype}; the archive declares shape "
+                f"{shape} of {found_dtype}.",
+                field=field,
+            )
+    if "params" not in shapes:
+        raise ModelFileError("missing.", field="archive member 'params'")
+
+
+def check_arrays(arrays: dict) -> None:
+    """Every array finite; running variances ≥ 0."""
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            raise ModelFileError("holds NaN or infinite values.", field=f"archive member {name!r}")
+        if name.endswith("running_var") and (array < 0).any():
+            raise ModelFileError("a variance below 0.", field=f"archive member {name!r}")
+
+
+def check_built(net, where: str) -> None:
+    """The rebuilt network's parts agree: the preprocessor's output width is ``n_features``,
+    the target's units are the output width and its labels one per unit (softmax)."""
+    if net.preprocessor is not None:
+        with part(f"{where}.preprocessor"):
+            width = len(net.preprocessor.get_feature_names_out())
+        if width != net.n_features:
+            raise ModelFileError(
+                f"it makes {width} columns; the network takes n_features = {net.n_features}.",
+                field=f"{where}.preprocessor",
+            )
+    target = net.target
+    if target is None:
+        return
+    if target.n_units != net.widths[-1]:
+        raise ModelFileError(
+            f"{target.n_units} units; the network's output has {net.widths[-1]}.",
+            field=f"{where}.target.n_units",
+        )
+    classes = target.classes_
+    if classes is not None and target.output == "softmax" and len(classes) != target.n_units:
+        raise ModelFileError(
+            f"{len(classes)} labels for {target.n_units} softmax units.",
+            field=f"{where}.target.classes",
+        )
+    scaler = getattr(target, "scaler_", None)
+    if scaler is not None and scaler.n_features_in_ != target.n_units:
+        raise ModelFileError(
+            f"statistics of {scaler.n_features_in_} outputs for {target.n_units} units.",
+            field=f"{where}.target.scaler_state",
+        )
