@@ -17,6 +17,7 @@ from ..data.preprocessor import Preprocessor
 from ..exceptions import ConfigError
 from ..network import Sequential
 from . import hyperparameters, solvers
+from .inputs import not_numeric
 from .lbfgs import fit_lbfgs
 from .parameters import decode, encode
 
@@ -178,7 +179,10 @@ class MLPBase(BaseEstimator):
         """Numeric arrays are checked by scikit-learn; with a preprocessor, raw tables go to
         it as they are (only their width and column names are recorded here)."""
         if self.preprocessor is None:
-            return validate_data(self, X, reset=reset, dtype=np.float64)
+            try:
+                return validate_data(self, X, reset=reset, dtype=np.float64)
+            except ValueError as error:  # numpy's words for text or ragged rows: ours instead
+                raise not_numeric(self, X, error) from None
         if not hasattr(X, "columns"):  # arrays: 2-D and dense, any dtype, gaps allowed
             X = check_array(X, dtype=None, ensure_all_finite=False)
         validate_data(self, X, reset=reset, skip_check_array=True)
@@ -393,12 +397,3 @@ def input_tags(estimator, tags):
         inner = estimator.preprocessor.__sklearn_tags__().input_tags
         tags.input_tags.allow_nan, tags.input_tags.string = inner.allow_nan, inner.string
     return tags
-
-
-def as_target_array(y) -> np.ndarray:
-    if y is None:
-        raise ValueError("This estimator requires y to be passed, but the target y is None.")
-    y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
-    if y.ndim == 0 or y.ndim > 2 or y.shape[0] == 0:
-        raise ValueError(f"y must be (n_samples,) or (n_samples, n_outputs); got shape {y.shape}.")
-    return y

@@ -10,7 +10,8 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from .base import MLPBase, as_target_array, declare_parameters, input_tags
+from .base import MLPBase, declare_parameters, input_tags
+from .inputs import as_target_array
 
 
 class MLPClassifier(ClassifierMixin, MLPBase):

@@ -7,7 +7,8 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
 from ..targets import as_values
-from .base import MLPBase, as_target_array, declare_parameters, input_tags
+from .base import MLPBase, declare_parameters, input_tags
+from .inputs import as_target_array
 
 
 class MLPRegressor(RegressorMixin, MLPBase):
