@@ -175,12 +175,14 @@ def _check_callbacks(callbacks, owner: str) -> None:
 
 def _resolves(owner: str, name: str, value, get, identifier):
     """``get(identifier)``; an unknown name is the registry's error (it names the kind, the
-    value and the choices), a bad argument of a config table is re-worded to name the
-    estimator's parameter."""
+    value and the choices; the parameter is added when the kind is not its name), a bad
+    argument of a config table is re-worded to name the estimator's parameter."""
     try:
         return get(identifier)
-    except ConfigError:
-        raise
+    except ConfigError as error:
+        if name in str(error):
+            raise
+        raise ConfigError(f"{error} It is {owner}'s {name}.") from None
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{owner} {name}={value!r} is not valid: {error}") from None
 
