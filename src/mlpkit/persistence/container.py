@@ -97,9 +97,11 @@ def _verify_checksum(arrays: dict, meta: dict, problem: ModelFileError | None = 
 
 def _refuse_checked(archive, members: dict, meta: dict, size: int, problem) -> None:
     """Raise ``problem``, the document's refusal, or the checksum's when the file was
-    modified: the arrays are read for that only when they hold no more than the file's bytes
-    (stored members), so a refusal never costs more than the file itself."""
-    if sum(m.info.file_size for m in members.values()) <= size:
+    modified: the arrays are read for that only when the document's arrays are not at fault
+    and hold no more than the file's bytes (stored members), so a refusal never costs more
+    than the file itself."""
+    about_arrays = (problem.field or "").startswith("archive member")
+    if not about_arrays and sum(m.info.file_size for m in members.values()) <= size:
         arrays = {n: archive_module.read(archive, m) for n, m in members.items() if n != "meta"}
         _verify_checksum(arrays, meta, problem)
     raise problem

@@ -59,12 +59,13 @@ def check_document(document: dict, shapes: dict) -> None:
     (name → (dtype, shape))."""
     if document.get("class") in ("MLPClassifier", "MLPRegressor"):
         fields.ESTIMATOR(document, "model")
+        check_fitted(document)
         network, where = document["network"], "model.network"
     else:
         fields.NETWORK(document, "model")
         network, where = document, "model"
     widths, n_params = check_network(network, where)
-    check_shapes(network, widths, n_params, shapes)
+    check_shapes(network, widths, n_params, shapes, where)
 
 
 def check_network(document: dict, where: str) -> tuple[list[int], int]:
@@ -124,9 +125,10 @@ def _walk(layers):
         yield from _walk(layer.sublayers())
 
 
-def check_shapes(document: dict, widths: list[int], n_params: int, shapes: dict) -> None:
+def check_shapes(document: dict, widths: list, n_params: int, shapes: dict, where: str) -> None:
     """The declared ``shapes`` against the network: params (P,), optimizer/* (P,), state/*
     1-D of at most the widest layer, in the network's dtype, and nothing else."""
+    implied = f"{where}.n_features, {where}.config.layers and {where}.config.dtype imply"
     dtype = np.dtype(document["config"]["dtype"])
     for name, (found_dtype, shape) in shapes.items():
         field = f"archive member {name!r}"
@@ -140,8 +142,8 @@ def check_shapes(document: dict, widths: list[int], n_params: int, shapes: dict)
             raise ModelFileError("not an array of a network.", field=field)
         if not fits or found_dtype != dtype:
             raise ModelFileError(
-                f"the document implies {expected} of {dtype}; the archive declares shape "
-                f"{shape} of {found_dtype}.",
+                f"the archive declares shape {shape} of {found_dtype}; {implied} {expected} "
+                f"of {dtype}.",
                 field=field,
             )
     if "params" not in shapes:
@@ -176,15 +178,37 @@ def check_built(net, where: str) -> None:
             f"{target.n_units} units; the network's output has {net.widths[-1]}.",
             field=f"{where}.target.n_units",
         )
-    classes = target.classes_
-    if classes is not None and target.output == "softmax" and len(classes) != target.n_units:
-        raise ModelFileError(
-            f"{len(classes)} labels for {target.n_units} softmax units.",
-            field=f"{where}.target.classes",
-        )
+    _check_labels(target, f"{where}.target.classes")
     scaler = getattr(target, "scaler_", None)
     if scaler is not None and scaler.n_features_in_ != target.n_units:
         raise ModelFileError(
             f"statistics of {scaler.n_features_in_} outputs for {target.n_units} units.",
             field=f"{where}.target.scaler_state",
+        )
+
+
+def _check_labels(target, field: str) -> None:
+    """One label per softmax unit; two for a single sigmoid unit."""
+    classes = target.classes_
+    if classes is None:
+        return
+    expected = target.n_units
+    if target.output == "sigmoid" and target.n_units == 1 and not target.multi_output:
+        expected = 2
+    if target.output in ("softmax", "sigmoid") and len(classes) != expected:
+        raise ModelFileError(
+            f"{len(classes)} labels for {target.n_units} {target.output} units; expected "
+            f"{expected}.",
+            field=field,
+        )
+
+
+def check_fitted(document: dict) -> None:
+    """An estimator's fitted attributes agree with each other: one feature name per input."""
+    fitted = document["fitted"]
+    names = fitted.get("feature_names_in_")
+    if names is not None and len(names) != fitted["n_features_in_"]:
+        raise ModelFileError(
+            f"{len(names)} names for n_features_in_ = {fitted['n_features_in_']}.",
+            field="model.fitted.feature_names_in_",
         )
