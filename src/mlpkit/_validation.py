@@ -84,6 +84,22 @@ def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:
     return X_array.astype(np.float64)
 
 
+def in_our_words(X, error: ValueError, *, name: str = "X", hint: str = "") -> ValueError:
+    """Ours for numpy's words on text ("could not convert string to float", naming neither
+    the column nor the fix) or ragged rows ("inhomogeneous shape") of ``X``, ``hint``
+    appended to the text case; any other error as it is."""
+    words = str(error)
+    if "could not convert" not in words and "inhomogeneous" not in words:
+        return error
+    try:
+        check_features(X, dtype=np.float64, name=name, purpose="use")
+    except TypeError as text:
+        return ValueError(f"{text} {hint}".strip())
+    except ValueError as ragged:
+        return ragged
+    return error
+
+
 def _as_array(X, name: str) -> np.ndarray:
     """X as an array; ragged nested lists (rows of different lengths) are named."""
     try:

@@ -24,6 +24,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..exceptions import ConfigError
 from .state import StepState
 
 MISSING_TOKENS = ("?", "NA", "N/A", "n/a", "null", "NULL", "")
@@ -94,6 +95,11 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
 
     def fit(self, X, y=None):
         """Learn which columns of ``X`` are numbers and which are text."""
+        if isinstance(self.missing_tokens, (str, bytes)):  # would be read letter by letter
+            raise ConfigError(
+                f"TextCleaner missing_tokens must be a list of strings such as ['?', 'NA']; "
+                f"received missing_tokens={self.missing_tokens!r}."
+            )
         frame = self._check(X, reset=True)
         keep = set(self.keep_text or ())
         self.numeric_columns_, self.text_columns_, self.identifier_columns_ = [], [], {}

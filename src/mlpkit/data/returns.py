@@ -21,6 +21,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._checks import check_integer
+from .._validation import is_number
 from ..exceptions import ConfigError
 
 
@@ -95,10 +96,16 @@ def returns_features(
 
 
 def _check_prices(prices) -> tuple[np.ndarray, pd.Index]:
-    if isinstance(prices, pd.Series):
-        index, values = prices.index, prices.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        index, values = None, np.asarray(prices, dtype=np.float64)
+    try:
+        if isinstance(prices, pd.Series):
+            index, values = prices.index, prices.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            index, values = None, np.asarray(prices, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"returns_features prices must be numbers, one price per time; they hold "
+            f"{next(v for v in prices if not is_number(v))!r}."
+        ) from None
     if values.ndim != 1:
         raise ValueError(
             f"returns_features prices must be 1-D (one price per time); received shape "

@@ -22,6 +22,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
 from .._checks import check_positive
+from .._validation import in_our_words
 from ..exceptions import ConfigError
 from .state import plain
 
@@ -80,7 +81,10 @@ class TanhScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Update μ and σ with the rows of X, as ``StandardScaler.partial_fit``. Returns self."""
         check_positive("k", self.k, owner="TanhScaler")
         first = not hasattr(self, "n_samples_seen_")
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
+        try:
+            X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
+        except ValueError as error:  # text: the column named, not numpy's words
+            raise in_our_words(X, error, hint="TanhScaler scales numbers.") from None
         running = StandardScaler()
         if not first:  # continue from the statistics so far
             _set_fitted(running, self._fitted_statistics())
@@ -217,6 +221,13 @@ def scaler_from_state(document: dict | None):
     """Return the fitted scaler written by :func:`scaler_state` (None for None)."""
     if document is None:
         return None
+    lacking = [key for key in ("kind", "params", "fitted") if key not in document]
+    if lacking or document["kind"] not in SCALERS:
+        raise ValueError(
+            f"scaler_from_state takes what scaler_state wrote: a table with 'kind' (one of "
+            f"{list(SCALERS)}), 'params' and 'fitted'; "
+            + (f"this one lacks {lacking}." if lacking else f"kind={document['kind']!r}.")
+        )
     params = dict(document["params"])
     if "feature_range" in params:
         params["feature_range"] = tuple(params["feature_range"])

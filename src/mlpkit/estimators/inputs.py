@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_features
+from .._validation import in_our_words
 
 
 def not_numeric(estimator, X, error: ValueError) -> ValueError:
-    """Ours for numpy's words on text ("could not convert string to float", naming neither
-    the column nor the fix) or ragged rows ("inhomogeneous shape"); scikit-learn's other
-    errors (NaN, widths) as they are."""
-    words = str(error)
-    if "could not convert" not in words and "inhomogeneous" not in words:
-        return error
-    try:
-        check_features(X, dtype=np.float64, purpose="use")
-    except TypeError as text:
-        return ValueError(
-            f"{text} {type(estimator).__name__}(preprocessor='auto') one-hot encodes text columns."
-        )
-    except ValueError as ragged:
-        return ragged
-    return error
+    """Ours for numpy's words on text or ragged X (:func:`mlpkit._validation.in_our_words`);
+    scikit-learn's other errors (NaN, widths) as they are."""
+    hint = f"{type(estimator).__name__}(preprocessor='auto') one-hot encodes text columns."
+    return in_our_words(X, error, hint=hint)
 
 
 def as_target_array(y) -> np.ndarray:
