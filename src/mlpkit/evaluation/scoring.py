@@ -165,6 +165,13 @@ def _regression_report(output, y, k) -> EvaluationReport:
             "A regression is scored on numeric targets; y holds text. For labels, evaluate a "
             "classifier (a network fitted with a cross-entropy loss)."
         ) from None
+    if not np.isfinite(y).all():
+        row = int(np.argwhere(~np.isfinite(y))[0][0])
+        raise ValueError(
+            f"y holds {y.reshape(len(y), -1)[row].tolist()} at row {row} "
+            f"({int((~np.isfinite(y)).sum())} missing or infinite values in all); a regression "
+            f"is scored on known targets: drop those rows from X and y first."
+        )
     predicted = output.ravel() if y.ndim == 1 and output.shape[1] == 1 else output
     if predicted.shape != y.shape:
         raise ValueError(
