@@ -61,13 +61,7 @@ def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:
         )
     if X_array.dtype.kind in "biuf":
         return X_array
-    if X_array.dtype.kind == "c":
-        raise TypeError(f"{name} is complex ({X_array.dtype}); networks here take real numbers.")
-    if X_array.dtype.kind in "mM":
-        raise TypeError(
-            f"{name} holds dates or durations ({X_array.dtype}); networks here take numbers. "
-            f"Turn them into numeric features (e.g. day of week, seconds) before {purpose}."
-        )
+    _refuse_non_real(X_array, name, purpose)
     X_array = X_array.astype(object)  # text (<U, S) and objects: checked column by column
     X_array = np.where(_missing(X_array), np.nan, X_array)  # None, pandas.NA: missing values
     for col in range(X_array.shape[1]):
@@ -98,6 +92,17 @@ def in_our_words(X, error: ValueError, *, name: str = "X", hint: str = "") -> Va
     except ValueError as ragged:
         return ragged
     return error
+
+
+def _refuse_non_real(X_array: np.ndarray, name: str, purpose: str) -> None:
+    """Complex numbers, dates and durations are no features."""
+    if X_array.dtype.kind == "c":
+        raise TypeError(f"{name} is complex ({X_array.dtype}); networks here take real numbers.")
+    if X_array.dtype.kind in "mM":
+        raise TypeError(
+            f"{name} holds dates or durations ({X_array.dtype}); networks here take numbers. "
+            f"Turn them into numeric features (e.g. day of week, seconds) before {purpose}."
+        )
 
 
 def _as_array(X, name: str) -> np.ndarray:
