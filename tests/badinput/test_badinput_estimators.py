@@ -228,7 +228,7 @@ DATA = [
         "NaN features",
         lambda: regressor().fit(np.where(X > 1, np.nan, X), X[:, 0]),
         ValueError,
-        ["nan"],
+        ["nan", "preprocessor='auto') fills missing"],
     ),
     ("rows mismatch", lambda: classifier().fit(X, Y[:10]), ValueError, ["30", "10"]),
     ("y None", lambda: classifier().fit(X, None), ValueError, ["y", "none"]),

@@ -9,8 +9,14 @@ from .._validation import in_our_words
 
 def not_numeric(estimator, X, error: ValueError) -> ValueError:
     """Ours for numpy's words on text or ragged X (:func:`mlpkit._validation.in_our_words`);
-    scikit-learn's other errors (NaN, widths) as they are."""
-    hint = f"{type(estimator).__name__}(preprocessor='auto') one-hot encodes text columns."
+    scikit-learn's NaN error with our fix added; its other errors (widths) as they are."""
+    name = type(estimator).__name__
+    if "contains NaN" in str(error):  # scikit-learn's words, which point to other models
+        return ValueError(
+            f"{error} Here: {name}(preprocessor='auto') fills missing values (median for "
+            f"numbers, the most frequent value for text) from the training rows."
+        )
+    hint = f"{name}(preprocessor='auto') one-hot encodes text columns."
     return in_our_words(X, error, hint=hint)
 
 
