@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .._checks import check_fraction, check_positive
+from . import kernels
 from .base import Optimizer
 
 
@@ -68,6 +69,11 @@ class Adam(Optimizer):
         np.reciprocal(out, out=out)
         return True
 
+    def _kernel(self, state, lr, t, decay=1.0):
+        root_w2 = math.sqrt(_weight_sum(self.beta_2, t))
+        step = lr * root_w2 / _weight_sum(self.beta_1, t)
+        return kernels.adam, (*state, self.beta_1, self.beta_2, step, self.epsilon * root_w2, decay)
+
     def _update(self, p, g, state, lr, t, tmp):
         g_sum, g2_sum = state
         g_sum *= self.beta_1
@@ -115,6 +121,9 @@ class AdamW(Adam):
         )
         check_positive("weight_decay", weight_decay, allow_zero=True)
         self.weight_decay = float(weight_decay)
+
+    def _kernel(self, state, lr, t, decay=1.0):
+        return super()._kernel(state, lr, t, decay=1 - lr * self.weight_decay)
 
     def _update(self, p, g, state, lr, t, tmp):
         p *= 1 - lr * self.weight_decay

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_fraction, check_positive
+from . import kernels
 from .base import Optimizer
 
 
@@ -54,6 +55,9 @@ class Adagrad(Optimizer):
         out *= 1 + (self.iterations - 1) * self.lr_decay
         np.reciprocal(out, out=out)
         return True
+
+    def _kernel(self, state, lr, t):
+        return kernels.adagrad, (*state, lr / (1 + (t - 1) * self.lr_decay), self.epsilon)
 
     def _update(self, p, g, state, lr, t, tmp):
         (s,) = state
@@ -104,6 +108,11 @@ class RMSprop(Optimizer):
         np.reciprocal(out, out=out)
         return True
 
+    def _kernel(self, state, lr, t):
+        v, b = state if self.momentum else (state[0], state[0][:0])
+        rho, eps = self.rho, self.epsilon
+        return kernels.rmsprop, (v, b, lr, rho, 1 - rho, eps, self.momentum)
+
     def _update(self, p, g, state, lr, t, tmp):
         v = state[0]
         v *= self.rho
@@ -150,6 +159,9 @@ class Adadelta(Optimizer):
         out /= self.state["square_avg"] + self.epsilon
         np.sqrt(out, out=out)
         return True
+
+    def _kernel(self, state, lr, t):
+        return kernels.adadelta, (*state, lr, self.rho, 1 - self.rho, self.epsilon)
 
     def _update(self, p, g, state, lr, t, tmp):
         v, u = state

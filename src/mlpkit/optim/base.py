@@ -2,23 +2,32 @@
 
 An optimizer holds hyperparameters (its config) apart from its state (named flat arrays shaped
 like the parameter buffer, plus the step count). ``step(params, grads)`` updates ``params`` in
-place. The flat buffer is walked in blocks of :data:`BLOCK` entries so that the ten or so
-passes of an update run on data still in the CPU cache; within a block each pass is one NumPy
-expression written with ``out=`` into a preallocated scratch array, so nothing is allocated per
-step. (Measured and rejected, see benchmarks/README.md: updating halves of the buffer on two
-threads; BLAS's own threads keep the second core busy, and it gained 0-4%.)
+place, in one of two ways that compute the same numbers:
+
+- **fused** (the ``"numba"`` backend of :mod:`mlpkit.kernels`): the optimizer's loop in
+  :mod:`mlpkit.optim.kernels`, one read and one write of each array per update, with value
+  clipping, the global-norm factor and AdamW's decay folded into the same pass;
+- **reference** (the ``"numpy"`` backend, and wherever numba is missing): ``_update``, the rule
+  as NumPy expressions. The flat buffer is walked in blocks of :data:`BLOCK` entries so that the
+  ten or so passes of an update run on data still in the CPU cache; within a block each pass is
+  one expression written with ``out=`` into a preallocated scratch array, so nothing is
+  allocated per step.
+
+(Measured and rejected, see benchmarks/README.md: updating halves of the buffer on two threads;
+BLAS's own threads keep the second core busy.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 
-from .. import schedules
+from .. import kernels, schedules
 from .._checks import check_positive
 from ..exceptions import ConfigError
-from .clipping import check_clipping, clip_gradients
+from .clipping import check_clipping, norm_scale
 
 #: Entries per block: 128k float32 = 512 KiB per array. Measured on "mnist" (interleaved runs,
 #: benchmarks/README.md): 32k blocks 123-126k samples/s, 64k 129k, 128k 130-134k, whole 127-129k.
@@ -112,22 +121,41 @@ class Optimizer:
         return (clip_value, clip_norm) if in_fit else (self.clip_value, self.clip_norm)
 
     def step(self, params: np.ndarray, grads: np.ndarray, *, clip=None, norm=None) -> None:
-        """Clip ``grads`` in place, then :meth:`apply` the update: the one place gradients
-        are clipped. ``clip`` is ``(clip_value, clip_norm)`` (default: this optimizer's, see
-        :meth:`clipping`); ``norm`` is ‖g‖₂ if the caller already computed it."""
+        """Clip the gradient, then :meth:`apply` the update: the one place gradients are
+        clipped. ``clip`` is ``(clip_value, clip_norm)`` (default: this optimizer's, see
+        :meth:`clipping`); ``norm`` is ‖g‖₂ if the caller already computed it. ``grads`` may be
+        overwritten (the reference path clips it in place)."""
         clip_value, clip_norm = self.clipping() if clip is None else clip
-        if clip_value is not None or clip_norm is not None:
-            clip_gradients(grads, clip_value, clip_norm, norm)
-        self.apply(params, grads)
+        bound, scale = math.inf, 1.0
+        if clip_value is not None and clip_norm is not None:  # the norm of the clipped g
+            np.clip(grads, -clip_value, clip_value, out=grads)
+            norm = None
+        elif clip_value is not None:
+            bound = clip_value
+        if clip_norm is not None:
+            scale = norm_scale(grads, clip_norm, norm)
+        self.apply(params, grads, bound=bound, scale=scale)
 
-    def apply(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Update the flat ``params`` from the flat ``grads`` (already clipped), in place."""
+    def apply(self, params: np.ndarray, grads: np.ndarray, *, bound=math.inf, scale=1.0) -> None:
+        """Update the flat ``params`` in place from ĝ = clip(g, −bound, bound)·scale, ``grads``
+        the flat gradient (float ``bound`` and ``scale``: clipping already decided)."""
         if self._built_for != (params.shape, params.dtype):
             self._init_state(params)
         lr = self.last_learning_rate = self.current_learning_rate()
         self.iterations += 1
         t = self.iterations
         state = tuple(self.state[name] for name in self.state_names)
+        kernel, args = self._kernel(state, lr, t)
+        fused = None if kernel is None else kernels.compiled(kernel)
+        if fused is not None:
+            cast = params.dtype.type
+            args = [cast(a) if isinstance(a, float) else a for a in (*args, bound, scale)]
+            fused(params, grads, *args)
+            return
+        if bound < math.inf:
+            np.clip(grads, -bound, bound, out=grads)
+        if scale != 1:
+            grads *= scale
         for start in range(0, params.size, BLOCK):
             block = slice(start, start + BLOCK)
             scratch = self._scratch[: params[block].size]
@@ -179,3 +207,10 @@ class Optimizer:
         ``state_names`` order, ``lr`` the learning rate, ``t`` the 1-based step, ``tmp`` scratch
         of ``p``'s shape."""
         raise NotImplementedError
+
+    def _kernel(self, state: tuple, lr: float, t: int) -> tuple[Callable | None, tuple]:
+        """The one-pass loop of this update (from :mod:`mlpkit.optim.kernels`) and its
+        arguments between ``(p, g)`` and ``(c, s)``: the state arrays, then the scalars of step
+        ``t`` at learning rate ``lr`` (Python floats, cast to the buffer's dtype). None: this
+        optimizer has only its ``_update`` (a subclass of users, say)."""
+        return None, ()

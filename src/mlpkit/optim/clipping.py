@@ -19,7 +19,7 @@ def global_norm(grads: np.ndarray) -> float:
 
 def clip_gradients(grads: np.ndarray, clip_value=None, clip_norm=None, norm=None) -> None:
     """Clip in place: by value, g ← clip(g, −c, c); then by global norm, as
-    ``torch.nn.utils.clip_grad_norm_``: g ← g · min(1, c / (‖g‖₂ + 10⁻⁶)).
+    ``torch.nn.utils.clip_grad_norm_``: g ← g · :func:`norm_scale`.
 
     ``norm`` is ‖g‖₂ if the caller already computed it (it is recomputed after value clipping).
     """
@@ -27,10 +27,16 @@ def clip_gradients(grads: np.ndarray, clip_value=None, clip_norm=None, norm=None
         np.clip(grads, -clip_value, clip_value, out=grads)
         norm = None
     if clip_norm is not None:
-        norm = global_norm(grads) if norm is None else norm
-        scale = clip_norm / (norm + 1e-6)
+        scale = norm_scale(grads, clip_norm, norm)
         if scale < 1:
             grads *= scale
+
+
+def norm_scale(grads: np.ndarray, clip_norm: float, norm=None) -> float:
+    """s = min(1, c / (‖g‖₂ + 10⁻⁶)), the factor that brings ‖g‖₂ down to at most c
+    (``norm``: ‖g‖₂ if already known)."""
+    norm = global_norm(grads) if norm is None else norm
+    return min(1.0, clip_norm / (norm + 1e-6))
 
 
 def check_clipping(clip_value, clip_norm) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._checks import check_fraction
 from ..exceptions import ConfigError
+from . import kernels
 from .base import Optimizer
 
 
@@ -39,6 +40,11 @@ class SGD(Optimizer):
             raise ConfigError("nesterov=True needs a momentum > 0; received momentum=0.")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self.state_names = ("momentum_buffer",) if momentum else ()
+
+    def _kernel(self, state, lr, t):
+        if not self.momentum:
+            return kernels.sgd, (lr,)
+        return kernels.sgd_momentum, (*state, lr, self.momentum, self.nesterov)
 
     def _update(self, p, g, state, lr, t, tmp):
         if not self.momentum:
