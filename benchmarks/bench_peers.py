@@ -13,7 +13,12 @@ Run it as (the two OpenBLAS variables set on the project machines slow current N
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_peers.py
 
 Flags: --workloads small,mnist,wide  --repeats 3  --rows-scale 1.0  --libs mlpkit,torch,sklearn,jax
-       --json PATH
+       --json PATH  --smoke
+
+``--libs`` may also name ``mlpkit_numpy``: mlpkit with its NumPy reference kernels
+(``mk.kernels.using("numpy")``), timed in the same rounds as the compiled ones. ``--smoke`` is
+the CI-safe run the test suite makes (tests/optim_kernels/test_bench_smoke.py): two batches per
+workload, one timed epoch, a small GEMM, no pauses; its figures mean nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ TARGET_WIDE_GEMM_FRACTION = 0.80
 ALL_LIBS = ("mlpkit", "torch", "sklearn", "jax")
 LIB_LABEL = {
     "mlpkit": "mlpkit",
+    "mlpkit_numpy": "mlpkit (NumPy kernels)",
     "torch": "PyTorch eager",
     "sklearn": "sklearn MLPClassifier",
     "jax": "JAX jit step",
@@ -75,9 +81,9 @@ def flops_per_sample(name):
     return 6 * sum(macs) - 2 * macs[0]
 
 
-def make_data(name, rows_scale, seed):
+def make_data(name, rows_scale, seed, smoke=False):
     rows, features, hidden, classes, batch = WORKLOADS[name]
-    rows = max(batch, int(round(rows * rows_scale)))
+    rows = 2 * batch if smoke else max(batch, int(round(rows * rows_scale)))
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((rows, features), dtype=np.float32)
     y = rng.integers(0, classes, size=rows, dtype=np.int64)
@@ -116,6 +122,19 @@ def setup_mlpkit(name, X, y, seed):
         )
 
     return epoch
+
+
+def setup_mlpkit_numpy(name, X, y, seed):
+    """mlpkit with the NumPy reference kernels (the optimizer's passes as NumPy expressions)."""
+    import mlpkit as mk
+
+    epoch = setup_mlpkit(name, X, y, seed)
+
+    def reference_epoch():
+        with mk.kernels.using("numpy"):
+            epoch()
+
+    return reference_epoch
 
 
 def setup_torch(name, X, y, seed):
@@ -248,7 +267,13 @@ def setup_jax(name, X, y, seed):
     return epoch
 
 
-SETUP = {"mlpkit": setup_mlpkit, "torch": setup_torch, "sklearn": setup_sklearn, "jax": setup_jax}
+SETUP = {
+    "mlpkit": setup_mlpkit,
+    "mlpkit_numpy": setup_mlpkit_numpy,
+    "torch": setup_torch,
+    "sklearn": setup_sklearn,
+    "jax": setup_jax,
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,9 +408,9 @@ def fmt_rate(x):
     return f"{x / 1e3:.1f}k"
 
 
-def run_workload(name, libs, repeats, rows_scale, seed, log):
+def run_workload(name, libs, repeats, rows_scale, seed, log, smoke=False):
     rows, features, hidden, classes, batch = WORKLOADS[name]
-    X, y = make_data(name, rows_scale, seed)
+    X, y = make_data(name, rows_scale, seed, smoke)
     n = X.shape[0]
     log(
         f"\n== {name}: {n} rows x {features} features, hidden {list(hidden)}, "
@@ -413,7 +438,7 @@ def run_workload(name, libs, repeats, rows_scale, seed, log):
             gc.collect()
             # Let the previous library's worker threads (OpenBLAS, OpenMP, XLA) stop spinning,
             # so that they do not compete with this library's threads for the cores.
-            time.sleep(0.25)
+            time.sleep(0 if smoke else 0.25)
             try:
                 t0 = time.perf_counter()
                 ep()
@@ -429,6 +454,8 @@ def run_workload(name, libs, repeats, rows_scale, seed, log):
         if "times_s" in d and d["times_s"]:
             best = min(d["times_s"])
             d["best_s"] = best
+            d["median_samples_per_s"] = n / float(np.median(d["times_s"]))
+            d["range_samples_per_s"] = [n / max(d["times_s"]), n / best]
             d["samples_per_s"] = n / best
             d["gflops"] = fps * n / best / 1e9
             d["step_us"] = best / (-(-n // batch)) * 1e6
@@ -478,6 +505,20 @@ def print_tables(results, libs, workloads, ceiling):
                 continue
             rt = ratio(results, wl, lib, "torch")
             row.append(fmt_rate(sps) + (f" ({rt:.2f})" if rt is not None else ""))
+        rows.append(row)
+    table(["library"] + list(workloads), rows)
+
+    print("\nSamples/second, median epoch [slowest-fastest]:\n")
+    rows = []
+    for lib in libs:
+        row = [LIB_LABEL[lib]]
+        for wl in workloads:
+            d = results[wl]["libs"].get(lib, {})
+            if "median_samples_per_s" not in d:
+                row.append("skipped")
+                continue
+            low, high = d["range_samples_per_s"]
+            row.append(f"{fmt_rate(d['median_samples_per_s'])} [{fmt_rate(low)}-{fmt_rate(high)}]")
         rows.append(row)
     table(["library"] + list(workloads), rows)
 
@@ -540,7 +581,10 @@ def main(argv=None):
     p.add_argument("--libs", default=",".join(ALL_LIBS))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--smoke", action="store_true", help="CI-safe: tiny rows, one epoch")
     args = p.parse_args(argv)
+    if args.smoke:
+        args.repeats = 1
 
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     libs = [lib.strip() for lib in args.libs.split(",") if lib.strip()]
@@ -552,7 +596,7 @@ def main(argv=None):
         print(msg, flush=True)
 
     # Run from a checkout without `pip install -e .`: fall back to the repository's src/.
-    if "mlpkit" in libs:
+    if "mlpkit" in libs or "mlpkit_numpy" in libs:
         try:
             import mlpkit  # noqa: F401
         except ImportError:
@@ -561,7 +605,12 @@ def main(argv=None):
                 sys.path.insert(0, src)
 
     # Import the peers up front so that the BLAS/thread-pool report covers every library loaded.
-    for lib, mod in (("torch", "torch"), ("jax", "jax"), ("mlpkit", "mlpkit")):
+    for lib, mod in (
+        ("torch", "torch"),
+        ("jax", "jax"),
+        ("mlpkit", "mlpkit"),
+        ("mlpkit_numpy", "mlpkit"),
+    ):
         if lib in libs:
             try:
                 __import__(mod)
@@ -628,7 +677,7 @@ def main(argv=None):
     else:
         log("env       OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE not set (good)")
 
-    busy = cpu_busy_fraction()
+    busy = None if args.smoke else cpu_busy_fraction()
     meta["cpu_busy_before"] = busy
     if busy is not None:
         log(
@@ -641,7 +690,7 @@ def main(argv=None):
     gemm_runs = []
 
     def measure_gemm(when):
-        gflops, secs = gemm_ceiling()
+        gflops, secs = gemm_ceiling(128, 2, 1) if args.smoke else gemm_ceiling()
         gemm_runs.append(gflops)
         log(
             f"GEMM      float32 1024x1024 @ 1024x1024 ({when}): best {secs * 1e3:.2f} ms "
@@ -651,12 +700,14 @@ def main(argv=None):
     measure_gemm("start")
     results = {}
     for i, wl in enumerate(workloads):
-        results[wl] = run_workload(wl, libs, args.repeats, args.rows_scale, args.seed + i, log)
+        results[wl] = run_workload(
+            wl, libs, args.repeats, args.rows_scale, args.seed + i, log, args.smoke
+        )
         measure_gemm(f"after {wl}")
     ceiling = max(gemm_runs)
     meta["gemm_ceiling_gflops"] = ceiling
     meta["gemm_runs_gflops"] = gemm_runs
-    busy = cpu_busy_fraction()
+    busy = None if args.smoke else cpu_busy_fraction()
     meta["cpu_busy_after"] = busy
     log(
         f"\nGEMM ceiling (best of {len(gemm_runs)} measurements): {ceiling:.1f} GFLOP/s; "
