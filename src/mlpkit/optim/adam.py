@@ -25,7 +25,8 @@ class Adam(Optimizer):
 
     and the sums of weights w₁ = 1 + β₁ + … + β₁ᵗ⁻¹ = (1 − β₁ᵗ)/(1 − β₁) (likewise w₂),
     m̂ = S/w₁ and v̂ = Q/w₂ exactly. The step is then θ ← θ − (η·√w₂/w₁) · S / (√Q + ε·√w₂):
-    the same update as above in 10 passes over the buffer instead of 12.
+    the same update as above in 10 NumPy passes over the buffer instead of 12 (the reference
+    path), or in one (:func:`mlpkit.optim.kernels.adam`, the fused path).
 
     Args:
         learning_rate: η. Defaults to 1e-3.
