@@ -26,16 +26,19 @@ from .base import Layer
 
 
 class Activation(Layer):
-    """Base of the activation layers: subclasses write ``_f(z, out)`` and ``_df(dy, dz)``.
+    """Base of the activation layers: subclasses write ``_f(z, out, training)`` and ``_df(dy, dz)``.
 
-    ``_df`` may read ``self._z`` (the input) and ``self._a`` (the output) cached by forward.
+    ``_df`` may read ``self._z`` (the input) and ``self._a`` (the output) cached by forward, and
+    whatever else ``_f`` cached in training (a mask, σ(z)). Scratch arrays come from
+    :meth:`_like`: in training they are workspaces kept for the next batch, so a training step
+    allocates nothing batch-sized (``tests/workspace`` measures it for every activation).
     """
 
     def forward(self, x, *, training=False, logits=False):
         if logits:
             return x
         out = self._output("a", x.shape, x.dtype, training)
-        self._f(x, out)
+        self._f(x, out, training)
         if training:
             self._z, self._a = x, out
         return out
@@ -47,7 +50,11 @@ class Activation(Layer):
         self._df(dy, dz)
         return dz
 
-    def _f(self, z: np.ndarray, out: np.ndarray) -> None:
+    def _like(self, key: str, z: np.ndarray, training: bool, dtype=None) -> np.ndarray:
+        """A scratch array of z's shape (and dtype, unless given): a workspace in training."""
+        return self._output(key, z.shape, z.dtype if dtype is None else dtype, training)
+
+    def _f(self, z: np.ndarray, out: np.ndarray, training: bool) -> None:
         raise NotImplementedError
 
     def _df(self, dy: np.ndarray, dz: np.ndarray) -> None:
@@ -71,37 +78,46 @@ class Step(Activation):
     and its learning rule instead.
     """
 
-    def _f(self, z, out):
+    def _f(self, z, out, training):
         np.greater(z, 0, out=out, casting="unsafe")
 
     def _df(self, dy, dz):
         dz.fill(0)
 
 
-def sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z)), computed as e^(−|z|) / (1 + e^(−|z|)) for z < 0: no overflow."""
-    e = np.exp(-np.abs(z))
-    np.divide(1.0, 1.0 + e, out=out)
-    negative = z < 0
-    out[negative] = e[negative] * out[negative]
+def sigmoid(z: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)) into ``out``, as max(e, [z ≥ 0]) / (1 + e) with e = e^(−|z|).
+
+    For z ≥ 0 that is 1/(1 + e^(−z)); for z < 0 it is e^z/(1 + e^z): no exponential overflows
+    and tiny values keep their relative precision. ``scratch`` (z's shape) receives 1 + e.
+    """
+    np.abs(z, out=scratch)
+    np.negative(scratch, out=scratch)
+    np.exp(scratch, out=scratch)  # e
+    np.greater_equal(z, 0, out=out, casting="unsafe")  # [z ≥ 0] as 0.0 / 1.0
+    np.maximum(out, scratch, out=out)  # numerator: 1 if z ≥ 0 else e
+    scratch += 1
+    out /= scratch
     return out
 
 
 class Sigmoid(Activation):
     """σ(z) = 1 / (1 + e^(−z));  σ'(z) = σ(z)(1 − σ(z))."""
 
-    def _f(self, z, out):
-        sigmoid(z, out)
+    def _f(self, z, out, training):
+        sigmoid(z, out, self._like("scratch", z, training))
 
     def _df(self, dy, dz):
         a = self._a
-        np.multiply(dy, a * (1 - a), out=dz)
+        np.subtract(1, a, out=dz)
+        dz *= a
+        dz *= dy
 
 
 class Tanh(Activation):
     """tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z));  tanh'(z) = 1 − tanh²(z)."""
 
-    def _f(self, z, out):
+    def _f(self, z, out, training):
         np.tanh(z, out=out)
 
     def _df(self, dy, dz):
@@ -113,7 +129,7 @@ class Tanh(Activation):
 class ReLU(Activation):
     """f(z) = max(0, z);  f'(z) = 1 if z > 0 else 0."""
 
-    def _f(self, z, out):
+    def _f(self, z, out, training):
         np.maximum(z, 0, out=out)
 
     def _df(self, dy, dz):
@@ -121,7 +137,18 @@ class ReLU(Activation):
         dz *= dy
 
 
-class LeakyReLU(Activation):
+class _Masked(Activation):
+    """An activation with a branch at z = 0: ``_positive(z, training)`` keeps the mask [z > 0]
+    (a boolean workspace) for backward to reuse."""
+
+    def _positive(self, z, training):
+        mask = np.greater(z, 0, out=self._like("positive", z, training, bool))
+        if training:
+            self._mask = mask
+        return mask
+
+
+class LeakyReLU(_Masked):
     """f(z) = z if z > 0 else s·z;  f'(z) = 1 if z > 0 else s (s = ``negative_slope``)."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
@@ -130,14 +157,16 @@ class LeakyReLU(Activation):
     def get_config(self):
         return {"negative_slope": self.negative_slope}
 
-    def _f(self, z, out):
-        np.multiply(z, np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype), out=out)
+    def _f(self, z, out, training):
+        np.multiply(z, self.negative_slope, out=out)
+        np.copyto(out, z, where=self._positive(z, training))
 
     def _df(self, dy, dz):
-        np.multiply(dy, np.where(self._z > 0, 1.0, self.negative_slope).astype(dy.dtype), out=dz)
+        np.multiply(dy, self.negative_slope, out=dz)
+        np.copyto(dz, dy, where=self._mask)
 
 
-class PReLU(Activation):
+class PReLU(_Masked):
     """Leaky ReLU with a learned slope αⱼ per unit (He et al., 2015).
 
     f(z)ᵢⱼ = zᵢⱼ if zᵢⱼ > 0 else αⱼ·zᵢⱼ;  ∂f/∂z = 1 or αⱼ;  ∂L/∂αⱼ = Σᵢ (∂L/∂f)ᵢⱼ · min(zᵢⱼ, 0).
@@ -156,18 +185,19 @@ class PReLU(Activation):
     def bind(self, params, grads):
         self.alpha, self.dalpha = params["alpha"], grads["alpha"]
 
-    def _slopes(self, z):
-        return np.where(z > 0, np.ones_like(self.alpha), self.alpha)
-
-    def _f(self, z, out):
-        np.multiply(z, self._slopes(z), out=out)
+    def _f(self, z, out, training):
+        np.multiply(z, self.alpha, out=out)
+        np.copyto(out, z, where=self._positive(z, training))
 
     def _df(self, dy, dz):
-        np.multiply(dy, self._slopes(self._z), out=dz)
-        np.sum(dy * np.minimum(self._z, 0), axis=0, out=self.dalpha)
+        np.minimum(self._z, 0, out=dz)
+        dz *= dy
+        np.sum(dz, axis=0, out=self.dalpha)
+        np.multiply(dy, self.alpha, out=dz)
+        np.copyto(dz, dy, where=self._mask)
 
 
-class ELU(Activation):
+class ELU(_Masked):
     """f(z) = z if z > 0 else α(e^z − 1);  f'(z) = 1 if z > 0 else f(z) + α."""
 
     def __init__(self, alpha: float = 1.0) -> None:
@@ -176,45 +206,56 @@ class ELU(Activation):
     def get_config(self):
         return {"alpha": self.alpha}
 
-    def _f(self, z, out):
-        np.expm1(np.minimum(z, 0), out=out)
+    def _f(self, z, out, training):
+        np.minimum(z, 0, out=out)
+        np.expm1(out, out=out)
         out *= self.alpha
-        np.copyto(out, z, where=z > 0)
+        np.copyto(out, z, where=self._positive(z, training))
 
     def _df(self, dy, dz):
         np.add(self._a, self.alpha, out=dz)
-        np.copyto(dz, 1, where=self._z > 0)
+        np.copyto(dz, 1, where=self._mask)
         dz *= dy
 
 
-class Softplus(Activation):
-    """f(z) = ln(1 + e^z), computed as max(z, 0) + ln(1 + e^(−|z|));  f'(z) = σ(z)."""
+class Softplus(_Masked):
+    """f(z) = ln(1 + e^z), computed as ln(1 + e^(−|z|)) + max(z, 0);
+    f'(z) = σ(z) = 1 − e^(−f(z)), computed as −expm1(−f(z)) from the cached output."""
 
-    def _f(self, z, out):
-        np.log1p(np.exp(-np.abs(z)), out=out)
-        out += np.maximum(z, 0)
+    def _f(self, z, out, training):
+        np.abs(z, out=out)
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        np.log1p(out, out=out)
+        np.add(out, z, out=out, where=self._positive(z, training))
 
     def _df(self, dy, dz):
-        sigmoid(self._z, dz)
+        np.negative(self._a, out=dz)
+        np.expm1(dz, out=dz)
+        np.negative(dz, out=dz)
         dz *= dy
 
 
 class SiLU(Activation):
-    """SiLU / swish: f(z) = z·σ(z);  f'(z) = σ(z)·(1 + z·(1 − σ(z)))."""
+    """SiLU / swish: f(z) = z·σ(z);  f'(z) = σ(z)·(1 + z·(1 − σ(z))).  σ(z) is kept for backward."""
 
-    def _f(self, z, out):
-        sigmoid(z, out)
-        out *= z
+    def _f(self, z, out, training):
+        s = sigmoid(z, self._like("sigma", z, training), scratch=out)
+        np.multiply(z, s, out=out)
+        if training:
+            self._sigma = s
 
     def _df(self, dy, dz):
-        s = sigmoid(self._z, np.empty_like(self._z))
-        np.multiply(self._z, 1 - s, out=dz)
+        s = self._sigma
+        np.subtract(1, s, out=dz)
+        dz *= self._z
         dz += 1
         dz *= s
         dz *= dy
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
 
 
 class GELU(Activation):
@@ -224,6 +265,7 @@ class GELU(Activation):
     ``approximate="tanh"`` uses ½z(1 + tanh(u)), u = √(2/π)(z + 0.044715z³), as
     ``torch.nn.GELU(approximate="tanh")`` does; its derivative is
     ½(1 + tanh u) + ½z(1 − tanh²u)·√(2/π)(1 + 3·0.044715z²).
+    Φ(z) (or tanh u) is kept from forward for backward.
     """
 
     def __init__(self, approximate: str = "none") -> None:
@@ -234,26 +276,55 @@ class GELU(Activation):
     def get_config(self):
         return {"approximate": self.approximate}
 
-    def _f(self, z, out):
-        if self.approximate == "tanh":
-            np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z**3), out=out)
-        else:
-            erf(z / math.sqrt(2.0), out=out)
-        out += 1
-        out *= z
-        out *= 0.5
+    def _f(self, z, out, training):
+        kept = self._like("kept", z, training)
+        if self.approximate == "tanh":  # kept = tanh u, f = ½z(1 + tanh u)
+            np.multiply(z, z, out=kept)
+            kept *= _GELU_CUBIC
+            kept += 1
+            kept *= z
+            kept *= _SQRT_2_OVER_PI
+            np.tanh(kept, out=kept)
+            np.add(kept, 1, out=out)
+            out *= 0.5
+            out *= z
+        else:  # kept = Φ(z), f = z·Φ(z)
+            np.multiply(z, 1 / math.sqrt(2.0), out=kept)
+            erf(kept, out=kept)
+            kept += 1
+            kept *= 0.5
+            np.multiply(z, kept, out=out)
+        if training:
+            self._kept = kept
 
     def _df(self, dy, dz):
-        z = self._z
         if self.approximate == "tanh":
-            t = np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z**3))
-            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z**2)
-            dz[...] = 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du
-        else:
-            cdf = 0.5 * (1 + erf(z / math.sqrt(2.0)))
-            pdf = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-            np.add(cdf, z * pdf, out=dz)
+            self._tanh_derivative(dz)
+        else:  # Φ(z) + z·φ(z)
+            z = self._z
+            np.multiply(z, z, out=dz)
+            dz *= -0.5
+            np.exp(dz, out=dz)
+            dz *= z
+            dz *= 1 / math.sqrt(2 * math.pi)
+            dz += self._kept
         dz *= dy
+
+    def _tanh_derivative(self, dz):
+        """½(1 + t) + w·(1 − t²), t = tanh u, w = ½z·√(2/π)(1 + 3·0.044715z²)."""
+        z, t = self._z, self._kept
+        w = self._like("scratch", z, True)
+        np.multiply(z, z, out=w)
+        w *= 3 * _GELU_CUBIC
+        w += 1
+        w *= z
+        w *= 0.5 * _SQRT_2_OVER_PI
+        np.multiply(t, t, out=dz)
+        np.subtract(1, dz, out=dz)
+        dz *= w
+        np.multiply(t, 0.5, out=w)
+        dz += w
+        dz += 0.5
 
 
 class Softmax(Activation):
@@ -264,14 +335,14 @@ class Softmax(Activation):
     uses the fused gradient a − y from the logits.
     """
 
-    def _f(self, z, out):
+    def _f(self, z, out, training):
         np.subtract(z, z.max(axis=1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=1, keepdims=True)
 
     def _df(self, dy, dz):
         a = self._a
-        np.subtract(dy, np.sum(dy * a, axis=1, keepdims=True), out=dz)
+        np.subtract(dy, np.einsum("ij,ij->i", dy, a)[:, None], out=dz)
         dz *= a
 
 

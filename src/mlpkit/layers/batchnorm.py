@@ -59,10 +59,14 @@ class BatchNorm(Layer):
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
     def forward(self, x, *, training=False, logits=False):
+        y = self._output("y", x.shape, x.dtype, training)
         if not training or not self.trainable:
             scale = self.gamma / np.sqrt(self.running_var + self.epsilon)
             self._frozen_scale = scale if training else None
-            return (x - self.running_mean) * scale + self.beta
+            np.subtract(x, self.running_mean, out=y)
+            y *= scale
+            y += self.beta
+            return y
         self._frozen_scale = None
         n = x.shape[0]
         if n < 2:
@@ -70,35 +74,40 @@ class BatchNorm(Layer):
                 "BatchNorm needs at least 2 samples per batch in training; got a batch of 1. "
                 "Choose a batch_size that leaves no single-row batch (n_samples % batch_size != 1)."
             )
-        mean = x.mean(axis=0)
-        var = x.var(axis=0)
-        self._inv_std = 1 / np.sqrt(var + self.epsilon)
-        x_hat = self._output("x_hat", x.shape, x.dtype, True)
-        np.subtract(x, mean, out=x_hat)
-        x_hat *= self._inv_std
-        self._x_hat = x_hat
+        mean, var, x_hat = self._standardise(x, scratch=y)
         m = self.momentum
         self.running_mean *= 1 - m
         self.running_mean += m * mean
         self.running_var *= 1 - m
         self.running_var += m * var * (n / (n - 1))
-        y = self._output("y", x.shape, x.dtype, True)
         np.multiply(x_hat, self.gamma, out=y)
         y += self.beta
         return y
 
+    def _standardise(self, x, scratch):
+        """μ, σ² (biased) and x̂ = (x − μ)/√(σ² + ε), the last in a workspace kept for backward;
+        ``scratch`` (x's shape) receives the squared deviations."""
+        mean = x.mean(axis=0)
+        x_hat = self._output("x_hat", x.shape, x.dtype, True)
+        np.subtract(x, mean, out=x_hat)
+        var = np.square(x_hat, out=scratch).mean(axis=0)
+        self._inv_std = 1 / np.sqrt(var + self.epsilon)
+        x_hat *= self._inv_std
+        self._x_hat = x_hat
+        return mean, var, x_hat
+
     def backward(self, dy, *, logits=False):
+        dx = self._output("dx", dy.shape, dy.dtype, True)
         if self._frozen_scale is not None:  # frozen: an affine map with the running statistics
             self.dgamma[...] = 0
             self.dbeta[...] = 0
-            return dy * self._frozen_scale if self.needs_input_grad else None
+            return np.multiply(dy, self._frozen_scale, out=dx) if self.needs_input_grad else None
         x_hat = self._x_hat
-        np.sum(dy * x_hat, axis=0, out=self.dgamma)
+        np.sum(np.multiply(dy, x_hat, out=dx), axis=0, out=self.dgamma)
         np.sum(dy, axis=0, out=self.dbeta)
         if not self.needs_input_grad:
             return None
         n = dy.shape[0]
-        dx = self._output("dx", dy.shape, dy.dtype, True)
         np.multiply(x_hat, self.dgamma / n, out=dx)
         np.subtract(dy, dx, out=dx)
         dx -= self.dbeta / n
