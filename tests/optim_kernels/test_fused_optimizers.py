@@ -91,18 +91,32 @@ def test_a_fit_trains_the_same_network_with_either_backend(optimizer):
     np.testing.assert_allclose(weights["numba"], weights["numpy"], rtol=1e-5, atol=1e-6)
 
 
+def test_auto_loads_numba_once_the_reference_has_taken_long_enough(monkeypatch):
+    """A short fit never pays numba's load (about 1.5 s); a long one switches to it."""
+    monkeypatch.setattr(mk.kernels.jit, "LOAD_AFTER", 1e9)
+    with mk.kernels.using("auto"):
+        if mk.kernels.backend() == "numba":  # a kernel was loaded before: auto keeps it
+            return
+        mk.optim.Adam().step(np.ones(100), np.ones(100))
+        assert mk.kernels.backend() == "numpy"
+        monkeypatch.setattr(mk.kernels.jit, "LOAD_AFTER", 0.0)
+        assert mk.kernels.backend() == "numba"
+
+
 def test_backend_switch_and_environment_variable(monkeypatch):
-    assert mk.kernels.backend() == "numba"
+    with mk.kernels.using("numba"):
+        assert mk.kernels.backend() == "numba"
     with mk.kernels.using("numpy"):
         assert mk.kernels.backend() == "numpy"
         assert mk.kernels.compiled(mk.optim.kernels.adam) is None
-    assert mk.kernels.compiled(mk.optim.kernels.adam) is not None
+    with mk.kernels.using("numba"):
+        assert mk.kernels.compiled(mk.optim.kernels.adam) is not None
     monkeypatch.setenv("MLPKIT_KERNELS", "numpy")
     assert mk.kernels.backend() == "numpy"
     monkeypatch.setenv("MLPKIT_KERNELS", "fortran")
     with pytest.raises(mk.exceptions.ConfigError, match="MLPKIT_KERNELS must be one of"):
         mk.kernels.backend()
-    with pytest.raises(mk.exceptions.ConfigError, match="'numba', 'numpy'"):
+    with pytest.raises(mk.exceptions.ConfigError, match="'auto', 'numba', 'numpy'"):
         mk.kernels.use("cuda")
 
 
@@ -125,6 +139,7 @@ def test_a_broken_numba_falls_back_to_the_reference_with_a_warning(tmp_path):
         sys.path.insert(0, {str(tmp_path)!r})
         import numpy as np, mlpkit as mk
         params = np.ones(10)
+        mk.kernels.use("numba")
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
             mk.optim.Adam(0.1).step(params, np.ones(10))

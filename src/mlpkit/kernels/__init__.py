@@ -7,8 +7,11 @@ load it instead of compiling); importing mlpkit never imports numba. Every kerne
 reference twin in NumPy, the code that runs when the backend is ``"numpy"``, and the tests
 check the two against each other.
 
-The backend is ``"numba"`` when numba can be imported, else ``"numpy"``. Choose it with the
-environment variable ``MLPKIT_KERNELS=numpy`` (or ``numba``), or in code::
+The backend is ``"auto"``: the NumPy reference first, numba once the reference has taken
+long enough in this process to repay loading it (:mod:`mlpkit.kernels.jit`); ``"numba"``
+compiles from the first step, ``"numpy"`` never, and without numba installed every backend
+is ``"numpy"``. Choose it with the environment variable ``MLPKIT_KERNELS=numba`` (``auto``,
+``numpy``), or in code::
 
     >>> import mlpkit as mk
     >>> with mk.kernels.using("numpy"):
@@ -16,6 +19,6 @@ environment variable ``MLPKIT_KERNELS=numpy`` (or ``numba``), or in code::
     'numpy'
 """
 
-from .jit import backend, compiled, use, using
+from .jit import backend, compiled, timed_reference, use, using
 
-__all__ = ["backend", "compiled", "use", "using"]
+__all__ = ["backend", "compiled", "timed_reference", "use", "using"]

@@ -1,23 +1,34 @@
 """The backend switch and lazy numba compilation (see :mod:`mlpkit.kernels`).
 
-Compilation is lazy twice over: numba is imported on the first call of the first kernel
-(``import numba`` costs about 0.3 s, which ``import mlpkit`` does not pay), and each kernel
-is compiled, or loaded from numba's on-disk cache, on its own first call.
+Compilation is lazy twice over: numba is imported on the first call of the first kernel, and
+each kernel is compiled, or loaded from numba's on-disk cache, on its own first call.
+
+**When.** Importing numba and loading the first cached kernel cost about 1.5 s of a process's
+start (measured: 0.7 s ``import numba``, 0.8 s the first cached kernel), more than a short fit
+spends in its optimizer. So the default backend, ``"auto"``, runs the NumPy reference until the
+reference kernels have spent :data:`LOAD_AFTER` seconds in this process, and only then loads
+numba (the rule of renting skis until the rent reaches the price): a short fit never pays the
+load, a long one pays it once, after at most ``LOAD_AFTER`` seconds of slower updates.
+``"numba"`` compiles on the first step; ``"numpy"`` never does.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ..exceptions import ConfigError
 
-BACKENDS = ("numba", "numpy")
-#: Set by :func:`use`; None means "from ``MLPKIT_KERNELS``, else numba when installed".
+BACKENDS = ("auto", "numba", "numpy")
+#: Seconds of reference-kernel time in one process after which ``"auto"`` loads numba.
+LOAD_AFTER = 1.0
+#: Set by :func:`use`; None means "from ``MLPKIT_KERNELS``, else auto".
 _chosen: str | None = None
+_reference_seconds = 0.0
 _available: bool | None = None
 _compiled: dict[Callable, Callable] = {}
 
@@ -37,13 +48,33 @@ def _numba_available() -> bool:
 
 def backend() -> str:
     """``"numba"`` (compiled kernels) or ``"numpy"`` (the reference code) for the next call."""
-    chosen = _chosen or os.environ.get("MLPKIT_KERNELS") or "numba"
+    chosen = _chosen or os.environ.get("MLPKIT_KERNELS") or "auto"
     _check(chosen, "MLPKIT_KERNELS" if _chosen is None else "the kernel backend")
-    return "numba" if chosen == "numba" and _numba_available() else "numpy"
+    if chosen == "numpy" or not _numba_available():
+        return "numpy"
+    if chosen == "auto" and not _compiled and _reference_seconds < LOAD_AFTER:
+        return "numpy"
+    return "numba"
+
+
+def timed_reference() -> _Timer:
+    """``with timed_reference(): ...`` around a reference kernel: its time counts towards
+    ``"auto"``'s :data:`LOAD_AFTER`."""
+    return _Timer()
+
+
+class _Timer:
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc) -> None:
+        global _reference_seconds
+        _reference_seconds += time.perf_counter() - self.start
 
 
 def use(name: str | None) -> None:
-    """Choose the backend for this process: ``"numba"``, ``"numpy"``, or None (the default)."""
+    """Choose the backend for this process: ``"auto"``, ``"numba"``, ``"numpy"``, or None
+    (``MLPKIT_KERNELS``, else ``"auto"``)."""
     global _chosen
     _chosen = None if name is None else _check(name, "the kernel backend")
 

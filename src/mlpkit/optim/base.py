@@ -156,12 +156,13 @@ class Optimizer:
             np.clip(grads, -bound, bound, out=grads)
         if scale != 1:
             grads *= scale
-        for start in range(0, params.size, BLOCK):
-            block = slice(start, start + BLOCK)
-            scratch = self._scratch[: params[block].size]
-            self._update(
-                params[block], grads[block], tuple(s[block] for s in state), lr, t, scratch
-            )
+        with kernels.timed_reference():
+            for start in range(0, params.size, BLOCK):
+                block = slice(start, start + BLOCK)
+                scratch = self._scratch[: params[block].size]
+                self._update(
+                    params[block], grads[block], tuple(s[block] for s in state), lr, t, scratch
+                )
 
     def preconditioner(self, out: np.ndarray) -> bool:
         """Write into ``out`` the per-coordinate factor D by which the last step scaled the
