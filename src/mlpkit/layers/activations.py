@@ -22,6 +22,7 @@ from ..exceptions import ConfigError
 from ..initializers import Constant
 from ..params import ParamSpec
 from ..registry import resolve
+from . import fused
 from .base import Layer
 
 
@@ -49,6 +50,11 @@ class Activation(Layer):
         dz = self._output("dz", dy.shape, dy.dtype, True)
         self._df(dy, dz)
         return dz
+
+    def forward_biased(self, z, b, *, training=False):
+        """a = f(z + b); z (a Dense layer's x·W) receives z + b. ReLU fuses the two passes."""
+        z += b
+        return self.forward(z, training=training)
 
     def _like(self, key: str, z: np.ndarray, training: bool, dtype=None) -> np.ndarray:
         """A scratch array of z's shape (and dtype, unless given): a workspace in training."""
@@ -127,14 +133,20 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
-    """f(z) = max(0, z);  f'(z) = 1 if z > 0 else 0."""
+    """f(z) = max(0, z);  f'(z) = 1 if z > 0 else 0.  Bias and backward fused: :mod:`.fused`."""
+
+    def forward_biased(self, z, b, *, training=False):
+        out = self._output("a", z.shape, z.dtype, training)
+        fused.bias_relu(z, b, out)
+        if training:
+            self._z, self._a = z, out
+        return out
 
     def _f(self, z, out, training):
         np.maximum(z, 0, out=out)
 
     def _df(self, dy, dz):
-        np.greater(self._a, 0, out=dz, casting="unsafe")
-        dz *= dy
+        fused.relu_backward(self._a, dy, dz)
 
 
 class _Masked(Activation):

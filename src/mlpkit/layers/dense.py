@@ -93,11 +93,14 @@ class Dense(Layer):
     def forward(self, x, *, training=False, logits=False):
         z = self._output("z", (x.shape[0], self.units), x.dtype, training)
         np.matmul(x, self.W, out=z)
-        if self.use_bias:
-            z += self.b
         if training:
             self._x = x
-        return self.activation.forward(z, training=training, logits=logits)
+        if not self.use_bias:
+            return self.activation.forward(z, training=training, logits=logits)
+        if logits:
+            z += self.b
+            return z
+        return self.activation.forward_biased(z, self.b, training=training)
 
     def backward(self, dy, *, logits=False):
         dz = self.activation.backward(dy, logits=logits)
