@@ -14,18 +14,33 @@ def test_shipped_machine_failure_data_drops_ids_and_leaking_failure_modes():
     np.testing.assert_array_equal(X[:, -3:].sum(axis=1), 1)  # Type one-hot
 
 
-def test_demo_trains_and_rewrites_its_one_report_file(capsys, tmp_path, monkeypatch):
+def test_demo_is_train_on_the_shipped_run_file_and_rewrites_only_its_folder(
+    capsys, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "mlpkit-demo-report.html").write_text("an older run")
-    assert main(["demo", "--epochs", "3"]) == 0
-    out = capsys.readouterr().out
-    written = tmp_path / "mlpkit-demo-report.html"
-    assert [p.name for p in tmp_path.iterdir()] == [written.name]  # nothing else left behind
-    assert written.read_text().startswith("<!DOCTYPE html>")
-    assert f"Report: {written} (rewritten on each run)" in out
-    assert "Epoch 3/3" in out
-    for line in ("Test accuracy:", "Precision of failure class:", "Recall of failure class:"):
-        assert line in out
+    for run in (1, 2):  # the second run replaces the first's files, keeps its ledger run
+        assert main(["demo", "--epochs", "3", "--seed", "1"]) == 0
+        captured = capsys.readouterr()
+        assert [p.name for p in tmp_path.iterdir()] == ["mlpkit-demo"]  # nothing else written
+        folder = tmp_path / "mlpkit-demo"
+        results = folder / "results"
+        assert sorted(p.name for p in results.iterdir()) == [
+            "model.mlpk",
+            "report.html",
+            "test-predictions.csv",
+        ]
+        assert (results / "report.html").read_text().startswith("<!DOCTYPE html>")
+        for line in ("held-out (2,000 rows, binary): accuracy", "baseline:    always predicting 0"):
+            assert line in captured.out
+        assert f"model:       {results / 'model.mlpk'}" in captured.out
+        assert "mlpkit train mlpkit-demo/run.toml --force" in captured.err
+        assert len(mk.runs(str(folder / "runs.sqlite"))) == run
+    # the demo's run file is the shipped one, and training it again gives the same model
+    assert "[model]" in (folder / "run.toml").read_text()
+    shown = pd.read_csv(results / "test-predictions.csv")
+    args = ["train", str(folder / "run.toml"), "--force", "--set", "model.max_iter=3"]
+    assert main(args + ["--set", "data.random_state=1", "--set", "model.random_state=1"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(results / "test-predictions.csv"), shown)
 
 
 # -- mlpkit report: exit codes and one-line messages -----------------------------------------------

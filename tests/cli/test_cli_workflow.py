@@ -97,7 +97,8 @@ def test_train_never_overwrites_without_force(quick, trained):
     assert "reading" not in refused.stderr  # refused before the data was read
     forced = quick("train", "run.toml", *QUICK, "--force", "--quiet", cwd=folder)
     assert forced.returncode == 0 and forced.stderr == ""
-    assert forced.stdout.splitlines()[2].startswith("model:")
+    assert forced.stdout.splitlines()[2].startswith("baseline:    always predicting")
+    assert forced.stdout.splitlines()[3].startswith("model:")
 
 
 # -- bad configurations: exit 2, one line per problem, before any data is read ----------------

@@ -100,6 +100,9 @@ CASES = [
      ["--set takes section.key=value"]),
     ("override of an unknown key", "DATA\n", ["training.epocs=3"], "--set training.epocs=3",
      ["[training] sets Sequential.fit"]),
+    ("unknown evaluation metric", "DATA\n[evaluation]\nmetrics = ['accuracy', 'bal_acc']\n", [],
+     "run.toml:6", ['metrics = ["accuracy", "bal_acc"]: unknown metric; expected one of',
+                    "balanced_accuracy"]),
     ("header-less target by name", '[data]\npath = "ai4i.csv"\ntarget = "y"\nheader = false\n',
      [], "run.toml:3", ['data.target = "y": a file without a header line has columns 0, 1']),
 ]  # fmt: skip
@@ -161,3 +164,11 @@ def test_a_syntax_error_names_its_line_and_says_what(tmp_path):
     with pytest.raises(ConfigFileError) as caught:
         load_config(path)
     assert str(caught.value).startswith(f"{path}:3: TOML syntax error: ")
+
+
+def test_every_score_of_the_evaluation_report_can_be_named(write):
+    from mlpkit.evaluation.scoring import REPORT_METRICS
+
+    names = ", ".join(f"'{name}'" for name in REPORT_METRICS)
+    config = load_config(write(f"DATA\n[evaluation]\nmetrics = [{names}]\n"))
+    assert config.values["evaluation"]["metrics"] == list(REPORT_METRICS)

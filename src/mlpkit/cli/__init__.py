@@ -22,7 +22,7 @@ import sys
 
 from . import completion, demo, models, runs, workflow
 from .conventions import BAD_DATA, FAILURE, OK, USAGE, CommandError, Parser, run
-from .demo import DEMO_REPORT
+from .demo import DEMO_DIR
 
 DESCRIPTION = (
     "mlpkit: train, evaluate, search and use neural networks on tables, from the shell. "
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     return run(args.handler, args, args.command_parser)
 
 
-__all__ = ["BAD_DATA", "DEMO_REPORT", "FAILURE", "OK", "USAGE", "CommandError", "main"]
+__all__ = ["BAD_DATA", "DEMO_DIR", "FAILURE", "OK", "USAGE", "CommandError", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -87,6 +87,7 @@ def train(args, console) -> int:
         "epochs": epochs_of(fitted),
         "stop_reason": stop_reason_of(fitted, history),
         "metrics": shown,
+        "baseline": majority_baseline(y_test, scores.task),
         "seconds": round(time.perf_counter() - started, 3),
     }
     console.emit(result, train_text(result))
@@ -181,6 +182,17 @@ def held_out_predictions(model, X_test, ids, paths, evaluation, force: bool):
     return write_table(table, paths["predictions"], force=force)
 
 
+def majority_baseline(y_test, task: str) -> dict | None:
+    """What always predicting the commonest held-out class scores (classification only):
+    ``{"class": label, "accuracy": share}``; the yardstick an accuracy must beat."""
+    if task == "regression":
+        return None
+    shares = y_test.value_counts(normalize=True)
+    label = shares.index[0]
+    label = label.item() if hasattr(label, "item") else label  # a numpy scalar, as Python's
+    return {"class": label, "accuracy": float(shares.iloc[0])}
+
+
 def epochs_of(model) -> int | None:
     return getattr(model, "n_iter_", None) or getattr(model, "epochs_trained", None)
 
@@ -191,6 +203,15 @@ def stop_reason_of(model, history) -> str | None:
     return getattr(model, "stop_reason_", None)
 
 
+def baseline_text(baseline: dict | None) -> list[str]:
+    if baseline is None:
+        return []
+    return [
+        f"baseline:    always predicting {baseline['class']!r} scores accuracy "
+        f"{number(baseline['accuracy'])}"
+    ]
+
+
 def train_text(result: dict) -> str:
     """Where everything went, and the held-out scores."""
     lines = [
@@ -198,6 +219,7 @@ def train_text(result: dict) -> str:
         f"{result['epochs']} epochs ({result['stop_reason']})",
         f"held-out ({result['rows']['test']:,} rows, {result['task']}): "
         + ", ".join(f"{name} {number(value)}" for name, value in result["metrics"].items()),
+        *baseline_text(result["baseline"]),
         f"model:       {result['model']}",
         f"report:      {result['report']}",
     ]

@@ -11,11 +11,6 @@ from __future__ import annotations
 import copy
 import inspect
 
-import numpy as np
-import pandas as pd
-from sklearn.base import clone
-from sklearn.utils._param_validation import InvalidParameterError
-
 from .. import callbacks as callbacks_module
 from .. import initializers, losses, optim, regularizers, schedules
 from ..data.preprocessor import Preprocessor
@@ -157,23 +152,6 @@ def preprocessor_table(preprocessor) -> dict | str | None:
 
 
 def run_parameter_checks(estimator) -> None:
-    """Run the estimator's own checks of its parameters, without data.
-
-    mk.MLPClassifier, mk.MLPRegressor and mk.data.Preprocessor follow scikit-learn's contract
-    (``__init__`` stores, ``fit`` validates first) and have no public method for the checks
-    alone, so ``fit`` runs on a clone with zero rows: a parameter problem raises there (as
-    ConfigError, or scikit-learn's InvalidParameterError, re-raised as ConfigError); the
-    parameters passed when the complaint is about the empty data instead.
-    """
-    fresh = clone(estimator)
-    try:
-        if isinstance(fresh, Preprocessor):
-            fresh.fit(pd.DataFrame())
-        else:
-            fresh.fit(np.empty((0, 1)), np.empty(0))
-    except ConfigError:
-        raise
-    except InvalidParameterError as error:
-        raise ConfigError(str(error)) from None
-    except ValueError:
-        return
+    """The estimator's (or Preprocessor's) own ``check_params()``: every parameter checked
+    without data, a ConfigError naming the one at fault."""
+    estimator.check_params()

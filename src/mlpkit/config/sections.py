@@ -15,6 +15,7 @@ from .. import metrics
 from .._checks import check_fraction, check_integer, check_positive
 from ..data.tables import read_table
 from ..evaluation import evaluate
+from ..evaluation.scoring import REPORT_METRICS
 from ..exceptions import ConfigError
 from ..ledger.urls import backend_for
 from ..network import Sequential
@@ -106,12 +107,14 @@ def _check_loss(value) -> None:
         check_component("loss", value)
 
 
-def _check_metrics(names) -> None:
+def _check_metrics(names, known=tuple(metrics.METRICS)) -> None:
     for name in names:
-        if name not in metrics.METRICS:
-            raise ConfigError(
-                f"Unknown metric {name!r}. Choose one of: {', '.join(metrics.METRICS)}."
-            )
+        if name not in known:
+            raise ConfigError(f"Unknown metric {name!r}. Choose one of: {', '.join(known)}.")
+
+
+def _check_report_metrics(names) -> None:
+    _check_metrics(names, REPORT_METRICS)
 
 
 @cache
@@ -177,7 +180,7 @@ def evaluation_fields() -> dict[str, Field]:
     scoring = defaults(evaluate)
     return {
         "metrics": Field(
-            TEXTS, [], "the scores to show (empty: all of the task)", check=_check_metrics
+            TEXTS, [], "the scores to show (empty: all of the task)", check=_check_report_metrics
         ),
         "threshold": Field(
             NUMBER,

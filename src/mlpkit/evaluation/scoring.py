@@ -34,6 +34,24 @@ from .models import (
 #: Accuracy is suspect when it removes less than this share of the majority guess's errors.
 PARADOX_MARGIN = 0.1
 
+#: The scores an :class:`EvaluationReport` can hold (``metrics``), each of some tasks only;
+#: precision, recall and f1 also as ``_macro``/``_weighted``/``_micro`` forms.
+REPORT_METRICS = (
+    "accuracy",
+    "balanced_accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "auc",
+    "log_loss",
+    "hamming_loss",
+    "mse",
+    "rmse",
+    "mae",
+    "r2",
+    "regression_accuracy",
+)
+
 
 @dataclass
 class EvaluationReport:
