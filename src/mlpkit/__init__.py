@@ -6,37 +6,61 @@ net = mk.Sequential([mk.layers.Dense(4, activation="tanh"),
 net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs=500)
 """
 
-from . import (
-    callbacks,
-    data,
-    export,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    optim,
-    regularizers,
-    schedules,
-    search,
-)
+import importlib
+
 from ._version import __version__
-from .estimators import MLPClassifier, MLPRegressor
-from .evaluation import EvaluationReport, bias_variance, complexity_curve, evaluate, stability
-from .exceptions import ConfigError, DivergenceWarning, NotFittedError
-from .html_report import report
-from .ledger import runs
-from .loading import load
-from .network import Sequential
-from .perceptron import Perceptron
+
+#: Public name → the module it lives in (a submodule when the two are the same name). Each is
+#: imported on first use (PEP 562), so ``import mlpkit`` — and so ``mlpkit --version`` and
+#: ``mlpkit --help`` — loads neither scikit-learn nor matplotlib until a name needs them.
+_LAZY = {
+    **{
+        name: f".{name}"
+        for name in (
+            "callbacks",
+            "data",
+            "export",
+            "initializers",
+            "layers",
+            "losses",
+            "metrics",
+            "optim",
+            "plots",
+            "regularizers",
+            "schedules",
+            "search",
+        )
+    },
+    "MLPClassifier": ".estimators",
+    "MLPRegressor": ".estimators",
+    "EvaluationReport": ".evaluation",
+    "bias_variance": ".evaluation",
+    "complexity_curve": ".evaluation",
+    "evaluate": ".evaluation",
+    "stability": ".evaluation",
+    "ConfigError": ".exceptions",
+    "DivergenceWarning": ".exceptions",
+    "NotFittedError": ".exceptions",
+    "report": ".html_report",
+    "runs": ".ledger",
+    "load": ".loading",
+    "Sequential": ".network",
+    "Perceptron": ".perceptron",
+}
 
 
 def __getattr__(name):
-    """``mk.plots`` is imported on first use, so that ``import mlpkit`` loads no matplotlib."""
-    if name == "plots":
-        import importlib
+    """Import the module behind a public name on first use, then keep the name here."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'mlpkit' has no attribute {name!r}")
+    module = importlib.import_module(_LAZY[name], __name__)
+    value = module if _LAZY[name] == f".{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
 
-        return importlib.import_module(".plots", __name__)
-    raise AttributeError(f"module 'mlpkit' has no attribute {name!r}")
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

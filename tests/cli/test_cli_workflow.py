@@ -2,6 +2,7 @@
 on a CSV with a text target and missing values; bad configurations exit 2 (one line per
 problem), bad data 65; outputs are never replaced without --force."""
 
+import contextlib
 import json
 import re
 import tomllib
@@ -232,3 +233,32 @@ def test_an_explicit_network_trains_from_layers_and_training(quick, machines, tm
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["epochs"] == 3 and isinstance(mk.load(result["model"]), mk.Sequential)
+
+
+def test_train_shows_a_progress_bar_on_a_terminal_only(trained):
+    """stdout a pseudo-terminal of 100 columns: tqdm's bar per epoch; a pipe: none (above)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    folder, _, _ = trained
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    command = [sys.executable, "-m", "mlpkit", "train", "run.toml", *QUICK, "--force"]
+    environment = {k: v for k, v in os.environ.items() if k != "CI"}
+    child = subprocess.Popen(command, cwd=folder, stdout=follower, stderr=subprocess.DEVNULL,
+                             env=environment)  # fmt: skip
+    os.close(follower)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the child has exited and all is read
+        while chunk := os.read(leader, 65536):  # read as it comes: a full pty would block it
+            shown += chunk
+    os.close(leader)
+    assert child.wait(timeout=600) == 0, shown[-2000:]
+    text = shown.decode("utf-8", "replace")
+    assert re.search(r"Epoch 5/5: +100%\|.*\| \d+/\d+ ", text), text[-2000:]
+    assert "held-out (400 rows, binary)" in text

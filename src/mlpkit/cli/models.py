@@ -9,7 +9,6 @@ from .conventions import BAD_DATA, OK, CommandError, command, force_option
 from .describe import evaluation_text, summary_of, summary_text
 from .inputs import inputs_for, known_target, load_model
 from .outputs import write_report, write_table
-from .predictions import predictions_frame
 
 
 def register(commands) -> None:
@@ -154,6 +153,8 @@ def evaluate(args, console) -> int:
 
 def predict(args, console) -> int:
     found = inputs_for(args.model, args.data, need_target=False, exclude=args.id, **reading(args))
+    from .predictions import predictions_frame  # numpy, loaded when a command needs it
+
     frame = predictions_frame(found, args.id, args.threshold, args.data)
     if args.out is None:
         if console.json:

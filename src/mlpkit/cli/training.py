@@ -12,32 +12,9 @@ import re
 import time
 import warnings
 
-from ..ledger import LedgerCallback
 from .conventions import BAD_DATA, OK, CommandError, output_path
 from .describe import number
 from .outputs import save_model, write_report, write_table
-
-
-class RunRecorder(LedgerCallback):
-    """``mk.callbacks.Ledger`` that writes when :meth:`finish` is called (once the held-out
-    score is known) instead of at the end of training."""
-
-    pending: dict | None = None
-
-    def on_train_end(self, logs=None):
-        self.pending = self.record()
-
-    def finish(self, score=None, run=None) -> str | None:
-        """Write the pending record, with ``score`` and the run configuration ``run``."""
-        from mlpkit.ledger.records import jsonable
-
-        if self.pending is None:
-            return None
-        record = {**self.pending, "score": score}
-        record["config"] = {**record["config"], "run": jsonable(run)}
-        self.run_ids.append(self.write(record))
-        self.pending = None
-        return self.run_id
 
 
 def train(args, console) -> int:
@@ -108,6 +85,8 @@ def fit(config, model, X_train, y_train, console):
     """Fit ``model`` with a progress bar on a terminal only and the ledger recorder when a
     ledger is configured; ``(model, history or None, recorder or None)``."""
     from mlpkit.network import Sequential
+
+    from .recorder import RunRecorder
 
     url = config.ledger_url
     recorder = RunRecorder(url, X_train, y_train) if url is not None else None
