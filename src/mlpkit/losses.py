@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from ._checks import check_positive
 from ._workspace import Workspaces
 from .layers.activations import Activation, Sigmoid, Softmax
@@ -159,7 +160,8 @@ class Huber(Loss):
 class BinaryCrossEntropy(Loss):
     """For a sigmoid output p = σ(z), computed from z:
     L = mean(−y ln p − (1 − y) ln(1 − p)) = mean((max(z, 0) − y·z) + ln(1 + e^(−|z|)));
-    dL/dz = (σ(z) − y) / (n·k).  Targets are probabilities in [0, 1] (usually 0/1)."""
+    dL/dz = (σ(z) − y) / (n·k).  Targets are probabilities in [0, 1] (usually 0/1).
+    One compiled pass (:func:`binary_cross_entropy_kernel`) where numba is; else NumPy."""
 
     name = "binary_cross_entropy"
     logits_activation = Sigmoid
@@ -185,6 +187,14 @@ class BinaryCrossEntropy(Loss):
         e/(1 + e) for z < 0 from the same e, as max(e, [z ≥ 0])/(1 + e). 16 passes over the batch
         (one exp), nothing allocated."""
         grad = self._output("grad", z.shape, z.dtype, training)
+        fused = kernels.compiled(binary_cross_entropy_kernel)
+        if fused is not None:
+            return fused(z, y, grad) / z.size, grad
+        with kernels.timed_reference():
+            return self._reference(z, y, grad, training), grad
+
+    def _reference(self, z, y, grad, training):
+        """The NumPy path of :meth:`_value_and_grad` (the kernel's reference): returns Σℓ/(n·k)."""
         e = self._output("exp", z.shape, z.dtype, training)
         value = self._output("value", z.shape, z.dtype, training)
         np.abs(z, out=e)
@@ -202,13 +212,14 @@ class BinaryCrossEntropy(Loss):
         np.divide(value, grad, out=grad)
         grad -= y
         grad /= grad.size
-        return total, grad
+        return total
 
 
 class CategoricalCrossEntropy(Loss):
     """For a softmax output p = softmax(z), computed from z:
     L = mean over samples of −Σₖ yₖ ln pₖ = Σₖ yₖ(logsumexp(z) − zₖ)  (rows of y sum to 1);
-    dL/dz = (p − y) / n.  Targets: integer class labels (n,) or one-hot rows (n, k)."""
+    dL/dz = (p − y) / n.  Targets: integer class labels (n,) or one-hot rows (n, k).
+    One compiled pass per row (:func:`cross_entropy_kernel`) where numba is; else NumPy."""
 
     name = "categorical_cross_entropy"
     logits_activation = Softmax
@@ -238,6 +249,15 @@ class CategoricalCrossEntropy(Loss):
         1 + 1e-10. 8 passes over the batch, as before (argmax for max, a dot with y)."""
         n = z.shape[0]
         p = self._output("grad", z.shape, z.dtype, training)
+        fused = kernels.compiled(cross_entropy_kernel)
+        if fused is not None:
+            return fused(z, y, p) / n, p
+        with kernels.timed_reference():
+            return self._reference(z, y, p), p
+
+    def _reference(self, z, y, p):
+        """The NumPy path of :meth:`_value_and_grad` (the kernel's reference): returns L."""
+        n = z.shape[0]
         bracket, rest, top = _cross_entropy_terms(z, y, p, per_row=False)
         value = (bracket + float(np.add.reduce(np.log1p(rest), axis=None))) / n
         p.reshape(-1)[top] = 1  # p = e^(z − m), the softmax numerators
@@ -245,7 +265,7 @@ class CategoricalCrossEntropy(Loss):
         p /= rest[:, None]
         p -= y
         p *= 1 / n
-        return value, p
+        return value
 
 
 def _cross_entropy_terms(z: np.ndarray, y: np.ndarray, out: np.ndarray, *, per_row: bool):
@@ -268,6 +288,42 @@ def _cross_entropy_terms(z: np.ndarray, y: np.ndarray, out: np.ndarray, *, per_r
     np.exp(out, out=out)
     out.reshape(-1)[top] = 0
     return bracket, np.add.reduce(out, axis=1), top
+
+
+def binary_cross_entropy_kernel(z, y, grad):
+    """One pass of :class:`BinaryCrossEntropy` (numba): writes dL/dz into grad (n, k) and
+    returns Σ ℓ, each entry as the NumPy path computes it."""
+    n, k = z.shape
+    total, scale = 0.0, 1.0 / (n * k)
+    for i in range(n):
+        for j in range(k):
+            zij, yij = z[i, j], y[i, j]
+            e = np.exp(-abs(zij))
+            total += (max(zij, 0) - yij * zij) + np.log1p(e)
+            grad[i, j] = ((1 if zij >= 0 else e) / (1 + e) - yij) * scale
+    return total
+
+
+def cross_entropy_kernel(z, y, p):
+    """One pass of :class:`CategoricalCrossEntropy` per row (numba): ℓ = Σₖ yₖ(m − zₖ) +
+    ln(1 + Σ_(k≠argmax) e^(zₖ−m)) summed into the return value, (softmax(z) − y)/n into p."""
+    n, k = z.shape
+    total = 0.0
+    for i in range(n):
+        top = 0
+        for j in range(1, k):
+            if z[i, j] > z[i, top]:
+                top = j
+        m, rest = z[i, top], 0.0
+        for j in range(k):
+            p[i, j] = np.exp(z[i, j] - m)
+            total += y[i, j] * (m - z[i, j])
+            if j != top:
+                rest += p[i, j]
+        total += np.log1p(rest)
+        for j in range(k):
+            p[i, j] = (p[i, j] / (1 + rest) - y[i, j]) / n
+    return total
 
 
 def _numeric_if_possible(y: np.ndarray) -> np.ndarray:
