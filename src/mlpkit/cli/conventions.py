@@ -131,13 +131,29 @@ def output_path(path, *, force: bool, what: str = "output file") -> Path:
         raise CommandError(
             f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist.", USAGE
         )
+    if path.is_dir():
+        raise CommandError(
+            f"cannot write {str(path)!r}: it is a folder; name a file inside it.", USAGE
+        )
     if path.exists() and not force:
         raise CommandError(
             f"the {what} {str(path)!r} exists; pass --force to replace it, or choose another path.",
             USAGE,
         )
-    if path.is_dir():
-        raise CommandError(f"cannot write {str(path)!r}: it is a folder.", USAGE)
+    return path
+
+
+def output_folder(path) -> Path:
+    """``path`` as a folder to write in, made (with its parents) if need be; a file there, or a
+    folder that cannot be made, is bad usage."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"cannot write in {str(path)!r}: it is a file, not a folder.", USAGE)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise CommandError(f"cannot make the folder {str(path)!r}: {reason}.", USAGE) from None
     return path
 
 

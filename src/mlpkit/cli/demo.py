@@ -10,9 +10,8 @@ every run). ``mlpkit train mlpkit-demo/run.toml --force`` then does exactly the 
 from __future__ import annotations
 
 from argparse import Namespace
-from pathlib import Path
 
-from .conventions import OK, command
+from .conventions import OK, command, output_folder
 from .training import train
 from .workflow import example_config
 
@@ -44,8 +43,7 @@ def register(commands) -> None:
 
 def demo(args, console) -> int:
     """Write the shipped run configuration into the demo's folder, then ``train`` it there."""
-    folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_folder(args.out)
     config = folder / "run.toml"
     config.write_text(example_config(), encoding="utf-8")
     console.note(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .conventions import BAD_DATA, OK, CommandError, command, force_option
+from .conventions import BAD_DATA, OK, CommandError, command, force_option, output_path
 from .describe import evaluation_text, summary_of, summary_text
 from .inputs import inputs_for, known_target, load_model
-from .outputs import write_report, write_table
+from .outputs import table_format, write_report, write_table
 
 
 def register(commands) -> None:
@@ -152,6 +152,9 @@ def evaluate(args, console) -> int:
 
 
 def predict(args, console) -> int:
+    if args.out is not None:  # refused before the model and the data are read
+        output_path(args.out, force=args.force, what="predictions file")
+        table_format(args.out)
     found = inputs_for(args.model, args.data, need_target=False, exclude=args.id, **reading(args))
     from .predictions import predictions_frame  # numpy, loaded when a command needs it
 
@@ -171,6 +174,7 @@ def predict(args, console) -> int:
 
 
 def report(args, console) -> int:
+    output_path(args.out, force=args.force, what="report")
     found = inputs_for(args.model, args.data, target=args.target, **reading(args))
     y = known_target(found.y, found.target, args.data)
     title = f"Report: {args.model} on {args.data}"

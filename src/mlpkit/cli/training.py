@@ -12,7 +12,7 @@ import re
 import time
 import warnings
 
-from .conventions import BAD_DATA, OK, CommandError, output_path
+from .conventions import BAD_DATA, OK, CommandError, output_folder, output_path
 from .describe import number
 from .outputs import save_model, write_report, write_table
 
@@ -36,7 +36,6 @@ def train(args, console) -> int:
     for warning in scores.warnings:
         console.warning(warning)
     shown = shown_metrics(scores.metrics, evaluation["metrics"])
-    out.dir.mkdir(parents=True, exist_ok=True)
     written = {"model": str(save_model(fitted, paths["model"], force=force))}
     title = f"mlpkit train {config.path}: {type(fitted).__name__}"
     with warnings.catch_warnings():  # the report's evaluation warns what was said above
@@ -74,6 +73,7 @@ def train(args, console) -> int:
 def planned_outputs(out, force: bool) -> dict:
     """The model, report and predictions paths, refused now (before any work) when they exist
     and may not be replaced."""
+    output_folder(out.dir)
     paths = {"model": out.model, "report": out.report, "predictions": out.predictions}
     for what, path in paths.items():
         if path is not None and path.exists() and not force:
