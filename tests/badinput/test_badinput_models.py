@@ -329,28 +329,18 @@ REPORT = [
         lambda k: mk.report(k.classifier, k.X, k.y, k.folder),
         IsADirectoryError,
         ["folder", "report.html"],
-        marks=needs(
-            "src/mlpkit/html_report (the atomic write)",
-            "a folder as path gives Python's '[Errno 21] Is a directory: <tmp> -> <folder>' "
-            "after the work is done; refuse it first, naming it",
-        ),
     ),
     pytest.param(
         "NUL byte in the path",
         lambda k: mk.report(k.classifier, k.X, k.y, str(k.folder / "r\x00.html")),
         ValueError,
         ["nul", "path"],
-        marks=needs("src/mlpkit/html_report", "'embedded null byte': name the path and the byte"),
     ),
     pytest.param(
         "X_train a number",
         lambda k: mk.report(k.classifier, k.X, k.y, k.folder / "r.html", X_train=42),
         TypeError,
         ["x_train", "42"],
-        marks=needs(
-            "src/mlpkit/html_report",
-            "X_train=42 gives Python's \"object of type 'int' has no len()\"; name X_train",
-        ),
     ),
 ]
 

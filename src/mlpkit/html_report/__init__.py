@@ -67,12 +67,19 @@ def report(model, X_test, y_test, path=DEFAULT_PATH, *, history=None, X_train=No
         ``/home/me/project/report.html`` for the default.
 
     Raises:
-        FileNotFoundError: the folder of ``path`` does not exist.
+        FileNotFoundError: the folder of ``path`` does not exist. IsADirectoryError: ``path``
+            is a folder. ValueError: ``path`` holds a NUL byte. All before any work.
 
     When the loss is in the network's units (``net.loss_units``, e.g. a standardised regression
     target), the configuration, the history table and the learning curves say so; the metrics
     are always in the target's own units.
     """
+    path = checked_path(path)
+    if X_train is not None and not hasattr(X_train, "__len__"):
+        raise TypeError(
+            "report X_train must be the training rows (a table or an array; only their count "
+            f"is shown); received X_train={X_train!r}."
+        )
     scored = scored_model(model)
     net = scored.network
     history, stop_reason = _history(model, history)
@@ -103,14 +110,29 @@ def _history(model, history):
     return None, None
 
 
-def write(path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`mlpkit.modelfile.write_atomically`)
-    and return its absolute path."""
+def checked_path(path) -> Path:
+    """``path`` made absolute, refused before any work when it cannot be written: a NUL byte in
+    it (ValueError), a folder (IsADirectoryError), a folder that does not exist
+    (FileNotFoundError)."""
+    if "\x00" in str(path):
+        raise ValueError(f"report path {str(path)!r} holds a NUL byte (\\x00); remove it.")
     path = Path(path).resolve()
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"report cannot write {str(path)!r}: it is a folder; name a file in it, e.g. "
+            f"{str(path / DEFAULT_PATH)!r}."
+        )
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"report cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist."
         )
+    return path
+
+
+def write(path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`mlpkit.modelfile.write_atomically`)
+    and return its absolute path."""
+    path = checked_path(path)
     write_atomically(str(path), lambda stream: stream.write(text.encode("utf-8")))
     return path
 
