@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import mlpkit as mk
+import mlpkit.kernels  # noqa: F401  (mk.kernels, whatever mlpkit imports eagerly)
 
 pytest.importorskip("numba")
 
@@ -137,7 +138,7 @@ def test_a_broken_numba_falls_back_to_the_reference_with_a_warning(tmp_path):
     code = f"""
         import sys, warnings
         sys.path.insert(0, {str(tmp_path)!r})
-        import numpy as np, mlpkit as mk
+        import numpy as np, mlpkit as mk, mlpkit.kernels
         params = np.ones(10)
         mk.kernels.use("numba")
         with warnings.catch_warnings(record=True) as seen:

@@ -13,9 +13,9 @@ compiles from the first step, ``"numpy"`` never, and without numba installed eve
 is ``"numpy"``. Choose it with the environment variable ``MLPKIT_KERNELS=numba`` (``auto``,
 ``numpy``), or in code::
 
-    >>> import mlpkit as mk
-    >>> with mk.kernels.using("numpy"):
-    ...     mk.kernels.backend()
+    >>> from mlpkit import kernels
+    >>> with kernels.using("numpy"):
+    ...     kernels.backend()
     'numpy'
 """
 
