@@ -30,11 +30,12 @@ from .scaling import (
     scaler_state,
 )
 from .splits import cross_validate, folds, time_ordered_split, train_val_test_split
-from .tables import Table, read_table
+from .tables import Table, TableFileError, read_table
 
 __all__ = [
     "read_table",
     "Table",
+    "TableFileError",
     "Preprocessor",
     "TextCleaner",
     "MissingValues",
