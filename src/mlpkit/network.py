@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import inference, modelfile, optim, regularizers
 from . import losses as losses_module
 from . import metrics as metrics_module
-from . import modelfile, optim, regularizers
 from ._checks import check_integer
 from ._validation import check_random_state, n_rows
 from ._version import __version__
@@ -312,16 +312,25 @@ class Sequential:
         preprocessor: probabilities for a sigmoid or softmax output, values in the target's
         own units otherwise; shape (n_samples, n_outputs)."""
         self._require_built()
-        inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
-        if kept is not None:
-            raise ValueError(
-                f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy is "
-                f"'drop'; predictions need every row. Fill those values before predicting."
-            )
-        output = self.forward(inputs, training=False)
+        predictor = self.__dict__.get("predictor") or self._new_predictor()
+        if self.preprocessor is None:
+            output = predictor.forward(predictor.inputs(X))
+        else:
+            inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
+            if kept is not None:
+                raise ValueError(
+                    f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy "
+                    f"is 'drop'; predictions need every row. Fill those values before predicting."
+                )
+            output = predictor.forward(inputs)
         if self.target is None:
             return output
         return self.target.decode(output).astype(self.dtype, copy=False)
+
+    def _new_predictor(self) -> inference.Predictor:
+        """The inference path (:mod:`mlpkit.inference`), made on the first predict."""
+        self.predictor = inference.Predictor(self)
+        return self.predictor
 
     def predict_classes(self, X, threshold: float = 0.5) -> np.ndarray:
         """The predicted class labels (from ``classes_``), shape (n_samples,); for several

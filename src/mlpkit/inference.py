@@ -1,0 +1,165 @@
+"""The inference path of :meth:`Sequential.predict`: ŷ = f_L(… f_1(X)) with no training caches.
+
+Each Dense layer computes z = X·W (+ b) into a workspace of shape (n_rows, units) kept per batch
+size, and applies its activation in place where the activation is one of the common ones
+(linear, ReLU with its bias fused, tanh, sigmoid, softmax); Dropout is the identity, BatchNorm
+uses its running statistics, y = (x − μ_run) · γ/√(σ²_run + ε) + β, and a residual block adds
+its skip, y = h(x) + x (or + x·P). Any other layer runs its own ``forward(x, training=False)``.
+Nothing a training step reads (a layer's cached input, BatchNorm's statistics, the dropout
+stream) is written. The caller gets a fresh (n_rows, n_outputs) array; inputs of more than
+:data:`CHUNK_ROWS` rows are predicted in chunks of that size, so the workspaces stay bounded.
+
+An input that is already a C-contiguous 2-D array of the network's dtype with the right number
+of columns is checked by one reduction, s = Σᵢⱼ Xᵢⱼ: s is finite whenever every entry is (a NaN
+or ±∞ anywhere makes it NaN or ±∞). Only when s is not finite, or for any other input, does the
+full check run, whose errors name the row and column at fault.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from ._validation import check_features
+from .layers.activations import Activation, activation_name, sigmoid
+from .layers.batchnorm import BatchNorm
+from .layers.dense import Dense
+from .layers.dropout import Dropout
+from .layers.fused import bias_relu
+from .layers.residual import Residual
+
+#: Rows predicted in one pass; larger inputs go in chunks of this many rows.
+CHUNK_ROWS = 4096
+#: Workspace sets kept (one per thread and batch size), the least recently used dropped first.
+KEPT_SIZES = 8
+
+
+class Predictor:
+    """Forward passes of one network in inference mode, into workspaces reused per batch size.
+
+    Args:
+        net: a built :class:`~mlpkit.network.Sequential` (its layers are read on every call,
+            so weights changed by a later fit are used).
+    """
+
+    def __init__(self, net) -> None:
+        self.net = net
+        self._spaces: OrderedDict = OrderedDict()
+
+    def __getstate__(self) -> dict:
+        return {"net": self.net}  # workspaces are not worth saving or copying
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["net"])
+
+    @property
+    def n_workspaces(self) -> int:
+        """How many workspace sets (thread, batch size) are kept now."""
+        return len(self._spaces)
+
+    def inputs(self, X) -> np.ndarray:
+        """X as the network's (n_rows, n_features) input, checked for what safety needs."""
+        net = self.net
+        if (
+            type(X) is np.ndarray
+            and X.dtype == net.dtype
+            and X.ndim == 2
+            and X.shape[0] > 0
+            and X.shape[1] == net.n_features
+            and X.flags.c_contiguous
+            and np.isfinite(np.add.reduce(X, axis=None))
+        ):
+            return X
+        return check_features(X, dtype=net.dtype, n_features=net.n_features, purpose="predicting")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The network's output for checked inputs x (n_rows, n_features): a fresh array."""
+        n = x.shape[0]
+        out = np.empty((n, self.net.n_outputs), dtype=x.dtype)
+        for start in range(0, n, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, n)
+            space = self._workspace(stop - start, x.dtype)
+            out[start:stop] = _run(self.net.layers, x[start:stop], space, "")
+        return out
+
+    def _workspace(self, rows: int, dtype) -> dict:
+        key = (threading.get_ident(), rows, np.dtype(dtype))
+        space = self._spaces.pop(key, None)
+        if space is None:
+            space = {}
+            while len(self._spaces) >= KEPT_SIZES:
+                self._spaces.popitem(last=False)
+        self._spaces[key] = space
+        return space
+
+
+def _buffer(space: dict, key: str, shape, dtype) -> np.ndarray:
+    """The workspace array ``key`` of a batch size, allocated on its first use."""
+    array = space.get(key)
+    if array is None:
+        array = space[key] = np.empty(shape, dtype=dtype)
+    return array
+
+
+def _run(layers, x: np.ndarray, space: dict, prefix: str) -> np.ndarray:
+    """x through ``layers`` in inference mode; workspace keys are prefixed by the position."""
+    for index, layer in enumerate(layers):
+        x = _layer(layer, x, space, f"{prefix}{index}.")
+    return x
+
+
+def _layer(layer, x: np.ndarray, space: dict, key: str) -> np.ndarray:
+    """One layer's inference output for x (n_rows, n_in), in a workspace where possible."""
+    if isinstance(layer, Dense):
+        return _dense(layer, x, space, key)
+    if isinstance(layer, Dropout):
+        return x
+    if isinstance(layer, BatchNorm):
+        y = _buffer(space, key + "y", x.shape, x.dtype)
+        np.subtract(x, layer.running_mean, out=y)
+        y *= layer.gamma / np.sqrt(layer.running_var + layer.epsilon)
+        y += layer.beta
+        return y
+    if isinstance(layer, Residual):
+        h = _run(layer.layers, x, space, key)
+        skip = x if layer.projection is None else _dense(layer.projection, x, space, key + "P")
+        return np.add(h, skip, out=_buffer(space, key + "y", h.shape, h.dtype))
+    if isinstance(layer, Activation) and _in_place(layer, x, space, key):
+        return x
+    return layer.forward(x, training=False)
+
+
+def _dense(layer: Dense, x: np.ndarray, space: dict, key: str) -> np.ndarray:
+    """z = x·W + b (n_rows, units) in the workspace, then the activation: f(z), in place."""
+    z = np.matmul(x, layer.W, out=_buffer(space, key + "z", (x.shape[0], layer.units), x.dtype))
+    activation = layer.activation
+    if layer.use_bias and activation_name(activation) == "relu":
+        bias_relu(z, layer.b, z)
+        return z
+    if layer.use_bias:
+        z += layer.b
+    if _in_place(activation, z, space, key):
+        return z
+    return activation.forward(z, training=False)
+
+
+def _in_place(activation: Activation, z: np.ndarray, space: dict, key: str) -> bool:
+    """Apply a common activation to z in place (True), or leave z alone (False)."""
+    name = activation_name(activation)
+    if name == "linear":
+        return True
+    if name == "relu":
+        np.maximum(z, 0, out=z)
+    elif name == "tanh":
+        np.tanh(z, out=z)
+    elif name == "sigmoid":
+        sigmoid(z, z, _buffer(space, key + "s", z.shape, z.dtype))  # out may alias z
+    elif name == "softmax":
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+    else:
+        return False
+    return True
