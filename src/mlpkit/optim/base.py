@@ -149,7 +149,9 @@ class Optimizer:
         fused = None if kernel is None else kernels.compiled(kernel)
         if fused is not None:
             cast = params.dtype.type
-            args = [cast(a) if isinstance(a, float) else a for a in (*args, bound, scale)]
+            args = [
+                a if isinstance(a, (bool, np.ndarray)) else cast(a) for a in (*args, bound, scale)
+            ]
             fused(params, grads, *args)
             return
         if bound < math.inf:
@@ -212,6 +214,6 @@ class Optimizer:
     def _kernel(self, state: tuple, lr: float, t: int) -> tuple[Callable | None, tuple]:
         """The one-pass loop of this update (from :mod:`mlpkit.optim.kernels`) and its
         arguments between ``(p, g)`` and ``(c, s)``: the state arrays, then the scalars of step
-        ``t`` at learning rate ``lr`` (Python floats, cast to the buffer's dtype). None: this
-        optimizer has only its ``_update`` (a subclass of users, say)."""
+        ``t`` at learning rate ``lr`` (numbers, cast to the buffer's dtype; flags stay bool).
+        None: this optimizer has only its ``_update`` (a subclass of users, say)."""
         return None, ()
