@@ -7,6 +7,7 @@ net.fit(X, y, loss="binary_cross_entropy", optimizer=mk.optim.Adam(0.05), epochs
 """
 
 import importlib
+import importlib.util
 
 from ._version import __version__
 
@@ -50,11 +51,13 @@ _LAZY = {
 
 
 def __getattr__(name):
-    """Import the module behind a public name on first use, then keep the name here."""
-    if name not in _LAZY:
+    """Import the module behind a public name (or any submodule, e.g. ``mk.kernels``) on first
+    use, then keep the name here."""
+    where = _LAZY.get(name, f".{name}")
+    if name.startswith("_") or importlib.util.find_spec(where, __name__) is None:
         raise AttributeError(f"module 'mlpkit' has no attribute {name!r}")
-    module = importlib.import_module(_LAZY[name], __name__)
-    value = module if _LAZY[name] == f".{name}" else getattr(module, name)
+    module = importlib.import_module(where, __name__)
+    value = module if where == f".{name}" else getattr(module, name)
     globals()[name] = value
     return value
 
