@@ -46,6 +46,7 @@ class Predictor:
 
     def __init__(self, net) -> None:
         self.net = net
+        self._steps: list | None = None  # planned on the first call (after unpickling too)
         self._spaces: OrderedDict = OrderedDict()
 
     def __getstate__(self) -> dict:
@@ -76,12 +77,14 @@ class Predictor:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The network's output for checked inputs x (n_rows, n_features): a fresh array."""
+        if self._steps is None:
+            self._steps = plan(self.net.layers)
         n = x.shape[0]
         out = np.empty((n, self.net.n_outputs), dtype=x.dtype)
         for start in range(0, n, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, n)
             space = self._workspace(stop - start, x.dtype)
-            out[start:stop] = _run(self.net.layers, x[start:stop], space, "")
+            out[start:stop] = run(self._steps, x[start:stop], space)
         return out
 
     def _workspace(self, rows: int, dtype) -> dict:
@@ -103,63 +106,107 @@ def _buffer(space: dict, key: str, shape, dtype) -> np.ndarray:
     return array
 
 
-def _run(layers, x: np.ndarray, space: dict, prefix: str) -> np.ndarray:
-    """x through ``layers`` in inference mode; workspace keys are prefixed by the position."""
-    for index, layer in enumerate(layers):
-        x = _layer(layer, x, space, f"{prefix}{index}.")
+def plan(layers, prefix: str = "") -> list:
+    """One step per layer, ``step(x, space) -> y`` in inference mode; workspace keys are the
+    layer's position (``"2.0.z"``: the first layer of the third one's block)."""
+    return [_step(layer, f"{prefix}{index}.") for index, layer in enumerate(layers)]
+
+
+def run(steps: list, x: np.ndarray, space: dict) -> np.ndarray:
+    """x through the steps of :func:`plan`."""
+    for step in steps:
+        x = step(x, space)
     return x
 
 
-def _layer(layer, x: np.ndarray, space: dict, key: str) -> np.ndarray:
-    """One layer's inference output for x (n_rows, n_in), in a workspace where possible."""
+def _step(layer, key: str):
+    """The inference step of one layer."""
     if isinstance(layer, Dense):
-        return _dense(layer, x, space, key)
+        return _dense_step(layer, key)
     if isinstance(layer, Dropout):
-        return x
+        return lambda x, space: x
     if isinstance(layer, BatchNorm):
+        return _batchnorm_step(layer, key)
+    if isinstance(layer, Residual):
+        return _residual_step(layer, key)
+    if isinstance(layer, Activation) and activation_name(layer) in IN_PLACE:
+        return _in_place_step(activation_name(layer), key)
+    return lambda x, space: layer.forward(x, training=False)
+
+
+def _dense_step(layer: Dense, key: str):
+    """z = x·W + b (n_rows, units) in the workspace, then f(z) in place (or f's own forward)."""
+    name, units = activation_name(layer.activation), layer.units
+    bias = layer.use_bias
+    activate = _in_place_step(name, key) if name in IN_PLACE else None
+
+    def step(x, space):
+        z = np.matmul(x, layer.W, out=_buffer(space, key + "z", (x.shape[0], units), x.dtype))
+        if bias and name == "relu":
+            _bias_relu(z, layer.b)
+            return z
+        if bias:
+            z += layer.b
+        return layer.activation.forward(z) if activate is None else activate(z, space)
+
+    return step
+
+
+def _bias_relu(z: np.ndarray, b: np.ndarray) -> None:
+    """z ← max(z + b, 0): two NumPy passes on small arrays, the fused loop on large ones."""
+    if z.size < FUSE_FROM:
+        z += b
+        np.maximum(z, 0, out=z)
+    else:
+        bias_relu(z, b, z)
+
+
+def _batchnorm_step(layer: BatchNorm, key: str):
+    """y = (x − μ_run) · γ/√(σ²_run + ε) + β, from the running statistics."""
+
+    def step(x, space):
         y = _buffer(space, key + "y", x.shape, x.dtype)
         np.subtract(x, layer.running_mean, out=y)
         y *= layer.gamma / np.sqrt(layer.running_var + layer.epsilon)
         y += layer.beta
         return y
-    if isinstance(layer, Residual):
-        h = _run(layer.layers, x, space, key)
-        skip = x if layer.projection is None else _dense(layer.projection, x, space, key + "P")
+
+    return step
+
+
+def _residual_step(layer: Residual, key: str):
+    """y = h(x) + x, or h(x) + x·P with a projection P."""
+    inner = plan(layer.layers, key)
+    project = None if layer.projection is None else _dense_step(layer.projection, key + "P")
+
+    def step(x, space):
+        h = run(inner, x, space)
+        skip = x if project is None else project(x, space)
         return np.add(h, skip, out=_buffer(space, key + "y", h.shape, h.dtype))
-    if isinstance(layer, Activation) and _in_place(layer, x, space, key):
-        return x
-    return layer.forward(x, training=False)
+
+    return step
 
 
-def _dense(layer: Dense, x: np.ndarray, space: dict, key: str) -> np.ndarray:
-    """z = x·W + b (n_rows, units) in the workspace, then the activation: f(z), in place."""
-    z = np.matmul(x, layer.W, out=_buffer(space, key + "z", (x.shape[0], layer.units), x.dtype))
-    activation = layer.activation
-    if layer.use_bias and activation_name(activation) == "relu":
-        bias_relu(z, layer.b, z)
+def _in_place_step(name: str, key: str):
+    """f(z) written over z, for the activations of :data:`IN_PLACE`."""
+
+    def step(z, space):
+        if name == "relu":
+            np.maximum(z, 0, out=z)
+        elif name == "tanh":
+            np.tanh(z, out=z)
+        elif name == "sigmoid":
+            sigmoid(z, z, _buffer(space, key + "s", z.shape, z.dtype))  # out may alias z
+        elif name == "softmax":
+            z -= z.max(axis=1, keepdims=True)
+            np.exp(z, out=z)
+            z /= z.sum(axis=1, keepdims=True)
         return z
-    if layer.use_bias:
-        z += layer.b
-    if _in_place(activation, z, space, key):
-        return z
-    return activation.forward(z, training=False)
+
+    return step
 
 
-def _in_place(activation: Activation, z: np.ndarray, space: dict, key: str) -> bool:
-    """Apply a common activation to z in place (True), or leave z alone (False)."""
-    name = activation_name(activation)
-    if name == "linear":
-        return True
-    if name == "relu":
-        np.maximum(z, 0, out=z)
-    elif name == "tanh":
-        np.tanh(z, out=z)
-    elif name == "sigmoid":
-        sigmoid(z, z, _buffer(space, key + "s", z.shape, z.dtype))  # out may alias z
-    elif name == "softmax":
-        z -= z.max(axis=1, keepdims=True)
-        np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
-    else:
-        return False
-    return True
+#: The activations applied in place; any other runs its layer's own ``forward``.
+IN_PLACE = ("linear", "relu", "tanh", "sigmoid", "softmax")
+#: Entries from which ReLU's bias add runs as the fused loop rather than two NumPy passes.
+FUSE_FROM = 1 << 14
