@@ -250,3 +250,14 @@ def test_class_labels_come_back_from_a_model_file_with_their_type(labels, tmp_pa
     assert loaded.classes_.dtype == labels.dtype
     np.testing.assert_array_equal(loaded.classes_, labels)
     np.testing.assert_array_equal(loaded.predict_classes(X), net.predict_classes(X))
+
+
+def test_saving_onto_a_folder_or_to_no_path_is_refused_before_writing(tmp_path):
+    net = mk.Sequential([mk.layers.Dense(1)]).build(2)
+    with pytest.raises(IsADirectoryError, match=r"is a folder.*model\.mlpk"):
+        net.save(tmp_path)
+    with pytest.raises(TypeError, match="path=42"):
+        net.save(42)
+    with pytest.raises(TypeError, match="path=None"):
+        mk.load(None)
+    assert os.listdir(tmp_path) == []

@@ -38,8 +38,8 @@ def load(path, *, key=None):
             a key), or its document or arrays do not describe a model this mlpkit can build.
         FileNotFoundError: there is no file at ``path``.
     """
-    path = os.fspath(path)
     document, arrays = modelfile.read(path, key=key, check=_check)
+    path = os.fspath(path)
     try:
         plan.check_arrays(arrays)
         with plan.part("model"):

@@ -49,8 +49,31 @@ def write(path, document: dict, arrays: dict[str, np.ndarray], *, version: str, 
         meta["signature"] = integrity.signature(key, arrays, meta)
     meta["sha256"] = integrity.checksum(arrays, meta)
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    path = os.fspath(path)
+    path = target(path)
     write_atomically(path, lambda stream: np.savez(stream, **arrays))
+    return path
+
+
+def file_name(path) -> str:
+    """``path`` as a string; TypeError naming the argument when it is no path."""
+    try:
+        return os.fspath(path)
+    except TypeError:
+        raise TypeError(
+            f"path must be a file name (str or os.PathLike), such as 'model.mlpk'; got "
+            f"path={path!r} ({type(path).__name__})."
+        ) from None
+
+
+def target(path) -> str:
+    """``path`` as a string, refused before anything is written when it is no path
+    (TypeError) or a folder (IsADirectoryError, suggesting a file name in it)."""
+    path = file_name(path)
+    if os.path.isdir(path):
+        suggestion = os.path.join(path, "model.mlpk")
+        raise IsADirectoryError(
+            f"{path} is a folder; save the model to a file in it, e.g. {suggestion!r}."
+        )
     return path
 
 
@@ -60,7 +83,7 @@ def read(path, *, key=None, check=None) -> tuple[dict, dict[str, np.ndarray]]:
     ``check(document, shapes)``, where ``shapes`` maps each array's name to its declared
     ``(dtype, shape)``, runs before any array is read; it raises ModelFileError (with or
     without a path) to refuse. ``key``: refuse a file not signed under it."""
-    path = os.fspath(path)
+    path = file_name(path)
     try:
         return _read(path, key, check)
     except ModelFileError as error:
