@@ -105,16 +105,7 @@ def _member(archive, info: zipfile.ZipInfo, file_size: int) -> Member:
         raise ModelFileError("encrypted or compressed in a way mlpkit does not read.", field=field)
     if info.header_offset + info.compress_size > file_size:
         raise ModelFileError("it extends past the end of the file (truncated).", field=field)
-    stored = info.compress_type == zipfile.ZIP_STORED
-    if (stored and info.file_size != info.compress_size) or (
-        info.file_size > MAX_RATIO * info.compress_size + 4096
-    ):
-        raise ModelFileError(
-            f"it declares {info.file_size:,} bytes from {info.compress_size:,} compressed (a "
-            f"stored member expands 1×, a deflated one at most {MAX_RATIO}×): refused as a "
-            f"possible zip bomb.",
-            field=field,
-        )
+    _check_expansion(info, field)
     try:
         with archive.open(info) as stream:
             dtype, shape, fortran, header = _header(stream)
@@ -132,6 +123,20 @@ def _member(archive, info: zipfile.ZipInfo, file_size: int) -> Member:
             field=field,
         )
     return Member(info.filename[: -len(".npy")], dtype, shape, fortran, info)
+
+
+def _check_expansion(info: zipfile.ZipInfo, field: str) -> None:
+    """A stored member expands 1×, a deflated one at most MAX_RATIO× (+ 4 KiB)."""
+    stored = info.compress_type == zipfile.ZIP_STORED
+    if (stored and info.file_size != info.compress_size) or (
+        info.file_size > MAX_RATIO * info.compress_size + 4096
+    ):
+        raise ModelFileError(
+            f"it declares {info.file_size:,} bytes from {info.compress_size:,} compressed (a "
+            f"stored member expands 1×, a deflated one at most {MAX_RATIO}×): refused as a "
+            f"possible zip bomb.",
+            field=field,
+        )
 
 
 def _header(stream) -> tuple[np.dtype, tuple[int, ...], bool, int]:
