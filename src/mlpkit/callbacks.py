@@ -12,6 +12,7 @@ from .training.callbacks import Callback, CallbackList, History, Monitor, Monito
 from .training.checkpoint import ModelCheckpoint
 from .training.plateau import ReduceLROnPlateau
 from .training.progress import CSVLogger, ProgressLogger
+from .training.resume import Checkpoint
 from .training.rules import *  # noqa: F403 (the stopping rules, listed in rules.__all__)
 from .training.stopping import EarlyStopping, TerminateOnNaN
 
@@ -24,6 +25,7 @@ __all__ = [
     "EarlyStopping",
     "ReduceLROnPlateau",
     "ModelCheckpoint",
+    "Checkpoint",
     "CSVLogger",
     "TerminateOnNaN",
     "ProgressLogger",

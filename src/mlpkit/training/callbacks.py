@@ -34,12 +34,15 @@ from typing import Any
 
 from .._checks import check_positive
 from ..exceptions import ConfigError
+from .state import Stateful
 
 Logs = Mapping[str, float]
 
 
-class Callback:
-    """Base class: every hook does nothing."""
+class Callback(Stateful):
+    """Base class: every hook does nothing. ``get_state()``/``set_state()`` save and restore
+    the attributes named in ``state_attributes`` (plain values; see :mod:`.state`), which a
+    resumed fit needs."""
 
     model: Any = None
     params: Mapping[str, Any] = MappingProxyType({})
@@ -82,6 +85,8 @@ class History(Callback):
         diverged: None, or where training diverged: ``{"epoch", "batch", "what", "value"}``;
             that epoch is recorded with its batches so far, its non-finite value as it was.
     """
+
+    state_attributes = ("history", "epoch", "diverged")
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
@@ -162,7 +167,7 @@ def format_value(value: float) -> str:
 
 
 # -- monitoring a log key -------------------------------------------------------------------------
-class Monitor:
+class Monitor(Stateful):
     """Track the best value of one log key: the improvement test every monitoring tool shares.
 
     Args:
@@ -192,6 +197,8 @@ class Monitor:
             mode = "max" if any(s in monitor.lower() for s in ("acc", "auc")) else "min"
         self.mode = mode
         self.reset()
+
+    state_attributes = ("best", "best_epoch")
 
     def reset(self) -> None:
         """Forget the best value (call at train begin)."""
@@ -243,6 +250,8 @@ class MonitorCallback(Callback):
     @property
     def best(self) -> float:
         return self.tracker.best
+
+    state_attributes = ("tracker",)
 
     def on_train_begin(self, logs=None):
         self.tracker.reset()

@@ -25,6 +25,8 @@ class ReduceLROnPlateau(MonitorCallback):
         reductions: ``(epoch index, new learning rate)`` for each reduction in this fit.
     """
 
+    state_attributes = ("tracker", "wait", "cooldown_counter", "reductions")
+
     def __init__(
         self,
         monitor: str = "val_loss",

@@ -28,15 +28,17 @@ from typing import Any
 from .._checks import check_integer, check_positive
 from ..exceptions import ConfigError
 from .callbacks import Monitor
+from .state import Stateful
 
 Logs = Mapping[str, float]
 
 
-class StoppingRule:
+class StoppingRule(Stateful):
     """Base class: a criterion checked at the end of every epoch.
 
     Subclasses store their arguments under the same names, call ``self.reset()`` at the end
-    of ``__init__``, and implement :meth:`check`.
+    of ``__init__``, implement :meth:`check`, and name what ``reset`` resets in
+    ``state_attributes`` (saved and restored by a resumed fit).
     """
 
     def reset(self) -> None:
@@ -105,6 +107,8 @@ class NoImprovement(StoppingRule):
         self.patience = check_integer("patience", patience, owner="NoImprovement")
         self.reset()
 
+    state_attributes = ("tracker", "wait")
+
     def reset(self) -> None:
         super().reset()
         self.tracker.reset()
@@ -149,6 +153,8 @@ class GeneralizationGap(StoppingRule):
         self.patience = check_integer("patience", patience, owner="GeneralizationGap")
         self.relative = bool(relative)
         self.reset()
+
+    state_attributes = ("count",)
 
     def reset(self) -> None:
         super().reset()
@@ -250,6 +256,8 @@ class MaxEpochs(StoppingRule):
         self.n_epochs = check_integer("n_epochs", n_epochs, low=1, owner="MaxEpochs")
         self.reset()
 
+    state_attributes = ("completed",)
+
     def reset(self) -> None:
         super().reset()
         self.completed = 0
@@ -305,6 +313,8 @@ class GeneralizationLoss(StoppingRule):
         self.alpha = check_positive("alpha", alpha, allow_zero=True, owner="GeneralizationLoss")
         self.reset()
 
+    state_attributes = ("lowest", "lowest_epoch")
+
     def reset(self) -> None:
         super().reset()
         self.lowest, self.lowest_epoch = math.inf, None
@@ -343,10 +353,16 @@ class ProgressQuotient(StoppingRule):
         self.strip = check_integer("strip", strip, low=1, owner="ProgressQuotient")
         self.reset()
 
+    state_attributes = ("lowest", "count", "train_losses")
+
     def reset(self) -> None:
         super().reset()
         self.lowest, self.count = math.inf, 0
         self.train_losses: deque[float] = deque(maxlen=self.strip)
+
+    def set_state(self, state: dict) -> None:
+        super().set_state(state)
+        self.train_losses = deque(self.train_losses, maxlen=self.strip)
 
     def check(self, epoch: int, logs: Logs) -> str | None:
         loss, val_loss = self._read(logs, "loss"), self._read(logs, "val_loss")
@@ -385,6 +401,8 @@ class ValidationIncrease(StoppingRule):
         self.strips = check_integer("strips", strips, low=1, owner="ValidationIncrease")
         self.strip = check_integer("strip", strip, low=1, owner="ValidationIncrease")
         self.reset()
+
+    state_attributes = ("count", "run")
 
     def reset(self) -> None:
         super().reset()

@@ -46,6 +46,15 @@ class EarlyStopping(Callback):
         restored_epoch: the epoch index whose weights were restored, or None.
     """
 
+    state_attributes = (
+        "rules",
+        "tracker",
+        "best_snapshot",
+        "stopped_epoch",
+        "restored_epoch",
+        "reasons",
+    )
+
     def __init__(
         self,
         monitor: str = "val_loss",

@@ -18,6 +18,7 @@ from ..exceptions import ConfigError, DivergenceWarning
 from .callbacks import CallbackList, History, Monitor
 from .epoch import EpochOutputs, EpochStats, block_squares, layer_blocks
 from .progress import ProgressLogger
+from .resume import Checkpoint, callback_states, restore_network, set_callback_states
 
 
 class Trainer:
@@ -49,6 +50,8 @@ class Trainer:
         clip_value=None,
         clip_norm=None,
         metrics=(),
+        checkpoint=None,
+        resume=None,
     ):
         self.net, self.loss, self.optimizer = net, loss, optimizer
         self.batch_size, self.shuffle, self.verbose = batch_size, shuffle, verbose
@@ -58,9 +61,9 @@ class Trainer:
         self.clip = optimizer.clipping(clip_value, clip_norm)
         self.metrics = tuple(metrics)
         self.history = History()
-        self.callbacks = CallbackList(
-            [self.history, *_check_callbacks(callbacks), ProgressLogger(verbose)], net
-        )
+        callbacks = _check_callbacks(callbacks)
+        self.checkpoint = _find_checkpoint(callbacks, checkpoint, resume)
+        self.callbacks = CallbackList([self.history, *callbacks, ProgressLogger(verbose)], net)
         self.logits = self._fuses_output_activation()
         self.frozen = None if trainable.all() else ~trainable
         self.frozen_values = None if self.frozen is None else net.params.copy()
@@ -84,29 +87,72 @@ class Trainer:
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, train, validation=None, *, epochs: int) -> History:
         """Train on the :class:`~mlpkit.training.preparation.Dataset` ``train`` for ``epochs``
-        epochs, scoring ``validation`` (a Dataset or None) after each."""
+        epochs, scoring ``validation`` (a Dataset or None) after each. With a checkpoint to
+        resume from, the network is first restored and only the interrupted fit's remaining
+        epochs run (``epochs`` is then the interrupted fit's own)."""
         X = train.X
         batch = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
         self._check_batch_sizes(X.shape[0], batch)
         net = self.net
         net.stop_training, net.stop_reason = False, None
-        first_epoch = net.epochs_trained
-        self.callbacks.set_params(
-            {
-                "epochs": first_epoch + epochs,
-                "first_epoch": first_epoch,
-                "steps": -(-X.shape[0] // batch),
-            }
-        )
         self.fallback, self.fallback_epoch = net.snapshot(), None
+        resumed = self._resume()
+        first_epoch = net.epochs_trained if resumed is None else resumed["first_epoch"]
+        self.end_epoch = first_epoch + epochs if resumed is None else resumed["end_epoch"]
+        self.first_epoch = first_epoch
+        steps = -(-X.shape[0] // batch)
+        self.callbacks.set_params(
+            {"epochs": self.end_epoch, "first_epoch": first_epoch, "steps": steps}
+        )
         self.callbacks.on_train_begin()
+        if resumed is not None:
+            self._restore_fit(resumed)
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._epochs(train, batch, first_epoch, epochs, validation)
+                if resumed is not None and resumed["stop_training"]:
+                    net.stop_training, net.stop_reason = True, resumed["stop_reason"]
+                else:
+                    self._epochs(train, batch, net.epochs_trained, validation)
         finally:
             self.callbacks.on_train_end()
         self.history.stop_reason, self.history.loss_units = net.stop_reason, net.loss_units
         return self.history
+
+    # -- resuming ------------------------------------------------------------------------------
+    def get_state(self) -> dict:
+        """The fit's state beyond the network: what a resumed fit needs to end identically."""
+        net = self.net
+        return {
+            "first_epoch": self.first_epoch,
+            "end_epoch": self.end_epoch,
+            "stop_training": bool(net.stop_training),
+            "stop_reason": net.stop_reason,
+            "trainer": {
+                "best_loss": self.best_loss.get_state(),
+                "fallback": self.fallback,
+                "fallback_epoch": self.fallback_epoch,
+            },
+            "callbacks": callback_states(self.callbacks.callbacks),
+        }
+
+    def _resume(self) -> dict | None:
+        """Restore the network from the checkpoint, if there is one; its fit state or None."""
+        saved = None if self.checkpoint is None else self.checkpoint.read()
+        if saved is None:
+            return None
+        document, arrays, state = saved
+        restore_network(self.net, document, arrays)
+        return state
+
+    def _restore_fit(self, state: dict) -> None:
+        trainer = state["trainer"]
+        self.best_loss.set_state(trainer["best_loss"])
+        self.fallback, self.fallback_epoch = trainer["fallback"], trainer["fallback_epoch"]
+        set_callback_states(self.callbacks.callbacks, state["callbacks"])
+
+    def _save(self) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint.write(self.net.to_document(), self.get_state())
 
     def _check_batch_sizes(self, n: int, batch: int) -> None:
         """Fail before training, not mid-epoch, if a layer cannot take the smallest batch."""
@@ -119,11 +165,11 @@ class Trainer:
                     f"{smallest}. Choose another batch_size (or drop {smallest} row(s))."
                 )
 
-    def _epochs(self, train, batch, first_epoch, epochs, validation) -> None:
+    def _epochs(self, train, batch, first_epoch, validation) -> None:
         """Run the epochs; overflow is not warned about here because the step itself checks
         that the loss and the gradient are finite and stops with a DivergenceWarning if not."""
         net = self.net
-        for epoch in range(first_epoch, first_epoch + epochs):
+        for epoch in range(first_epoch, self.end_epoch):
             self.callbacks.on_epoch_begin(epoch)
             started = time.perf_counter()
             ran = self._run_epoch(train, batch, epoch)
@@ -143,9 +189,11 @@ class Trainer:
                 net.stop_reason = (
                     net.stop_reason or f"stopped by a callback after epoch {epoch + 1}"
                 )
+            self._save()
+            if net.stop_training:
                 break
         else:
-            net.stop_reason = f"max epochs ({first_epoch + epochs}) reached"
+            net.stop_reason = f"max epochs ({self.end_epoch}) reached"
 
     def _batches(self, X, y, weights, batch: int):
         """Yield the epoch's (rows, X, y, weights) batches, ``rows`` the row indices:
@@ -279,6 +327,22 @@ class Trainer:
 class _Diverged(Exception):
     def __init__(self, what: str, value: float) -> None:
         self.what, self.value = what, value
+
+
+def _find_checkpoint(callbacks: list, checkpoint, resume) -> Checkpoint | None:
+    """The fit's :class:`Checkpoint`: one among the callbacks, or one made from the
+    ``checkpoint=``/``resume=`` folders (``resume`` alone both restores and keeps saving)."""
+    found = [c for c in callbacks if isinstance(c, Checkpoint)]
+    if checkpoint is not None or resume is not None:
+        if resume is not None and checkpoint is not None and resume != checkpoint:
+            raise ConfigError(
+                f"fit resumes from and checkpoints to one folder; got checkpoint={checkpoint!r} "
+                f"and resume={resume!r}."
+            )
+        found.append(Checkpoint(resume or checkpoint, resume=resume is not None))
+    if len(found) > 1:
+        raise ConfigError("A fit takes one checkpoint folder; found several Checkpoints.")
+    return found[0] if found else None
 
 
 def _check_callbacks(callbacks) -> list:
