@@ -36,10 +36,11 @@ def load(path, *, key=None):
     Raises:
         ModelFileError: the file is unreadable, tampered with, unsigned or wrongly signed (given
             a key), or its document or arrays do not describe a model this mlpkit can build.
-        FileNotFoundError: there is no file at ``path``.
+        FileNotFoundError: there is no file at ``path``. IsADirectoryError: ``path`` is a
+            folder. TypeError: ``path`` is not a path. ValueError: it holds a NUL byte.
     """
+    path = model_path(path)
     document, arrays = modelfile.read(path, key=key, check=_check)
-    path = os.fspath(path)
     try:
         plan.check_arrays(arrays)
         with plan.part("model"):
@@ -51,6 +52,27 @@ def load(path, *, key=None):
     except ModelFileError as error:
         raise error.at(path) from None
     return model
+
+
+def model_path(path) -> str:
+    """``path`` as the model file to read: a path (not a number or None), without a NUL byte,
+    not a folder; refused otherwise before anything is opened."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(
+            f"mk.load takes the path of a model file (a str or os.PathLike); received path={path!r}."
+        ) from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if "\x00" in path:
+        raise ValueError(f"mk.load: the path {path!r} holds a NUL byte (\\x00); remove it.")
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"mk.load: {path!r} is a folder; pass the model file in it (e.g. "
+            f"{os.path.join(path, 'model.mlpk')!r})."
+        )
+    return path
 
 
 def save(model, path, *, key=None) -> str:

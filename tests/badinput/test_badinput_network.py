@@ -554,12 +554,6 @@ SAVE = [
         lambda k: k.classifier().save(k.folder),
         IsADirectoryError,
         ["folder", "model.mlpk"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="src/mlpkit/modelfile.py write() gives Python's '[Errno 21] Is a directory: "
-            "<tmp> -> <path>'; it should refuse a folder before writing, naming it and "
-            "suggesting a file name in it",
-        ),
     ),
     (
         "save to a NUL path",
@@ -572,11 +566,6 @@ SAVE = [
         lambda k: k.classifier().save(42),
         TypeError,
         ["path", "42"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="src/mlpkit/modelfile.py write() gives Python's 'expected str, bytes or "
-            "os.PathLike object, not int'; it should name the path argument and the value",
-        ),
     ),
 ]
 
