@@ -171,8 +171,9 @@ def test_a_loss_that_blows_up_in_the_first_epoch_leaves_a_usable_model_and_a_rea
     start = net.build(3).params.copy()
     with pytest.warns(mk.DivergenceWarning, match="put back the weights this fit started from"):
         history = net.fit(X, y, loss="mse", optimizer=mk.optim.SGD(1.0), batch_size=16, epochs=5)
-    assert history.history["loss"] and not np.isfinite(history.history["loss"][0])
-    assert history.diverged["epoch"] == 0 and history.diverged["what"] in ("loss", "gradient norm")
+    # caught by the growth rule while still finite (before issue 14 item 4: only at inf)
+    assert history.history["loss"][0] > 1e10 and "rule: loss growth" in history.stop_reason
+    assert history.diverged["epoch"] == 0 and history.diverged["what"] == "loss"
     np.testing.assert_array_equal(net.params, start)
     assert np.abs(net.predict(X)).max() < 1e6
 
@@ -219,3 +220,69 @@ def test_training_metrics_and_the_loss_are_the_same_kind_of_number():
         X, y, loss="binary_cross_entropy", batch_size=50, epochs=3, metrics=["log_loss"]
     ).history
     np.testing.assert_allclose(logs["log_loss"], logs["loss"], rtol=1e-5)
+
+
+# -- numerical blow-ups caught while still finite (issue 14 item 4) ----------------------------
+def _blowup_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    return X, X @ rng.normal(size=5) + 0.1 * rng.normal(size=200)
+
+
+def _blowup_net(activation="linear"):
+    layers = [mk.layers.Dense(16, activation="relu"), mk.layers.Dense(1, activation=activation)]
+    return mk.Sequential(layers, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "optimizer, clip_norm",
+    [
+        (mk.optim.Adam(learning_rate=1e6), None),
+        (mk.optim.RMSprop(learning_rate=1e6), None),
+        (mk.optim.SGD(learning_rate=1e6), 1.0),
+    ],
+    ids=["adam", "rmsprop", "sgd-clip_norm"],
+)
+def test_a_huge_learning_rate_stops_on_loss_growth_with_finite_weights(optimizer, clip_norm):
+    X, y = _blowup_data()
+    net = _blowup_net()
+    with pytest.warns(mk.exceptions.DivergenceWarning, match="rule: loss growth"):
+        history = net.fit(X, y, loss="mse", optimizer=optimizer, clip_norm=clip_norm, epochs=30)
+    assert history.stop_reason.startswith("diverged") and "learning rate" in history.stop_reason
+    assert len(history.epoch) == 1
+    prediction = net.predict(X)
+    assert np.isfinite(prediction).all() and np.abs(prediction).max() < 100
+
+
+def test_mlpregressor_with_a_huge_learning_rate_keeps_finite_weights():
+    X, y = _blowup_data()
+    model = mk.MLPRegressor(learning_rate_init=1e6, max_iter=30, random_state=0)
+    with pytest.warns(mk.exceptions.DivergenceWarning, match="rule: loss growth"):
+        model.fit(X, y)
+    prediction = model.predict(X)
+    assert np.isfinite(prediction).all() and np.abs(prediction).max() < 100
+
+
+def test_huge_inputs_with_binary_cross_entropy_warn_to_scale_them():
+    X, y = _blowup_data()
+    with pytest.warns(mk.exceptions.DivergenceWarning, match="inputs reach a magnitude"):
+        _blowup_net("sigmoid").fit(X * 1e20, (y > 0) * 1.0, loss="binary_cross_entropy")
+
+
+def test_huge_targets_without_a_scaler_warn_and_a_flat_loss_is_named():
+    X, y = _blowup_data()
+    with pytest.warns(mk.exceptions.DivergenceWarning) as caught:
+        _blowup_net().fit(X, y * 1e12, loss="mse", epochs=8)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "targets reach a magnitude" in messages and "target_scaler" in messages
+    assert "rule: flat loss" in messages
+
+
+def test_an_ordinary_fit_raises_no_blowup_warning():
+    import warnings
+
+    X, y = _blowup_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mk.exceptions.DivergenceWarning)
+        history = _blowup_net().fit(X, y, loss="mse", epochs=20)
+    assert history.stop_reason == "max epochs (20) reached"

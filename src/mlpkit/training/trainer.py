@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from ..exceptions import ConfigError, DivergenceWarning
+from .blowup import BlowUpGuard, check_magnitudes
 from .callbacks import CallbackList, History, Monitor
 from .epoch import EpochOutputs, EpochStats, block_squares, layer_blocks
 from .progress import ProgressLogger
@@ -69,6 +70,7 @@ class Trainer:
         self.frozen_values = None if self.frozen is None else net.params.copy()
         self.blocks = layer_blocks(net)
         self.best_loss = Monitor("divergence guard", "loss", "min")
+        self.guard = BlowUpGuard()
 
     def _fuses_output_activation(self) -> bool:
         wanted = self.loss.logits_activation
@@ -96,6 +98,8 @@ class Trainer:
         net = self.net
         net.stop_training, net.stop_reason = False, None
         self.fallback, self.fallback_epoch = net.snapshot(), None
+        self.start = self.fallback
+        check_magnitudes(X, train.y, regression=self.loss.logits_activation is None)
         resumed = self._resume()
         first_epoch = net.epochs_trained if resumed is None else resumed["first_epoch"]
         self.end_epoch = first_epoch + epochs if resumed is None else resumed["end_epoch"]
@@ -129,8 +133,10 @@ class Trainer:
             "stop_reason": net.stop_reason,
             "trainer": {
                 "best_loss": self.best_loss.get_state(),
+                "guard": self.guard.get_state(),
                 "fallback": self.fallback,
                 "fallback_epoch": self.fallback_epoch,
+                "start": self.start,
             },
             "callbacks": callback_states(self.callbacks.callbacks),
         }
@@ -147,7 +153,9 @@ class Trainer:
     def _restore_fit(self, state: dict) -> None:
         trainer = state["trainer"]
         self.best_loss.set_state(trainer["best_loss"])
+        self.guard.set_state(trainer["guard"])
         self.fallback, self.fallback_epoch = trainer["fallback"], trainer["fallback_epoch"]
+        self.start = trainer["start"]
         set_callback_states(self.callbacks.callbacks, state["callbacks"])
 
     def _save(self) -> None:
@@ -179,6 +187,7 @@ class Trainer:
             if not net.is_finite():  # the epoch's last update overflowed the weights
                 self._stop_diverged(_Diverged("weights", math.inf), epoch, None, logs)
                 break
+            self.guard.epoch_end(epoch, logs["loss"])
             if self.best_loss.update(epoch, logs["loss"]):
                 self.fallback, self.fallback_epoch = net.snapshot(), epoch
             logs.update(self._scores(train, outputs, validation))
@@ -263,6 +272,9 @@ class Trainer:
         value, grad = self.loss.value_and_grad(out, y_batch, weights=w_batch)
         if not math.isfinite(value):
             raise _Diverged("loss", value)
+        rule = self.guard.growth(value)
+        if rule is not None:
+            raise _Diverged("loss", value, rule)
         net.backward(grad, logits=self.logits)
         penalty = 0.0
         if self.penalty is not None:
@@ -299,6 +311,8 @@ class Trainer:
         cut recorded in ``history.diverged``); and put back the weights (and layer state) of
         the epoch with the lowest training loss so far, or those this fit started from."""
         net = self.net
+        if diverged.rule is not None:  # grown while finite: every epoch's weights are suspect
+            self.fallback, self.fallback_epoch = self.start, None
         net.restore(self.fallback)
         if self.fallback_epoch is None:
             kept = "put back the weights this fit started from"
@@ -316,17 +330,20 @@ class Trainer:
             "value": diverged.value,
         }
         net.stop_training = True
-        net.stop_reason = (
-            f"diverged: the {diverged.what} became {diverged.value} at {where}; training "
-            f"stopped and {kept}. Lower the learning rate, scale the inputs, or clip the "
-            f"gradients (clip_norm=1.0)."
-        )
+        if diverged.rule is None:
+            net.stop_reason = (
+                f"diverged: the {diverged.what} became {diverged.value} at {where}; training "
+                f"stopped and {kept}. Lower the learning rate, scale the inputs, or clip the "
+                f"gradients (clip_norm=1.0)."
+            )
+        else:
+            net.stop_reason = f"diverged at {where}: {diverged.rule}; training stopped and {kept}."
         warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=6)
 
 
 class _Diverged(Exception):
-    def __init__(self, what: str, value: float) -> None:
-        self.what, self.value = what, value
+    def __init__(self, what: str, value: float, rule: str | None = None) -> None:
+        self.what, self.value, self.rule = what, value, rule
 
 
 def _find_checkpoint(callbacks: list, checkpoint, resume) -> Checkpoint | None:
