@@ -44,6 +44,7 @@ class ReduceLROnPlateau(MonitorCallback):
         self.cooldown = check_integer("cooldown", cooldown, owner=owner)
         self.min_lr = check_positive("min_lr", min_lr, allow_zero=True, owner=owner)
         self.reductions: list[tuple[int, float]] = []
+        self.wait = self.cooldown_counter = 0
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
