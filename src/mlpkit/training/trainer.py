@@ -100,17 +100,7 @@ class Trainer:
         self.fallback, self.fallback_epoch = net.snapshot(), None
         self.start = self.fallback
         check_magnitudes(X, train.y, regression=self.loss.logits_activation is None)
-        resumed = self._resume()
-        first_epoch = net.epochs_trained if resumed is None else resumed["first_epoch"]
-        self.end_epoch = first_epoch + epochs if resumed is None else resumed["end_epoch"]
-        self.first_epoch = first_epoch
-        steps = -(-X.shape[0] // batch)
-        self.callbacks.set_params(
-            {"epochs": self.end_epoch, "first_epoch": first_epoch, "steps": steps}
-        )
-        self.callbacks.on_train_begin()
-        if resumed is not None:
-            self._restore_fit(resumed)
+        resumed = self._begin(epochs, steps=-(-X.shape[0] // batch))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 if resumed is not None and resumed["stop_training"]:
@@ -121,6 +111,21 @@ class Trainer:
             self.callbacks.on_train_end()
         self.history.stop_reason, self.history.loss_units = net.stop_reason, net.loss_units
         return self.history
+
+    def _begin(self, epochs: int, steps: int) -> dict | None:
+        """Restore a checkpoint if there is one, set the fit's epoch range, and begin the
+        callbacks (then give them their saved state); the saved fit state or None."""
+        resumed = self._resume()
+        first_epoch = self.net.epochs_trained if resumed is None else resumed["first_epoch"]
+        self.end_epoch = first_epoch + epochs if resumed is None else resumed["end_epoch"]
+        self.first_epoch = first_epoch
+        self.callbacks.set_params(
+            {"epochs": self.end_epoch, "first_epoch": first_epoch, "steps": steps}
+        )
+        self.callbacks.on_train_begin()
+        if resumed is not None:
+            self._restore_fit(resumed)
+        return resumed
 
     # -- resuming ------------------------------------------------------------------------------
     def get_state(self) -> dict:
@@ -330,15 +335,18 @@ class Trainer:
             "value": diverged.value,
         }
         net.stop_training = True
-        if diverged.rule is None:
-            net.stop_reason = (
-                f"diverged: the {diverged.what} became {diverged.value} at {where}; training "
-                f"stopped and {kept}. Lower the learning rate, scale the inputs, or clip the "
-                f"gradients (clip_norm=1.0)."
-            )
-        else:
-            net.stop_reason = f"diverged at {where}: {diverged.rule}; training stopped and {kept}."
+        net.stop_reason = _divergence_reason(diverged, where, kept)
         warnings.warn(net.stop_reason, DivergenceWarning, stacklevel=6)
+
+
+def _divergence_reason(diverged, where: str, kept: str) -> str:
+    if diverged.rule is not None:
+        return f"diverged at {where}: {diverged.rule}; training stopped and {kept}."
+    return (
+        f"diverged: the {diverged.what} became {diverged.value} at {where}; training "
+        f"stopped and {kept}. Lower the learning rate, scale the inputs, or clip the "
+        f"gradients (clip_norm=1.0)."
+    )
 
 
 class _Diverged(Exception):
