@@ -130,8 +130,17 @@ def _step(layer, key: str):
     if isinstance(layer, Residual):
         return _residual_step(layer, key)
     if isinstance(layer, Activation) and activation_name(layer) in IN_PLACE:
-        return _in_place_step(activation_name(layer), key)
+        activate = _in_place_step(activation_name(layer), key)
+        # x may be the caller's array or a skip still needed: f is applied to a copy
+        return lambda x, space: activate(
+            _copy_into(_buffer(space, key + "a", x.shape, x.dtype), x), space
+        )
     return lambda x, space: layer.forward(x, training=False)
+
+
+def _copy_into(out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    np.copyto(out, x)
+    return out
 
 
 def _dense_step(layer: Dense, key: str):

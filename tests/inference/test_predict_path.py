@@ -26,6 +26,12 @@ ARCHITECTURES = {
         L.Residual([L.Dense(8, activation="gelu")]),
         L.Dense(3, activation="softmax"),
     ],
+    "activation_layers": lambda: [
+        L.Dropout(0.2),
+        L.ReLU(),
+        L.Residual([L.Tanh(), L.Dense(5)]),
+        L.Dense(3, activation="softmax"),
+    ],
     "other_activations": lambda: [
         L.Dense(10, activation="sigmoid"),
         L.Dense(10, activation="elu"),
@@ -59,6 +65,14 @@ def test_same_outputs_as_the_layers_forward_for_changing_batch_sizes(name, dtype
         got = net.predict(X[:rows])
         assert got.shape == (rows, 3) and got.dtype == np.dtype(dtype)
         np.testing.assert_allclose(got, reference(net, X[:rows]), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+def test_the_input_is_never_written(name):
+    net, X = fitted(name)
+    kept = X.copy()
+    net.predict(X)
+    np.testing.assert_array_equal(X, kept)
 
 
 def test_each_call_returns_a_fresh_array():
