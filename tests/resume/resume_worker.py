@@ -22,8 +22,8 @@ class Say(mk.callbacks.Callback):
 
 def main(directory: str, out: str) -> None:
     rng = np.random.default_rng(7)
-    X = rng.normal(size=(400, 8))
-    y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.3 * rng.normal(size=400)
+    X = rng.normal(size=(3000, 8))
+    y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.3 * rng.normal(size=3000)
     net = mk.Sequential(
         [
             mk.layers.Dense(32, activation="relu"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 WORKER = Path(__file__).with_name("resume_worker.py")
-KILLS = 5
+KILLS = 6
 
 
 def _start(directory: Path, out: Path, log: Path) -> subprocess.Popen:
@@ -25,12 +25,13 @@ def _start(directory: Path, out: Path, log: Path) -> subprocess.Popen:
         )
 
 
-def _wait_for(log: Path, word: str, process: subprocess.Popen) -> None:
-    while word not in log.read_text() and process.poll() is None:
-        time.sleep(0.01)
+def _wait_for_epochs(log: Path, count: int, process: subprocess.Popen) -> None:
+    while _epochs_done(log) < count and process.poll() is None:
+        time.sleep(0.005)
 
 
 def _epochs_done(log: Path) -> int:
+    """The epochs this run finished (the resumed run prints from where it resumed)."""
     return sum(line.startswith("epoch ") for line in log.read_text().splitlines())
 
 
@@ -43,8 +44,8 @@ def test_killed_fits_resume_bit_identical(tmp_path):
     directory, log = tmp_path / "resumed", tmp_path / "run.log"
     for _ in range(KILLS):
         process = _start(directory, out, log)
-        _wait_for(log, "ready", process)
-        time.sleep(rng.uniform(0.05, 0.8))
+        _wait_for_epochs(log, rng.randint(1, 4), process)  # progress, whatever the load
+        time.sleep(rng.uniform(0.0, 0.1))  # then a random moment: mid-epoch or mid-save
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
