@@ -61,7 +61,8 @@ def model_path(path) -> str:
         path = os.fspath(path)
     except TypeError:
         raise TypeError(
-            f"mk.load takes the path of a model file (a str or os.PathLike); received path={path!r}."
+            "mk.load takes the path of a model file (a str or os.PathLike); "
+            f"received path={path!r}."
         ) from None
     if isinstance(path, bytes):
         path = os.fsdecode(path)
