@@ -399,6 +399,8 @@ class Sequential:
         clip_norm=None,
         sample_weight=None,
         classes=None,
+        checkpoint=None,
+        resume=None,
     ) -> History:
         """Train by mini-batch gradient descent; continue from the current weights and
         optimizer state when called again.
@@ -435,6 +437,11 @@ class Sequential:
                 the weighted mean Σwᵢℓᵢ/Σwᵢ of its rows' losses (validation stays unweighted).
             classes: every class label, when the first fit's y may lack some (as scikit-learn's
                 ``partial_fit``); defaults to the labels in y.
+            checkpoint: a folder to save a resumable state to after every epoch (weights,
+                optimizer, random streams, History, every callback's state; atomically).
+            resume: a folder to resume from (and keep saving to): called as the interrupted
+                fit was, it runs only the epochs left and ends bit-identical to an
+                uninterrupted fit (see ``mk.callbacks.Checkpoint``).
 
         Returns:
             History: per-epoch ``history["loss"]`` (mean batch loss) and ``stop_reason``.
@@ -468,6 +475,8 @@ class Sequential:
             clip_value=clip_value,
             clip_norm=clip_norm,
             metrics=metrics,
+            checkpoint=checkpoint,
+            resume=resume,
         )
         return trainer.fit(train, validation, epochs=epochs)
 
