@@ -14,23 +14,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from refusals import assert_refused
 
 import mlpkit as mk
 
-OUR_MODULES = ("builtins", "mlpkit", "sklearn")
-
 
 def refused(call, exception, words) -> None:
-    """``call()`` raises ``exception`` (a type of ours, Python's or scikit-learn's) whose
-    message holds every word (case-insensitive)."""
-    with pytest.raises(exception) as caught:
-        call()
-    error = caught.value
-    module = type(error).__module__.split(".")[0]
-    assert module in OUR_MODULES, f"{type(error).__module__}.{type(error).__name__}: {error}"
-    message = str(error).lower()
-    missing = [word for word in words if word.lower() not in message]
-    assert not missing, f"{missing} not in the message: {error}"
+    assert_refused(call, exception, words)
 
 
 #: (parameter, bad value, words beyond the parameter's name): refused for both estimators.

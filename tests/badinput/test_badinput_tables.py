@@ -9,33 +9,21 @@ test's folder (files are written there first).
 from __future__ import annotations
 
 import codecs
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from refusals import assert_refused
 
 import mlpkit as mk
 from mlpkit.data.files import TableFileError
 
-OUR_MODULES = ("builtins", "mlpkit", "sklearn")
 data = mk.data
 
 
 def refused(call, folder, exception, words) -> None:
-    """``call(folder)`` raises ``exception`` (a type of ours, Python's or scikit-learn's) whose
-    message holds every word (case-insensitive)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(exception) as caught:
-            call(folder)
-    error = caught.value
-    module = type(error).__module__.split(".")[0]
-    assert module in OUR_MODULES, f"{type(error).__module__}.{type(error).__name__}: {error}"
-    message = str(error).lower()
-    missing = [word for word in words if word.lower() not in message]
-    assert not missing, f"{missing} not in the message: {error}"
+    assert_refused(lambda: call(folder), exception, words, quiet=True)
 
 
 def file(name: str, content: bytes | str, **options):

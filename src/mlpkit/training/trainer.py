@@ -375,7 +375,8 @@ def _check_callbacks(callbacks) -> list:
     if callbacks is None:
         return []
     if not isinstance(callbacks, (list, tuple)):
-        callbacks = [callbacks] if hasattr(callbacks, "on_epoch_end") else callbacks
+        iterable = hasattr(callbacks, "__iter__") and not isinstance(callbacks, (str, bytes))
+        callbacks = list(callbacks) if iterable else [callbacks]  # one callback, or not one
     callbacks = list(callbacks)
     for callback in callbacks:
         if isinstance(callback, type) or not callable(getattr(callback, "on_epoch_end", None)):
