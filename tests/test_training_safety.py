@@ -286,3 +286,60 @@ def test_an_ordinary_fit_raises_no_blowup_warning():
         warnings.simplefilter("error", mk.exceptions.DivergenceWarning)
         history = _blowup_net().fit(X, y, loss="mse", epochs=20)
     assert history.stop_reason == "max epochs (20) reached"
+
+
+def fitted(depth=2, **kwargs):
+    X, y = data()
+    hidden = [mk.layers.Dense(8, activation="relu") for _ in range(depth - 1)]
+    net = mk.Sequential([*hidden, mk.layers.Dense(1)], random_state=0, **kwargs)
+    net.fit(X, y, loss="mse", epochs=2)
+    return net, X, y
+
+
+def blow_up(net):
+    """Finite weights whose products over three layers overflow the network's dtype."""
+    net.params[:] = net.params * np.finfo(net.params.dtype).max ** 0.4
+
+
+@pytest.mark.parametrize("call", ["predict", "evaluate", "mk.evaluate", "estimator"])
+def test_outputs_that_overflow_from_diverged_weights_are_named_not_returned(call):
+    net, X, y = fitted(depth=3)
+    blow_up(net)
+    calls = {
+        "predict": lambda: net.predict(X),
+        "evaluate": lambda: net.evaluate(X, y),
+        "mk.evaluate": lambda: mk.evaluate(net, X, y),
+    }
+    if call == "estimator":
+        estimator = mk.MLPRegressor(hidden_layer_sizes=(8, 8), max_iter=3).fit(X, y)
+        blow_up(estimator.network_)
+        calls["estimator"] = lambda: estimator.predict(X)
+    with pytest.raises(mk.exceptions.OutputOverflowError) as caught:
+        calls[call]()
+    message = str(caught.value)
+    assert "of 64 row(s), the first at row 0, although the inputs are finite" in message
+    assert "layer 2 (Dense(" in message and "the training diverged" in message
+
+
+def test_a_row_far_outside_the_training_range_is_named_and_the_weights_cleared():
+    net, X, _ = fitted()
+    X[5] = 3e38
+    with pytest.raises(mk.exceptions.OutputOverflowError) as caught:
+        net.predict(X)
+    message = str(caught.value)
+    assert "on 1 of 64 row(s), the first at row 5" in message
+    assert "layer 0 (Dense(8, relu))" in message and "largest |value| 3e+38" in message
+    assert "The weights are ordinary" in message and "diverged" not in message
+
+
+def test_an_overflow_in_bringing_outputs_back_to_target_units_is_named():
+    net, X, y = fitted(target_scaler="standard")
+    net.layers[-1].b[:] = 1e4  # finite outputs, ×σ = 1e40 in the target's units: > float32
+    net.target.scaler_.scale_[:] = 1e36
+    with pytest.raises(mk.exceptions.OutputOverflowError, match="bringing them back to the"):
+        net.predict(X)
+
+
+def test_finite_outputs_pass_the_overflow_check_unchanged():
+    net, X, y = fitted()
+    assert np.isfinite(net.predict(X)).all() and np.isfinite(net.evaluate(X, y)["loss"])

@@ -11,4 +11,9 @@ class DivergenceWarning(RuntimeWarning):
     """Training stopped because the loss or the weights became NaN or infinite."""
 
 
-__all__ = ["ConfigError", "DivergenceWarning", "NotFittedError"]
+class OutputOverflowError(OverflowError):
+    """The network's outputs for finite inputs are ±∞ or NaN: a layer left the floating-point
+    range (see :mod:`mlpkit.overflow`, which names the layer and the likely cause)."""
+
+
+__all__ = ["ConfigError", "DivergenceWarning", "NotFittedError", "OutputOverflowError"]

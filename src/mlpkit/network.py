@@ -15,6 +15,7 @@ from .exceptions import ConfigError, NotFittedError
 from .layers import Layer, deserialize
 from .layers.activations import Activation, activation_name
 from .optim.clipping import check_clipping
+from .overflow import check_outputs
 from .params import ParamStore
 from .regularizers import Penalty
 from .targets import Target, check_target_scaler
@@ -313,19 +314,27 @@ class Sequential:
         own units otherwise; shape (n_samples, n_outputs)."""
         self._require_built()
         predictor = self.__dict__.get("predictor") or self._new_predictor()
+        with np.errstate(over="ignore", invalid="ignore"):  # check_outputs says it instead
+            inputs, output = self._network_outputs(predictor, X)
+            check_outputs(self, inputs, output, purpose="predicting")
+            if self.target is None:
+                return output
+            output = self.target.decode(output).astype(self.dtype, copy=False)
+        check_outputs(self, inputs, output, purpose="predicting")
+        return output
+
+    def _network_outputs(self, predictor, X) -> tuple[np.ndarray, np.ndarray]:
+        """(the network's inputs for X, its outputs before the target's decoding)."""
         if self.preprocessor is None:
-            output = predictor.forward(predictor.inputs(X))
-        else:
-            inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
-            if kept is not None:
-                raise ValueError(
-                    f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy "
-                    f"is 'drop'; predictions need every row. Fill those values before predicting."
-                )
-            output = predictor.forward(inputs)
-        if self.target is None:
-            return output
-        return self.target.decode(output).astype(self.dtype, copy=False)
+            inputs = predictor.inputs(X)
+            return inputs, predictor.forward(inputs)
+        inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
+        if kept is not None:
+            raise ValueError(
+                f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy "
+                f"is 'drop'; predictions need every row. Fill those values before predicting."
+            )
+        return inputs, predictor.forward(inputs)
 
     def _new_predictor(self) -> inference.Predictor:
         """The inference path (:mod:`mlpkit.inference`), made on the first predict."""
@@ -355,15 +364,25 @@ class Sequential:
         extra = metrics_module.check(metrics)
         names = TASK_METRICS["regression" if self.task == "regression" else "classification"]
         given = {metric.name for metric in extra}
-        return self.score(data, loss, [n for n in names if n not in given] + list(extra))
+        metrics = [n for n in names if n not in given] + list(extra)
+        return self.score(data, loss, metrics, check_overflow=True)
 
-    def score(self, data, loss, metrics=(), *, with_loss=True) -> dict[str, float]:
+    def score(
+        self, data, loss, metrics=(), *, with_loss=True, check_overflow=False
+    ) -> dict[str, float]:
         """The loss and the named metrics of a prepared :class:`~mlpkit.training.preparation.
         Dataset`, from a single forward pass: the loss reads the logits when it is fused with
         the output activation (in the network's units), the metrics read the output in the
-        target's own units."""
+        target's own units. ``check_overflow`` raises :class:`~mlpkit.exceptions.
+        OutputOverflowError` when that pass overflows (training instead reads a non-finite
+        validation loss as divergence)."""
         logits = loss.logits_activation is not None
-        z = self.forward(data.X, training=False, logits=logits)
+        if check_overflow:
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = self.forward(data.X, training=False, logits=logits)
+            check_outputs(self, data.X, z, purpose="evaluating")
+        else:
+            z = self.forward(data.X, training=False, logits=logits)
         scores = {"loss": loss.value(z, data.y)} if with_loss else {}
         if metrics:
             output = self.output_activation.forward(z) if logits else z

@@ -6,6 +6,7 @@ import os
 
 from ..exceptions import ConfigError
 from .callbacks import MonitorCallback
+from .resume import FILE_NAME
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -20,6 +21,11 @@ class ModelCheckpoint(MonitorCallback):
             directories are created.
         monitor, mode: what ``save_best_only`` compares (see :class:`Monitor`).
         save_best_only: save only in epochs where ``monitor`` reaches a new best.
+        resumable: also make the fit resumable, as Keras's ``BackupAndRestore`` does: after
+            every epoch everything the fit needs is saved to ``fit.mlpk`` in the folder of
+            ``path`` (see :class:`~mlpkit.training.resume.Checkpoint`, which this is a short
+            way of adding), and a fit started again with the same callbacks restores it and
+            runs only the epochs left. ``path``'s folder must then be fixed (no ``{...}``).
 
     Attributes:
         saved: the paths written in the current fit, in order.
@@ -31,10 +37,19 @@ class ModelCheckpoint(MonitorCallback):
         monitor: str = "val_loss",
         save_best_only: bool = False,
         mode: str = "auto",
+        resumable: bool = False,
     ) -> None:
         super().__init__(monitor, mode)
         self.path, self.save_best_only = os.fspath(path), save_best_only
+        self.resumable = bool(resumable)
+        if self.resumable:
+            _check_resumable_path(self.path)
         self.saved: list[str] = []
+
+    @property
+    def folder(self) -> str:
+        """The folder of ``path`` (where a resumable fit keeps its checkpoint)."""
+        return os.path.dirname(self.path) or "."
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
@@ -61,6 +76,21 @@ class ModelCheckpoint(MonitorCallback):
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         self.model.save(path)
         self.saved.append(path)
+
+
+def _check_resumable_path(path: str) -> None:
+    folder, name = os.path.split(path)
+    if "{" in folder:
+        raise ConfigError(
+            f"ModelCheckpoint(resumable=True) keeps the fit's checkpoint in the folder of path, "
+            f"which must be fixed; {path!r} fills the folder from the logs. Put the fields in "
+            f"the file name, e.g. 'ckpt/{{epoch:03d}}.mlpk'."
+        )
+    if name == FILE_NAME:
+        raise ConfigError(
+            f"ModelCheckpoint(resumable=True) keeps the fit's checkpoint in "
+            f"{os.path.join(folder, FILE_NAME)!r}; name the saved models otherwise than {path!r}."
+        )
 
 
 __all__ = ["ModelCheckpoint"]

@@ -275,10 +275,14 @@ class TimeBudget(StoppingRule):
     """Fire at the first epoch end at which ``seconds`` of wall-clock time have passed.
 
     Time is ``time.monotonic()`` since ``reset()`` (train begin). Rules are checked per epoch,
-    so a run overshoots its budget by at most one epoch.
+    so a run overshoots its budget by at most one epoch. The state of a resumed fit is the time
+    spent training before the interruption: the budget counts training time, not the time the
+    fit lay dead between the kill and the resume.
 
     Reason: ``"time budget: 60.42 s elapsed >= seconds=60 after epoch 12"``.
     """
+
+    state_attributes = ("elapsed",)
 
     def __init__(self, seconds: float) -> None:
         self.seconds = check_positive("seconds", seconds, owner="TimeBudget")
@@ -288,8 +292,17 @@ class TimeBudget(StoppingRule):
         super().reset()
         self.start = time.monotonic()
 
+    @property
+    def elapsed(self) -> float:
+        """Seconds since train begin (plus those of the fit this one resumed)."""
+        return time.monotonic() - self.start
+
+    @elapsed.setter
+    def elapsed(self, seconds: float) -> None:
+        self.start = time.monotonic() - float(seconds)
+
     def check(self, epoch: int, logs: Logs) -> str | None:
-        elapsed = time.monotonic() - self.start
+        elapsed = self.elapsed
         if elapsed < self.seconds:
             return None
         return (

@@ -358,6 +358,7 @@ def _find_checkpoint(callbacks: list, checkpoint, resume) -> Checkpoint | None:
     """The fit's :class:`Checkpoint`: one among the callbacks, or one made from the
     ``checkpoint=``/``resume=`` folders (``resume`` alone both restores and keeps saving)."""
     found = [c for c in callbacks if isinstance(c, Checkpoint)]
+    found += [Checkpoint(c.folder) for c in callbacks if getattr(c, "resumable", False)]
     if checkpoint is not None or resume is not None:
         if resume is not None and checkpoint is not None and resume != checkpoint:
             raise ConfigError(
