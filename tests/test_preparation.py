@@ -132,3 +132,18 @@ def test_partial_fit_updates_the_input_scaler_with_every_chunk():
     scaler = online.network_.preprocessor.numeric_scaling()
     assert scaler.n_samples_seen_ == 300
     np.testing.assert_allclose(scaler.mean_, X.mean(axis=0))
+
+
+def test_the_unscaled_inputs_check_reads_column_spreads_without_copying_the_inputs():
+    import tracemalloc
+
+    from mlpkit.training.preparation import column_std
+
+    x = np.random.default_rng(0).normal(size=(50_000, 40)).astype(np.float32)
+    x *= np.arange(1, 41, dtype=np.float32)
+    tracemalloc.start()
+    spread = column_std(x)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    np.testing.assert_allclose(spread, x.std(axis=0, dtype=np.float64), rtol=1e-6)
+    assert peak < 0.25 * x.nbytes  # x.std(dtype=float64) makes 2x x's bytes of float64

@@ -162,7 +162,7 @@ def warn_if_unscaled(inputs: np.ndarray, X, preprocessor) -> None:
     so gradient descent would crawl along some inputs and jump along others."""
     if preprocessor is not None and getattr(preprocessor, "scaler", "standard") is not None:
         return
-    spread = inputs.std(axis=0, dtype=np.float64)
+    spread = column_std(inputs)
     varying = np.flatnonzero(spread > 0)
     if varying.size < 2:
         return
@@ -180,6 +180,17 @@ def warn_if_unscaled(inputs: np.ndarray, X, preprocessor) -> None:
         UserWarning,
         stacklevel=4,
     )
+
+
+def column_std(x: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """σⱼ = √(Σᵢ (xᵢⱼ − x̄ⱼ)² / n) of x (n, d) in float64, (d,), over row chunks of ``chunk``,
+    so that no temporary larger than (chunk, d) is made."""
+    mean = np.add.reduce(x, axis=0, dtype=np.float64) / x.shape[0]
+    squares = np.zeros(x.shape[1])
+    for start in range(0, x.shape[0], chunk):
+        deviation = x[start : start + chunk] - mean
+        squares += np.einsum("ij,ij->j", deviation, deviation)
+    return np.sqrt(squares / x.shape[0])
 
 
 def validation_rows(n: int, fraction: float, rng: np.random.Generator):
