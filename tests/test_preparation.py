@@ -139,7 +139,7 @@ def test_the_unscaled_inputs_check_reads_column_spreads_without_copying_the_inpu
 
     from mlpkit.training.preparation import column_std
 
-    x = np.random.default_rng(0).normal(size=(50_000, 40)).astype(np.float32)
+    x = np.random.default_rng(0).normal(size=(200_000, 40)).astype(np.float32)
     x *= np.arange(1, 41, dtype=np.float32)
     tracemalloc.start()
     spread = column_std(x)
