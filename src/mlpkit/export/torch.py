@@ -36,15 +36,11 @@ import functools
 
 import numpy as np
 
-from .data.scaling import Z_MAX, MinMaxScaler, StandardScaler, TanhScaler
-from .layers import activations
-from .layers.batchnorm import BatchNorm
-from .layers.dense import Dense
-from .layers.dropout import Dropout
-from .layers.residual import Residual
-from .network import Sequential
+from ..data.scaling import Z_MAX
+from .steps import network_of, network_steps
+from .tables import input_spec, target_scale
 
-#: The torch module classes of this module, created on first use (see :func:`_modules_ns`).
+#: The torch module classes of this module, created on first use (see :func:`torch_modules`).
 TORCH_MODULES = (
     "FillMissing",
     "StandardScale",
@@ -73,6 +69,7 @@ def to_torch(model, *, include_preprocessor: bool = True):
         (regressor, as (n_samples, n_outputs)).
 
     Raises:
+        TypeError: ``model`` is not a network or a fitted estimator.
         ValueError: the preprocessor does more than scale numeric columns one to one, or its
             scaler is not a StandardScaler, MinMaxScaler or TanhScaler.
 
@@ -86,111 +83,48 @@ def to_torch(model, *, include_preprocessor: bool = True):
     """
     import torch
 
-    net = _network_of(model)
+    net = network_of(model, "to_torch")
     first = _input_modules(net) if include_preprocessor else []
     last = _target_modules(net)
     if model is not net and net.task == "binary":  # predict_proba's two columns
-        last.append(_modules_ns().BinaryProbabilities())
+        last.append(torch_modules().BinaryProbabilities())
     return torch.nn.Sequential(*first, *_layers(net), *last).eval()
-
-
-def _network_of(model) -> Sequential:
-    if isinstance(model, Sequential):
-        return model
-    network = getattr(model, "network_", None)
-    if not isinstance(network, Sequential):
-        raise TypeError(
-            f"to_torch takes an mk.Sequential or a fitted MLPClassifier/MLPRegressor; got "
-            f"{type(model).__name__}" + (" (not fitted)" if hasattr(model, "get_params") else "")
-        )
-    return network
 
 
 # -- scaling ------------------------------------------------------------------------------------
 def _input_modules(net) -> list:
-    """The preprocessor's scaler as a module; nothing when it passes numeric columns through."""
-    prep = net.preprocessor
-    if prep is None:
+    """The preprocessor's fills and scaler as modules; nothing when it passes columns through."""
+    spec = input_spec(net.preprocessor, "to_torch", one_hot=False)
+    if spec is None:
         return []
-    numeric_scaling = getattr(prep, "numeric_scaling", None)
-    scaler = None if numeric_scaling is None else numeric_scaling()
-    if scaler is None and (numeric_scaling is None or not _passes_through(prep)):
-        raise ValueError(_refusal(prep))
-    fill = _fill_module(prep)
-    scale = [] if scaler is None else [_scale_module(scaler, inverse=False)]
-    return ([] if fill is None else [fill]) + scale
-
-
-def _fill_module(prep):
-    """The missing-value step's fills as a module (None when nothing is ever filled)."""
-    missing = dict(prep.steps_).get("missing")
-    if missing is None:
-        return None
-    strategies = missing.strategies_
-    unfoldable = {c: s for c, s in strategies.items() if s in ("previous", "drop")}
-    if unfoldable:
-        column, strategy = next(iter(unfoldable.items()))
-        raise ValueError(
-            f"to_torch cannot fold the preprocessor's missing-value strategy {strategy!r} "
-            f"(column {column!r}) into a module: it depends on other rows. Export with "
-            f"include_preprocessor=False and apply net.preprocessor.transform first."
-        )
-    fills = [missing.fills_.get(column) for column in strategies]
-    if all(value is None for value in fills):
-        return None
-    values = [np.nan if value is None else float(value) for value in fills]
-    return _modules_ns().FillMissing(fill=values)
-
-
-def _passes_through(prep) -> bool:
-    """Whether a preprocessor without a scaler keeps its numeric columns as they are."""
-    names_in = getattr(prep, "feature_names_in_", None)
-    if names_in is None:
-        names_in = [f"x{i}" for i in range(prep.n_features_in_)]
-    return list(prep.get_feature_names_out()) == [str(name) for name in names_in]
-
-
-def _refusal(prep) -> str:
-    what = (
-        "it does more than scale numeric columns one to one (one-hot categories or "
-        "missing-value indicator columns)"
-        if hasattr(prep, "numeric_scaling")
-        else f"a {type(prep).__name__} has no numeric_scaling()"
-    )
-    return (
-        f"to_torch cannot export the network's preprocessor: {what}. Export the network "
-        f"alone with to_torch(model, include_preprocessor=False) and apply "
-        f"net.preprocessor.transform to the inputs first."
-    )
+    modules = []
+    fills = [column.fill for column in spec.columns]
+    if any(value is not None for value in fills):
+        values = [np.nan if value is None else float(value) for value in fills]
+        modules.append(torch_modules().FillMissing(fill=values))
+    if spec.scale is not None:
+        modules.append(_scale_module(spec.scale, inverse=False))
+    return modules
 
 
 def _target_modules(net) -> list:
     """The inverse of a regression's target scaling, back to the target's own units."""
-    scaler = None if net.target is None else net.target.scaler_
-    return [] if scaler is None else [_scale_module(scaler, inverse=True)]
+    scale = target_scale(net, "to_torch")
+    return [] if scale is None else [_scale_module(scale, inverse=True)]
 
 
-def _scale_module(scaler, *, inverse: bool):
-    """The torch module of a fitted scaler (or of its inverse), with its statistics."""
-    ns = _modules_ns()
-    if isinstance(scaler, StandardScaler):
-        n = scaler.n_features_in_
-        mean = scaler.mean_ if scaler.with_mean else np.zeros(n)
-        scale = scaler.scale_ if scaler.with_std else np.ones(n)
+def _scale_module(scale, *, inverse: bool):
+    """The torch module of a fitted scaler's :class:`~.tables.Scale` (or of its inverse)."""
+    ns = torch_modules()
+    if scale.kind == "standard":
         kind = ns.InverseStandardScale if inverse else ns.StandardScale
-        return kind(mean=mean, scale=scale)
-    if isinstance(scaler, MinMaxScaler):
+        return kind(**scale.arrays)
+    if scale.kind == "minmax":
         if inverse:
-            return ns.InverseMinMaxScale(scale=scaler.scale_, min=scaler.min_)
-        clip = scaler.feature_range if scaler.clip else None
-        return ns.MinMaxScale(scale=scaler.scale_, min=scaler.min_, clip=clip)
-    if isinstance(scaler, TanhScaler):
-        kind = ns.InverseTanhScale if inverse else ns.TanhScale
-        return kind(mean=scaler.mean_, scale=scaler.scale_, k=scaler.k)
-    raise ValueError(
-        f"to_torch cannot export the scaler {type(scaler).__name__}: expected a "
-        f"StandardScaler, MinMaxScaler or TanhScaler."
-    )
+            return ns.InverseMinMaxScale(**scale.arrays)
+        return ns.MinMaxScale(**scale.arrays, clip=scale.clip)
+    kind = ns.InverseTanhScale if inverse else ns.TanhScale
+    return kind(**scale.arrays, k=scale.k)
 
 
 # -- layers -------------------------------------------------------------------------------------
@@ -199,31 +133,48 @@ def _layers(net):
     import torch
 
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
-    body = torch.nn.Sequential(*[module for layer in net.layers for module in _modules(layer)])
-    body.to(dtype)
-    _copy_weights(net.layers, body, torch, dtype)
-    return body
+    modules = [module for step in network_steps(net.layers) for module in _modules(step, dtype)]
+    return torch.nn.Sequential(*modules).to(dtype)
 
 
-def _modules(layer) -> list:
+def _modules(step, dtype) -> list:
+    """The torch modules of one :class:`~.steps.Step`, holding its arrays."""
     import torch.nn as nn
 
-    if isinstance(layer, Dense):
-        n_in = layer.W.shape[0]
-        return [nn.Linear(n_in, layer.units, bias=layer.use_bias), *_modules(layer.activation)]
-    if isinstance(layer, Dropout):
-        return [nn.Dropout(layer.rate)]
-    if isinstance(layer, BatchNorm):
-        return [nn.BatchNorm1d(layer.gamma.size, eps=layer.epsilon, momentum=layer.momentum)]
-    if isinstance(layer, Residual):
-        return [_residual_module(layer)]
-    return _activation_module(layer)
+    tensor = lambda array: nn.Parameter(_tensor(array, dtype))  # noqa: E731
+    if step.kind == "dense":
+        W = step.arrays["W"]
+        linear = nn.Linear(*W.shape, bias="b" in step.arrays)
+        linear.weight = tensor(W.T)
+        if "b" in step.arrays:
+            linear.bias = tensor(step.arrays["b"])
+        return [linear]
+    if step.kind == "dropout":
+        return [nn.Dropout(step.options["rate"])]
+    if step.kind == "batchnorm":
+        return [_batchnorm(step, dtype)]
+    if step.kind == "residual":
+        return [_residual_module(step, dtype)]
+    return [_activation_module(step, dtype)]
 
 
-def _activation_module(layer) -> list:
+def _batchnorm(step, dtype):
     import torch.nn as nn
 
-    name = activations.activation_name(layer)
+    arrays, options = step.arrays, step.options
+    module = nn.BatchNorm1d(
+        arrays["gamma"].size, eps=options["epsilon"], momentum=options["momentum"]
+    )
+    module.weight = nn.Parameter(_tensor(arrays["gamma"], dtype))
+    module.bias = nn.Parameter(_tensor(arrays["beta"], dtype))
+    module.running_mean = _tensor(arrays["running_mean"], dtype)
+    module.running_var = _tensor(arrays["running_var"], dtype)
+    return module
+
+
+def _activation_module(step, dtype):
+    import torch.nn as nn
+
     simple = {
         "sigmoid": nn.Sigmoid,
         "tanh": nn.Tanh,
@@ -231,83 +182,50 @@ def _activation_module(layer) -> list:
         "softplus": nn.Softplus,
         "silu": nn.SiLU,
     }
-    if name == "linear":
-        return []
+    name, options = step.name, step.options
     if name in simple:
-        return [simple[name]()]
+        return simple[name]()
     if name == "leaky_relu":
-        return [nn.LeakyReLU(layer.negative_slope)]
+        return nn.LeakyReLU(options["negative_slope"])
     if name == "prelu":
-        return [nn.PReLU(num_parameters=layer.alpha.size)]
+        module = nn.PReLU(num_parameters=step.arrays["alpha"].size)
+        module.weight = nn.Parameter(_tensor(step.arrays["alpha"], dtype))
+        return module
     if name == "elu":
-        return [nn.ELU(layer.alpha)]
+        return nn.ELU(options["alpha"])
     if name == "gelu":
-        return [nn.GELU(approximate=layer.approximate)]
+        return nn.GELU(approximate=options["approximate"])
     if name == "softmax":
-        return [nn.Softmax(dim=1)]
+        return nn.Softmax(dim=1)
     if name == "step":
-        return [_modules_ns().Step()]
+        return torch_modules().Step()
     raise ValueError(f"Cannot export the activation {name!r} to PyTorch.")
 
 
-def _residual_module(layer):
+def _residual_module(step, dtype):
     import torch
 
-    body = torch.nn.Sequential(*[m for inner in layer.layers for m in _modules(inner)])
+    body = torch.nn.Sequential(*[m for inner in step.body for m in _modules(inner, dtype)])
     projection = None
-    if layer.projection is not None:
-        projection = torch.nn.Linear(
-            layer.projection.W.shape[0], layer.projection.units, bias=False
-        )
-    return _modules_ns().Residual(body, projection)
+    if "projection" in step.arrays:
+        P = step.arrays["projection"]
+        projection = torch.nn.Linear(*P.shape, bias=False)
+        projection.weight = torch.nn.Parameter(_tensor(P.T, dtype))
+    return torch_modules().Residual(body, projection)
 
 
-def _copy_weights(layers, modules, torch, dtype) -> None:
-    """Copy parameters and running statistics, layer by layer, in module order."""
-    queue = list(modules)
-    for layer in layers:
-        if isinstance(layer, Residual):
-            module = queue.pop(0)
-            _copy_weights(layer.layers, module.body, torch, dtype)
-            if layer.projection is not None:
-                module.projection.weight.data = _tensor(layer.projection.W.T, torch, dtype)
-            continue
-        for module in _modules_of(layer, queue):
-            _copy_one(layer, module, torch, dtype)
+def _tensor(array, dtype):
+    import torch
 
-
-def _modules_of(layer, queue) -> list:
-    count = len(_modules(layer))
-    taken, queue[:] = queue[:count], queue[count:]
-    return taken
-
-
-def _copy_one(layer, module, torch, dtype) -> None:
-    tensor = lambda array: _tensor(array, torch, dtype)  # noqa: E731
-    if isinstance(module, torch.nn.Linear):
-        module.weight.data = tensor(layer.W.T)
-        if layer.use_bias:
-            module.bias.data = tensor(layer.b)
-    elif isinstance(module, torch.nn.PReLU):
-        module.weight.data = tensor(
-            layer.activation.alpha if isinstance(layer, Dense) else layer.alpha
-        )
-    elif isinstance(module, torch.nn.BatchNorm1d):
-        module.weight.data, module.bias.data = tensor(layer.gamma), tensor(layer.beta)
-        module.running_mean.data = tensor(layer.running_mean)
-        module.running_var.data = tensor(layer.running_var)
-
-
-def _tensor(array, torch, dtype):
     return torch.tensor(np.ascontiguousarray(array), dtype=dtype)
 
 
 # -- the torch module classes ---------------------------------------------------------------------
 @functools.cache
-def _modules_ns():
+def torch_modules():
     """Create the torch module classes once, on first use (torch is imported only here).
 
-    They are registered as ``mlpkit.export.<Name>`` (see :func:`__getattr__`), so
+    They are registered as ``mlpkit.export.<Name>`` (the package's ``__getattr__``), so
     ``torch.save(module)`` pickles them like any importable class.
     """
     import torch
@@ -406,12 +324,5 @@ def _modules_ns():
 
     classes = {name: value for name, value in locals().items() if name in TORCH_MODULES}
     for name, cls in classes.items():
-        cls.__module__, cls.__qualname__ = __name__, name
+        cls.__module__, cls.__qualname__ = "mlpkit.export", name
     return type("TorchModules", (), classes)
-
-
-def __getattr__(name: str):
-    """``mlpkit.export.StandardScale`` etc.: the torch module classes, created on first use."""
-    if name in TORCH_MODULES:
-        return getattr(_modules_ns(), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,219 @@
+"""An ONNX graph built node by node with ``onnx.helper``: the preprocessing, the layers and the
+outputs of a model, from the plain descriptions of :mod:`.steps` and :mod:`.tables`.
+
+Numbers flow in the network's dtype T (float32 or float64) through the layers; the
+preprocessing and the target's inverse scaling compute in float64, as scikit-learn and mlpkit
+do. Two operators onnxruntime lacks in float64 are written out: artanh as ½·ln((1 + z)/(1 − z))
+and erf (exact GELU) as its series 2/√π·e^(−u²)·Σₙ 2ⁿu^(2n+1)/(1·3···(2n+1)) over |u| ≤ 6, a
+sum of positive terms (no cancellation) that reaches 1e-15 in :data:`ERF_TERMS` terms.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..data.scaling import Z_MAX
+
+#: Terms of the float64 erf series (enough for |u| ≤ 6; erf(6) is 1 in float64).
+ERF_TERMS = 100
+#: The unit index of a text cell that is a missing-value token (unknown categories get −1).
+TOKEN = -2
+
+
+class Graph:
+    """The nodes and constants of one graph; :meth:`op` adds a node and returns its output.
+
+    Args:
+        onnx: the ``onnx`` module (imported by the caller, so a missing one is said once).
+    """
+
+    def __init__(self, onnx) -> None:
+        self.onnx, self.nodes, self.constants, self._names = onnx, [], [], 0
+
+    def _name(self, stem: str) -> str:
+        self._names += 1
+        return f"{stem}_{self._names}"
+
+    def const(self, values, dtype=None) -> str:
+        """A constant tensor (``values`` as an array of ``dtype``); returns its name."""
+        array = np.asarray(values, dtype=dtype)
+        name = self._name("c")
+        self.constants.append(self.onnx.numpy_helper.from_array(array, name))
+        return name
+
+    def op(self, op_type: str, *inputs: str, output: str | None = None, domain: str = "", **attrs):
+        """Add the node ``op_type(inputs, **attrs)``; returns its (one) output's name."""
+        output = output or self._name(op_type.lower())
+        node = self.onnx.helper.make_node(
+            op_type, list(inputs), [output], domain=domain or None, **attrs
+        )
+        self.nodes.append(node)
+        return output
+
+    def cast(self, x: str, dtype, output: str | None = None) -> str:
+        return self.op("Cast", x, output=output, to=tensor_type(self.onnx, dtype))
+
+
+def tensor_type(onnx, dtype) -> int:
+    """The ONNX element type of a NumPy dtype (float32, float64, int64, bool, or str)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "OUS":
+        return onnx.TensorProto.STRING
+    return onnx.helper.np_dtype_to_tensor_dtype(dtype)
+
+
+# -- the layers ---------------------------------------------------------------------------------
+def layers(g: Graph, x: str, steps, dtype) -> str:
+    """The steps of :func:`~.steps.network_steps` on x (n, n_in) in dtype; returns the output."""
+    for step in steps:
+        x = _step(g, x, step, dtype)
+    return x
+
+
+def _step(g: Graph, x: str, step, dtype) -> str:
+    arrays = step.arrays
+    if step.kind == "dense":
+        z = g.op("MatMul", x, g.const(arrays["W"], dtype))
+        return g.op("Add", z, g.const(arrays["b"], dtype)) if "b" in arrays else z
+    if step.kind == "dropout":  # the identity at inference
+        return x
+    if step.kind == "batchnorm":  # as mlpkit: (x − μ)·γ/√(σ² + ε) + β, the scale in T
+        typed = {name: values.astype(dtype) for name, values in arrays.items()}
+        scale = typed["gamma"] / np.sqrt(typed["running_var"] + dtype(step.options["epsilon"]))
+        centred = g.op("Sub", x, g.const(typed["running_mean"]))
+        return g.op("Add", g.op("Mul", centred, g.const(scale)), g.const(typed["beta"]))
+    if step.kind == "residual":
+        body = layers(g, x, step.body, dtype)
+        skip = x
+        if "projection" in arrays:
+            skip = g.op("MatMul", x, g.const(arrays["projection"], dtype))
+        return g.op("Add", body, skip)
+    return activation(g, x, step, dtype)
+
+
+def activation(g: Graph, z: str, step, dtype) -> str:
+    """One activation step on z; the formulas are mlpkit's (see :mod:`mlpkit.layers`)."""
+    name, options = step.name, step.options
+    one = lambda value: g.const(value, dtype)  # noqa: E731
+    simple = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh"}
+    if name in simple:
+        return g.op(simple[name], z)
+    if name == "softmax":
+        return g.op("Softmax", z, axis=1)
+    if name == "leaky_relu":
+        return g.op("LeakyRelu", z, alpha=float(options["negative_slope"]))
+    if name == "prelu":
+        return g.op("PRelu", z, g.const(step.arrays["alpha"], dtype))
+    if name == "elu":
+        return g.op("Elu", z, alpha=float(options["alpha"]))
+    if name == "softplus":  # ln(1 + e^(−|z|)) + max(z, 0), which never overflows
+        tail = g.op("Exp", g.op("Neg", g.op("Abs", z)))
+        return g.op("Add", g.op("Log", g.op("Add", tail, one(1))), g.op("Relu", z))
+    if name == "silu":
+        return g.op("Mul", z, g.op("Sigmoid", z))
+    if name == "step":
+        return g.cast(g.op("Greater", z, one(0)), dtype)
+    if name == "gelu":
+        return _gelu(g, z, options["approximate"], dtype)
+    raise ValueError(f"Cannot export the activation {name!r} to ONNX.")
+
+
+def _gelu(g: Graph, z: str, approximate: str, dtype) -> str:
+    one = lambda value: g.const(value, dtype)  # noqa: E731
+    if approximate == "tanh":  # ½z(1 + tanh(√(2/π)(z + 0.044715z³)))
+        cube = g.op("Mul", g.op("Mul", z, z), z)
+        inner = g.op("Add", z, g.op("Mul", cube, one(0.044715)))
+        t = g.op("Tanh", g.op("Mul", inner, one(math.sqrt(2 / math.pi))))
+    else:  # z·Φ(z) = ½z(1 + erf(z/√2))
+        t = erf(g, g.op("Mul", z, one(1 / math.sqrt(2))), dtype)
+    return g.op("Mul", g.op("Mul", z, one(0.5)), g.op("Add", t, one(1)))
+
+
+def erf(g: Graph, u: str, dtype) -> str:
+    """erf(u): onnxruntime's Erf in float32, the series of the module docstring in float64."""
+    if np.dtype(dtype) == np.float32:
+        return g.op("Erf", u)
+    one = lambda value: g.const(value, dtype)  # noqa: E731
+    a = g.op("Clip", g.op("Abs", u), one(0), one(6))
+    t = g.op("Mul", g.op("Mul", a, a), one(2))  # 2u²
+    total = one(1)
+    for n in range(ERF_TERMS, 0, -1):  # Horner: 1 + 2u²/3·(1 + 2u²/5·(1 + …))
+        total = g.op("Add", one(1), g.op("Mul", g.op("Mul", total, t), one(1 / (2 * n + 1))))
+    gauss = g.op("Exp", g.op("Neg", g.op("Mul", a, a)))
+    value = g.op("Mul", g.op("Mul", g.op("Mul", gauss, a), total), one(2 / math.sqrt(math.pi)))
+    return g.op("Mul", value, g.op("Sign", u))
+
+
+# -- scaling (float64) --------------------------------------------------------------------------
+def scale(g: Graph, x: str, spec, *, inverse: bool = False) -> str:
+    """x (n, k) float64 through a :class:`~.tables.Scale`, or through its inverse."""
+    c = {name: g.const(values, np.float64) for name, values in spec.arrays.items()}
+    if spec.kind == "standard":
+        if inverse:
+            return g.op("Add", g.op("Mul", x, c["scale"]), c["mean"])
+        return g.op("Div", g.op("Sub", x, c["mean"]), c["scale"])
+    if spec.kind == "minmax":
+        if inverse:
+            return g.op("Div", g.op("Sub", x, c["min"]), c["scale"])
+        z = g.op("Add", g.op("Mul", x, c["scale"]), c["min"])
+        if spec.clip is None:
+            return z
+        low, high = (g.const(bound, np.float64) for bound in spec.clip)
+        return g.op("Clip", z, low, high)
+    k = g.const(spec.k, np.float64)
+    if not inverse:
+        return g.op("Tanh", g.op("Div", g.op("Mul", g.op("Sub", x, c["mean"]), k), c["scale"]))
+    z = g.op("Clip", x, g.const(-Z_MAX, np.float64), g.const(Z_MAX, np.float64))
+    one = g.const(1.0, np.float64)
+    ratio = g.op("Div", g.op("Add", one, z), g.op("Sub", one, z))
+    artanh = g.op("Mul", g.op("Log", ratio), g.const(0.5, np.float64))
+    return g.op("Add", c["mean"], g.op("Div", g.op("Mul", c["scale"], artanh), k))
+
+
+# -- the user's columns (float64) ---------------------------------------------------------------
+def missing(g: Graph, x: str) -> str:
+    """True where x (float64) is NaN or ±inf, as mlpkit's missing-value mask."""
+    return g.op("Or", g.op("IsNaN", x), g.op("IsInf", x))
+
+
+def filled(g: Graph, x: str, gaps: str, fills) -> str:
+    """x with each column's learned fill where ``gaps``; a column without fill keeps its gaps."""
+    if all(value is None for value in fills):
+        return x
+    values = [np.nan if value is None else float(value) for value in fills]
+    return g.op("Where", gaps, g.const([values], np.float64), x)
+
+
+def one_hot_numbers(g: Graph, x: str, column) -> tuple[str, str]:
+    """A numeric categorical column x (n, 1) float64 → (one-hot (n, k) float64, gaps)."""
+    gaps = missing(g, x)
+    x = filled(g, x, gaps, [_number(column.fill)])
+    keys = [[_number(category) for category in column.categories]]
+    return g.cast(g.op("Equal", x, g.const(keys, np.float64)), np.float64), gaps
+
+
+def one_hot_text(g: Graph, x: str, column, tokens) -> tuple[str, str]:
+    """A text column x (n, 1) string → (one-hot (n, k) float64, gaps): categories by exact
+    text, a missing-value token becomes the learned fill, any other text all zeros."""
+    categories = [str(c) for c in column.categories]
+    tokens = [t for t in dict.fromkeys(tokens) if t not in categories]
+    index = g.op(
+        "LabelEncoder",
+        x,
+        domain="ai.onnx.ml",
+        keys_strings=categories + tokens,
+        values_int64s=list(range(len(categories))) + [TOKEN] * len(tokens),
+        default_int64=-1,
+    )
+    gaps = g.op("Equal", index, g.const(TOKEN, np.int64))
+    known = column.fill is not None and str(column.fill) in categories
+    fill = categories.index(str(column.fill)) if known else -1
+    index = g.op("Where", gaps, g.const(fill, np.int64), index)
+    units = g.const([list(range(len(categories)))], np.int64)
+    return g.cast(g.op("Equal", index, units), np.float64), gaps
+
+
+def _number(value) -> float:
+    return np.nan if value is None else float(value)
