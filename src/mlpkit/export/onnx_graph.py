@@ -102,19 +102,22 @@ def activation(g: Graph, z: str, step, dtype) -> str:
         return g.op(simple[name], z)
     if name == "softmax":
         return g.op("Softmax", z, axis=1)
+    positive = lambda: g.op("Greater", z, one(0))  # noqa: E731
+    # slopes as constants in T: the attributes of LeakyRelu and Elu are float32
     if name == "leaky_relu":
-        return g.op("LeakyRelu", z, alpha=float(options["negative_slope"]))
+        return g.op("Where", positive(), z, g.op("Mul", z, one(options["negative_slope"])))
     if name == "prelu":
         return g.op("PRelu", z, g.const(step.arrays["alpha"], dtype))
-    if name == "elu":
-        return g.op("Elu", z, alpha=float(options["alpha"]))
+    if name == "elu":  # α(e^min(z, 0) − 1) below 0
+        below = g.op("Sub", g.op("Exp", g.op("Min", z, one(0))), one(1))
+        return g.op("Where", positive(), z, g.op("Mul", below, one(options["alpha"])))
     if name == "softplus":  # ln(1 + e^(−|z|)) + max(z, 0), which never overflows
         tail = g.op("Exp", g.op("Neg", g.op("Abs", z)))
         return g.op("Add", g.op("Log", g.op("Add", tail, one(1))), g.op("Relu", z))
     if name == "silu":
         return g.op("Mul", z, g.op("Sigmoid", z))
     if name == "step":
-        return g.cast(g.op("Greater", z, one(0)), dtype)
+        return g.cast(positive(), dtype)
     if name == "gelu":
         return _gelu(g, z, options["approximate"], dtype)
     raise ValueError(f"Cannot export the activation {name!r} to ONNX.")
