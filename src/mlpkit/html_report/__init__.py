@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from ..evaluation import evaluate, scored_model
 from ..modelfile import write_atomically
+from .doctor import doctor_section
 from .markup import page
 from .pictures import draw_pictures
 from .sections import (
@@ -42,7 +43,9 @@ from .sections import (
 DEFAULT_PATH = "report.html"
 
 
-def report(model, X_test, y_test, path=DEFAULT_PATH, *, history=None, X_train=None, title=None):
+def report(
+    model, X_test, y_test, path=DEFAULT_PATH, *, history=None, X_train=None, title=None, doctor=None
+):
     """Write a self-contained HTML report of ``model`` scored on (X_test, y_test).
 
     Args:
@@ -61,6 +64,8 @@ def report(model, X_test, y_test, path=DEFAULT_PATH, *, history=None, X_train=No
             estimator's ``history_`` (its last fit; a Pipeline's final step's).
         X_train: the training features, for the row count in the data summary.
         title: the page title. Defaults to "mlpkit report: <task>".
+        doctor: a :class:`~mlpkit.diagnostics.DoctorReport` (what ``mk.doctor`` returns): adds
+            its verdicts as a "Training doctor" section after the warnings.
 
     Returns:
         pathlib.Path: the absolute path of the file written (``Path(path).resolve()``), e.g.
@@ -90,6 +95,7 @@ def report(model, X_test, y_test, path=DEFAULT_PATH, *, history=None, X_train=No
     sections = [
         header(title, found),
         warnings_box(found["warnings"] + failures),
+        "" if doctor is None else doctor_section(doctor),
         configuration(net, model, found),
         data_summary(X_test, y_test, X_train, found),
         metrics_section(found),

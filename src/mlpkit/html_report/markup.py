@@ -93,6 +93,10 @@ pre { padding: 0.8em 1em; overflow-x: auto; background: #f6f7f9; border: 1px sol
   border-radius: 4px; font: 13px/1.45 ui-monospace, Menlo, Consolas, monospace; }
 details summary { cursor: pointer; margin-bottom: 0.5em; }
 .scroll { overflow-x: auto; }
+td.status-ok { color: #1e7b34; font-weight: 600; }
+td.status-warn { color: #8a5a00; background: #fff7e6; font-weight: 600; }
+td.status-fail { color: #a1160a; background: #fdecea; font-weight: 600; }
+td.array { white-space: pre; font: 12px/1.35 ui-monospace, Menlo, Consolas, monospace; }
 """
 
 

@@ -15,6 +15,7 @@ matplotlib is needed only here: ``import mlpkit`` does not import it.
 
 from ._figure import save
 from .architecture import architecture
+from .diagnostics import histograms, layer_statistics, lr_finder
 from .functions import activation_functions, decision_boundary
 from .scores import confusion_matrix, lift_gain, roc_curve
 from .training import complexity_curve, gradient_norms, learning_curves
@@ -29,5 +30,8 @@ __all__ = [
     "activation_functions",
     "architecture",
     "decision_boundary",
+    "layer_statistics",
+    "histograms",
+    "lr_finder",
     "save",
 ]

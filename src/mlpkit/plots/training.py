@@ -26,7 +26,7 @@ def history_dict(history) -> tuple[dict, list | None]:
     )
 
 
-def _epochs(values, epoch_indices) -> np.ndarray:
+def epoch_numbers(values, epoch_indices) -> np.ndarray:
     """Epoch numbers counted from 1 (History keeps 0-based indices that continue over fits)."""
     if epoch_indices is not None and len(epoch_indices) == len(values):
         return np.asarray(epoch_indices) + 1
@@ -85,7 +85,7 @@ def learning_curves(history, metrics=None, path=None, *, title=None, loss_units=
             if key in values:
                 y = np.asarray(values[key], dtype=float)
                 ax.plot(
-                    _epochs(y, epoch_indices),
+                    epoch_numbers(y, epoch_indices),
                     y,
                     color=colour,
                     label=label,
@@ -127,9 +127,9 @@ def gradient_norms(history, path=None, *, title=None):
     ax = figure.subplots()
     for key in layer_keys:
         index, _, layer = key[len("grad_norm/") :].partition(":")
-        _log_line(ax, values[key], epoch_indices, label=f"layer {index} ({layer})")
+        log_line(ax, values[key], epoch_indices, label=f"layer {index} ({layer})")
     if "grad_norm" in values:
-        _log_line(
+        log_line(
             ax,
             values["grad_norm"],
             epoch_indices,
@@ -139,25 +139,26 @@ def gradient_norms(history, path=None, *, title=None):
         )
     if any(np.any(np.asarray(line.get_ydata()) > 0) for line in ax.lines):
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(_PlainLogFormatter())
-        ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_major_formatter(PlainLogFormatter())
+        ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False))
     ax.set(xlabel="epoch", ylabel="gradient norm (L2)")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
     return finish(figure, title, "Gradient norms per layer", path)
 
 
-class _PlainLogFormatter(LogFormatter):
+class PlainLogFormatter(LogFormatter):
     """Label the ticks matplotlib would label on a log axis, as plain numbers (0.3, not 3e-01)."""
 
     def __call__(self, x, pos=None):
         return f"{x:.3g}" if super().__call__(x, pos) else ""
 
 
-def _log_line(ax, values, epoch_indices, **style) -> None:
+def log_line(ax, values, epoch_indices, **style) -> None:
+    """Plot per-epoch ``values`` for a log axis: values ≤ 0 are left out (NaN)."""
     y = np.asarray(values, dtype=float)
     y = np.where(y > 0, y, np.nan)
-    ax.plot(_epochs(y, epoch_indices), y, marker="." if len(y) < 30 else None, **style)
+    ax.plot(epoch_numbers(y, epoch_indices), y, marker="." if len(y) < 30 else None, **style)
 
 
 def complexity_curve(result, path=None, *, title=None):

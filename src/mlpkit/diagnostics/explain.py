@@ -1,0 +1,277 @@
+r"""``mk.explain``: every number of one training step on a tiny batch, each gradient checked.
+
+For each Dense layer (input x (n, n_in), W (n_in, m), b (m,)), forward then backward:
+
+    z = x·W + b                 (n, m)        dL/da = from the layer above (or the loss)
+    a = f(z)                    (n, m)        f'(z)                       (n, m)
+                                              dL/dz = dL/da ⊙ f'(z)       (n, m)
+                                              dL/dW = xᵀ·dL/dz            (n_in, m)
+                                              dL/db = Σ_rows dL/dz        (m,)
+                                              dL/dx = dL/dz·Wᵀ            (n, n_in)
+
+With a cross-entropy on a sigmoid/softmax output, the loss is computed from z and gives dL/dz
+= (a − y)/n directly (fused, as in training): no dL/da is formed there. Then the optimizer's
+update, and the new weights.
+
+The numbers are computed by the network's own layers, loss and optimizer, in float64 on a twin
+(:mod:`.twin`; the network itself does not move), and every gradient is set beside its central
+finite difference (:mod:`.finite_differences`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..exceptions import ConfigError
+from ..layers.activations import Activation, Softmax, activation_name
+from ..training import preparation
+from .explanation import Explanation
+from .finite_differences import STEP, central_differences
+from .formulas import ACTIVATIONS, activation_formulas, loss_formulas, optimizer_formula
+from .twin import check_fused_output, network_of, require_built, resolve_loss, twin
+
+#: Explain mode prints every number: at most this many rows and parameters.
+MAX_ROWS, MAX_PARAMETERS = 32, 5000
+
+
+@dataclass
+class Quantity:
+    """One named array of the step: its formula, value and finite-difference estimate."""
+
+    name: str
+    formula: str
+    value: np.ndarray
+    check: np.ndarray | None = None
+
+    @property
+    def error(self) -> float | None:
+        """max |value − check|, or None without a check."""
+        return None if self.check is None else float(np.max(np.abs(self.value - self.check)))
+
+
+@dataclass
+class LayerStep:
+    """One layer's numbers: forward, backward and update quantities, by name."""
+
+    index: int
+    title: str
+    forward: list[Quantity] = field(default_factory=list)
+    backward: list[Quantity] = field(default_factory=list)
+    update: list[Quantity] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        for quantity in (*self.forward, *self.backward, *self.update):
+            if quantity.name == name:
+                return quantity.value
+        known = [q.name for q in (*self.forward, *self.backward, *self.update)]
+        raise KeyError(f"layer {self.index} has no {name!r}; it has {known}.")
+
+    def quantity(self, name: str) -> Quantity:
+        return next(q for q in (*self.forward, *self.backward, *self.update) if q.name == name)
+
+
+def explain(model, X, y, loss=None, *, optimizer=None, check: bool = True):
+    """Every intermediate of one forward pass, one backward pass and one update.
+
+    Args:
+        model: a built ``mk.Sequential`` of Dense and activation layers (or a fitted
+            estimator whose network is one).
+        X, y: a tiny batch (at most 32 rows), as ``fit`` takes it.
+        loss: as ``fit`` takes it; defaults to the network's loss from its last fit.
+        optimizer: the update to show (a name, config or ``mk.optim`` object); defaults to
+            the network's optimizer with its state, or ``SGD(learning_rate=0.1)``.
+        check: set each gradient beside its central finite difference.
+
+    Returns:
+        Explanation: ``print`` it, or ``.to_markdown()`` / ``.to_html()``; ``layers[i]["z"]``
+        etc. are the arrays.
+    """
+    net = network_of(model, "explain")
+    require_built(net, "explain")
+    loss = resolve_loss(net, loss, "explain")
+    fused = check_fused_output(net, loss, "explain")
+    _check_explainable(net)
+    work = twin(net, dtype="float64")
+    data = preparation.dataset(work, X, y, loss)
+    if data.X.shape[0] > MAX_ROWS:
+        raise ConfigError(
+            f"explain prints every number of a tiny batch: expected at most {MAX_ROWS} rows, "
+            f"got {data.X.shape[0]}. Pass X[:2], y[:2]."
+        )
+    steps = [LayerStep(i, _title(layer)) for i, layer in enumerate(work.layers)]
+    inputs = _forward(work, data.X, fused, steps)
+    out = steps[-1]["z"] if fused else steps[-1]["a"]
+    value, grad = loss.value_and_grad(out, data.y)
+    _backward(work, np.array(grad), fused, steps)
+    if check:
+        _check_gradients(work, loss, data, inputs, fused, steps)
+    chosen = _optimizer(net, optimizer, work.params)
+    _update(work, chosen, steps)
+    return Explanation(
+        data.X, data.y, loss, float(value), fused, steps, chosen, loss_formulas(loss)
+    )
+
+
+def _check_explainable(net) -> None:
+    for index, layer in enumerate(net.layers):
+        inner = getattr(layer, "activation", None)
+        if not isinstance(layer, Activation) and not isinstance(inner, Activation):
+            raise ConfigError(
+                f"explain shows Dense and activation layers; layer {index} is {layer.name}. "
+                f"Explain a network without it."
+            )
+    if net.params.size > MAX_PARAMETERS:
+        raise ConfigError(
+            f"explain prints every number: expected at most {MAX_PARAMETERS:,} parameters, "
+            f"got {net.params.size:,}. Explain a smaller network."
+        )
+    if net.penalty().active:
+        raise ConfigError(
+            "explain shows the data loss only; explain this network without its penalty."
+        )
+
+
+def _title(layer) -> str:
+    inner = getattr(layer, "activation", None)
+    if isinstance(inner, Activation):
+        return f"{layer.name}({layer.units}, {activation_name(inner)})"
+    return f"{layer.name}()"
+
+
+def _forward(work, X, fused, steps) -> list[np.ndarray]:
+    """Run the layers in training mode, recording x, z, a; return each layer's input."""
+    inputs, x, last = [], X, len(work.layers) - 1
+    for index, layer in enumerate(work.layers):
+        inputs.append(x)
+        step, inner = steps[index], getattr(layer, "activation", None)
+        name = activation_name(inner if inner is not None else layer)
+        f_text, _ = activation_formulas(name)
+        if inner is not None:
+            z = np.array(layer.forward(x, training=True, logits=True))
+            step.forward.append(Quantity("z", "z = x·W + b", z))
+            a = np.array(inner.forward(z, training=not (fused and index == last)))
+        else:
+            z, a = x, np.array(layer.forward(x, training=True))
+        step.forward.append(Quantity("a", f_text, a))
+        x = a
+    return inputs
+
+
+def _backward(work, grad, fused, steps) -> None:
+    """Backpropagate dL/d(out) through the layers, recording every gradient."""
+    last = len(work.layers) - 1
+    for index in range(last, -1, -1):
+        layer, step = work.layers[index], steps[index]
+        inner = getattr(layer, "activation", None)
+        act = inner if inner is not None else layer
+        if fused and index == last:
+            dz = grad
+            step.backward.append(Quantity("dL/dz", loss_gradient_text(work), dz))
+        else:
+            dz = _through_activation(act, grad, step)
+        if inner is None:
+            grad = dz
+            continue
+        layer.needs_input_grad = True  # the twin's: dL/dx of the first layer is shown too
+        grad = np.array(layer.backward(dz, logits=True))
+        step.backward.append(Quantity("dL/dW", "dL/dW = xᵀ·dL/dz", np.array(layer.dW)))
+        if layer.use_bias:
+            step.backward.append(Quantity("dL/db", "dL/db = Σ_rows dL/dz", np.array(layer.db)))
+        step.backward.append(Quantity("dL/dx", "dL/dx = dL/dz·Wᵀ", grad))
+
+
+def loss_gradient_text(work) -> str:
+    return f"dL/dz = (a − y)/n  (fused with the {activation_name(work.output_activation)})"
+
+
+def _through_activation(act, da, step) -> np.ndarray:
+    """dL/dz = dL/da ⊙ f'(z) by the activation's own backward (softmax: its Jacobian)."""
+    _, df_text = activation_formulas(activation_name(act))
+    step.backward.append(Quantity("dL/da", "dL/da (from above)", da))
+    if not isinstance(act, Softmax):
+        fprime = np.array(act.backward(np.ones_like(da)))
+        step.backward.append(Quantity("f'(z)", df_text, fprime))
+    dz = np.array(act.backward(da))
+    step.backward.append(
+        Quantity("dL/dz", "dL/dz = dL/da ⊙ f'(z)" if df_text else "dL/dz = Jᵀ·dL/da", dz)
+    )
+    return dz
+
+
+def _check_gradients(work, loss, data, inputs, fused, steps) -> None:
+    """Set each gradient beside its central finite difference of the float64 loss."""
+    for index, step in enumerate(steps):
+        for quantity in step.backward:
+            start = _restart(quantity.name, index, inputs, step)
+            if start is None:
+                continue
+            stage, values = start
+            values = np.array(values)
+
+            def loss_of(stage=stage, values=values, index=index):
+                return loss.value(_run_from(work, index, stage, values, fused), data.y)
+
+            quantity.check = central_differences(loss_of, values)
+        layer = work.layers[index]
+        if hasattr(layer, "W"):
+            full = lambda: loss.value(work.forward(data.X, logits=fused), data.y)  # noqa: E731
+            step.quantity("dL/dW").check = central_differences(full, layer.W)
+            if layer.use_bias:
+                step.quantity("dL/db").check = central_differences(full, layer.b)
+
+
+def _restart(name: str, index: int, inputs, step):
+    """Where a gradient's loss is recomputed from: (stage, the array perturbed) or None."""
+    return {
+        "dL/dz": ("z", step["z"] if "z" in [q.name for q in step.forward] else inputs[index]),
+        "dL/da": ("a", step["a"]),
+        "dL/dx": ("x", inputs[index]),
+    }.get(name)
+
+
+def _run_from(work, index, stage, values, fused) -> np.ndarray:
+    """The network's output (z of the output layer when fused) from layer ``index``'s
+    input (stage "x"), pre-activation ("z") or output ("a")."""
+    last, x = len(work.layers) - 1, values
+    layer = work.layers[index]
+    inner = getattr(layer, "activation", None)
+    if stage == "x":
+        x = layer.forward(x, logits=fused and index == last)
+    elif stage == "z" and not (fused and index == last):
+        x = (inner if inner is not None else layer).forward(x)
+    for later in range(index + 1, last + 1):
+        x = work.layers[later].forward(x, logits=fused and later == last)
+    return x
+
+
+def _optimizer(net, optimizer, params):
+    """The optimizer whose update is shown, its state in float64 beside ``params``."""
+    from .. import optim
+
+    if optimizer is not None:
+        return optim.get(optimizer)
+    if net.optimizer is None:
+        return optim.SGD(learning_rate=0.1)
+    document, arrays = net.optimizer.to_document()
+    chosen = optim.get(document["config"])
+    wide = {name: np.asarray(a, dtype=np.float64) for name, a in arrays.items()}
+    return chosen.load_state(document, wide, params)
+
+
+def _update(work, chosen, steps) -> None:
+    """One step of ``chosen`` on the twin's flat buffers; the new weights per layer."""
+    grads = np.where(work.trainable_mask(), work.grads, 0.0)
+    chosen.step(work.params, grads)
+    text = optimizer_formula(chosen)
+    for layer, step in zip(work.layers, steps):
+        if hasattr(layer, "W"):
+            step.update.append(Quantity("W_new", f"new W, θ = W: {text}", np.array(layer.W)))
+            if layer.use_bias:
+                step.update.append(
+                    Quantity("b_new", "new b, θ = b: the same rule", np.array(layer.b))
+                )
+
+
+__all__ = ["ACTIVATIONS", "MAX_PARAMETERS", "MAX_ROWS", "STEP", "Quantity", "LayerStep", "explain"]
