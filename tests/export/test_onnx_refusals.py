@@ -111,3 +111,8 @@ def test_the_metadata_records_the_check(tmp_path):
     assert 0 < float(recorded["max_abs_difference"]) <= float(recorded["tolerance"]) == 1e-5
     assert recorded["probe_rows"] == "64"
     assert '"name": "X"' in recorded["inputs"] and '"name": "output"' in recorded["outputs"]
+
+
+def test_an_opset_too_old_for_the_graph_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="opset must be from 13 to .*got opset=11"):
+        mk.export.to_onnx(_net(), tmp_path / "m.onnx", opset=11)

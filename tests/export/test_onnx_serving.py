@@ -153,3 +153,15 @@ def test_the_file_takes_the_feature_array_without_its_preprocessor(tmp_path):
     features = clf.network_.preprocessor.transform(X)
     served = run_onnx(path, features)
     np.testing.assert_allclose(served["probabilities"], clf.predict_proba(X), atol=1e-9)
+
+
+def test_a_multilabel_classifier_gives_a_0_1_matrix_and_opset_13_is_read(tmp_path):
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(90, 3))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0.5, X[:, 0] + X[:, 2] > 0]).astype(int)
+    clf = mk.MLPClassifier(hidden_layer_sizes=(8,), random_state=0, max_iter=30).fit(X, Y)
+    path = mk.export.to_onnx(clf, tmp_path / "labels.onnx", opset=13)
+    served = run_onnx(path, X)
+    assert metadata(path)["opset"] == "13"
+    np.testing.assert_allclose(served["probabilities"], clf.predict_proba(X), atol=1e-9)
+    assert served["label"].tolist() == clf.predict(X).tolist()

@@ -27,8 +27,8 @@ from . import onnx_model, probe
 from .steps import network_of
 from .tables import input_spec
 
-#: The default operator set: read by onnxruntime ≥ 1.14 (2023).
-OPSET = 18
+#: The default operator set: read by onnxruntime ≥ 1.14 (2023); the graph needs ≥ MIN_OPSET.
+OPSET, MIN_OPSET = 18, 13
 #: Default tolerance by the coarsest float type involved (the network's or the file's).
 TOLERANCE = {"float32": 1e-5, "float64": 1e-9}
 _ORT_TYPES = {"tensor(string)": object, "tensor(float)": np.float32, "tensor(double)": np.float64}
@@ -85,6 +85,11 @@ def to_onnx(
     net = network_of(model, "to_onnx")
     path = _target(path, overwrite)
     dtype = _dtype(dtype, net)
+    if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
+        raise ValueError(
+            f"to_onnx opset must be from {MIN_OPSET} to {onnx.defs.onnx_opset_version()} (this "
+            f"onnx); got opset={opset!r}."
+        )
     spec = input_spec(net.preprocessor, "to_onnx", one_hot=True) if include_preprocessor else None
     proto, (inputs, outputs) = onnx_model.build(onnx, model, net, spec, dtype, opset)
     onnx.checker.check_model(proto)

@@ -59,7 +59,7 @@ def build(onnx, model, net, spec, dtype, opset: int):
     )
     imports = [onnx.helper.make_opsetid("", opset), onnx.helper.make_opsetid("ai.onnx.ml", 3)]
     proto = onnx.helper.make_model(graph, opset_imports=imports, producer_name="mlpkit")
-    proto.ir_version = min(proto.ir_version, 9)  # what onnxruntime of the last years reads
+    proto.ir_version = onnx.helper.find_min_ir_version_for(imports)  # older runtimes read it
     return proto, (inputs, outputs)
 
 
@@ -142,11 +142,11 @@ def _outputs(g: Graph, model, net, y: str, dtype) -> list[Port]:
 def _labels(g: Graph, net, proba: str, dtype) -> Port:
     """``predict_classes``: classes_[p > 0.5] for one unit, classes_[argmax] for a softmax, a
     0/1 matrix for several sigmoids."""
-    above = g.op("Greater", proba, g.const(0.5, dtype))
-    if net.task == "multilabel":
-        g.cast(above, np.int64, output="label")
-        return Port("label", np.int64, net.n_outputs)
-    if net.n_outputs == 1:
+    if net.task == "multilabel" or net.n_outputs == 1:
+        above = g.op("Greater", proba, g.const(0.5, dtype))
+        if net.task == "multilabel":
+            g.cast(above, np.int64, output="label")
+            return Port("label", np.int64, net.n_outputs)
         index = g.op("Reshape", g.cast(above, np.int64), g.const([-1], np.int64))
     else:
         index = g.op("ArgMax", proba, axis=1, keepdims=0)
