@@ -116,3 +116,26 @@ def test_the_metadata_records_the_check(tmp_path):
 def test_an_opset_too_old_for_the_graph_is_refused(tmp_path):
     with pytest.raises(ValueError, match="opset must be from 13 to .*got opset=11"):
         mk.export.to_onnx(_net(), tmp_path / "m.onnx", opset=11)
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    from mlpkit.export import onnx, torch
+
+    assert doctest.testmod(onnx).failed == 0
+    assert doctest.testmod(torch).failed == 0
+
+
+def test_columns_with_any_names_and_one_named_like_an_output(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"a b/c=1": rng.normal(size=60), "mlpkit/c_1": rng.choice(["u", "v"], 60)})
+    clf = mk.MLPClassifier(hidden_layer_sizes=(3,), random_state=0, max_iter=5, preprocessor="auto")
+    clf.fit(frame, rng.integers(0, 2, 60))
+    path = mk.export.to_onnx(clf, tmp_path / "odd.onnx")
+    assert '"a b/c=1"' in metadata(path)["inputs"]
+    clf.fit(frame.rename(columns={"a b/c=1": "label"}), rng.integers(0, 2, 60))
+    with pytest.raises(ValueError, match="column 'label' has the name of an output"):
+        mk.export.to_onnx(clf, tmp_path / "label.onnx")

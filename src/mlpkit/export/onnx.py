@@ -80,6 +80,16 @@ def to_onnx(
             (without ``overwrite``), or its folder does not exist.
         ValueError: the dtype is not float32/float64, or the preprocessor cannot be folded in.
         ExportMismatchError: onnxruntime disagrees with the model; no file is written.
+
+    Example:
+        >>> import os, tempfile, numpy as np, mlpkit as mk, onnxruntime
+        >>> net = mk.Sequential([mk.layers.Dense(2, activation="softmax")], random_state=0)
+        >>> _ = net.fit(np.eye(2), ["no", "yes"], loss="categorical_cross_entropy", epochs=1)
+        >>> path = mk.export.to_onnx(net, os.path.join(tempfile.mkdtemp(), "net.onnx"))
+        >>> session = onnxruntime.InferenceSession(path)
+        >>> proba, labels = session.run(None, {"X": np.eye(2, dtype="float32")})
+        >>> labels.tolist() == net.predict_classes(np.eye(2)).tolist()
+        True
     """
     onnx, ort = _require()
     net = network_of(model, "to_onnx")

@@ -27,14 +27,17 @@ class Graph:
 
     Args:
         onnx: the ``onnx`` module (imported by the caller, so a missing one is said once).
+        reserved: names the graph's own tensors never take (the inputs, named by the user).
     """
 
-    def __init__(self, onnx) -> None:
+    def __init__(self, onnx, reserved=()) -> None:
         self.onnx, self.nodes, self.constants, self._names = onnx, [], [], 0
+        self.reserved = set(reserved)
 
     def _name(self, stem: str) -> str:
         self._names += 1
-        return f"{stem}_{self._names}"
+        name = f"mlpkit/{stem}_{self._names}"
+        return self._name(stem) if name in self.reserved else name
 
     def const(self, values, dtype=None) -> str:
         """A constant tensor (``values`` as an array of ``dtype``); returns its name."""

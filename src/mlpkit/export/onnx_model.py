@@ -46,7 +46,7 @@ def build(onnx, model, net, spec, dtype, opset: int):
         dtype: np.float32 or np.float64, the file's number type.
         opset: the ONNX operator set.
     """
-    g = Graph(onnx)
+    g = Graph(onnx, reserved=() if spec is None else [c.label for c in spec.columns])
     inputs, features = _inputs(g, net, spec, dtype)
     x = onnx_graph.layers(g, features, network_steps(net.layers), dtype)
     outputs = _outputs(g, model, net, x, dtype)
@@ -97,7 +97,17 @@ def _numbers(g: Graph, x: str, columns) -> str:
     return g.op("Concat", x, flags, axis=1)
 
 
+#: The names of the file's outputs, which no input (column) may take.
+OUTPUT_NAMES = ("output", "probabilities", "label")
+
+
 def _by_column(g: Graph, spec, dtype) -> tuple[list[Port], str]:
+    taken = [c.label for c in spec.columns if c.label in OUTPUT_NAMES]
+    if taken:
+        raise ValueError(
+            f"to_onnx names each input after its column, and column {taken[0]!r} has the name "
+            f"of an output ({', '.join(OUTPUT_NAMES)}); rename the column before fitting."
+        )
     ports, pieces, flags = [], [], []
     for column in spec.columns:
         name = column.label
