@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 
 import numpy as np
 
 from .._version import __version__
 from ..modelfile import write_atomically
-from . import onnx_model, probe
+from . import onnx_model, probe, verify
 from .steps import network_of
 from .tables import input_spec
 
@@ -108,9 +107,9 @@ def to_onnx(
     missing_text = spec.tokens[0] if spec is not None and spec.tokens else ""
     session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
     got = session.run(None, probe.feed(rows, inputs, missing_text))
-    expected = _expected(model, net, rows, include_preprocessor)
+    expected = verify.expected(model, net, rows, include_preprocessor)
     tolerance = _tolerance(tolerance, dtype, net)
-    report = compare(dict(zip([p.name for p in outputs], got)), expected, tolerance)
+    report = verify.compare(dict(zip([p.name for p in outputs], got)), expected, tolerance)
     if not report["agrees"]:
         raise ExportMismatchError(_mismatch(report, path), report)
     props = _metadata(model, net, report, dtype, opset, inputs, outputs, missing_text)
@@ -166,59 +165,6 @@ def _tolerance(tolerance, dtype, net) -> float:
         return float(tolerance)
     coarse = "float32" in (np.dtype(dtype).name, np.dtype(net.dtype).name)
     return TOLERANCE["float32" if coarse else "float64"]
-
-
-# -- what mlpkit predicts -----------------------------------------------------------------------
-def _expected(model, net, rows, include_preprocessor: bool) -> dict:
-    """The model's own outputs on ``rows``, under the names of the file's outputs."""
-    with warnings.catch_warnings():  # unseen probe categories warn; both sides give zeros
-        warnings.simplefilter("ignore")
-        if include_preprocessor:
-            output = net.predict(rows)
-        else:
-            output = net.forward(np.asarray(rows, dtype=net.dtype))
-            output = output if net.target is None else net.target.decode(output)
-    classification = net.target is not None and net.target.classification
-    expected = {}
-    if model is not net and classification:
-        expected["probabilities"] = (
-            np.hstack([1 - output, output]) if output.shape[1] == 1 else output
-        )
-    else:
-        expected["output"] = output
-    if classification:
-        expected["label"] = net.target.labels(output)
-    return expected
-
-
-def compare(got: dict, expected: dict, tolerance: float) -> dict:
-    """Compare onnxruntime's outputs with mlpkit's, name by name.
-
-    Returns:
-        ``{"agrees", "max_abs_difference", "max_relative_difference", "label_mismatches",
-        "tolerance", "probe_rows"}``; the relative difference is |a − b|/max(1, |b|).
-    """
-    worst_abs, worst_rel, mismatches = 0.0, 0.0, 0
-    for name, want in expected.items():
-        have = np.asarray(got[name])
-        if name == "label":
-            mismatches += int(np.sum(have.astype(str) != np.asarray(want).astype(str)))
-            continue
-        want = np.asarray(want, dtype=np.float64)
-        have = have.astype(np.float64).reshape(want.shape)
-        both_nan = np.isnan(want) & np.isnan(have)
-        diff = np.where(both_nan, 0.0, np.abs(have - want))
-        diff = np.where(np.isnan(diff), np.inf, diff)
-        worst_abs = max(worst_abs, float(diff.max(initial=0.0)))
-        worst_rel = max(worst_rel, float((diff / np.maximum(1, np.abs(want))).max(initial=0.0)))
-    return {
-        "agrees": worst_rel <= tolerance and mismatches == 0,
-        "max_abs_difference": worst_abs,
-        "max_relative_difference": worst_rel,
-        "label_mismatches": mismatches,
-        "tolerance": tolerance,
-        "probe_rows": len(next(iter(expected.values()))),
-    }
 
 
 def _mismatch(report: dict, path: str) -> str:
