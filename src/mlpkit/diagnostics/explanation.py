@@ -110,9 +110,8 @@ class Explanation:
     def to_html(self, path=None) -> str:
         """The step as a self-contained HTML page; written to ``path`` too when given."""
         from ..html_report import write
-        from ..html_report.doctor import explanation_page
 
-        text = explanation_page(self)
+        text = _page(self)
         if path is not None:
             write(path, text)
         return text
@@ -122,6 +121,24 @@ class Explanation:
             f"Explanation(rows={self.X.shape[0]}, loss={self.value:.6g}, "
             f"max_check_error={self.max_check_error:.1e})"
         )
+
+
+def _page(explanation: Explanation) -> str:
+    """A page of the step: a table per section, formulas beside the numbers."""
+    from ..html_report.markup import escape, html_table, page
+
+    parts = ["<h1>One training step, number by number</h1>"]
+    head = ["Quantity", "Formula", "Value", "Finite difference"]
+    for heading, rows in explanation.sections():
+        cells = [
+            [name, formula, format_array(value), "" if check is None else format_array(check)]
+            for name, formula, value, check in rows
+        ]
+        table = html_table(head, cells).replace("<td>[", '<td class="array">[')
+        parts.append(
+            f'<section><h2>{escape(heading)}</h2><div class="scroll">{table}</div></section>'
+        )
+    return page("mlpkit explain", "\n".join(parts))
 
 
 def _rows(quantities):

@@ -1,6 +1,5 @@
-"""The doctor's part of the HTML report: a section of verdicts (``mk.report(..., doctor=)``),
-and the standalone pages of a :class:`~mlpkit.diagnostics.DoctorReport` and of an explained
-step (``.to_html()``)."""
+"""The doctor's part of the HTML report: a section of verdicts (``mk.report(..., doctor=)``)
+and the standalone page of a :class:`~mlpkit.diagnostics.DoctorReport` (``.to_html()``)."""
 
 from __future__ import annotations
 
@@ -46,22 +45,4 @@ def doctor_page(report) -> str:
     return page(title, f"<h1>{escape(title)}</h1>\n{doctor_section(report)}")
 
 
-def explanation_page(explanation) -> str:
-    """A page of one explained step: a table per section, formulas beside the numbers."""
-    from ..diagnostics.explanation import format_array
-
-    parts = ["<h1>One training step, number by number</h1>"]
-    for heading, rows in explanation.sections():
-        cells = [
-            [name, formula, format_array(value), "" if check is None else format_array(check)]
-            for name, formula, value, check in rows
-        ]
-        head = ["Quantity", "Formula", "Value", "Finite difference"]
-        table = html_table(head, cells).replace("<td>[", '<td class="array">[')
-        parts.append(
-            f'<section><h2>{escape(heading)}</h2><div class="scroll">{table}</div></section>'
-        )
-    return page("mlpkit explain", "\n".join(parts))
-
-
-__all__ = ["doctor_page", "doctor_section", "explanation_page"]
+__all__ = ["doctor_page", "doctor_section"]
