@@ -54,7 +54,7 @@ def compare(got: dict, expected: dict, tolerance: float) -> dict:
         if name != "label":
             diff = _difference(np.asarray(got[name]), np.asarray(want, dtype=np.float64))
             worst_abs = max(worst_abs, float(diff.max(initial=0.0)))
-            scaled = diff / np.maximum(1, np.abs(want))
+            scaled = diff / np.fmax(1, np.abs(want))  # fmax: NaN in want counts as 1
             worst_rel = max(worst_rel, float(scaled.max(initial=0.0)))
     mismatches = _label_mismatches(got, expected, tolerance)
     return {
