@@ -64,7 +64,7 @@ def build(onnx, model, net, spec, dtype, opset: int):
 
 
 def _value_info(onnx, port: Port):
-    shape = [None] if port.width is None else [None, port.width]
+    shape = ["n"] if port.width is None else ["n", port.width]  # n rows, any number
     return onnx.helper.make_tensor_value_info(
         port.name, onnx_graph.tensor_type(onnx, port.dtype), shape
     )
