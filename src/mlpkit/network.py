@@ -19,7 +19,7 @@ from .overflow import check_outputs
 from .params import ParamStore
 from .regularizers import Penalty
 from .targets import Target, check_target_scaler
-from .training import preparation
+from .training import preparation, streamed
 from .training.callbacks import History
 from .training.trainer import Trainer
 
@@ -402,7 +402,7 @@ class Sequential:
     def fit(
         self,
         X,
-        y,
+        y=None,
         *,
         loss=None,
         optimizer=None,
@@ -425,7 +425,10 @@ class Sequential:
         optimizer state when called again.
 
         Args:
-            X: features, shape (n_samples, n_features); a raw table with a preprocessor.
+            X: features, shape (n_samples, n_features); a raw table with a preprocessor; or
+                data too large for memory, streamed chunk by chunk: an ``mk.data.FileSource``
+                (y None) or the path of a Parquet/CSV file or folder (y then names its target
+                column). See docs/scale.md.
             y: targets: (n_samples,) or (n_samples, n_outputs). For a cross-entropy: class
                 labels of any type (strings, booleans, integers; ``classes_`` keeps them), or
                 one-hot / multi-label 0/1 rows; values for a regression.
@@ -437,10 +440,13 @@ class Sequential:
                 optimizer's keeps it too, so its state carries on.
             batch_size: None = full batch, 1 = stochastic, k = mini-batches of k rows.
             epochs: passes over the data in this call.
-            shuffle: reshuffle the rows every epoch (seeded); False keeps the row order.
+            shuffle: reshuffle the rows every epoch (seeded); False keeps the row order. For
+                a stream, True is ``mk.data.ExternalShuffle()``; or pass it (or
+                ``mk.data.ShuffleBuffer(rows)``) yourself.
             validation_data: ``(X_val, y_val)`` scored after every epoch as ``val_loss``.
             validation_split: or a fraction of the rows, picked at random (seeded, the same
-                rows every fit) and held out before anything is learned from the data.
+                rows every fit) and held out before anything is learned from the data; for a
+                stream, a fraction (by position) or an ``mk.data.Holdout`` rule.
             callbacks: ``mk.callbacks`` objects (see their protocol).
             verbose: 1 shows a progress bar on an interactive terminal and prints one line per
                 epoch elsewhere (CI, pipes); 0 is silent.
@@ -471,16 +477,30 @@ class Sequential:
         self.loss = self._resolve_loss(loss)
         self._check_metrics_fit_the_output(metrics)
         self.optimizer = self._resolve_optimizer(optimizer)
-        train, validation = preparation.prepare_fit(
-            self,
-            X,
-            y,
-            self.loss,
-            sample_weight=sample_weight,
-            validation_data=validation_data,
-            validation_split=validation_split,
-            classes=classes,
-        )
+        if streamed.is_stream(X):
+            if sample_weight is not None:
+                raise ConfigError("sample_weight is not taken with a streamed fit (a file).")
+            train, validation = streamed.prepare_stream(
+                self,
+                self.loss,
+                streamed.as_source(X, y),
+                validation_data=validation_data,
+                validation_split=validation_split,
+                classes=classes,
+            )
+        else:
+            if y is None:
+                raise ConfigError("fit(X, y) needs y (the targets) unless X is a file source.")
+            train, validation = preparation.prepare_fit(
+                self,
+                X,
+                y,
+                self.loss,
+                sample_weight=sample_weight,
+                validation_data=validation_data,
+                validation_split=validation_split,
+                classes=classes,
+            )
         for layer in self.walk():
             layer.release_workspaces()
         trainer = Trainer(

@@ -11,6 +11,9 @@
   ``scaler_state`` / ``scaler_from_state`` write and read).
 - splits: ``train_val_test_split`` (seeded, stratified), ``time_ordered_split``, ``folds`` and
   ``cross_validate`` (every transform refitted inside each fold).
+- streaming (data larger than memory, docs/scale.md): ``FileSource``, ``Holdout``,
+  ``ExternalShuffle``, ``ShuffleBuffer``, ``check_shuffle`` / ``ShuffleWarning``, and
+  ``Preprocessor.fit_stream``.
 - ``returns_features``: lagged returns, volatility and moving-average gaps from prices, with a
   next-period return target, strictly without look-ahead.
 """
@@ -30,6 +33,17 @@ from .scaling import (
     scaler_state,
 )
 from .splits import cross_validate, folds, time_ordered_split, train_val_test_split
+from .streaming import (
+    ExternalShuffle,
+    FileSource,
+    Holdout,
+    ShuffleBuffer,
+    ShuffleReport,
+    ShuffleWarning,
+    StreamError,
+    batch_balance,
+    check_shuffle,
+)
 from .tables import Table, TableFileError, read_table
 
 __all__ = [
@@ -56,4 +70,13 @@ __all__ = [
     "folds",
     "cross_validate",
     "returns_features",
+    "FileSource",
+    "StreamError",
+    "Holdout",
+    "ExternalShuffle",
+    "ShuffleBuffer",
+    "ShuffleReport",
+    "ShuffleWarning",
+    "batch_balance",
+    "check_shuffle",
 ]

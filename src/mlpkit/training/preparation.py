@@ -98,7 +98,7 @@ def prepare_fit(
         net.build(inputs.shape[1])
     if net.target is None:
         net.learn_target(y, loss, classes, sample_weight)
-    train = _dataset(net, inputs, y, loss, ("X", "y"))
+    train = encoded_dataset(net, inputs, y, loss, ("X", "y"))
     train.weights = sample_weight
     validation = None
     if validation_data is not None:
@@ -114,7 +114,7 @@ def dataset(net, X, y, loss, *, names=("X", "y")) -> Dataset:
             f"{names[0]} has {n_rows(X)} rows but {names[1]} has {n_rows(y)}; they must match."
         )
     inputs, kept = transform_inputs(net, X, name=names[0], purpose="evaluating")
-    return _dataset(net, inputs, take_rows(y, kept), loss, names)
+    return encoded_dataset(net, inputs, take_rows(y, kept), loss, names)
 
 
 def transform_inputs(
@@ -136,7 +136,7 @@ def transform_inputs(
     return inputs, kept
 
 
-def _dataset(net, inputs, y, loss, names) -> Dataset:
+def encoded_dataset(net, inputs, y, loss, names) -> Dataset:
     if net.target is None:  # a network built but never fitted: labels as given
         net.learn_target(y, loss, None)
     encoded = net.target.encode(y)

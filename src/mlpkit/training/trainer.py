@@ -14,10 +14,12 @@ import warnings
 
 import numpy as np
 
+from ..data.streaming.quality import OrderCheck, warn_if_ordered
 from ..exceptions import ConfigError, DivergenceWarning
 from .blowup import BlowUpGuard, check_magnitudes
 from .callbacks import CallbackList, History, Monitor
 from .epoch import EpochOutputs, EpochStats, block_squares, layer_blocks
+from .preparation import Dataset
 from .progress import ProgressLogger
 from .resume import Checkpoint, callback_states, restore_network, set_callback_states
 
@@ -88,19 +90,24 @@ class Trainer:
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, train, validation=None, *, epochs: int) -> History:
-        """Train on the :class:`~mlpkit.training.preparation.Dataset` ``train`` for ``epochs``
-        epochs, scoring ``validation`` (a Dataset or None) after each. With a checkpoint to
-        resume from, the network is first restored and only the interrupted fit's remaining
-        epochs run (``epochs`` is then the interrupted fit's own)."""
-        X = train.X
-        batch = X.shape[0] if self.batch_size is None else min(self.batch_size, X.shape[0])
-        self._check_batch_sizes(X.shape[0], batch)
+        """Train on ``train`` for ``epochs`` epochs, scoring ``validation`` (or None) after
+        each; each is a :class:`~mlpkit.training.preparation.Dataset` in memory or a
+        :class:`~mlpkit.training.streamed.StreamedData` read chunk by chunk (its batches come
+        from its own order, its first epoch's order is checked; no training metrics). With a
+        checkpoint to resume from, the network is first restored and only the interrupted
+        fit's remaining epochs run (``epochs`` is then the interrupted fit's own)."""
+        streamed = not isinstance(train, Dataset)
+        n = train.n_rows if streamed else train.X.shape[0]
+        batch = n if self.batch_size is None else min(self.batch_size, n)
+        self._check_batch_sizes(n, batch)
         net = self.net
         net.stop_training, net.stop_reason = False, None
         self.fallback, self.fallback_epoch = net.snapshot(), None
         self.start = self.fallback
-        check_magnitudes(X, train.y, regression=self.loss.logits_activation is None)
-        resumed = self._begin(epochs, steps=-(-X.shape[0] // batch))
+        self.order_check = OrderCheck() if streamed else None
+        if not streamed:
+            check_magnitudes(train.X, train.y, regression=self.loss.logits_activation is None)
+        resumed = self._begin(epochs, steps=-(-n // batch))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 if resumed is not None and resumed["stop_training"]:
@@ -238,11 +245,16 @@ class Trainer:
         """Train on every batch: ``(logs, outputs)``, or None if training diverged (the
         partial epoch is then recorded in the History)."""
         callbacks, stats = self.callbacks, EpochStats(key for key, _ in self.blocks)
-        outputs = None
-        if self.metrics:
-            outputs = EpochOutputs(train.X.shape[0], train.y.shape[1], train.y.dtype)
-        batches = self._batches(train.X, train.y, train.weights, batch)
+        outputs, check = None, self.order_check
+        if isinstance(train, Dataset):
+            if self.metrics:
+                outputs = EpochOutputs(train.X.shape[0], train.y.shape[1], train.y.dtype)
+            batches = self._batches(train.X, train.y, train.weights, batch)
+        else:  # a stream: training metrics would need every output kept (validation has them)
+            batches = train.batches(batch, self.shuffle, self.net.rngs["shuffle"])
         for index, (rows, X_batch, y_batch, w_batch) in enumerate(batches):
+            if check is not None:
+                check.add(y_batch)
             if callbacks.wants_batches:
                 callbacks.on_batch_begin(index)
             try:
@@ -258,6 +270,9 @@ class Trainer:
                 callbacks.on_batch_end(index, {"loss": value, "grad_norm": norm})
                 if self.net.stop_training:  # a batch hook asked to stop: end this epoch now
                     break
+        if check is not None:  # the first epoch's order is checked once, then no more
+            warn_if_ordered(check.report(), stacklevel=7)
+            self.order_check = None
         logs = stats.logs(with_penalty=self.penalty is not None)
         logs["lr"] = self.optimizer.last_learning_rate
         self.optimizer.epoch += 1  # per-epoch schedules count the optimizer's own epochs
@@ -306,8 +321,11 @@ class Trainer:
             output, rows = outputs.scored()
             targets = train.metric_targets[rows]
             scores.update(net.metric_scores(output, targets, self.metrics))
-        if validation is not None:
-            found = net.score(validation, self.loss, self.metrics)
+        if validation is not None:  # a stream is scored chunk by chunk
+            if isinstance(validation, Dataset):
+                found = net.score(validation, self.loss, self.metrics)
+            else:
+                found = validation.score(net, self.loss, self.metrics)
             scores.update({f"val_{name}": value for name, value in found.items()})
         return scores
 
