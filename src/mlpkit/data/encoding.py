@@ -233,7 +233,7 @@ class Categorical(StepState, TransformerMixin, BaseEstimator):
                 text = not all(isinstance(v, (Number, np.bool_)) for v in column)
             else:
                 text = any(isinstance(c, str) for c in fitted.categories_[index])
-            keys.append([_category_key(value, text) for value in column])
+            keys.append([category_key(value, text) for value in column])
         return np.array(keys, dtype=object).T.reshape(len(values), -1)
 
     def _check_cardinality(self, values: np.ndarray) -> None:
@@ -298,7 +298,7 @@ def _encoder(categories) -> OneHotEncoder:
     return encoder.set_output(transform="default")
 
 
-def _category_key(value, text: bool):
+def category_key(value, text: bool):
     """A category's key: a bool as itself, a number by its value (1 and 1.0 are 1), and in a
     text column everything as text (1.0 → "1")."""
     if isinstance(value, (bool, np.bool_)):

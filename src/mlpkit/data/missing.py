@@ -289,7 +289,7 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
             return plain(column[~missing].iloc[-1])
         values = column.to_numpy(dtype=object if text else np.float64, copy=True)
         values[missing] = np.nan  # SimpleImputer's one missing marker; None and inf are missing too
-        imputer = SimpleImputer(strategy=_IMPUTED[strategy], fill_value=self._constant(column))
+        imputer = SimpleImputer(strategy=_IMPUTED[strategy], fill_value=self.constant_for(column))
         imputer.fit(values.reshape(-1, 1))
         return plain(imputer.statistics_[0])
 
@@ -302,10 +302,10 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
                 f"'most_frequent' or 'constant' instead (per column: {{{name!r}: "
                 f"'most_frequent'}}), or use 'auto' (median for numbers, most frequent for text)."
             )
-        if text and strategy == "constant" and isinstance(self._constant(column), (int, float)):
+        if text and strategy == "constant" and isinstance(self.constant_for(column), (int, float)):
             raise ValueError(
                 f"MissingValues fill_value for text column {name!r} must be text; got "
-                f"{self._constant(column)!r}. Pass e.g. fill_value={{{name!r}: 'missing'}}."
+                f"{self.constant_for(column)!r}. Pass e.g. fill_value={{{name!r}: 'missing'}}."
             )
         if missing.all() and strategy != "constant":
             raise ValueError(
@@ -314,7 +314,8 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
                 f"'constant' for it."
             )
 
-    def _constant(self, column: pd.Series):
+    def constant_for(self, column: pd.Series):
+        """The fill of a "zero" or "constant" column: 0, or its ``fill_value``."""
         if self.strategies_[column.name] == "zero":
             return 0
         if isinstance(self.fill_value, dict):

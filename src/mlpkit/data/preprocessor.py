@@ -206,6 +206,20 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             scaler.partial_fit(encoded.to_numpy(np.float64))
         return self
 
+    def fit_stream(self, chunks) -> Preprocessor:
+        """Fit in one pass over ``chunks`` (DataFrames with the same columns, e.g. a
+        ``FileSource``'s ``chunks()``), for tables larger than memory. Returns self.
+
+        The state equals that of ``fit`` on the chunks joined: categories exactly, means and
+        variances to floating-point rounding (see :mod:`mlpkit.data.streaming.fitting`, which
+        also lists what a stream cannot learn: medians, row weights, duplicate rows).
+        ``stream_counts_`` holds each counted column's ``{value: count}``.
+        """
+        from .streaming.fitting import fit_stream  # the streaming package imports this module
+
+        fit_stream(self, chunks)
+        return self
+
     def _fit(self, X, sample_weight=None) -> pd.DataFrame:
         self._validate_params()
         frame = self._frame(X, reset=True)
@@ -215,7 +229,7 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             declared = [str(name) for name in self.categorical]
         steps = [
             ("clean", TextCleaner(tuple(self.missing_tokens or ()), keep_text=declared)),
-            ("missing", MissingValues(**self._missing_params())),
+            ("missing", MissingValues(**self.missing_params())),
             ("categorical", Categorical(self._categorical_columns(declared), self.max_categories)),
         ]
         self.n_rows_in_ = len(frame)
@@ -228,7 +242,7 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             if name == "clean":
                 table = describe_table(frame)
                 self.table_ = {k: plain(table[k]) for k in ("constant_columns", "duplicate_rows")}
-        scaler = self._new_scaler()
+        scaler = self.new_scaler()
         if scaler is not None:
             weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
             fit_scaler(_own_output(scaler), frame.to_numpy(np.float64), weights)
@@ -267,7 +281,8 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
     def _categorical_columns(self, declared):
         return "auto" if self.categorical == "auto" else declared
 
-    def _missing_params(self) -> dict:
+    def missing_params(self) -> dict:
+        """The MissingValues step's arguments, column labels as text."""
         columns = self.missing_columns
         fill = self.fill_value
         return {
@@ -277,7 +292,8 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             "add_indicator": self.add_indicator,
         }
 
-    def _new_scaler(self):
+    def new_scaler(self):
+        """A new, unfitted scaler as ``scaler`` names it (None for no scaling)."""
         options = {
             "minmax": {"feature_range": tuple(self.feature_range)},
             "tanh": {"k": self.tanh_k},

@@ -223,7 +223,7 @@ def survey(net, loss, source: FileSource, holdout, classes=None) -> int:
 
     if fitting:
         prep.fit_stream(frames())
-        counts["kept"] = counts["rows"] - prep.rows_dropped_
+        counts["kept"] = counts["rows"] - dict(prep.steps_)["missing"].rows_dropped_
     else:
         for _ in frames():
             pass
