@@ -28,6 +28,11 @@ def mlpkit(*argv):
     return code, out.getvalue(), err.getvalue()
 
 
+def on_dead(files, name, *options):
+    """``mlpkit <name> dead.mlpk data.csv --target label *options``."""
+    return mlpkit(name, files / "dead.mlpk", files / "data.csv", "--target", "label", *options)
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("doctor")
@@ -50,12 +55,9 @@ def files(tmp_path_factory):
 
 def test_doctor_prints_the_verdicts_and_writes_html(files):
     html = files / "doctor.html"
-    code, out, err = mlpkit(
+    code, out, err = on_dead(
+        files,
         "doctor",
-        files / "dead.mlpk",
-        files / "data.csv",
-        "--target",
-        "label",
         "--epochs",
         "3",
         "--html",
@@ -68,12 +70,9 @@ def test_doctor_prints_the_verdicts_and_writes_html(files):
 
 
 def test_doctor_json_and_strict(files):
-    code, out, _ = mlpkit(
+    code, out, _ = on_dead(
+        files,
         "doctor",
-        files / "dead.mlpk",
-        files / "data.csv",
-        "--target",
-        "label",
         "--epochs",
         "2",
         "--json",
@@ -88,12 +87,9 @@ def test_doctor_json_and_strict(files):
 
 def test_doctor_refuses_an_html_file_that_exists(files):
     (files / "old.html").write_text("keep")
-    code, _, err = mlpkit(
+    code, _, err = on_dead(
+        files,
         "doctor",
-        files / "dead.mlpk",
-        files / "data.csv",
-        "--target",
-        "label",
         "--html",
         files / "old.html",
     )
@@ -101,12 +97,9 @@ def test_doctor_refuses_an_html_file_that_exists(files):
 
 
 def test_explain_prints_one_step_of_the_first_rows(files):
-    code, out, err = mlpkit(
+    code, out, err = on_dead(
+        files,
         "explain",
-        files / "dead.mlpk",
-        files / "data.csv",
-        "--target",
-        "label",
         "--rows",
         "2",
         "--optimizer",
@@ -117,9 +110,7 @@ def test_explain_prints_one_step_of_the_first_rows(files):
     assert code == 0, err
     assert out.startswith("One training step on 2 row(s): loss binary_cross_entropy")
     assert "θ ← θ − η·g   (η = 0.5)" in out
-    code, out, _ = mlpkit(
-        "explain", files / "dead.mlpk", files / "data.csv", "--target", "label", "--json"
-    )
+    code, out, _ = on_dead(files, "explain", "--json")
     found = json.loads(out)
     assert found["max_check_error"] < 1e-6
     assert np.asarray(found["layers"][0]["z"]["value"]).shape == (2, 8)
@@ -127,12 +118,9 @@ def test_explain_prints_one_step_of_the_first_rows(files):
 
 def test_explain_writes_markdown_and_html_files(files):
     out_file = files / "step.md"
-    code, out, _ = mlpkit(
+    code, out, _ = on_dead(
+        files,
         "explain",
-        files / "dead.mlpk",
-        files / "data.csv",
-        "--target",
-        "label",
         "--format",
         "markdown",
         "--out",
@@ -143,15 +131,11 @@ def test_explain_writes_markdown_and_html_files(files):
 
 
 def test_bad_usage_and_bad_data_exit_2_and_65(files):
-    code, _, err = mlpkit(
-        "explain", files / "dead.mlpk", files / "data.csv", "--target", "label", "--loss", "msee"
-    )
+    code, _, err = on_dead(files, "explain", "--loss", "msee")
     assert code == 2 and "Unknown loss 'msee'" in err
     code, _, err = mlpkit("doctor", files / "nothing.mlpk", files / "data.csv")
     assert code == 2 and "no model file" in err
-    code, _, err = mlpkit(
-        "explain", files / "dead.mlpk", files / "data.csv", "--target", "label", "--rows", "0"
-    )
+    code, _, err = on_dead(files, "explain", "--rows", "0")
     assert code == 2 and "--rows must be at least 1" in err
     (files / "short.csv").write_text("a,b,label\n1,2,0\n")
     code, _, err = mlpkit("doctor", files / "dead.mlpk", files / "short.csv", "--target", "label")

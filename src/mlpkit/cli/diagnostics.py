@@ -18,6 +18,11 @@ from .models import model_and_data, reading, target_option
 
 def register(commands) -> None:
     """Add ``doctor`` and ``explain`` to the ``mlpkit`` sub-command parsers."""
+    register_doctor(commands)
+    register_explain(commands)
+
+
+def register_doctor(commands) -> None:
     doctor_parser = command(
         commands,
         "doctor",
@@ -44,6 +49,8 @@ def register(commands) -> None:
     force_option(doctor_parser, "an HTML file")
     doctor_parser.set_defaults(handler=doctor)
 
+
+def register_explain(commands) -> None:
     explain_parser = command(
         commands,
         "explain",
@@ -127,10 +134,11 @@ def explain(args, console) -> int:
         "explained",
     )
     text = {
-        "text": lambda: str(explanation),
-        "markdown": explanation.to_markdown,
-        "html": explanation.to_html,
-    }[args.format]()
+        "text": str,
+        "markdown": type(explanation).to_markdown,
+        "html": type(explanation).to_html,
+    }
+    text = text[args.format](explanation)
     if args.out is not None:
         from mlpkit.html_report import write
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .report import html_page, markdown_row
+
 
 def format_array(value: np.ndarray) -> str:
     """An array as NumPy prints it, 6 significant decimals."""
@@ -104,17 +106,12 @@ class Explanation:
             parts.append("|---|---|---|---|")
             for name, formula, value, check in rows:
                 cells = [name, formula, _one_line(value), "" if check is None else _one_line(check)]
-                parts.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+                parts.append(markdown_row(cells))
         return "\n".join(parts) + "\n"
 
     def to_html(self, path=None) -> str:
         """The step as a self-contained HTML page; written to ``path`` too when given."""
-        from ..html_report import write
-
-        text = _page(self)
-        if path is not None:
-            write(path, text)
-        return text
+        return html_page(_page(self), path)
 
     def __repr__(self) -> str:
         return (

@@ -80,23 +80,33 @@ class DoctorReport:
         for one in self.verdicts:
             cells = [one["rule"], one["status"].upper(), one["evidence"], one["threshold"]]
             cells.append(one["advice"] or "–")
-            rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            rows.append(markdown_row(cells))
         rows += [f"\nNot judged: {s['rule']} ({s['reason']})." for s in self.skipped]
         return f"# Training doctor: {self.status.upper()}\n\n" + "\n".join(rows) + "\n"
 
     def to_html(self, path=None) -> str:
         """The verdicts as a self-contained HTML page; written to ``path`` too when given."""
-        from ..html_report import write
         from ..html_report.doctor import doctor_page
 
-        text = doctor_page(self)
-        if path is not None:
-            write(path, text)
-        return text
+        return html_page(doctor_page(self), path)
 
     def __repr__(self) -> str:
         counts = {s: sum(v["status"] == s for v in self.verdicts) for s in (FAIL, WARN, OK)}
         return f"DoctorReport(status={self.status!r}, {counts})"
 
 
-__all__ = ["DoctorReport"]
+def markdown_row(cells) -> str:
+    """One row of a Markdown table, ``|`` in the cells escaped."""
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def html_page(text: str, path=None) -> str:
+    """``text`` (a whole HTML page), written atomically to ``path`` too when given."""
+    if path is not None:
+        from ..html_report import write
+
+        write(path, text)
+    return text
+
+
+__all__ = ["DoctorReport", "html_page", "markdown_row"]

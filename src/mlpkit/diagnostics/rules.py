@@ -42,14 +42,16 @@ def grade(value: float, warn: float, fail: float, *, below: bool = False) -> str
     return FAIL if value > fail else WARN if value > warn else OK
 
 
-def _layer_medians(history: dict, statistic: str) -> dict[str, float]:
-    """``{layer key: median over epochs}`` of ``<statistic>/<key>`` entries of a history."""
+def _prefixed(stats: dict, statistic: str) -> dict:
+    """``{layer key: value}`` of the ``<statistic>/<key>`` entries of ``stats``."""
     prefix = f"{statistic}/"
-    return {
-        key[len(prefix) :]: float(np.nanmedian(values))
-        for key, values in history.items()
-        if key.startswith(prefix) and len(values)
-    }
+    return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
+def _layer_medians(history: dict, statistic: str) -> dict[str, float]:
+    """``{layer key: median over epochs}`` of a statistic in a history."""
+    found = _prefixed(history, statistic)
+    return {key: float(np.nanmedian(values)) for key, values in found.items() if len(values)}
 
 
 def gradient_ratio(ev) -> tuple[float, str, str] | None:
@@ -106,50 +108,45 @@ def exploding_gradients(ev, t) -> dict:
     )
 
 
-def _worst_layer(stats: dict, statistic: str, layers=None) -> tuple[str, float] | None:
-    prefix = f"{statistic}/"
-    found = {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
-    if layers is not None:
-        found = {k: v for k, v in found.items() if k in layers}
+def _share_rule(ev, rule, statistic, layers, limits, skip, what, advice) -> dict | Skip:
+    """A verdict on the layer with the largest share ``statistic`` in the final probe
+    statistics (among ``layers``, if given), graded by ``limits`` = (warn, fail)."""
+    found = _prefixed(ev.final, statistic)
+    found = {k: v for k, v in found.items() if layers is None or k in layers}
     if not found:
-        return None
+        return Skip(rule, skip)
     key = max(found, key=found.get)
-    return key, float(found[key])
+    share = float(found[key])
+    warn, fail = limits
+    return verdict(
+        rule,
+        grade(share, warn, fail),
+        f"{share:.0%} of the units of layer {key} {what}",
+        advice,
+        f"warn above {warn:.0%}, fail above {fail:.0%} of a layer",
+        share=share,
+        layer=key,
+    )
 
 
 def dying_relu(ev, t) -> dict | Skip:
-    found = _worst_layer(ev.final, "dead_fraction")
-    if found is None:
-        return Skip("dying_relu", "no ReLU layer, or no probe rows")
-    key, share = found
-    return verdict(
-        "dying_relu",
-        grade(share, t.dead_relu_warn, t.dead_relu_fail),
-        f"{share:.0%} of the units of layer {key} are never active on the probe rows",
+    return _share_rule(
+        ev, "dying_relu", "dead_fraction", None, (t.dead_relu_warn, t.dead_relu_fail),
+        "no ReLU layer, or no probe rows",
+        "are never active on the probe rows",
         "Lower the learning rate, use He initialisation with zero biases, or a leaky ReLU "
         "(activation='leaky_relu') or ELU, which keep a gradient for z < 0.",
-        f"warn above {t.dead_relu_warn:.0%}, fail above {t.dead_relu_fail:.0%} of a layer",
-        share=share,
-        layer=key,
-    )
+    )  # fmt: skip
 
 
 def saturation(ev, t) -> dict | Skip:
-    found = _worst_layer(ev.final, "saturated_fraction", ev.hidden)
-    if found is None:
-        return Skip("saturation", "no hidden sigmoid or tanh layer, or no probe rows")
-    key, share = found
-    return verdict(
-        "saturation",
-        grade(share, t.saturation_warn, t.saturation_fail),
-        f"{share:.0%} of the units of layer {key} are saturated (f'(z) < "
-        f"{t.saturation_margin:g}·max f') on most probe rows",
+    return _share_rule(
+        ev, "saturation", "saturated_fraction", ev.hidden, (t.saturation_warn, t.saturation_fail),
+        "no hidden sigmoid or tanh layer, or no probe rows",
+        f"are saturated (f'(z) < {t.saturation_margin:g}·max f') on most probe rows",
         "Scale the inputs, use Glorot initialisation for sigmoid/tanh (or switch to ReLU), "
         "and lower the learning rate.",
-        f"warn above {t.saturation_warn:.0%}, fail above {t.saturation_fail:.0%} of a layer",
-        share=share,
-        layer=key,
-    )
+    )  # fmt: skip
 
 
 def initialization(ev, t) -> dict | Skip:
@@ -171,11 +168,6 @@ def initialization(ev, t) -> dict | Skip:
         f"[1/{t.init_fail:g}, {t.init_fail:g}]",
         ratio=ratio,
     )
-
-
-def _prefixed(stats: dict, statistic: str) -> dict[str, float]:
-    prefix = f"{statistic}/"
-    return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
 
 
 def _epochs(ev) -> int:
