@@ -9,7 +9,7 @@
 Commands, by family (one module each): the workflow driven by a configuration file
 (:mod:`.workflow`: ``init-config``, ``check``, ``train``, ``search``), one saved model
 (:mod:`.models`: ``evaluate``, ``predict``, ``report``, ``summary``), the experiment ledger
-(:mod:`.runs`), ``demo`` (:mod:`.demo`) and ``completion`` (:mod:`.completion`). What they share
+(:mod:`.runs`), ``export onnx`` (:mod:`.export`), ``demo`` (:mod:`.demo`) and ``completion`` (:mod:`.completion`). What they share
 (exit codes, stdout/stderr, ``--json``, ``--quiet``, ``--debug``, ``--force``) is in
 :mod:`.conventions`.
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from . import completion, demo, models, runs, workflow
+from . import completion, demo, export, models, runs, workflow
 from .conventions import BAD_DATA, FAILURE, OK, USAGE, CommandError, Parser, run
 from .demo import DEMO_DIR
 
@@ -45,6 +45,7 @@ def build_parser() -> Parser:
     workflow.register(commands)
     models.register(commands)
     runs.register(commands)
+    export.register(commands)
     demo.register(commands)
     completion.register(commands, parser)
     return parser
