@@ -217,8 +217,9 @@ def _describe(schema: pa.Schema) -> str:
 
 def _read_error(path, rows: int, error: Exception) -> StreamError:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    where = f" after its first {rows:,} rows" if rows else ""
     return StreamError(
-        f"FileSource cannot read {str(path)!r} after its first {rows:,} rows: {text}. Fix that "
+        f"FileSource cannot read {str(path)!r}{where}: {text}. Fix that "
         f"row of the file (a CSV row with the wrong number of fields, or a value of another "
         f"type than the column's), or remove it."
     )
