@@ -142,3 +142,29 @@ def test_bad_input_is_refused_naming_what_is_wrong():
     )
     with pytest.raises(mk.ConfigError, match="layer 1 is Dropout"):
         mk.explain(dropout, [[0.5, 0.8]], [1.0], loss="mse")
+
+
+def test_a_weight_penalty_adds_its_gradient_and_its_proximal_step():
+    l2 = mk.Sequential(
+        [mk.layers.Dense(2, activation="tanh"), mk.layers.Dense(1)],
+        regularizer=mk.regularizers.L2(0.1),
+        dtype="float64",
+        random_state=0,
+    ).build(2)
+    step = mk.explain(l2, [[1.0, 2.0]], [0.5], loss="mse", optimizer=mk.optim.SGD(0.1))
+    W = l2.layers[0].W
+    assert step.penalty == pytest.approx(
+        0.1 * sum(float((layer.W**2).sum()) for layer in l2.layers)
+    )
+    np.testing.assert_allclose(step.layers[0]["dΩ/dW"], 0.2 * W, rtol=1e-12)
+    assert step.layers[0].quantity("dΩ/dW").error < 1e-8
+    expected = W - 0.1 * (step.layers[0]["dL/dW"] + 0.2 * W)
+    np.testing.assert_allclose(step.layers[0]["W_new"], expected, rtol=1e-12)
+    l1 = mk.Sequential(
+        [mk.layers.Dense(1, use_bias=False)], regularizer=mk.regularizers.L1(1.0), dtype="float64"
+    ).build(2)
+    l1.layers[0].W[:, 0] = [0.05, 3.0]
+    step = mk.explain(l1, [[0.0, 0.0]], [0.0], loss="mse", optimizer=mk.optim.SGD(0.1))
+    # no data gradient; soft-thresholding by η·λ₁ = 0.1: 0.05 → 0, 3.0 → 2.9
+    np.testing.assert_allclose(step.layers[0]["W_new"][:, 0], [0.0, 2.9], atol=1e-12)
+    assert "proximal step" in step.layers[0].quantity("W_new").formula

@@ -107,10 +107,12 @@ def explain(model, X, y, loss=None, *, optimizer=None, check: bool = True):
     _backward(work, np.array(grad), fused, steps)
     if check:
         _check_gradients(work, loss, data, inputs, fused, steps)
+    penalty = work.penalty()
+    omega = _penalty_gradients(work, penalty, steps, check) if penalty.active else None
     chosen = _optimizer(net, optimizer, work.params)
-    _update(work, chosen, steps)
+    _update(work, chosen, steps, penalty if penalty.active else None)
     return Explanation(
-        data.X, data.y, loss, float(value), fused, steps, chosen, loss_formulas(loss)
+        data.X, data.y, loss, float(value), fused, steps, chosen, loss_formulas(loss), omega
     )
 
 
@@ -126,10 +128,6 @@ def _check_explainable(net) -> None:
         raise ConfigError(
             f"explain prints every number: expected at most {MAX_PARAMETERS:,} parameters, "
             f"got {net.params.size:,}. Explain a smaller network."
-        )
-    if net.penalty().active:
-        raise ConfigError(
-            "explain shows the data loss only; explain this network without its penalty."
         )
 
 
@@ -260,11 +258,36 @@ def _optimizer(net, optimizer, params):
     return chosen.load_state(document, wide, params)
 
 
-def _update(work, chosen, steps) -> None:
-    """One step of ``chosen`` on the twin's flat buffers; the new weights per layer."""
+def _penalty_gradients(work, penalty, steps, check) -> float:
+    """Ω at the current weights; each kernel's dΩ/dW (the smooth L2 part 2λ₂W, checked by
+    finite differences when Ω has no L1 or group term), added to the step's gradient."""
+    smooth = np.zeros_like(work.params)
+    penalty.add_gradient(work.params, smooth)
+    only_l2 = penalty.l1 is None and not penalty.groups
+    for slot in work.slots:
+        if slot.spec.name != "W":
+            continue
+        kernel = work.layers[slot.layer].W
+        quantity = Quantity(
+            "dΩ/dW", "dΩ/dW = 2λ₂·W (L1/group terms: a proximal step after the update)",
+            smooth[slot.offset : slot.stop].reshape(slot.spec.shape),
+        )  # fmt: skip
+        if check and only_l2:
+            quantity.check = central_differences(lambda: penalty.value(work.params), kernel)
+        steps[slot.layer].backward.append(quantity)
+    work.grads[...] += smooth  # in place: the twin's flat gradient, as the trainer adds it
+    return float(penalty.value(work.params))
+
+
+def _update(work, chosen, steps, penalty) -> None:
+    """One step of ``chosen`` on the twin's flat buffers (then the penalty's proximal step);
+    the new weights per layer."""
     grads = np.where(work.trainable_mask(), work.grads, 0.0)
     chosen.step(work.params, grads)
     text = optimizer_formula(chosen)
+    if penalty is not None:
+        penalty.after_step(work.params, chosen.last_learning_rate, chosen)
+        text += "; then the penalty's proximal step (L1/group terms)"
     for layer, step in zip(work.layers, steps):
         if hasattr(layer, "W"):
             step.update.append(Quantity("W_new", f"new W, θ = W: {text}", np.array(layer.W)))

@@ -28,6 +28,8 @@ class Explanation:
             holds the formula and the finite-difference ``check``.
         optimizer: the optimizer whose update is shown (after its step).
         formulas: (L, dL/d output) of the loss.
+        penalty: Ω, the network's weight penalty at the batch's weights, or None without one
+            (its gradient is then part of each kernel's step: ``layers[i]["dΩ/dW"]``).
     """
 
     X: np.ndarray
@@ -38,6 +40,7 @@ class Explanation:
     layers: list
     optimizer: object
     formulas: tuple[str, str]
+    penalty: float | None = None
 
     @property
     def max_check_error(self) -> float:
@@ -50,7 +53,17 @@ class Explanation:
         yield "Inputs", [("x", "the batch", self.X, None), ("y", "the targets", self.y, None)]
         for step in self.layers:
             yield f"Forward, layer {step.index}: {step.title}", _rows(step.forward)
-        yield "Loss", [("L", self.formulas[0], np.asarray(self.value), None)]
+        loss = [("L", self.formulas[0], np.asarray(self.value), None)]
+        if self.penalty is not None:
+            loss.append(
+                (
+                    "Ω",
+                    "Ω = the weight penalty (λ₁Σ|w| + λ₂Σw² + ...)",
+                    np.asarray(self.penalty),
+                    None,
+                )
+            )
+        yield "Loss", loss
         for step in reversed(self.layers):
             yield f"Backward, layer {step.index}: {step.title}", _rows(step.backward)
         for step in self.layers:
