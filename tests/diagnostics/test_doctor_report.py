@@ -122,3 +122,23 @@ def test_the_html_report_gets_a_doctor_section(dead_report, tmp_path):
     page = path.read_text()
     assert "<h2>Training doctor: FAIL</h2>" in page
     assert page.index("Training doctor") < page.index("<h2>Configuration</h2>")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_fitted_estimator_on_a_raw_table_is_diagnosed_through_its_network():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {"a": rng.normal(size=300), "kind": rng.choice(["x", "y"], 300), "c": rng.normal(size=300)}
+    )
+    labels = np.where(table.a > 0, "yes", "no")
+    clf = mk.MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, preprocessor="auto", random_state=0)
+    clf.fit(table, labels)
+    before = clf.network_.params.copy()
+    report = mk.doctor(clf, table, labels, epochs=3)
+    assert report.verdict("unscaled_inputs")["status"] == "ok"  # the preprocessor scales them
+    assert report.verdict("accuracy_paradox")["numbers"]["majority_share"] < 0.6
+    assert clf.network_.params.tobytes() == before.tobytes()
+    found = mk.lr_find(clf, table, labels, n_steps=20)
+    assert len(found.lrs) == 20 and clf.network_.params.tobytes() == before.tobytes()

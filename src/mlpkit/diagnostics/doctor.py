@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from .._checks import check_integer
 from .._validation import n_rows, take_rows
 from ..training import preparation
 from . import data_rules, rules
@@ -80,6 +81,7 @@ def doctor(
         that could not, and why), the probe's ``history`` and ``statistics``.
     """
     limits = thresholds_from(thresholds)
+    check_integer("probe_rows", probe_rows, low=1, owner="doctor")
     net = network_of(model, "doctor")
     loss = resolve_loss(net, loss, "doctor")
     check_fused_output(net, loss, "doctor")
@@ -91,18 +93,8 @@ def doctor(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if history is None:
-            run = _probe_run(
-                work,
-                X_train,
-                y_train,
-                loss,
-                validation,
-                probe,
-                limits,
-                epochs=epochs,
-                batch_size=batch_size,
-                optimizer=optimizer,
-            )
+            fit = {"epochs": epochs, "batch_size": batch_size, "optimizer": optimizer}
+            run = _probe_run(work, X_train, y_train, loss, validation, probe, limits, **fit)
         else:
             run = _judged_history(work, probe, limits, history)
         evidence = _evidence(work, loss, X_train, y_train, validation, *run)

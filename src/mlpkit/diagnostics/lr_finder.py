@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from .._checks import check_integer, check_positive
+from .._validation import n_rows
 from ..exceptions import ConfigError
 from ..training.callbacks import Callback
 from .twin import check_fused_output, network_of, resolve_loss, twin
@@ -59,7 +60,6 @@ class LRFinderResult:
     suggested: float
     steepest: float
     stop_reason: str
-    extra: dict = field(default_factory=dict)
 
     def plot(self, path=None, *, title=None):
         """The curve (:func:`mlpkit.plots.lr_finder`)."""
@@ -137,7 +137,7 @@ def lr_find(
     work = twin(net, with_optimizer=False)
     ramped = _ramped_optimizer(net, optimizer, ExponentialRamp(min_lr, max_lr, n_steps))
     recorder = _Recorder(n_steps, smoothing, stop_factor)
-    steps = -(-_rows(X) // (batch_size or _rows(X)))
+    steps = -(-n_rows(X) // (batch_size or n_rows(X)))  # per epoch (fewer if rows drop)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a blow-up is what the finder looks for
         work.fit(
@@ -146,16 +146,10 @@ def lr_find(
             loss=loss,
             optimizer=ramped,
             batch_size=batch_size,
-            epochs=-(-n_steps // steps),
+            epochs=-(-n_steps // steps) + 1,  # the recorder stops it at n_steps
             callbacks=[recorder],
         )
     return _result(recorder)
-
-
-def _rows(X) -> int:
-    from .._validation import n_rows
-
-    return n_rows(X)
 
 
 def _ramped_optimizer(net, optimizer, ramp):
