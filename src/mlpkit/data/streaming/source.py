@@ -3,7 +3,11 @@
 The reading is :func:`pyarrow.dataset.dataset`'s: only the selected columns are read, Parquet
 row groups are the unit of reading, and at most ``read_ahead`` chunks are decoded ahead of the
 one in use, so the memory held is about ``(read_ahead + 1) · chunk_rows · row bytes`` whatever
-the file's size. The names follow pyarrow's scanner (``columns``, ``batch_readahead``), with
+the file's size. Parquet's ``pre_buffer`` is turned off: with it, pyarrow buffers the file's
+column chunks ahead of the reader, and the peak grows with the file (measured on 33 float32
+columns: +305 MiB at 1M rows, +683 MiB at 3M rows, against +127 and +137 MiB without).
+
+The names follow pyarrow's scanner (``columns``, ``batch_readahead``), with
 ``chunk_rows`` for its ``batch_size`` (``batch_size`` is the training batch's name here).
 """
 
@@ -111,10 +115,16 @@ class FileSource:
                 value of the wrong type); the message names the file and the row reached.
         """
         columns = self.read_columns if columns is None else list(columns)
+        options = None
+        if self.format == "parquet":  # pre-buffering reads a whole file's columns ahead
+            options = ds.ParquetFragmentScanOptions(pre_buffer=False)
         for fragment in self.dataset.get_fragments():
             rows = 0
             batches = fragment.to_batches(
-                columns=columns, batch_size=self.chunk_rows, batch_readahead=self.read_ahead
+                columns=columns,
+                batch_size=self.chunk_rows,
+                batch_readahead=self.read_ahead,
+                fragment_scan_options=options,
             )
             while True:
                 try:
