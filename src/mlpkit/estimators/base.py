@@ -16,6 +16,7 @@ from .._version import __version__
 from ..data.preprocessor import Preprocessor
 from ..exceptions import ConfigError
 from ..network import Sequential
+from ..training import streamed
 from . import hyperparameters, solvers
 from .inputs import not_numeric
 from .lbfgs import fit_lbfgs
@@ -56,7 +57,7 @@ class MLPBase(BaseEstimator):
         max_fun=15000,
         dropout=0.0,
         batch_norm=False,
-        kernel_initializer=None,
+        kernel_initializer="glorot_uniform",
         clip_norm=None,
         lr_schedule=None,
         scale_inputs=True,
@@ -198,7 +199,10 @@ class MLPBase(BaseEstimator):
     # -- training ------------------------------------------------------------------------------
     def _fit(self, X, y, *, partial: bool, classes=None, sample_weight=None):
         """Shared by fit and partial_fit. The network is built anew by ``fit`` (unless
-        ``warm_start``) and by the first ``partial_fit``; later calls continue training it."""
+        ``warm_start``) and by the first ``partial_fit``; later calls continue training it.
+        A file source (``partial_fit`` only) is :meth:`_partial_fit_stream`."""
+        if streamed.is_stream(X):
+            return self._partial_fit_stream(X, y, partial, classes, sample_weight)
         self._check_params()
         first = not hasattr(self, "network_") or not (partial or self.warm_start)
         X = self._validate_X(X, reset=first)
@@ -217,6 +221,26 @@ class MLPBase(BaseEstimator):
         elif partial and self.network_.preprocessor is not None:
             self.network_.preprocessor.partial_fit(X)  # running statistics over every chunk
         self._train(X, y, partial=partial, first=first, weights=weights, classes=classes)
+        return self
+
+    def _partial_fit_stream(self, X, y, partial: bool, classes, sample_weight):
+        """``partial_fit`` over a file too large for memory (scikit-learn's out-of-core loop):
+        one ``partial_fit`` per chunk of an ``mk.data.FileSource`` (or of the file ``X`` with
+        target column ``y``), in file order, so one call is one pass over the file. As for any
+        ``partial_fit``, a preprocessor learns its structure from the first chunk and its
+        scaler's running statistics from every chunk; ``classes`` is needed on the first call
+        of a classifier."""
+        if not partial or sample_weight is not None:
+            raise ConfigError(
+                f"{type(self).__name__} takes a file source in partial_fit (one pass over the "
+                f"file per call, without sample_weight); for epochs over a shuffled stream, use "
+                f"mk.Sequential(...).fit(source, shuffle=True)."
+            )
+        source = streamed.as_source(X, y)
+        for chunk in source.chunks():
+            features = chunk[source.columns]
+            target = chunk[source.target[0]] if len(source.target) == 1 else chunk[source.target]
+            self._fit(features, target.to_numpy(), partial=True, classes=classes)
         return self
 
     def _train(self, X, y, *, partial: bool, first: bool, weights=None, classes=None) -> None:
