@@ -39,6 +39,8 @@ def test_the_report_reads_as_text_markdown_html_and_json(dead_report, tmp_path):
     page = dead_report.to_html(tmp_path / "doctor.html")
     assert (tmp_path / "doctor.html").read_text() == page
     assert '<td class="status-fail">FAIL</td>' in page and "dying relu" in page
+    assert page.count('<img src="data:image/png;base64,') == 4  # the probe run's statistics
+    assert "share of dead ReLU units per layer" in page
     document = json.loads(json.dumps(dead_report.to_dict()))
     assert document["status"] == "fail"
     assert dead_report.verdict("dying_relu")["numbers"]["share"] == 1.0

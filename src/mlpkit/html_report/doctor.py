@@ -4,6 +4,8 @@ and the standalone page of a :class:`~mlpkit.diagnostics.DoctorReport` (``.to_ht
 from __future__ import annotations
 
 from .markup import escape, html_table, page
+from .pictures import data_uri
+from .sections import figures
 
 #: The words of the statuses on the page.
 _STATUS = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}
@@ -30,13 +32,39 @@ def doctor_section(report) -> str:
         for s in report.skipped
     )
     notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
+    pictures = figures(statistics_pictures(report.statistics)).replace("<h2>Pictures</h2>", "")
     return (
         f"<section><h2>Training doctor: {_STATUS[report.status]}</h2>"
         f'<div class="scroll">{table}</div>'
         + (f"<h3>Not judged</h3><ul>{skipped}</ul>" if skipped else "")
         + (f"<h3>Notes from the probe run</h3><ul>{notes}</ul>" if notes else "")
+        + pictures
         + "</section>"
     )
+
+
+#: The probe run's statistics drawn in the doctor section, with their captions.
+_PICTURES = {
+    "grad_norm": "Probe run: gradient norm of each layer per epoch (log scale).",
+    "update_ratio": "Probe run: update/weight ratio ‖Δθ‖/‖θ‖ of each layer (≈1e-3 is healthy).",
+    "dead_fraction": "Probe run: share of dead ReLU units per layer.",
+    "saturated_fraction": "Probe run: share of saturated sigmoid/tanh units per layer.",
+}
+
+
+def statistics_pictures(statistics) -> list[tuple[str, str]]:
+    """``[(caption, data URI)]`` of the probe run's per-layer statistics that were recorded
+    (none without a probe run)."""
+    from .. import plots
+
+    if statistics is None:
+        return []
+    recorded = {key.partition("/")[0] for key in statistics.history}
+    return [
+        (caption, data_uri(plots.layer_statistics(statistics, name)))
+        for name, caption in _PICTURES.items()
+        if name in recorded
+    ]
 
 
 def doctor_page(report) -> str:

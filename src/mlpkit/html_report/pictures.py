@@ -24,7 +24,7 @@ def draw_pictures(scored, X, y, found, history) -> tuple[list[tuple[str, str]], 
     pictures, failures = [], []
     for caption, draw in _picture_plan(scored, X, y, found, history):
         try:
-            pictures.append((caption, _data_uri(draw())))
+            pictures.append((caption, data_uri(draw())))
         except Exception as error:  # one broken picture must not cost the whole report
             note = f"The picture '{caption}' could not be drawn: {type(error).__name__}: {error}"
             warnings.warn(note, RuntimeWarning, stacklevel=3)
@@ -109,7 +109,7 @@ def _scatter(scored, X, y, found):
     return figure
 
 
-def _data_uri(figure) -> str:
+def data_uri(figure) -> str:
     """The figure as a base64 PNG ``data:`` URI (no metadata: no software name or link)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
