@@ -160,8 +160,8 @@ def initialization(ev, t) -> dict | Skip:
     return verdict(
         "initialization",
         grade(size, t.init_warn, t.init_fail),
-        f"at the weights the doctor started from, std(z) {trend} from {stds[first]:.3g} (layer {first}) to "
-        f"{stds[last]:.3g} (layer {last}): a factor {ratio:.3g}",
+        f"at the weights the doctor started from, std(z) {trend} from {stds[first]:.3g} "
+        f"(layer {first}) to {stds[last]:.3g} (layer {last}): a factor {ratio:.3g}",
         "Use the initialisation made for the activation: He (he_normal) for ReLU, Glorot "
         "(glorot_uniform) for tanh/sigmoid; mlpkit's defaults do.",
         f"warn outside [1/{t.init_warn:g}, {t.init_warn:g}], fail outside "
