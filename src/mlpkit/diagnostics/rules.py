@@ -67,7 +67,7 @@ def gradient_ratio(ev) -> tuple[float, str, str] | None:
 def vanishing_gradients(ev, t) -> dict | Skip:
     found = gradient_ratio(ev)
     if found is None:
-        return Skip("vanishing_gradients", "fewer than two layers with parameters")
+        return Skip("vanishing_gradients", "fewer than two per-layer gradient norms in the history")
     ratio, first, last = found
     status = grade(ratio, t.vanishing_warn, t.vanishing_fail, below=True)
     return verdict(
