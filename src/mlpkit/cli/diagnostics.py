@@ -23,6 +23,7 @@ def register(commands) -> None:
 
 
 def register_doctor(commands) -> None:
+    """``mlpkit doctor MODEL DATA``."""
     doctor_parser = command(
         commands,
         "doctor",
@@ -51,6 +52,7 @@ def register_doctor(commands) -> None:
 
 
 def register_explain(commands) -> None:
+    """``mlpkit explain MODEL DATA``."""
     explain_parser = command(
         commands,
         "explain",
@@ -79,6 +81,7 @@ def register_explain(commands) -> None:
 
 
 def loss_option(parser) -> None:
+    """``--loss NAME`` (default: the loss saved with the model)."""
     parser.add_argument(
         "--loss", help="the loss, e.g. mse or binary_cross_entropy (default: the model's)"
     )
@@ -97,6 +100,7 @@ def _diagnosed(run, what: str):
 
 
 def doctor(args, console) -> int:
+    """Run ``mk.doctor`` on the model and the table; print (or ``--json``) the verdicts."""
     import mlpkit as mk
 
     if args.html is not None:
@@ -114,6 +118,7 @@ def doctor(args, console) -> int:
 
 
 def explain(args, console) -> int:
+    """Run ``mk.explain`` on the first ``--rows`` rows; print or write the step."""
     import numpy as np
 
     import mlpkit as mk

@@ -18,6 +18,8 @@ def _scale(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unscaled_inputs(ev, t) -> dict:
+    """max_j max(|μ_j|, σ_j) > input_scale or max σ ÷ min σ > input_spread warns; any |x| >
+    magnitude_fail fails (columns of the network's inputs, after any preprocessor)."""
     mean, std = _scale(ev.inputs)
     largest = float(np.max(np.abs(ev.inputs))) if ev.inputs.size else 0.0
     size = float(max(np.max(np.abs(mean)), np.max(std)))
@@ -42,6 +44,8 @@ def unscaled_inputs(ev, t) -> dict:
 
 
 def unscaled_targets(ev, t) -> dict | Skip:
+    """A regression's max_k max(|μ_k|, σ_k) of y in the network's units > target_scale warns;
+    any |y| > magnitude_fail fails."""
     if ev.task != "regression":
         return Skip("unscaled_targets", "a classification: the targets are labels")
     mean, std = _scale(ev.targets)
@@ -60,6 +64,8 @@ def unscaled_targets(ev, t) -> dict | Skip:
 
 
 def overfitting(ev, t) -> dict | Skip:
+    """GL = 100·(val_last ÷ min val − 1) (Prechelt 1998) past overfit_warn / _fail, while the
+    training loss is below its value at the best validation epoch."""
     val = np.asarray(ev.history.get("val_loss", []), dtype=float)
     train = np.asarray(ev.history.get("loss", []), dtype=float)
     if len(val) < 3 or len(train) != len(val) or not np.isfinite(val).all():
@@ -85,6 +91,8 @@ def overfitting(ev, t) -> dict | Skip:
 
 
 def accuracy_paradox(ev, t) -> dict | Skip:
+    """Fail when the majority share ≥ imbalance and the evaluation's paradox_warnings find
+    the accuracy no better than the majority guess, or a minority class never found."""
     scores = ev.scores
     if scores is None:
         return Skip("accuracy_paradox", "not a binary or multi-class classification")

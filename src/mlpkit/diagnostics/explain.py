@@ -181,6 +181,7 @@ def _backward(work, grad, fused, steps) -> None:
 
 
 def loss_gradient_text(work) -> str:
+    """The fused output gradient's formula, naming the output activation."""
     return f"dL/dz = (a − y)/n  (fused with the {activation_name(work.output_activation)})"
 
 

@@ -65,6 +65,8 @@ def gradient_ratio(ev) -> tuple[float, str, str] | None:
 
 
 def vanishing_gradients(ev, t) -> dict | Skip:
+    """r = median ‖g_first layer‖₂ ÷ median ‖g_last layer‖₂: warn below vanishing_warn, fail
+    below vanishing_fail."""
     found = gradient_ratio(ev)
     if found is None:
         return Skip("vanishing_gradients", "fewer than two per-layer gradient norms in the history")
@@ -83,6 +85,8 @@ def vanishing_gradients(ev, t) -> dict | Skip:
 
 
 def exploding_gradients(ev, t) -> dict:
+    """max over batches of ‖g‖₂ past exploding_norm_warn / _fail; first ÷ last layer ratio past
+    exploding_ratio warns; a non-finite gradient fails."""
     largest = float(np.nanmax(ev.history.get("grad_norm_max", [0.0]) or [0.0]))
     found = gradient_ratio(ev)
     ratio = found[0] if found else 1.0
@@ -130,6 +134,7 @@ def _share_rule(ev, rule, statistic, layers, limits, skip, what, advice) -> dict
 
 
 def dying_relu(ev, t) -> dict | Skip:
+    """max over ReLU layers of #{units never active on the probe} / #units."""
     return _share_rule(
         ev, "dying_relu", "dead_fraction", None, (t.dead_relu_warn, t.dead_relu_fail),
         "no ReLU layer, or no probe rows",
@@ -140,6 +145,7 @@ def dying_relu(ev, t) -> dict | Skip:
 
 
 def saturation(ev, t) -> dict | Skip:
+    """max over hidden sigmoid/tanh layers of the share of units saturated on most rows."""
     return _share_rule(
         ev, "saturation", "saturated_fraction", ev.hidden, (t.saturation_warn, t.saturation_fail),
         "no hidden sigmoid or tanh layer, or no probe rows",
@@ -150,6 +156,8 @@ def saturation(ev, t) -> dict | Skip:
 
 
 def initialization(ev, t) -> dict | Skip:
+    """std(z_last hidden) ÷ std(z_first hidden) at the starting weights, against
+    [1/init_warn, init_warn] and [1/init_fail, init_fail]."""
     stds = {k: v for k, v in _prefixed(ev.initial, "z_std").items() if k in ev.hidden}
     if len(stds) < 2:
         return Skip("initialization", "fewer than two hidden layers, or no probe rows")
@@ -175,6 +183,8 @@ def _epochs(ev) -> int:
 
 
 def learning_rate_too_high(ev, t) -> dict | Skip:
+    """Fail when L_last > L_first or the fit diverged; warn when the share of epochs with
+    L_t+1 − L_t > rise·L_first exceeds oscillation_warn."""
     losses = np.asarray(ev.history.get("loss", []), dtype=float)
     diverged = ev.diverged is not None
     if len(losses) < 3 and not diverged:
@@ -201,6 +211,8 @@ def learning_rate_too_high(ev, t) -> dict | Skip:
 
 
 def learning_rate_too_low(ev, t) -> dict | Skip:
+    """Warn when (L_first − L_last)/L_first < progress_warn while L_last > baseline_share ×
+    the loss of the best constant prediction."""
     losses = np.asarray(ev.history.get("loss", []), dtype=float)
     if len(losses) < 2 or ev.baseline_loss is None or not np.isfinite(losses).all():
         return Skip("learning_rate_too_low", "fewer than two finite epoch losses")
