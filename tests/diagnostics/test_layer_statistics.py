@@ -97,3 +97,12 @@ def test_the_pictures_of_the_statistics():
     ]
     with pytest.raises(ValueError, match="no 'bogus'"):
         mk.plots.layer_statistics(stats, "bogus")
+
+
+def test_a_resumed_fit_carries_the_record_on():
+    stats = LayerStatistics(probe=X[:20])
+    stack("relu", 2, 4).fit(X, y, loss=BCE, epochs=2, callbacks=[stats])
+    restored = LayerStatistics(probe=X[:20])
+    restored.set_state(stats.get_state())
+    assert restored.history == stats.history and restored.epoch == [0, 1]
+    assert restored.initial == stats.initial

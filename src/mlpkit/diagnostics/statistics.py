@@ -61,6 +61,9 @@ class LayerStatistics(Callback):
         epoch: the epoch indices recorded (they continue across fits, as History's).
     """
 
+    #: What a resumed fit carries on (``mk.callbacks.Checkpoint``); histograms are not kept.
+    state_attributes = ("history", "initial", "epoch")
+
     def __init__(
         self, probe=None, *, update_every: int = 10, histogram_epochs=(), saturation_margin=None
     ) -> None:
