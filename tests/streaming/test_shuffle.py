@@ -64,7 +64,7 @@ def test_check_fires_on_sorted_not_on_shuffled(sorted_parquet):
 )
 def test_fit_warns_once_when_the_stream_is_ordered(sorted_parquet, shuffle, warns):
     path, _ = sorted_parquet
-    source = mk.data.FileSource(path, target="y", columns=["a", "b", "c", "d"])
+    source = mk.data.FileSource(path, target="y", columns=["a", "b", "c", "d"], chunk_rows=500)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         network().fit(source, loss="binary_cross_entropy", epochs=2, shuffle=shuffle)

@@ -1,11 +1,11 @@
 """FileSource: a Parquet or CSV file (or a folder of them) read in chunks, never whole.
 
-The reading is :func:`pyarrow.dataset.dataset`'s: only the selected columns are read, Parquet
-row groups are the unit of reading, and at most ``read_ahead`` chunks are decoded ahead of the
-one in use, so the memory held is about ``(read_ahead + 1) · chunk_rows · row bytes`` whatever
-the file's size. Parquet's ``pre_buffer`` is turned off: with it, pyarrow buffers the file's
-column chunks ahead of the reader, and the peak grows with the file (measured on 33 float32
-columns: +305 MiB at 1M rows, +683 MiB at 3M rows, against +127 and +137 MiB without).
+The files are found and their schemas checked with :func:`pyarrow.dataset.dataset`; each file
+is then read synchronously, only the selected columns, Parquet one row group at a time and CSV
+one block at a time, and a thread reads at most ``read_ahead`` chunks ahead of the one in use
+(:mod:`mlpkit.data.streaming.reading` says why not pyarrow's own asynchronous scanner), so the
+memory held is about ``(read_ahead + 2) · chunk_rows · row bytes`` plus one row group, whatever
+the file's size.
 
 The names follow pyarrow's scanner (``columns``, ``batch_readahead``), with
 ``chunk_rows`` for its ``batch_size`` (``batch_size`` is the training batch's name here).
@@ -21,6 +21,7 @@ import pyarrow.dataset as ds
 
 from ..._checks import check_integer
 from ...exceptions import ConfigError
+from .reading import file_batches, read_ahead
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv"}
 
@@ -41,7 +42,7 @@ class FileSource:
         row_id: a column naming each row, used by ``mk.data.Holdout(by="hash")``; it is read
             but never a feature.
         chunk_rows: rows per chunk read (pyarrow's ``batch_size``). Defaults to 65,536.
-        read_ahead: chunks decoded ahead of the one in use (pyarrow's ``batch_readahead``).
+        read_ahead: chunks read ahead of the one in use, by a background thread (0: none).
             Defaults to 1.
         format: "parquet" or "csv"; None infers it from the file names.
 
@@ -79,8 +80,8 @@ class FileSource:
         names = list(self.dataset.schema.names)
         self.target = _names("target", target)
         self.row_id = row_id
-        if columns is None:
-            skip = {*self.target, row_id}
+        if columns is None:  # pandas' saved index is not data
+            skip = {*self.target, row_id, *_index_columns(self.dataset.schema)}
             columns = [name for name in names if name not in skip]
         self.columns = _names("columns", columns)
         for argument, wanted in (
@@ -115,24 +116,20 @@ class FileSource:
                 value of the wrong type); the message names the file and the row reached.
         """
         columns = self.read_columns if columns is None else list(columns)
-        options = None
-        if self.format == "parquet":  # pre-buffering reads a whole file's columns ahead
-            options = ds.ParquetFragmentScanOptions(pre_buffer=False)
-        for fragment in self.dataset.get_fragments():
+        yield from read_ahead(self._frames(columns), self.read_ahead)
+
+    def _frames(self, columns: list[str]):
+        schema = self.dataset.schema
+        for file in self.files:
             rows = 0
-            batches = fragment.to_batches(
-                columns=columns,
-                batch_size=self.chunk_rows,
-                batch_readahead=self.read_ahead,
-                fragment_scan_options=options,
-            )
+            batches = file_batches(str(file), self.format, columns, self.chunk_rows, schema)
             while True:
                 try:
                     batch = next(batches)
                 except StopIteration:
                     break
                 except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
-                    raise _read_error(fragment.path, rows, error) from None
+                    raise _read_error(file, rows, error) from None
                 rows += batch.num_rows
                 if batch.num_rows:
                     yield batch.to_pandas()
@@ -145,6 +142,12 @@ class FileSource:
 
     def __repr__(self) -> str:
         return f"FileSource({str(self.path)!r}, target={self.target!r}, format={self.format!r})"
+
+
+def _index_columns(schema: pa.Schema) -> list[str]:
+    """The columns pandas wrote for a DataFrame's index (``__index_level_0__``)."""
+    metadata = schema.pandas_metadata or {}
+    return [name for name in metadata.get("index_columns", []) if isinstance(name, str)]
 
 
 def _names(argument: str, value) -> list[str]:
