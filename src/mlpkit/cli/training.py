@@ -12,7 +12,7 @@ import re
 import time
 import warnings
 
-from .conventions import BAD_DATA, OK, CommandError, output_folder, output_path
+from .conventions import BAD_DATA, OK, USAGE, CommandError, output_folder, output_path
 from .describe import number
 from .outputs import save_model, write_report, write_table
 
@@ -25,12 +25,18 @@ def train(args, console) -> int:
     out = config.output
     force = args.force or out.force
     paths = planned_outputs(out, force)
-    console.note(f"reading {config.data_path}")
-    X, y, ids = config.read_data(with_ids=True)
-    X_train, X_test, y_train, y_test = config.split(X, y)
-    model = config.build_model(y)
-    console.note(f"training {type(model).__name__} on {len(y_train):,} rows")
-    fitted, history, recorder = fit(config, model, X_train, y_train, console)
+    if config.values["data"]["streaming"]:
+        console.note(f"streaming {config.data_path}")
+        fitted, history, recorder, X_test, y_test, ids, n_train = fit_streamed(config, console)
+        X_train = None
+    else:
+        console.note(f"reading {config.data_path}")
+        X, y, ids = config.read_data(with_ids=True)
+        X_train, X_test, y_train, y_test = config.split(X, y)
+        model = config.build_model(y)
+        n_train = len(y_train)
+        console.note(f"training {type(model).__name__} on {n_train:,} rows")
+        fitted, history, recorder = fit(config, model, X_train, y_train, console)
     evaluation = config.values["evaluation"]
     scores = held_out(fitted, X_test, y_test, evaluation)
     for warning in scores.warnings:
@@ -59,7 +65,7 @@ def train(args, console) -> int:
         "ledger": config.ledger_url,
         "run_id": run_id,
         "task": scores.task,
-        "rows": {"train": len(y_train), "test": len(y_test)},
+        "rows": {"train": n_train, "test": len(y_test)},
         "epochs": epochs_of(fitted),
         "stop_reason": stop_reason_of(fitted, history),
         "metrics": shown,
@@ -110,6 +116,42 @@ def fit(config, model, X_train, y_train, console):
         # the model file holds the configured parameters, not the command line's
         model.set_params(verbose=configured["verbose"], callbacks=configured["callbacks"])
     return model, None, recorder
+
+
+def fit_streamed(config, console):
+    """``[data] streaming = true``: fit an ``mk.Sequential`` on the file read chunk by chunk,
+    the test rows (``test_size``, :func:`mlpkit.config.data.stream_holdout`) set apart before
+    anything is learned and then read into memory for the report;
+    ``(model, history, recorder, X_test, y_test, ids, n_train)``."""
+    import pandas as pd
+
+    from mlpkit.config import data as data_io
+    from mlpkit.data.streaming.holdout import TEST
+    from mlpkit.network import Sequential
+    from mlpkit.training.streamed import raw_chunks
+
+    data = config.values["data"]
+    shown = config.path.parent / data["path"]
+    source = data_io.stream_source(config.data_path, data, config._locate, shown)
+    model = config.build_model(data_io.sample_target(source))
+    if not isinstance(model, Sequential):
+        raise CommandError(
+            "data.streaming trains an mk.Sequential: give [model] its layers (see "
+            "docs/scale.md); the estimators stream through partial_fit in Python.",
+            USAGE,
+        )
+    params = config.fit_params()
+    holdout = data_io.stream_holdout(data, float(params.pop("validation_split", 0.0) or 0.0))
+    params["verbose"] = 1 if console.progress else 0
+    console.note(f"training Sequential on {data['path']} in chunks of {data['chunk_rows']:,} rows")
+    history = model.fit(source, validation_split=holdout, **params)
+    test = [frame.set_axis(rows) for rows, frame in raw_chunks(source, holdout, TEST)]
+    if not test:
+        raise CommandError("the streamed file left no test rows; raise data.test_size.", USAGE)
+    frame = pd.concat(test)
+    ids = frame[data["row_id"]] if data["row_id"] else None
+    X_test, y_test = frame[source.columns], frame[source.target[0]]
+    return model, history, None, X_test, y_test, ids, history.n_rows
 
 
 def record_failure(recorder) -> None:

@@ -5,6 +5,11 @@ what goes wrong is said in terms of the file: a parse error or a missing target 
 :class:`~mlpkit.config.errors.DataFileError` naming the file, line (or row) and column; a
 column the configuration names that the file lacks as a configuration problem at the key's line
 (with a did-you-mean among the file's columns).
+
+With ``streaming = true`` the table is not read whole: :func:`stream_source` opens it as an
+``mk.data.FileSource`` (``chunk_rows`` rows at a time) and :func:`stream_holdout` sets the
+test rows apart by a rule decided row by row — the last rows when ``time_ordered``, a seeded
+hash of ``row_id`` when there is one, else a seeded hash of the row's position.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from ..data.streaming import FileSource, Holdout, StreamError
 from ..data.tables import read_table
 from .errors import ConfigFileError, DataFileError, Problem
 from .kinds import suggestion
@@ -144,3 +150,49 @@ def split(X, y, data: dict, classify: bool, path: Path):
         raise DataFileError(
             path, f"cannot be split for a test: {error}.{fix}", column=str(y.name)
         ) from None
+
+
+def stream_source(path: Path, data: dict, locate: Locate, shown: Path) -> FileSource:
+    """The ``[data]`` file as a FileSource of the configured target, features and row id.
+
+    Raises:
+        DataFileError: the file cannot be opened or read as a table.
+        ConfigFileError: a named column is not in the file (at the key's line).
+    """
+    try:
+        source = FileSource(path, chunk_rows=data["chunk_rows"])
+    except StreamError as error:
+        raise DataFileError(shown, str(error)) from None
+    frame = pd.DataFrame(columns=source.dataset.schema.names)  # the columns, no rows
+    X, _, _ = select(frame, data, locate, shown)
+    target = str(data["target"])
+    return FileSource(
+        path,
+        target=target,
+        columns=list(X.columns),
+        row_id=data["row_id"],
+        chunk_rows=data["chunk_rows"],
+    )
+
+
+def stream_holdout(data: dict, validation: float = 0.0) -> Holdout:
+    """The rule that sets ``test_size`` of the streamed rows apart (and ``validation``)."""
+    by = "time" if data["time_ordered"] else ("hash" if data["row_id"] else "position")
+    return Holdout(
+        validation=validation,
+        test=data["test_size"],
+        by=by,
+        row_id=data["row_id"],
+        random_state=data["random_state"],
+    )
+
+
+def sample_target(source: FileSource, rows: int = 100_000) -> pd.Series:
+    """The target of the first ``rows`` rows (at least one chunk), to detect the task."""
+    parts, seen = [], 0
+    for chunk in source.chunks(columns=source.target):
+        parts.append(chunk[source.target[0]])
+        seen += len(chunk)
+        if seen >= rows:
+            break
+    return pd.concat(parts, ignore_index=True)

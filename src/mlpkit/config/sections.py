@@ -93,6 +93,14 @@ def data_fields() -> dict[str, Field]:
             BOOL, search["time_ordered"], "rows are in time order: the test rows are the last"
         ),
         "row_id": Field(nullable(TEXT), None, "a column kept with predictions (not a feature)"),
+        "streaming": Field(
+            BOOL,
+            False,
+            "read the file in chunks, for tables larger than memory (docs/scale.md)",
+        ),
+        "chunk_rows": Field(
+            INTEGER, 65_536, "rows per chunk read when streaming", check=_at_least("chunk_rows", 1)
+        ),
         "random_state": Field(
             INTEGER,
             search["random_state"],

@@ -117,6 +117,7 @@ class Trainer:
         finally:
             self.callbacks.on_train_end()
         self.history.stop_reason, self.history.loss_units = net.stop_reason, net.loss_units
+        self.history.n_rows = n  # the rows of one epoch (a stream's after its holdout)
         return self.history
 
     def _begin(self, epochs: int, steps: int) -> dict | None:
