@@ -106,3 +106,17 @@ def test_bucket_files_go_to_a_temporary_folder_that_is_removed(parquet, tmp_path
     )
     assert list(scratch.iterdir()) == []
     assert sorted(p.name for p in path.parent.iterdir()) == before
+
+
+@pytest.mark.parametrize("scaler", ["standard", "minmax"])
+def test_streamed_target_scaler_learns_the_in_memory_statistics(parquet, scaler):
+    path, frame = parquet
+    source = mk.data.FileSource(path, target="a", columns=["b", "c", "d"], chunk_rows=100)
+    streamed = mk.Sequential([mk.layers.Dense(1)], random_state=0, target_scaler=scaler)
+    streamed.fit(source, loss="mse", epochs=1)
+    memory = mk.Sequential([mk.layers.Dense(1)], random_state=0, target_scaler=scaler)
+    memory.fit(frame[["b", "c", "d"]].to_numpy(), frame["a"].to_numpy(), loss="mse", epochs=1)
+    found, expected = streamed.target.scaler_, memory.target.scaler_
+    for name in ("mean_", "scale_", "data_min_", "data_max_"):
+        if hasattr(expected, name):
+            np.testing.assert_allclose(getattr(found, name), getattr(expected, name), rtol=1e-12)

@@ -266,13 +266,8 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
             if strategy == "raise" and mask[name].any()
         }
         if counts:
-            listing = ", ".join(f"{name!r}: {n}" for name, n in counts.items())
-            raise ValueError(
-                f"Missing values (NaN, None, ±inf or a missing token) in {len(counts)} "
-                f"column(s) whose strategy is 'raise': {listing} of {len(mask)} rows. "
-                f"{suggest_strategies(frame, mask, list(counts))} Strategies: "
-                f"{', '.join(s for s in STRATEGIES if s != 'raise')}."
-            )
+            advice = suggest_strategies(frame, mask, list(counts))
+            raise raise_columns_error(counts, len(mask), advice)
 
     def _keep(self, mask: pd.DataFrame) -> np.ndarray:
         dropped = [name for name, s in self.strategies_.items() if s == "drop"]
@@ -398,6 +393,18 @@ def refuse_dropping_rows_of_y(owner: str, dropped: int, n_rows: int, y) -> None:
         f"y[keep]. "
         f"Outside a Pipeline, call fit_transform(X) without y and keep y[row_mask(X)]; mlpkit's "
         f"models given the preprocessor align y themselves."
+    )
+
+
+def raise_columns_error(counts: dict, n_rows: int, advice: str = "") -> ValueError:
+    """The error for missing values in columns whose strategy is "raise": ``counts`` maps
+    each such column to its number of missing values among ``n_rows`` rows."""
+    listing = ", ".join(f"{name!r}: {n}" for name, n in counts.items())
+    return ValueError(
+        f"Missing values (NaN, None, ±inf or a missing token) in {len(counts)} "
+        f"column(s) whose strategy is 'raise': {listing} of {n_rows} rows. "
+        + (f"{advice} " if advice else "")
+        + f"Strategies: {', '.join(s for s in STRATEGIES if s != 'raise')}."
     )
 
 

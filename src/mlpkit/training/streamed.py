@@ -195,11 +195,7 @@ class TargetSummary:
         two values μ ± σ (mean μ, variance σ²) — for "minmax", the column's min and max."""
         if not self.regression:
             return self.labels
-        m = self.moments
-        if scaler == "minmax":
-            return np.stack([m.min, m.max])
-        spread = np.sqrt(m.var)
-        return np.stack([m.mean - spread, m.mean + spread])
+        return self.moments.representative(extremes=scaler == "minmax")
 
 
 def survey(net, loss, source: FileSource, holdout, classes=None) -> int:

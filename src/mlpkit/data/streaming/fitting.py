@@ -34,7 +34,7 @@ import pandas as pd
 from ...exceptions import ConfigError
 from ..cleaning import TextCleaner
 from ..encoding import Categorical, category_key
-from ..missing import MissingValues, missing_mask
+from ..missing import MissingValues, missing_mask, raise_columns_error
 from ..scaling import MinMaxScaler
 from .moments import Moments
 from .summary import ColumnSummary
@@ -131,12 +131,7 @@ def _missing_step(prep, summaries, numeric, n_rows: int) -> MissingValues:
     raised = {s.name: s.missing for s in summaries if step.strategies_[s.name] == "raise"}
     raised = {name: count for name, count in raised.items() if count}
     if raised:
-        listing = ", ".join(f"{name!r}: {count}" for name, count in raised.items())
-        raise ValueError(
-            f"Missing values (NaN, None, ±inf or a missing token) in {len(raised)} column(s) "
-            f"whose strategy is 'raise': {listing} of {n_rows} rows. Choose a strategy for "
-            f"them (missing='mean', 'most_frequent', 'constant', 'previous' or 'drop')."
-        )
+        raise raise_columns_error(raised, n_rows)
     step.fills_ = {
         s.name: _fill(step, s, numeric[s.name])
         for s in summaries
@@ -236,7 +231,7 @@ def _categorical_step(prep, summaries, numeric, missing, declared):
                 f"Declare it (categorical=[..., {s.name!r}]), use categorical='auto', or drop it."
             )
         else:
-            moments = _copy(s.moments)
+            moments = s.moments.copy()
             if filled:
                 moments.add_constant(np.array([fill]), np.array([filled]))
             blocks.append(moments)
@@ -279,23 +274,9 @@ def _ones(count: int, n: int) -> Moments:
     return moments
 
 
-def _copy(moments: Moments) -> Moments:
-    copy = Moments(moments.mean.size)
-    copy.count, copy.mean, copy.m2 = moments.count.copy(), moments.mean.copy(), moments.m2.copy()
-    copy.min, copy.max = moments.min.copy(), moments.max.copy()
-    return copy
-
-
 def _fit_scaler(scaler, blocks: list[Moments]):
     """The scaler fitted on two rows per column with the columns' moments, then told n."""
-    mean = np.concatenate([m.mean for m in blocks])
-    if isinstance(scaler, MinMaxScaler):
-        rows = np.stack(
-            [np.concatenate([m.min for m in blocks]), np.concatenate([m.max for m in blocks])]
-        )
-    else:
-        spread = np.sqrt(np.concatenate([m.var for m in blocks]))
-        rows = np.stack([mean - spread, mean + spread])
+    rows = Moments.join(blocks).representative(extremes=isinstance(scaler, MinMaxScaler))
     scaler.set_output(transform="default").fit(rows)
     scaler.n_samples_seen_ = np.int64(blocks[0].count[0]) if blocks else np.int64(0)
     return scaler

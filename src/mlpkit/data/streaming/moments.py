@@ -63,6 +63,30 @@ class Moments:
         self.m2 = self.m2 + m2_b + delta**2 * self.count * n_b / safe
         self.count = total
 
+    def copy(self) -> Moments:
+        """An independent copy."""
+        copy = Moments(self.mean.size)
+        copy.count, copy.mean, copy.m2 = self.count.copy(), self.mean.copy(), self.m2.copy()
+        copy.min, copy.max = self.min.copy(), self.max.copy()
+        return copy
+
+    def representative(self, extremes: bool = False) -> np.ndarray:
+        """Two rows, (2, k), from which a scaler learns what it would from all the rows:
+        μ − σ and μ + σ (their mean is μ and their variance σ²), or with ``extremes`` the
+        min and max (for a min-max scaler)."""
+        if extremes:
+            return np.stack([self.min, self.max])
+        spread = np.sqrt(self.var)
+        return np.stack([self.mean - spread, self.mean + spread])
+
+    @staticmethod
+    def join(parts: list[Moments]) -> Moments:
+        """The moments of the columns of ``parts`` side by side."""
+        joined = Moments(0)
+        for name in ("count", "mean", "m2", "min", "max"):
+            setattr(joined, name, np.concatenate([getattr(m, name) for m in parts]))
+        return joined
+
     @property
     def var(self) -> np.ndarray:
         """σ² = M/n (population variance, as StandardScaler's ``var_``)."""
