@@ -131,8 +131,7 @@ def fit_streamed(config, console):
     from mlpkit.training.streamed import raw_chunks
 
     data = config.values["data"]
-    shown = config.path.parent / data["path"]
-    source = data_io.stream_source(config.data_path, data, config._locate, shown)
+    source = config.stream_source()
     model = config.build_model(data_io.sample_target(source))
     if not isinstance(model, Sequential):
         raise CommandError(

@@ -175,6 +175,12 @@ class RunConfig:
         self._task = data_io.detect_task(y)
         return (X, y, ids) if with_ids else (X, y)
 
+    def stream_source(self):
+        """``[data]`` as an ``mk.data.FileSource`` for ``streaming = true`` (the file is not
+        read; its columns are checked as :meth:`read_data` checks them)."""
+        shown = Path(self.path.parent, self.values["data"]["path"])
+        return data_io.stream_source(self.data_path, self.values["data"], self._locate, shown)
+
     def _locate(self, path: tuple, message: str, value) -> Problem:
         return self._where.problem("data", Issue(path, message, value))
 
