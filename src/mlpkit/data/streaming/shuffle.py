@@ -33,6 +33,11 @@ from ..._checks import check_integer
 class ExternalShuffle:
     """Two-pass external shuffle through bucket files (see the module docstring).
 
+    Pass 1 appends to up to B = ⌈n / bucket_rows⌉ files per chunk read, so keep B in the
+    hundreds: for a file of n rows of r bytes and a pass-2 budget of M bytes, bucket_rows ≈
+    M / r (a 50 GB file of 132-byte rows with bucket_rows = 1,000,000 makes 380 buckets and
+    holds ~130 MB in pass 2).
+
     Args:
         bucket_rows: the rows one bucket holds on average, the memory of pass 2.
             Defaults to 100,000.
