@@ -120,3 +120,36 @@ def test_streamed_target_scaler_learns_the_in_memory_statistics(parquet, scaler)
     for name in ("mean_", "scale_", "data_min_", "data_max_"):
         if hasattr(expected, name):
             np.testing.assert_allclose(getattr(found, name), getattr(expected, name), rtol=1e-12)
+
+
+class _StopAfterSecondEpoch(mk.callbacks.Callback):
+    def __init__(self, stop: bool) -> None:
+        self.stop = stop
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.stop and epoch == 1:
+            raise KeyboardInterrupt
+
+
+def test_a_killed_streamed_fit_resumes_bit_identical(parquet, tmp_path):
+    path, _ = parquet
+
+    def fit(stop, **kwargs):
+        net = network()
+        source = mk.data.FileSource(path, target="y", columns=FEATURES, chunk_rows=100)
+        net.fit(
+            source,
+            loss="binary_cross_entropy",
+            epochs=4,
+            callbacks=[_StopAfterSecondEpoch(stop)],
+            shuffle=mk.data.ExternalShuffle(bucket_rows=300),
+            **kwargs,
+        )
+        return net
+
+    whole = fit(False)
+    with pytest.raises(KeyboardInterrupt):
+        fit(True, checkpoint=str(tmp_path / "ck"))
+    resumed = fit(False, resume=str(tmp_path / "ck"))
+    assert resumed.epochs_trained == 4
+    assert np.array_equal(whole.params, resumed.params)
