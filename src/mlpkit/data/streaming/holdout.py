@@ -3,9 +3,9 @@
 A stream cannot be permuted to pick its validation rows, so each row's part is a function of
 the row alone (its id or its position) and the seed, the same however the file is chunked:
 
-- ``by="hash"``: u = h(row id; seed) / 2⁶⁴ with pandas' 64-bit SipHash of the ``row_id``
-  column; a row keeps its part when rows are added, removed or reordered (the rule to use
-  when the file grows);
+- ``by="hash"``: u = h(row id; seed) / 2⁶⁴ from pandas' 64-bit hash of the ``row_id``
+  column, mixed with the seed; a row keeps its part when rows are added, removed or
+  reordered (the rule to use when the file grows);
 - ``by="position"``: u = h(position; seed) / 2⁶⁴, the row's 0-based position in the stream;
 - ``by="time"``: no randomness: the stream is in time order and the last rows are held out,
   test last — positions p ≥ (1 − validation − test)·n are validation, p ≥ (1 − test)·n test.
@@ -95,20 +95,20 @@ class Holdout:
                     "Holdout(by='hash') needs a row id column: pass row_id= to the FileSource "
                     "(or to Holdout)."
                 )
-            hashed = pd.util.hash_pandas_object(
-                pd.Series(np.asarray(ids)), index=False, hash_key=self._key()
-            ).to_numpy()
+            hashed = pd.util.hash_pandas_object(pd.Series(np.asarray(ids)), index=False)
+            hashed = hashed.to_numpy()
         else:
-            hashed = pd.util.hash_array(
-                np.asarray(positions, dtype=np.uint64), hash_key=self._key()
-            )
-        u = hashed.astype(np.float64) / 2.0**64
+            hashed = pd.util.hash_array(np.asarray(positions, dtype=np.uint64))
+        u = self._seeded(hashed).astype(np.float64) / 2.0**64
         return ((u < self.validation).astype(np.int8) * VALIDATION) + (
             ((u >= self.validation) & (u < self.validation + self.test)).astype(np.int8) * TEST
         )
 
-    def _key(self) -> str:
-        return f"{int(self.random_state) % 16**16:016x}"
+    def _seeded(self, hashed: np.ndarray) -> np.ndarray:
+        """h′ = mix(h ⊕ k(seed)): pandas hashes numbers with one fixed mixer (no key), so
+        the seed enters as a 64-bit key XORed in before a second mixing."""
+        key = pd.util.hash_array(np.array([self.random_state], dtype=np.uint64))[0]
+        return pd.util.hash_array(np.asarray(hashed, dtype=np.uint64) ^ key)
 
 
 __all__ = ["Holdout", "PARTS", "RULES", "TEST", "TRAIN", "VALIDATION"]
