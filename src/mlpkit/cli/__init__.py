@@ -8,10 +8,11 @@
 
 Commands, by family (one module each): the workflow driven by a configuration file
 (:mod:`.workflow`: ``init-config``, ``check``, ``train``, ``search``), one saved model
-(:mod:`.models`: ``evaluate``, ``predict``, ``report``, ``summary``), the experiment ledger
-(:mod:`.runs`), ``export onnx`` (:mod:`.export`), ``demo`` (:mod:`.demo`) and ``completion`` (:mod:`.completion`). What they share
-(exit codes, stdout/stderr, ``--json``, ``--quiet``, ``--debug``, ``--force``) is in
-:mod:`.conventions`.
+(:mod:`.models`: ``evaluate``, ``predict``, ``report``, ``summary``), the training doctor
+(:mod:`.diagnostics`: ``doctor``, ``explain``), the experiment ledger (:mod:`.runs`),
+``export onnx`` (:mod:`.export`), ``demo`` (:mod:`.demo`) and ``completion``
+(:mod:`.completion`). What they share (exit codes, stdout/stderr, ``--json``, ``--quiet``,
+``--debug``, ``--force``) is in :mod:`.conventions`.
 
 Exit codes: 0 done, 1 failure, 2 bad usage or configuration, 65 bad data, 130 interrupted.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from . import completion, demo, export, models, runs, workflow
+from . import completion, demo, diagnostics, export, models, runs, workflow
 from .conventions import BAD_DATA, FAILURE, OK, USAGE, CommandError, Parser, run
 from .demo import DEMO_DIR
 
@@ -44,6 +45,7 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     workflow.register(commands)
     models.register(commands)
+    diagnostics.register(commands)
     runs.register(commands)
     export.register(commands)
     demo.register(commands)
