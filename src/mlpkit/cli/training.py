@@ -131,6 +131,12 @@ def fit_streamed(config, console):
     from mlpkit.training.streamed import raw_chunks
 
     data = config.values["data"]
+    if config.ledger_url is not None:
+        raise CommandError(
+            "a streamed run (data.streaming = true) is not recorded in a ledger yet; remove "
+            "[ledger] url, or train in memory.",
+            USAGE,
+        )
     source = config.stream_source()
     model = config.build_model(data_io.sample_target(source))
     if not isinstance(model, Sequential):
