@@ -20,7 +20,8 @@ def blocks(language: str) -> list[str]:
 def test_the_page_shows_every_command():
     text = "\n".join(blocks("sh"))
     for command in ("init-config", "check", "train", "evaluate", "predict", "report",
-                    "summary", "search", "runs list", "runs show", "completion"):  # fmt: skip
+                    "summary", "search", "runs list", "runs show", "completion", "doctor",
+                    "explain", "export onnx"):  # fmt: skip
         assert re.search(rf"^mlpkit {command}\b", text, re.M), command
 
 
