@@ -6,7 +6,9 @@ batches chunk by chunk, with the in-memory path's steps in the same order (see
    validation, test) from its id or position and a seed, before anything is learned;
 2. one **survey pass** over the training rows fits the preprocessor (if not fitted;
    :meth:`~mlpkit.data.Preprocessor.fit_stream`), counts the rows and summarises the target
-   (its labels, or its moments for a target scaler);
+   (its labels, or its moments for a target scaler) — over the rows a fitted preprocessor
+   keeps, but, when the preprocessor is fitted in this same pass, over the training rows
+   before a "drop" strategy removes any (the in-memory fit summarises the kept rows);
 3. the network is built and its target learned from that summary;
 4. every epoch then reads the file again: each chunk goes through the preprocessor, the
    target and the loss's checks exactly as an in-memory table would, is put in the fit's order
