@@ -27,8 +27,8 @@ def _raw(frame: pd.DataFrame, dtype) -> pd.DataFrame:
 def test_a_classifier_with_text_labels_serves_the_same_everywhere(dtype, tmp_path):
     X, y = wine()
     clf = mk.MLPClassifier(
-        hidden_layer_sizes=(16, 8), random_state=0, max_iter=40, dtype=dtype, preprocessor="auto"
-    ).fit(X, y)
+        hidden_layer_sizes=(16, 8), random_state=0, max_iter=80, dtype=dtype, preprocessor="auto"
+    ).fit(X, y)  # long enough that every label is predicted somewhere
     saved = mk.load(clf.save(tmp_path / "wine.mlpk"))
     path = mk.export.to_onnx(clf, tmp_path / "wine.onnx")
     rows = _raw(X.iloc[::3], dtype)
