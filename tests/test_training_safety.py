@@ -343,3 +343,10 @@ def test_an_overflow_in_bringing_outputs_back_to_target_units_is_named():
 def test_finite_outputs_pass_the_overflow_check_unchanged():
     net, X, y = fitted()
     assert np.isfinite(net.predict(X)).all() and np.isfinite(net.evaluate(X, y)["loss"])
+
+
+def test_a_preprocessor_without_row_mask_is_refused_naming_what_it_lacks():
+    from sklearn.preprocessing import StandardScaler
+
+    with pytest.raises(mk.ConfigError, match="StandardScaler has no row_mask.*scaler='standard'"):
+        mk.Sequential([mk.layers.Dense(1)], preprocessor=StandardScaler())

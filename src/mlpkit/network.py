@@ -87,7 +87,7 @@ class Sequential:
         self.dtype = np.dtype(dtype)
         self.random_state = random_state
         self.regularizer = regularizers.get(regularizer)
-        self.preprocessor = preprocessor
+        self.preprocessor = check_preprocessor(preprocessor)
         check_target_scaler(target_scaler)
         self.target_scaler = target_scaler
         streams = check_random_state(random_state).spawn(len(STREAMS) + 1)
@@ -701,3 +701,18 @@ def _walk(layers):
     for layer in layers:
         yield layer
         yield from _walk(layer.sublayers())
+
+
+def check_preprocessor(preprocessor):
+    """``preprocessor`` if it can stand in front of a network (None, an ``mk.data.
+    Preprocessor``, or a transformer with ``fit``, ``transform`` and ``row_mask``)."""
+    needed = ("fit", "transform", "row_mask")
+    if preprocessor is None or all(callable(getattr(preprocessor, n, None)) for n in needed):
+        return preprocessor
+    missing = [n for n in needed if not callable(getattr(preprocessor, n, None))]
+    raise ConfigError(
+        f"preprocessor must be an mk.data.Preprocessor (or a transformer with fit, transform "
+        f"and row_mask); {type(preprocessor).__name__} has no {', '.join(missing)}. To scale "
+        f"the inputs, use mk.data.Preprocessor(scaler='standard'), which is saved with the "
+        f"model; or transform X yourself before fit and predict."
+    )
