@@ -22,13 +22,22 @@ def network():
     return mk.Sequential(layers, random_state=0)
 
 
-def test_a_fit_interrupted_with_checkpoint_resumes_to_the_uninterrupted_weights(tmp_path):
-    rng = np.random.default_rng(0)
+SETTINGS = dict(loss="binary_cross_entropy", epochs=8, validation_split=0.2)
+
+
+def uninterrupted(seed):
+    """(X, y, the network after the whole fit) for the data of ``seed``."""
+    rng = np.random.default_rng(seed)
     X = rng.normal(size=(300, 4))
     y = (X[:, 0] + 0.3 * rng.normal(size=300) > 0).astype(int)
-    settings = dict(loss="binary_cross_entropy", epochs=8, validation_split=0.2)
     whole = network()
-    whole.fit(X, y, **settings)
+    whole.fit(X, y, **SETTINGS)
+    return X, y, whole
+
+
+def test_a_fit_interrupted_with_checkpoint_resumes_to_the_uninterrupted_weights(tmp_path):
+    X, y, whole = uninterrupted(0)
+    settings = SETTINGS
     interrupted = network()
     with pytest.raises(KeyboardInterrupt):
         interrupted.fit(X, y, **settings, checkpoint=tmp_path, callbacks=[Interrupt(3)])
@@ -39,12 +48,8 @@ def test_a_fit_interrupted_with_checkpoint_resumes_to_the_uninterrupted_weights(
 
 
 def test_a_resumable_modelcheckpoint_resumes_as_kerass_backup_and_restore(tmp_path):
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(300, 4))
-    y = (X[:, 0] + 0.3 * rng.normal(size=300) > 0).astype(int)
-    settings = dict(loss="binary_cross_entropy", epochs=8, validation_split=0.2)
-    whole = network()
-    whole.fit(X, y, **settings)
+    X, y, whole = uninterrupted(1)
+    settings = SETTINGS
 
     def saver():
         return mk.callbacks.ModelCheckpoint(
