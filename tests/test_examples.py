@@ -1,16 +1,10 @@
 """The examples listed in the README run end to end (on few epochs here)."""
 
-import importlib.util
-from pathlib import Path
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from scripts import load_script
 
 
 def run(name, *argv):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main(list(argv))
+    return load_script(f"examples/{name}.py").main(list(argv))
 
 
 def test_housing_example_goes_from_csv_to_dollar_predictions():

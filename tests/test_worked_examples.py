@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scripts import load_script
 
 import mlpkit as mk
 
@@ -24,15 +25,8 @@ def test_one_neuron_weighted_sum_and_activations():
 
 
 def test_forward_pass_through_the_2_3_1_network():
-    net = mk.Sequential(
-        [mk.layers.Dense(3, activation="relu"), mk.layers.Dense(1, activation="sigmoid")],
-        dtype="float64",
-    ).build(2)
+    net = load_script("examples/worked_forward_2_3_1.py").network()  # the example's weights
     hidden, output = net.layers
-    hidden.W[...] = [[0.1, 0.3, -0.2], [0.4, -0.5, 0.6]]
-    hidden.b[...] = [0.1, -0.1, 0.2]
-    output.W[...] = [[0.7], [-0.3], [0.5]]
-    output.b[...] = [0.1]
     X = np.array([[0.5, 0.8]])
     z1 = hidden.forward(X, logits=True)
     np.testing.assert_allclose(z1, [[0.47, -0.35, 0.58]], atol=1e-12)

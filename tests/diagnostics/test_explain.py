@@ -1,22 +1,15 @@
 """mk.explain: the numbers of the worked examples, every gradient equal to its finite
 difference and to a hand computation, the update rule applied, the network untouched."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from scripts import load_script
 
 import mlpkit as mk
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
 
 def example(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"examples/{name}.py")
 
 
 def sigmoid(z):

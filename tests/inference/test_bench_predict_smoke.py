@@ -1,17 +1,12 @@
 """benchmarks/bench_predict.py runs end to end in its smoke mode, so it cannot rot."""
 
-import importlib.util
 import json
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_predict.py"
+from scripts import load_script
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_predict", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bench_predict.py")
 
 
 def test_bench_predict_smoke_prints_every_workload_and_agrees(tmp_path, capsys):

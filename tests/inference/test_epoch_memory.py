@@ -1,16 +1,13 @@
 """A training epoch gathers each batch; it never copies the whole data set (tracemalloc), and
 benchmarks/bench_memory.py runs in its smoke mode."""
 
-import importlib.util
 import json
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
+from scripts import load_script
 
 import mlpkit as mk
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_memory.py"
 
 
 def traced_peak(function) -> int:
@@ -38,9 +35,7 @@ def test_epochs_allocate_far_less_than_the_data():
 
 
 def test_bench_memory_smoke_reports_both_libraries(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("bench_memory", BENCH)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench_memory.py")
     out = tmp_path / "memory.json"
     assert bench.main(["--smoke", "--workloads", "small", "--json", str(out)]) == 0
     assert "epoch's own" in capsys.readouterr().out

@@ -1,17 +1,12 @@
 """benchmarks/bench_peers.py runs end to end in its CI-safe smoke mode, so it cannot rot."""
 
-import importlib.util
 import json
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_peers.py"
+from scripts import load_script
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_peers", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bench_peers.py")
 
 
 def test_bench_peers_smoke_run_prints_the_tables_and_writes_json(tmp_path, capsys):
