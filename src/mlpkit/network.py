@@ -14,6 +14,7 @@ from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError, NotFittedError
 from .layers import Layer, deserialize
 from .layers.activations import Activation, activation_name
+from .layers.base import build_layers, shown, size_of
 from .optim.clipping import check_clipping
 from .overflow import check_outputs
 from .params import ParamStore
@@ -77,6 +78,7 @@ class Sequential:
         regularizer=None,
         preprocessor=None,
         target_scaler="auto",
+        parts=None,
     ) -> None:
         self.layers: list[Layer] = []
         self._store: ParamStore | None = None
@@ -90,6 +92,7 @@ class Sequential:
         self.preprocessor = check_preprocessor(preprocessor)
         check_target_scaler(target_scaler)
         self.target_scaler = target_scaler
+        self.parts = check_parts(parts)
         streams = check_random_state(random_state).spawn(len(STREAMS) + 1)
         self.rngs = dict(zip(STREAMS, streams))
         self.split_seed = int(streams[-1].integers(2**63))
@@ -136,6 +139,7 @@ class Sequential:
                     f"rebuilt for {n_features}. Create a new network."
                 )
             return self
+        check_parts(self.parts, len(self.layers))
         for layer in self.walk():
             if layer.network not in (None, self):
                 raise ConfigError(
@@ -143,11 +147,7 @@ class Sequential:
                     f"new layer for this one."
                 )
             layer.network = self
-        widths, specs = [int(n_features)], []
-        for layer in self.layers:
-            width, layer_specs = layer.build(widths[-1])
-            widths.append(width)
-            specs.append(layer_specs)
+        sizes, specs = build_layers(self.layers, int(n_features))
         self._store = ParamStore(specs, self.dtype)
         for index, layer in enumerate(self.layers):
             layer.bind(*self._store.views(index))
@@ -155,8 +155,53 @@ class Sequential:
         for layer in self.walk():
             layer.rng = self.rngs["dropout"]
         self._store.initialize(self.rngs["init"])
-        self.n_features, self.widths = int(n_features), widths
+        self.n_features, self.sizes = int(n_features), sizes
+        self.widths = [size_of(size) for size in sizes]
         return self
+
+    def part(self, name: str) -> Sequential:
+        """The named part (``parts={"encoder": (0, 3), ...}``) as a network of its own: its
+        layers ``[start, stop)`` with copies of their weights and state, ready to ``predict``
+        (an autoencoder's encoder for dimensionality reduction, its decoder to generate). The
+        part that starts at layer 0 takes the preprocessor, the one that ends at the last
+        layer the target (so its ``predict`` is in the target's units); a middle part gives
+        its raw outputs. Later training of either network leaves the other unchanged.
+
+        Raises:
+            ConfigError: no part of that name, or the part starts where samples are shaped
+                (a network's input is flat rows).
+        """
+        store = self._require_built()
+        if name not in self.parts:
+            known = ", ".join(repr(n) for n in self.parts) or "none (pass parts= to Sequential)"
+            raise ConfigError(f"This network has no part {name!r}; its parts: {known}.")
+        start, stop = self.parts[name]
+        if not isinstance(self.sizes[start], int):
+            raise ConfigError(
+                f"Part {name!r} starts at layer {start}, whose inputs have shape "
+                f"{shown(self.sizes[start])}; a network takes flat rows, so begin the part with "
+                f"a layer that takes (n, features) (or put its Reshape inside the part)."
+            )
+        layers = [deserialize({"class": la.name, "config": la.get_config()}) for la in self.layers]
+        net = Sequential(
+            layers[start:stop],
+            random_state=self.random_state if isinstance(self.random_state, int) else None,
+            dtype=self.dtype,
+            regularizer=self.regularizer,
+            preprocessor=self.preprocessor if start == 0 else None,
+            target_scaler=self.target_scaler,
+        )
+        net.build(self.sizes[start])
+        for index in range(start, stop):
+            for key, values in store.views(index)[0].items():
+                net._store.views(index - start)[0][key][...] = values
+            copies = net.layers[index - start]
+            for mine, theirs in zip(_walk([self.layers[index]]), _walk([copies])):
+                for key, array in mine.state().items():
+                    theirs.state()[key][...] = array
+        if stop == len(self.layers):
+            net.target, net.loss = self.target, self.loss
+        return net
 
     def walk(self):
         """Every layer, those nested in residual blocks included, in order."""
@@ -568,7 +613,7 @@ class Sequential:
             rows.append(
                 (
                     f"{index}: {layer.name}",
-                    f"(None, {self.widths[index + 1]})",
+                    shown(self.sizes[index + 1]).replace("(n,", "(None,"),
                     f"{counts[index]:,}",
                     activation_name(activation) if activation else "-",
                 )
@@ -599,6 +644,7 @@ class Sequential:
             "dtype": self.dtype.name,
             "regularizer": None if self.regularizer is None else self.regularizer.get_config(),
             "target_scaler": self.target_scaler,
+            **({"parts": {k: list(v) for k, v in self.parts.items()}} if self.parts else {}),
         }
 
     # -- model files ---------------------------------------------------------------------------
@@ -651,6 +697,7 @@ class Sequential:
             regularizer=config["regularizer"],
             preprocessor=None if prep is None else Preprocessor.from_state(prep),
             target_scaler=config["target_scaler"],
+            parts=config.get("parts"),
         )
         net.build(document["n_features"])
         net.restore({name: _expect(arrays, name, a.shape) for name, a in net.snapshot().items()})
@@ -681,6 +728,40 @@ TASK_METRICS = {
     "classification": ("accuracy", "auc", "precision", "recall", "f1"),
     "regression": ("mse", "rmse", "mae", "r2"),
 }
+
+
+def check_parts(parts, n_layers: int | None = None) -> dict[str, tuple[int, int]]:
+    """``parts`` as ``{name: (start, stop)}``, each a non-empty run of layer positions
+    ``start ≤ i < stop`` (and ``stop ≤ n_layers`` when the layers are known).
+
+    Raises:
+        ConfigError: not such a mapping, naming the part and its value.
+    """
+    if parts is None:
+        return {}
+    if not isinstance(parts, dict):
+        raise ConfigError(
+            f'parts maps names to layer ranges, e.g. {{"encoder": (0, 3), "decoder": (3, 6)}}; '
+            f"got {parts!r}."
+        )
+    checked = {}
+    for name, span in parts.items():
+        try:
+            start, stop = (int(i) for i in span)
+            ok = isinstance(name, str) and 0 <= start < stop
+        except (TypeError, ValueError):
+            ok = False
+        if ok and n_layers is not None and stop > n_layers:
+            raise ConfigError(
+                f"Part {name!r} = {tuple(span)} reaches past the network's {n_layers} layers."
+            )
+        if not ok:
+            raise ConfigError(
+                f"Part {name!r} must be a (start, stop) pair of layer positions with "
+                f"0 <= start < stop, e.g. (0, 3) for the first three layers; got {span!r}."
+            )
+        checked[name] = (start, stop)
+    return checked
 
 
 def n_dropped(X, kept) -> int:

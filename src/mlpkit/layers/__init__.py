@@ -21,6 +21,7 @@ from .batchnorm import BatchNorm
 from .dense import Dense
 from .dropout import Dropout
 from .residual import Residual
+from .shaping import Flatten, Reshape
 
 #: Layer classes by name, for configs and model files.
 LAYERS: dict[str, type[Layer]] = {
@@ -30,6 +31,8 @@ LAYERS: dict[str, type[Layer]] = {
         Dropout,
         BatchNorm,
         Residual,
+        Flatten,
+        Reshape,
         Linear,
         Step,
         Sigmoid,
@@ -63,6 +66,8 @@ __all__ = [
     "Dropout",
     "BatchNorm",
     "Residual",
+    "Flatten",
+    "Reshape",
     "LAYERS",
     "deserialize",
     "Activation",

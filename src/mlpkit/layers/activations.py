@@ -192,7 +192,8 @@ class PReLU(_Masked):
         return {"alpha_init": self.alpha_init}
 
     def build(self, n_in):
-        return n_in, [ParamSpec("alpha", (n_in,), Constant(self.alpha_init), regularize=False)]
+        (width,) = self.expect_rank(n_in, 1, "features")  # one slope per unit
+        return n_in, [ParamSpec("alpha", (width,), Constant(self.alpha_init), regularize=False)]
 
     def bind(self, params, grads):
         self.alpha, self.dalpha = params["alpha"], grads["alpha"]

@@ -78,6 +78,7 @@ class Dense(Layer):
         }
 
     def build(self, n_in):
+        (n_in,) = self.expect_rank(n_in, 1, "features")
         specs = [ParamSpec("W", (n_in, self.units), self.kernel_initializer)]
         if self.use_bias:
             specs.append(ParamSpec("b", (self.units,), self.bias_initializer, regularize=False))

@@ -115,7 +115,9 @@ NETWORK = Record(
                 "dtype": Text(("float32", "float64")),
                 "regularizer": Optional(Record({"name": Text(max_length=100)}, extra=True)),
                 "target_scaler": Anything(),
-            }
+                "parts": Anything(),
+            },
+            optional=("parts",),
         ),
         "n_features": Int(1, MAX_WIDTH),
         "frozen": Items(Int(0, 10 * MAX_LAYERS), max_length=10 * MAX_LAYERS),

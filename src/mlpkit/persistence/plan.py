@@ -24,6 +24,8 @@ import numpy as np
 from .. import losses, optim, regularizers
 from ..data.preprocessor import Preprocessor
 from ..layers import deserialize
+from ..layers.base import build_layers, size_of
+from ..network import check_parts
 from ..targets import Target, check_target_scaler
 from . import fields
 from .errors import ModelFileError
@@ -87,6 +89,8 @@ def check_network(document: dict, where: str) -> tuple[list[int], int]:
             np.random.PCG64().state = state
     _check_states(document, where)
     widths, count, n_params = layer_widths(config["layers"], document["n_features"], where)
+    with part(f"{where}.config.parts"):
+        check_parts(config.get("parts"), len(config["layers"]))
     frozen = document["frozen"]
     if any(index >= count for index in frozen):
         raise ModelFileError(f"an index past the {count} layers.", field=f"{where}.frozen")
@@ -108,15 +112,15 @@ def _check_states(document: dict, where: str) -> None:
 def layer_widths(entries: list, n_features: int, where: str) -> tuple[list[int], int, int]:
     """``(widths, n_layers, P)``: ``[n_features, width after each layer, ...]``, the number of
     layers nested ones included, and P = Σ prod(spec.shape) over every parameter spec."""
-    widths, specs, count = [n_features], [], 0
+    layers = []
     for index, entry in enumerate(entries):
         with part(f"{where}.config.layers[{index}]"):
-            layer = deserialize(entry)
-            width, layer_specs = layer.build(widths[-1])
-        widths.append(int(width))
-        specs += layer_specs
-        count += 1 + sum(1 for _ in _walk(layer.sublayers()))
-    return widths, count, sum(math.prod(spec.shape) for spec in specs)
+            layers.append(deserialize(entry))
+    with part(f"{where}.config.layers"):
+        sizes, specs = build_layers(layers, n_features)
+    count = sum(1 + sum(1 for _ in _walk(layer.sublayers())) for layer in layers)
+    n_params = sum(math.prod(spec.shape) for layer_specs in specs for spec in layer_specs)
+    return [size_of(size) for size in sizes], count, n_params
 
 
 def _walk(layers):
