@@ -1,0 +1,216 @@
+"""Pooling layers on channels-first inputs: max and average over sliding windows, per channel,
+and the global average over every spatial position.
+
+The windows are those of :mod:`.im2col` with dilation 1: for a pool size k, stride s (defaults
+to k, as in torch and Keras) and padding p, an axis of size L gives
+
+    L_out = ⌊(L + 2p − k) / s⌋ + 1
+
+positions; p may be at most k // 2 (as torch requires), so that every window holds an input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..exceptions import ConfigError
+from .base import Layer, ShapeError, as_size, shape_of, shown
+from .im2col import Windows, col2im, config_value, im2col, int_tuple
+
+
+class _Pool(Layer):
+    """A reduction over each window of each channel; subclasses fix the rank and the reduction.
+
+    Shapes (2-D): x (n, C, H, W) → y (n, C, H_out, W_out); the windows are read as
+    cols (C, k₁·k₂, n·P) by :func:`~.im2col.im2col` and reduced over their second axis.
+
+    Args:
+        pool_size: k, an int or one per spatial axis.
+        stride: s, an int or one per axis. Defaults to ``pool_size`` (windows that tile).
+        padding: p added on both sides of each axis, an int or one per axis, at most k // 2.
+            Defaults to 0.
+    """
+
+    rank = 2
+    layout = "channels, height, width"
+    #: the value padding stands for: 0 for averages, −∞ for maxima (it never wins)
+    fill = 0.0
+
+    def __init__(self, pool_size, stride=None, padding=0) -> None:
+        owner = self.name
+        self.pool_size = int_tuple("pool_size", pool_size, self.rank, owner)
+        self.stride = (
+            self.pool_size if stride is None else int_tuple("stride", stride, self.rank, owner)
+        )
+        self.pads = tuple((p, p) for p in int_tuple("padding", padding, self.rank, owner, low=0))
+        for (p, _), k in zip(self.pads, self.pool_size):
+            if p > k // 2:
+                raise ConfigError(
+                    f"{owner} padding must be at most half the pool size ({k // 2} for pool_size "
+                    f"{k}), so that no window is padding only; received padding={padding!r}."
+                )
+        self._stride_given = stride is not None
+
+    def get_config(self):
+        return {
+            "pool_size": config_value(self.pool_size),
+            "stride": config_value(self.stride) if self._stride_given else None,
+            "padding": config_value(tuple(p for p, _ in self.pads)),
+        }
+
+    def build(self, n_in):
+        shape = self.expect_rank(n_in, self.rank + 1, self.layout)
+        ones = (1,) * self.rank
+        self.windows = Windows(shape, self.pool_size, self.stride, self.pads, ones, self.name)
+        return as_size((shape[0], *self.windows.out_spatial)), []
+
+    def _windows_of(self, x, training):
+        """cols (C, K, n·P) of x, in a workspace in training."""
+        w, n = self.windows, x.shape[0]
+        cols = self._output("cols", w.cols_shape(n), x.dtype, training)
+        pad = self._output("padded", w.padded_shape(n), x.dtype, training) if w.padded else None
+        im2col(w, x, cols, pad, fill=self.fill)
+        return cols.reshape(w.channels, w.kernel_size, n * w.positions)
+
+    def _to_samples(self, reduced, n, training):
+        """(C, n·P) → y (n, C, *out): the channel-major result in the batch's layout."""
+        w = self.windows
+        y = self._output("y", (n, w.channels, *w.out_spatial), reduced.dtype, training)
+        np.copyto(
+            y.reshape(n, w.channels, -1), reduced.reshape(w.channels, n, -1).transpose(1, 0, 2)
+        )
+        return y
+
+    def _to_channels(self, dy):
+        """dy (n, C, *out) → (C, n·P): the gradient in the layout of the reduction."""
+        n, c = dy.shape[:2]
+        out = self._output("dyt", (c, dy.size // c), dy.dtype, True)
+        np.copyto(out.reshape(c, n, -1), dy.reshape(n, c, -1).transpose(1, 0, 2))
+        return out
+
+    def _spread(self, dcols, n, dtype):
+        """dL/dx = col2im(dL/dcols), dcols of shape ``cols_shape(n)`` (a broadcast view is fine)."""
+        w = self.windows
+        dx = self._output("dx", (n, *w.in_shape), dtype, True)
+        pad = self._output("padded", w.padded_shape(n), dtype, True) if w.padded else None
+        return col2im(w, dcols, dx, pad)
+
+
+class _MaxPool(_Pool):
+    """y = max over each window; dL/dx routes dL/dy to the window's argmax — the first maximum
+    in row-major window order on ties, as torch — and 0 elsewhere (summed where windows
+    overlap). Padding counts as −∞, so it never is the maximum."""
+
+    fill = -np.inf
+
+    def forward(self, x, *, training=False, logits=False):
+        cols = self._windows_of(x, training)
+        if not training:
+            return self._to_samples(cols.max(axis=1), x.shape[0], training)
+        argmax = self._output("argmax", (cols.shape[0], cols.shape[2]), np.intp, True)
+        np.argmax(cols, axis=1, out=argmax)
+        y = np.take_along_axis(cols, argmax[:, None], axis=1)[:, 0]
+        self._cols, self._argmax = cols, argmax
+        return self._to_samples(y, x.shape[0], training)
+
+    def backward(self, dy, *, logits=False):
+        if not self.needs_input_grad:
+            return None
+        dcols = self._cols  # (C, K, n·P): overwritten by the gradient
+        dcols.fill(0)
+        np.put_along_axis(dcols, self._argmax[:, None], self._to_channels(dy)[:, None], axis=1)
+        n = dy.shape[0]
+        return self._spread(dcols.reshape(self.windows.cols_shape(n)), n, dy.dtype)
+
+
+class _AvgPool(_Pool):
+    """y = (1/K) Σ over each window of K = k₁·k₂ positions; dL/dx spreads dL/dy/K over the
+    window (summed where windows overlap). Padding counts as zeros in the mean, as torch's
+    default ``count_include_pad=True`` (Keras has no numeric padding)."""
+
+    def forward(self, x, *, training=False, logits=False):
+        cols = self._windows_of(x, training)
+        total = self._output("sum", (cols.shape[0], cols.shape[2]), x.dtype, training)
+        np.sum(cols, axis=1, out=total)
+        total *= 1 / self.windows.kernel_size
+        return self._to_samples(total, x.shape[0], training)
+
+    def backward(self, dy, *, logits=False):
+        if not self.needs_input_grad:
+            return None
+        w, n = self.windows, dy.shape[0]
+        share = self._to_channels(dy)
+        share *= 1 / w.kernel_size
+        view = share.reshape(w.channels, *(1,) * self.rank, n, *w.out_spatial)
+        return self._spread(np.broadcast_to(view, w.cols_shape(n)), n, dy.dtype)
+
+
+class MaxPool1D(_MaxPool):
+    """Max pooling on (n, channels, length) → (n, channels, L_out), L_out = ⌊(L + 2p − k)/s⌋ + 1.
+
+    Args: ``pool_size`` k, ``stride`` s (defaults to k), ``padding`` p ≤ k // 2 (−∞ padding).
+    """
+
+    rank = 1
+    layout = "channels, length"
+
+
+class MaxPool2D(_MaxPool):
+    """Max pooling on (n, C, H, W) → (n, C, H_out, W_out), H_out = ⌊(H + 2p − k)/s⌋ + 1 per axis.
+
+    Args: ``pool_size`` k, ``stride`` s (defaults to k), ``padding`` p ≤ k // 2 (−∞ padding);
+    each an int or a (height, width) pair.
+    """
+
+
+class AvgPool1D(_AvgPool):
+    """Average pooling on (n, channels, length) → (n, channels, L_out), L_out = ⌊(L + 2p − k)/s⌋
+    + 1; zero padding is counted in the mean (torch's ``count_include_pad=True``).
+
+    Args: ``pool_size`` k, ``stride`` s (defaults to k), ``padding`` p ≤ k // 2.
+    """
+
+    rank = 1
+    layout = "channels, length"
+
+
+class AvgPool2D(_AvgPool):
+    """Average pooling on (n, C, H, W) → (n, C, H_out, W_out), H_out = ⌊(H + 2p − k)/s⌋ + 1 per
+    axis; zero padding is counted in the mean (torch's ``count_include_pad=True``).
+
+    Args: ``pool_size`` k, ``stride`` s (defaults to k), ``padding`` p ≤ k // 2; each an int or
+    a (height, width) pair.
+    """
+
+
+class GlobalAveragePool(Layer):
+    """The mean of each channel over every axis after it: (n, C, *S) → (n, C).
+
+    y[i, c] = (1/S) Σ_s x[i, c, s] with S the number of spatial positions;
+    dL/dx[i, c, s] = dL/dy[i, c] / S. Takes any shaped input (n, C, L), (n, C, H, W), ….
+    """
+
+    def build(self, n_in):
+        shape = shape_of(n_in)
+        if len(shape) < 2:
+            raise ShapeError(
+                f"GlobalAveragePool takes inputs of shape (n, channels, ...); the layer before "
+                f"gives {shown(n_in)}, which has no axis to average over: remove it, or put it "
+                f"before Flatten."
+            )
+        self.in_shape = shape
+        return shape[0], []
+
+    def forward(self, x, *, training=False, logits=False):
+        n, c = x.shape[:2]
+        y = self._output("y", (n, c), x.dtype, training)
+        return np.mean(x.reshape(n, c, -1), axis=2, out=y)
+
+    def backward(self, dy, *, logits=False):
+        if not self.needs_input_grad:
+            return None
+        n, c = dy.shape
+        dx = self._output("dx", (n, *self.in_shape), dy.dtype, True)
+        positions = dx[0, 0].size
+        np.multiply(dy[:, :, None], 1 / positions, out=dx.reshape(n, c, positions))
+        return dx
