@@ -24,7 +24,7 @@ import numpy as np
 
 from ._validation import check_features
 from .layers.activations import Activation, activation_name, sigmoid
-from .layers.batchnorm import BatchNorm
+from .layers.batchnorm import BatchNorm, by_channel
 from .layers.dense import Dense
 from .layers.dropout import Dropout
 from .layers.fused import bias_relu
@@ -171,14 +171,16 @@ def _bias_relu(z: np.ndarray, b: np.ndarray) -> None:
 
 
 def _batchnorm_step(layer: BatchNorm, key: str):
-    """y = (x − μ_run) · γ/√(σ²_run + ε) + β, from the running statistics."""
+    """y = (x − μ_run) · γ/√(σ²_run + ε) + β, from the running statistics (per channel on
+    shaped inputs (n, C, *S))."""
 
     def step(x, space):
-        y = _buffer(space, key + "y", x.shape, x.dtype)
-        np.subtract(x, layer.running_mean, out=y)
-        y *= layer.gamma / np.sqrt(layer.running_var + layer.epsilon)
-        y += layer.beta
-        return y
+        out = _buffer(space, key + "y", x.shape, x.dtype)
+        x, y, _, per = by_channel(x, out)  # rows as they are; (n, C, *S) per channel
+        np.subtract(x, per(layer.running_mean), out=y)
+        y *= per(layer.gamma / np.sqrt(layer.running_var + layer.epsilon))
+        y += per(layer.beta)
+        return out
 
     return step
 

@@ -7,7 +7,7 @@ import numpy as np
 from .._checks import check_fraction, check_positive
 from ..initializers import Ones, Zeros
 from ..params import ParamSpec
-from .base import Layer
+from .base import Layer, shape_of
 
 
 class BatchNorm(Layer):
@@ -29,6 +29,10 @@ class BatchNorm(Layer):
         dL/dγ = Σᵢ dyᵢ ⊙ x̂ᵢ,   dL/dβ = Σᵢ dyᵢ
         dL/dx = γ/σ̃ ⊙ (dy − mean(dy) − x̂ ⊙ mean(dy ⊙ x̂))
 
+    On shaped inputs (n, C, *S) — (n, C, L) or (n, C, H, W) — each channel is a unit: μ, σ²
+    and the learned γ, β are per channel, over the n·S values of the batch and every spatial
+    position (torch ``BatchNorm1d`` on (n, C, L), ``BatchNorm2d``; n above reads n·S).
+
     Args:
         momentum: m in (0, 1]. Defaults to 0.1.
         epsilon: ε > 0. Defaults to 1e-5.
@@ -44,9 +48,10 @@ class BatchNorm(Layer):
         return {"momentum": self.momentum, "epsilon": self.epsilon}
 
     def build(self, n_in):
+        channels = shape_of(n_in)[0]
         return n_in, [
-            ParamSpec("gamma", (n_in,), Ones(), regularize=False),
-            ParamSpec("beta", (n_in,), Zeros(), regularize=False),
+            ParamSpec("gamma", (channels,), Ones(), regularize=False),
+            ParamSpec("beta", (channels,), Zeros(), regularize=False),
         ]
 
     def bind(self, params, grads):
@@ -59,57 +64,81 @@ class BatchNorm(Layer):
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
     def forward(self, x, *, training=False, logits=False):
-        y = self._output("y", x.shape, x.dtype, training)
+        out = self._output("y", x.shape, x.dtype, training)
+        x, y, axes, per = by_channel(x, out)
         if not training or not self.trainable:
             scale = self.gamma / np.sqrt(self.running_var + self.epsilon)
             self._frozen_scale = scale if training else None
-            np.subtract(x, self.running_mean, out=y)
-            y *= scale
-            y += self.beta
-            return y
+            np.subtract(x, per(self.running_mean), out=y)
+            y *= per(scale)
+            y += per(self.beta)
+            return out
         self._frozen_scale = None
-        n = x.shape[0]
-        if n < 2:
+        n = x.shape[0] * (1 if x.ndim == 2 else x.shape[2])  # values per channel
+        if x.shape[0] < 2:
             raise ValueError(
                 "BatchNorm needs at least 2 samples per batch in training; got a batch of 1. "
                 "Choose a batch_size that leaves no single-row batch (n_samples % batch_size != 1)."
             )
-        mean, var, x_hat = self._standardise(x, scratch=y)
+        mean, var, x_hat = self._standardise(x, axes, per, scratch=y)
         m = self.momentum
         self.running_mean *= 1 - m
         self.running_mean += m * mean
         self.running_var *= 1 - m
         self.running_var += m * var * (n / (n - 1))
-        np.multiply(x_hat, self.gamma, out=y)
-        y += self.beta
-        return y
+        np.multiply(x_hat, per(self.gamma), out=y)
+        y += per(self.beta)
+        return out
 
-    def _standardise(self, x, scratch):
-        """μ, σ² (biased) and x̂ = (x − μ)/√(σ² + ε), the last in a workspace kept for backward;
-        ``scratch`` (x's shape) receives the squared deviations."""
-        mean = x.mean(axis=0)
+    def _standardise(self, x, axes, per, scratch):
+        """μ, σ² (biased, per channel) and x̂ = (x − μ)/√(σ² + ε), the last in a workspace kept
+        for backward; ``scratch`` (x's shape) receives the squared deviations."""
+        mean = x.mean(axis=axes)
         x_hat = self._output("x_hat", x.shape, x.dtype, True)
-        np.subtract(x, mean, out=x_hat)
-        var = np.square(x_hat, out=scratch).mean(axis=0)
+        np.subtract(x, per(mean), out=x_hat)
+        var = np.square(x_hat, out=scratch).mean(axis=axes)
         self._inv_std = 1 / np.sqrt(var + self.epsilon)
-        x_hat *= self._inv_std
+        x_hat *= per(self._inv_std)
         self._x_hat = x_hat
         return mean, var, x_hat
 
     def backward(self, dy, *, logits=False):
-        dx = self._output("dx", dy.shape, dy.dtype, True)
+        out = self._output("dx", dy.shape, dy.dtype, True)
+        dy, dx, axes, per = by_channel(dy, out)
         if self._frozen_scale is not None:  # frozen: an affine map with the running statistics
             self.dgamma[...] = 0
             self.dbeta[...] = 0
-            return np.multiply(dy, self._frozen_scale, out=dx) if self.needs_input_grad else None
+            if not self.needs_input_grad:
+                return None
+            np.multiply(dy, per(self._frozen_scale), out=dx)
+            return out
         x_hat = self._x_hat
-        np.sum(np.multiply(dy, x_hat, out=dx), axis=0, out=self.dgamma)
-        np.sum(dy, axis=0, out=self.dbeta)
+        np.sum(np.multiply(dy, x_hat, out=dx), axis=axes, out=self.dgamma)
+        np.sum(dy, axis=axes, out=self.dbeta)
         if not self.needs_input_grad:
             return None
-        n = dy.shape[0]
-        np.multiply(x_hat, self.dgamma / n, out=dx)
+        n = dy.shape[0] * (1 if dy.ndim == 2 else dy.shape[2])
+        np.multiply(x_hat, per(self.dgamma / n), out=dx)
         np.subtract(dy, dx, out=dx)
-        dx -= self.dbeta / n
-        dx *= self.gamma * self._inv_std
-        return dx
+        dx -= per(self.dbeta / n)
+        dx *= per(self.gamma * self._inv_std)
+        return out
+
+
+def _identity(v):
+    return v
+
+
+def _column(v):
+    return v[:, None]
+
+
+def by_channel(x, out):
+    """Views of x and out in which each channel's values lie along the reduced axes:
+    ``(x, out, axes, per)``. Rows (n, C) stay as they are, reduced over axis 0; shaped
+    (n, C, *S) become (n, C, S), reduced over (0, 2). ``per(v)`` shapes a per-channel vector
+    (C,) to broadcast against them."""
+    if x.ndim == 2:
+        return x, out, 0, _identity
+    shape = (x.shape[0], x.shape[1], -1)
+    return x.reshape(shape), out.reshape(shape), (0, 2), _column
