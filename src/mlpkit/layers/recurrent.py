@@ -1,0 +1,540 @@
+r"""Recurrent layers: SimpleRNN, LSTM and GRU over sequences (n_samples, time, features).
+
+Every cell reads a sequence x₁ … x_T (x_t of shape (n, F)) and keeps a hidden state h_t
+(n, H), starting from h₀ = 0. The pre-activations of its G gates are
+
+    a_t = x_t W + b + h_{t−1} U                 W (F, G·H), U (H, G·H), b (G·H,)
+
+(Keras layout: ``(shape[0], shape[-1])`` of each kernel are its fans). The input part x_t W + b
+of every step is **one GEMM** over the whole sequence, (n·T, F) · (F, G·H), before the time loop;
+the loop does the recurrent GEMM h_{t−1} U of each step over the whole batch.
+
+The layer returns h_T (n, H), or every state (n, T, H) with ``return_sequences=True``.
+
+Backpropagation through time (BPTT), given dL/dy: the loop runs t = T … 1 with
+
+    δh_t = dL/dh_t = (dL/dy)_t + δa_{t+1} Uᵀ    (the second term: through h_t's use at t + 1)
+
+and each cell turns δh_t into δa_t, the gradient of its gate pre-activations (formulas in each
+class). Then, again as whole-sequence GEMMs over the stacked δa (n·T, G·H):
+
+    dL/dW = Σ_t x_tᵀ δa_t,   dL/dU = Σ_t h_{t−1}ᵀ δa_t,   dL/db = Σ_t Σ_samples δa_t,
+    dL/dx_t = δa_t Wᵀ.
+
+After every backward, ``step_grad_norms`` (T,) holds the batch mean of ‖δh_t‖₂ per step: how
+much gradient reaches each time step. A SimpleRNN's falls geometrically towards t = 1 (the
+vanishing gradient, Bengio et al., 1994); an LSTM's cell state carries it (Hochreiter &
+Schmidhuber, 1997). ``step_clip_norm`` rescales δh_t (the whole (n, H) matrix) to at most that
+Frobenius norm at every step, before it flows on (Pascanu et al., 2013, per step; the network's
+``fit(clip_norm=...)`` clips the whole gradient once instead). The norms are recorded before
+clipping.
+
+PyTorch correspondence (``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``, ``batch_first=True``): the gate
+order is torch's (LSTM i, f, g, o; GRU r, z, n), ``weight_ih_l0`` is Wᵀ and ``weight_hh_l0`` is
+Uᵀ. Torch gives every cell two biases b_ih + b_hh; SimpleRNN and LSTM have one, b = b_ih + b_hh
+(their sum is all that enters), while GRU has both, since torch puts b_hn inside the reset gate.
+
+In training the per-step caches (gates, states) are workspaces of shape (T, n, ·), time-major so
+each step's slice is contiguous; a training step allocates nothing batch-sized after the first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import initializers, regularizers
+from .._checks import check_integer, check_positive
+from ..exceptions import ConfigError
+from ..params import ParamSpec
+from .activations import sigmoid
+from .base import Layer
+
+
+class _Recurrent(Layer):
+    """The time-loop scaffolding shared by the cells: buffers, input GEMM, BPTT loop, grads.
+
+    A cell sets ``gates`` (G) and writes ``_step(t, s)`` (forward: ``s.h[t + 1]`` from the
+    input projection ``s.a[t]`` and ``s.h[t]``) and ``_step_back(t, s, dh, dh_prev)`` (δa into
+    ``s.dA[t]`` from δh = dL/dh at that step; δh one step earlier into ``dh_prev``, None on
+    the first step). ``s`` is a :class:`_Caches` of time-major arrays: ``s.h[t]`` is h_t
+    (``s.h[0]`` = h₀ = 0) and ``s.a[t]`` holds the gates of step t + 1; extra per-cell arrays
+    are named by ``_cell_caches`` (forward) and ``_cell_grad_caches`` (backward).
+    """
+
+    gates = 1
+
+    def __init__(
+        self,
+        units,
+        *,
+        return_sequences=False,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        step_clip_norm=None,
+    ) -> None:
+        self.units = check_integer("units", units, low=1, owner=type(self).__name__)
+        self.return_sequences = bool(return_sequences)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.step_clip_norm = (
+            None
+            if step_clip_norm is None
+            else check_positive("step_clip_norm", step_clip_norm, owner=type(self).__name__)
+        )
+        self.step_grad_norms = None
+
+    # -- description ---------------------------------------------------------------------------
+    def get_config(self):
+        return {
+            "units": self.units,
+            "return_sequences": self.return_sequences,
+            "kernel_initializer": self.kernel_initializer.get_config(),
+            "recurrent_initializer": self.recurrent_initializer.get_config(),
+            "bias_initializer": self.bias_initializer.get_config(),
+            "kernel_regularizer": _config_or_none(self.kernel_regularizer),
+            "recurrent_regularizer": _config_or_none(self.recurrent_regularizer),
+            "bias_regularizer": _config_or_none(self.bias_regularizer),
+            "step_clip_norm": self.step_clip_norm,
+        }
+
+    def regularizer_for(self, name):
+        return {
+            "W": self.kernel_regularizer,
+            "U": self.recurrent_regularizer,
+            "b": self.bias_regularizer,
+            "b_rec": self.bias_regularizer,
+        }.get(name)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def build(self, n_in):
+        self.time, self.features = self.expect_rank(n_in, 2, "time, features")
+        width = self.gates * self.units
+        specs = [
+            ParamSpec("W", (self.features, width), self.kernel_initializer),
+            ParamSpec("U", (self.units, width), self.recurrent_initializer),
+            ParamSpec("b", (width,), self._bias_init(), regularize=False),
+        ]
+        out = (self.time, self.units) if self.return_sequences else self.units
+        return out, specs
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    def bind(self, params, grads):
+        self.W, self.dW = params["W"], grads["W"]
+        self.U, self.dU = params["U"], grads["U"]
+        self.b, self.db = params["b"], grads["b"]
+
+    # -- forward -------------------------------------------------------------------------------
+    def forward(self, x, *, training=False, logits=False):
+        n, T, F = x.shape
+        H, width = self.units, self.gates * self.units
+        s = self._caches(n, T, x.dtype, training)
+        np.copyto(s.x, x.transpose(1, 0, 2))  # time-major (T, n, F)
+        np.matmul(s.x.reshape(T * n, F), self.W, out=s.a.reshape(T * n, width))  # one GEMM
+        s.a += self.b
+        s.h[0].fill(0)
+        for t in range(T):
+            self._step(t, s)
+        if training:
+            self._s = s
+        if not self.return_sequences:
+            return s.h[T] if training else s.h[T].copy()
+        y = self._output("y", (n, T, H), x.dtype, training)
+        np.copyto(y, s.h[1:].transpose(1, 0, 2))
+        return y
+
+    def _caches(self, n, T, dtype, training) -> _Caches:
+        """The forward's arrays, time-major: workspaces in training, fresh otherwise."""
+        H, width = self.units, self.gates * self.units
+        s = _Caches()
+        s.x = self._output("x", (T, n, self.features), dtype, training)
+        s.a = self._output("a", (T, n, width), dtype, training)  # gates, step t + 1 at [t]
+        s.h = self._output("h", (T + 1, n, H), dtype, training)  # h_t at [t], h_0 = 0
+        s.scratch = self._output("scratch", (n, width), dtype, training)
+        for key, shape in self._cell_caches(n, T).items():
+            setattr(s, key, self._output(key, shape, dtype, training))
+        return s
+
+    def _cell_caches(self, n, T) -> dict[str, tuple[int, ...]]:
+        """The shapes of the cell's own forward caches, by name."""
+        return {}
+
+    # -- backward ------------------------------------------------------------------------------
+    def backward(self, dy, *, logits=False):
+        s = self._s
+        T, n, width = s.a.shape
+        dtype = s.a.dtype
+        for key, shape in {"dA": (T, n, width), **self._cell_grad_caches(n, T)}.items():
+            setattr(s, key, self._output(key, shape, dtype, True))
+        dh = self._output("dh", (n, self.units), dtype, True)
+        carry = self._output("carry", (n, self.units), dtype, True)  # δa_{t+1} Uᵀ (+ cell's)
+        row_norms = self._output("row_norms", (n,), dtype, True)
+        norms = np.empty(T)
+        carry.fill(0)
+        self._start_backward(s)
+        for t in range(T - 1, -1, -1):
+            if self.return_sequences:
+                np.add(carry, dy[:, t], out=dh)
+            elif t == T - 1:
+                np.add(carry, dy, out=dh)
+            else:
+                np.copyto(dh, carry)
+            norms[t] = _mean_row_norm(dh, row_norms)
+            if self.step_clip_norm is not None:
+                _clip(dh, self.step_clip_norm)
+            self._step_back(t, s, dh, carry if t > 0 else None)
+        self.step_grad_norms = norms
+        self._parameter_grads(s, T * n)
+        if not self.needs_input_grad:
+            return None
+        F = self.features
+        dx_t = self._output("dx_t", (T, n, F), dtype, True)
+        np.matmul(s.dA.reshape(T * n, width), self.W.T, out=dx_t.reshape(T * n, F))
+        dx = self._output("dx", (n, T, F), dtype, True)
+        np.copyto(dx, dx_t.transpose(1, 0, 2))
+        return dx
+
+    def _cell_grad_caches(self, n, T) -> dict[str, tuple[int, ...]]:
+        """The shapes of the cell's own backward buffers, by name."""
+        return {}
+
+    def _start_backward(self, s) -> None:
+        """Reset the cell's carried gradients (e.g. δc_T = 0) before the loop."""
+
+    def _parameter_grads(self, s, rows):
+        """dL/dW = Σ_t x_tᵀ δa_t, dL/db = Σ δa_t, dL/dU = Σ_t h_{t−1}ᵀ δa_t: one GEMM each."""
+        dA = s.dA.reshape(rows, -1)
+        np.matmul(s.x.reshape(rows, -1).T, dA, out=self.dW)
+        np.matmul(self._ones(rows, dA.dtype), dA, out=self.db)
+        np.matmul(s.h[:-1].reshape(rows, -1).T, self._recurrent_dA(s, rows), out=self.dU)
+
+    def _recurrent_dA(self, s, rows):
+        """The gradient of the recurrent products h_{t−1}U, stacked (rows, G·H): δa itself
+        when a_t = x_t W + b + h_{t−1} U (GRU differs)."""
+        return s.dA.reshape(rows, -1)
+
+    def _ones(self, n, dtype):
+        """A row of n ones: 1ᵀ·δa sums over rows through BLAS."""
+        ones = self.__dict__.setdefault("_ones_rows", {})
+        if (n, dtype) not in ones:
+            ones[(n, dtype)] = np.ones(n, dtype=dtype)
+        return ones[(n, dtype)]
+
+
+class _Caches:
+    """A namespace of one sequence batch's arrays (x, a, h, scratch, dA and the cell's)."""
+
+
+class SimpleRNN(_Recurrent):
+    r"""The Elman recurrent layer: h_t = f(x_t W + b + h_{t−1} U).
+
+    Shapes: x (n, T, F), W (F, H), U (H, H), b (H,); output h_T (n, H) or (n, T, H).
+
+    BPTT step: δa_t = δh_t ⊙ f'(a_t), with f'(a) read from h_t = f(a): 1 − h_t² for tanh,
+    [h_t > 0] for relu; δh_{t−1} = δa_t Uᵀ. Through T steps δh is multiplied by
+    Uᵀ diag(f'(a_t)) T times, which shrinks it geometrically when its norm is below 1.
+
+    Args:
+        units: H, the width of the hidden state (a positive integer).
+        activation: ``"tanh"`` (default) or ``"relu"``, torch ``nn.RNN``'s two nonlinearities.
+        return_sequences: return every state (n, T, H) instead of the last (n, H).
+            Defaults to False.
+        kernel_initializer: for W. Defaults to ``"glorot_uniform"`` (Keras).
+        recurrent_initializer: for U. Defaults to ``"glorot_uniform"``: mlpkit has no
+            orthogonal initializer yet (Keras's default for U); pass any ``mk.initializers``.
+        bias_initializer: for b. Defaults to ``"zeros"``.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties on W, U, b.
+            Default None (W and U then take the network's ``regularizer``; b none).
+        step_clip_norm: rescale dL/dh_t to at most this norm at every step of BPTT.
+            Defaults to None (no per-step clipping).
+
+    Attributes: ``W``, ``U``, ``b`` and ``dW``, ``dU``, ``db`` (views into the network's
+    buffers); ``step_grad_norms`` (T,), the mean ‖dL/dh_t‖ of the last backward.
+    """
+
+    def __init__(self, units, *, activation="tanh", **kwargs) -> None:
+        if activation not in ("tanh", "relu"):
+            raise ConfigError(
+                f"SimpleRNN activation must be 'tanh' or 'relu' (as torch nn.RNN); "
+                f"received activation={activation!r}."
+            )
+        self.activation_name = activation
+        super().__init__(units, **kwargs)
+
+    def get_config(self):
+        return {"activation": self.activation_name, **super().get_config()}
+
+    def _step(self, t, s):
+        a, h_next = s.a[t], s.h[t + 1]
+        np.matmul(s.h[t], self.U, out=s.scratch)
+        a += s.scratch
+        if self.activation_name == "tanh":
+            np.tanh(a, out=h_next)
+        else:
+            np.maximum(a, 0, out=h_next)
+
+    def _step_back(self, t, s, dh, dh_prev):
+        da, h = s.dA[t], s.h[t + 1]
+        if self.activation_name == "tanh":
+            np.multiply(h, h, out=da)
+            np.subtract(1, da, out=da)  # 1 − h²
+        else:
+            np.greater(h, 0, out=da, casting="unsafe")
+        da *= dh
+        if dh_prev is not None:
+            np.matmul(da, self.U.T, out=dh_prev)
+
+
+class LSTM(_Recurrent):
+    r"""Long short-term memory (Hochreiter & Schmidhuber, 1997; with forget gate, Gers 2000).
+
+    With a_t = x_t W + b + h_{t−1} U split in torch's order (i, f, g, o), each (n, H):
+
+        i = σ(a_i),  f = σ(a_f),  g = tanh(a_g),  o = σ(a_o)
+        c_t = f ⊙ c_{t−1} + i ⊙ g,     h_t = o ⊙ tanh(c_t),     c₀ = h₀ = 0.
+
+    Shapes: x (n, T, F), W (F, 4H), U (H, 4H), b (4H,); output h_T (n, H) or (n, T, H).
+
+    BPTT step, given δh_t and δc_t (the cell-state gradient from step t + 1, 0 at t = T):
+
+        δc_t  += δh_t ⊙ o ⊙ (1 − tanh²(c_t))
+        δa_o   = δh_t ⊙ tanh(c_t) ⊙ o(1 − o)
+        δa_i   = δc_t ⊙ g ⊙ i(1 − i)
+        δa_g   = δc_t ⊙ i ⊙ (1 − g²)
+        δa_f   = δc_t ⊙ c_{t−1} ⊙ f(1 − f)
+        δc_{t−1} = δc_t ⊙ f,   δh_{t−1} = δa_t Uᵀ.
+
+    The path δc_{t−1} = δc_t ⊙ f is elementwise, without U or a squashing derivative, so a
+    forget gate near 1 carries the gradient across many steps.
+
+    Args:
+        units: H, the width of the hidden and cell states (a positive integer).
+        return_sequences: return every h_t (n, T, H) instead of h_T. Defaults to False.
+        unit_forget_bias: start the forget gate's bias b_f at 1 (f ≈ σ(1) ≈ 0.73 at first,
+            so the cell remembers from the start; Jozefowicz et al., 2015). Defaults to True,
+            as Keras; torch starts it at a small random value like the others.
+        kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
+        recurrent_regularizer, bias_regularizer, step_clip_norm: as :class:`SimpleRNN`.
+
+    Attributes: as :class:`SimpleRNN`.
+    """
+
+    gates = 4
+
+    def __init__(self, units, *, unit_forget_bias=True, **kwargs) -> None:
+        super().__init__(units, **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def get_config(self):
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
+
+    def _bias_init(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        return _ForgetGateBias(self.bias_initializer, self.units)
+
+    def _cell_caches(self, n, T):
+        return {"c": (T + 1, n, self.units), "tanh_c": (T, n, self.units)}
+
+    def _step(self, t, s):
+        H, a = self.units, s.a[t]
+        np.matmul(s.h[t], self.U, out=s.scratch)
+        a += s.scratch
+        i, f, g, o = _split(a, 4)
+        scratch = s.scratch[:, : 2 * H]
+        sigmoid(a[:, : 2 * H], a[:, : 2 * H], scratch)  # i, f
+        np.tanh(g, out=g)
+        sigmoid(o, o, scratch[:, :H])
+        if t == 0:
+            s.c[0].fill(0)
+        c, tanh_c = s.c[t + 1], s.tanh_c[t]
+        np.multiply(f, s.c[t], out=c)
+        np.multiply(i, g, out=scratch[:, :H])
+        c += scratch[:, :H]
+        np.tanh(c, out=tanh_c)
+        np.multiply(o, tanh_c, out=s.h[t + 1])
+
+    def _cell_grad_caches(self, n, T):
+        return {"dc": (n, self.units), "dc_scratch": (n, self.units)}
+
+    def _start_backward(self, s):
+        s.dc.fill(0)
+
+    def _step_back(self, t, s, dh, dh_prev):
+        i, f, g, o = _split(s.a[t], 4)
+        da_i, da_f, da_g, da_o = _split(s.dA[t], 4)
+        tanh_c, dc, tmp = s.tanh_c[t], s.dc, s.dc_scratch
+        np.multiply(tanh_c, tanh_c, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= o
+        tmp *= dh
+        dc += tmp  # δc_t += δh ⊙ o ⊙ (1 − tanh²c)
+        _sigmoid_grad(o, da_o)
+        da_o *= tanh_c
+        da_o *= dh
+        _sigmoid_grad(i, da_i)
+        da_i *= g
+        da_i *= dc
+        np.multiply(g, g, out=da_g)
+        np.subtract(1, da_g, out=da_g)
+        da_g *= i
+        da_g *= dc
+        _sigmoid_grad(f, da_f)
+        da_f *= s.c[t]
+        da_f *= dc
+        dc *= f  # δc_{t−1}
+        if dh_prev is not None:
+            np.matmul(s.dA[t], self.U.T, out=dh_prev)
+
+
+class GRU(_Recurrent):
+    r"""Gated recurrent unit (Cho et al., 2014), in torch's variant (reset after the product).
+
+    With x_t W + b and h_{t−1} U + b_rec split in the order (r, z, n), each (n, H):
+
+        r = σ(x W_r + b_r + h U_r + b_rec_r)
+        z = σ(x W_z + b_z + h U_z + b_rec_z)
+        n = tanh(x W_n + b_n + r ⊙ (h U_n + b_rec_n))
+        h_t = (1 − z) ⊙ n + z ⊙ h_{t−1},       h₀ = 0.
+
+    The reset gate multiplies h U_n + b_rec_n (torch; Keras ``reset_after=True``), so the
+    layer has two biases, b (3H,) for the input side and b_rec (3H,) for the recurrent side,
+    exactly torch's b_ih and b_hh. Shapes: W (F, 3H), U (H, 3H).
+
+    BPTT step, given δh_t (with m = h U_n + b_rec_n cached by forward):
+
+        δa_n = δh_t ⊙ (1 − z) ⊙ (1 − n²)               (input side of n)
+        δa_z = δh_t ⊙ (h_{t−1} − n) ⊙ z(1 − z)
+        δa_r = δa_n ⊙ m ⊙ r(1 − r)
+        δm   = δa_n ⊙ r                                 (recurrent side of n)
+        δh_{t−1} = δh_t ⊙ z + [δa_r, δa_z, δm] Uᵀ.
+
+    The input-side gradient [δa_r, δa_z, δa_n] gives dL/dW, dL/db and dL/dx; the recurrent
+    side [δa_r, δa_z, δm] gives dL/dU = Σ_t h_{t−1}ᵀ [...] and dL/db_rec = Σ [...].
+
+    Args: as :class:`SimpleRNN` (without ``activation``); ``bias_initializer`` and
+    ``bias_regularizer`` apply to both biases.
+
+    Attributes: as :class:`SimpleRNN`, plus ``b_rec`` and ``db_rec``.
+    """
+
+    gates = 3
+
+    def build(self, n_in):
+        out, specs = super().build(n_in)
+        width = 3 * self.units
+        specs.append(ParamSpec("b_rec", (width,), self.bias_initializer, regularize=False))
+        return out, specs
+
+    def bind(self, params, grads):
+        super().bind(params, grads)
+        self.b_rec, self.db_rec = params["b_rec"], grads["b_rec"]
+
+    def _cell_caches(self, n, T):
+        return {"hu": (T, n, 3 * self.units)}  # h_{t−1} U + b_rec
+
+    def _step(self, t, s):
+        H, a, hu = self.units, s.a[t], s.hu[t]
+        np.matmul(s.h[t], self.U, out=hu)
+        hu += self.b_rec
+        rz, n = a[:, : 2 * H], a[:, 2 * H :]
+        rz += hu[:, : 2 * H]
+        sigmoid(rz, rz, s.scratch[:, : 2 * H])
+        r, z = rz[:, :H], rz[:, H:]
+        rm = s.scratch[:, :H]
+        np.multiply(r, hu[:, 2 * H :], out=rm)
+        n += rm
+        np.tanh(n, out=n)
+        h_next = s.h[t + 1]
+        np.subtract(s.h[t], n, out=h_next)
+        h_next *= z
+        h_next += n  # n + z ⊙ (h − n)
+
+    def _cell_grad_caches(self, n, T):
+        return {"dA_rec": (T, n, 3 * self.units), "tmp": (n, self.units)}
+
+    def _step_back(self, t, s, dh, dh_prev):
+        H, tmp = self.units, s.tmp
+        r, z, n = _split(s.a[t], 3)
+        da_r, da_z, da_n = _split(s.dA[t], 3)
+        dr_rec, dz_rec, dm = _split(s.dA_rec[t], 3)
+        m = s.hu[t][:, 2 * H :]
+        np.subtract(1, z, out=tmp)
+        tmp *= dh
+        np.multiply(n, n, out=da_n)
+        np.subtract(1, da_n, out=da_n)
+        da_n *= tmp  # δh ⊙ (1 − z) ⊙ (1 − n²)
+        np.multiply(da_n, r, out=dm)
+        _sigmoid_grad(r, dr_rec)
+        dr_rec *= m
+        dr_rec *= da_n
+        np.subtract(s.h[t], n, out=dz_rec)
+        dz_rec *= dh
+        _sigmoid_grad(z, tmp)
+        dz_rec *= tmp
+        np.copyto(s.dA[t][:, : 2 * H], s.dA_rec[t][:, : 2 * H])
+        if dh_prev is not None:
+            np.matmul(s.dA_rec[t], self.U.T, out=dh_prev)
+            np.multiply(dh, z, out=tmp)
+            dh_prev += tmp
+
+    def _parameter_grads(self, s, rows):
+        super()._parameter_grads(s, rows)
+        np.matmul(self._ones(rows, s.a.dtype), self._recurrent_dA(s, rows), out=self.db_rec)
+
+    def _recurrent_dA(self, s, rows):
+        return s.dA_rec.reshape(rows, -1)
+
+
+class _ForgetGateBias:
+    """An LSTM bias initializer: the base initializer, then 1 on the forget gate [H, 2H)."""
+
+    def __init__(self, base, units: int) -> None:
+        self.base, self.units = base, units
+
+    def __call__(self, out, rng):
+        self.base(out, rng)
+        out[self.units : 2 * self.units] = 1
+
+
+def _split(a: np.ndarray, parts: int) -> list[np.ndarray]:
+    """The gate blocks of a (n, parts·H) array, as column views."""
+    width = a.shape[-1] // parts
+    return [a[..., k * width : (k + 1) * width] for k in range(parts)]
+
+
+def _sigmoid_grad(s: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """σ'(a) = s(1 − s) from s = σ(a), into ``out``."""
+    np.subtract(1, s, out=out)
+    out *= s
+    return out
+
+
+def _mean_row_norm(g: np.ndarray, row_norms: np.ndarray) -> float:
+    """The mean over rows of ‖g_row‖₂ (g (n, H)), with ``row_norms`` (n,) as scratch."""
+    np.einsum("ij,ij->i", g, g, out=row_norms)
+    np.sqrt(row_norms, out=row_norms)
+    return float(row_norms.mean())
+
+
+def _clip(g: np.ndarray, max_norm: float) -> None:
+    """Rescale g in place to a Frobenius norm of at most ``max_norm``."""
+    norm = float(np.sqrt(np.vdot(g, g)))
+    if norm > max_norm:
+        g *= max_norm / norm
+
+
+def _config_or_none(component):
+    return None if component is None else component.get_config()
+
+
+__all__ = ["SimpleRNN", "LSTM", "GRU"]
