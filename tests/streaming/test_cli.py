@@ -1,6 +1,8 @@
 """``mlpkit train`` with ``[data] streaming = true``: the file is read in chunks, the test rows
 set apart by a row rule, the model saved and scored on them."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,3 +76,40 @@ def test_a_column_not_in_the_file_is_named_at_its_line(folder, capsys):
     assert 'run.toml:7: data.features[1] = "price": not a column of big.parquet' in (
         capsys.readouterr().err
     )
+
+
+ESTIMATOR = """[data]
+path = "big.parquet"
+target = "y"
+row_id = "id"
+streaming = true
+chunk_rows = 700
+
+[model]
+hidden_layer_sizes = [8]
+max_iter = {max_iter}
+n_iter_no_change = 2
+learning_rate_init = 0.03
+random_state = 0
+
+[output]
+predictions = "test-predictions.csv"
+"""
+
+
+def test_an_estimator_streams_by_partial_fit_passes_over_the_training_rows(folder, capsys):
+    (folder / "run.toml").write_text(ESTIMATOR.format(max_iter=3))
+    assert main(["train", str(folder / "run.toml"), "--force", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["epochs"] == 3 and "max_iter: 3 passes" in result["stop_reason"]
+    assert result["metrics"]["accuracy"] > 0.9  # the label is the sign of column a
+    assert result["rows"]["train"] + result["rows"]["test"] == 3000
+    predictions = pd.read_csv(folder / "results" / "test-predictions.csv")
+    assert len(predictions) == result["rows"]["test"]
+
+
+def test_a_streamed_estimator_stops_when_the_pass_loss_stalls(folder, capsys):
+    (folder / "run.toml").write_text(ESTIMATOR.format(max_iter=500).replace("= 2\n", "= 1\n"))
+    assert main(["train", str(folder / "run.toml"), "--force", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["epochs"] < 500 and "did not fall by tol" in result["stop_reason"]

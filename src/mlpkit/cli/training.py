@@ -27,7 +27,9 @@ def train(args, console) -> int:
     paths = planned_outputs(out, force)
     if config.values["data"]["streaming"]:
         console.note(f"streaming {config.data_path}")
-        fitted, history, recorder, X_test, y_test, ids, n_train = fit_streamed(config, console)
+        fitted, history, recorder, X_test, y_test, ids, n_train, epochs = fit_streamed(
+            config, console
+        )
         X_train = None
     else:
         console.note(f"reading {config.data_path}")
@@ -37,6 +39,7 @@ def train(args, console) -> int:
         n_train = len(y_train)
         console.note(f"training {type(model).__name__} on {n_train:,} rows")
         fitted, history, recorder = fit(config, model, X_train, y_train, console)
+        epochs = epochs_of(fitted)
     evaluation = config.values["evaluation"]
     scores = held_out(fitted, X_test, y_test, evaluation)
     for warning in scores.warnings:
@@ -66,7 +69,7 @@ def train(args, console) -> int:
         "run_id": run_id,
         "task": scores.task,
         "rows": {"train": n_train, "test": len(y_test)},
-        "epochs": epochs_of(fitted),
+        "epochs": epochs,
         "stop_reason": stop_reason_of(fitted, history),
         "metrics": shown,
         "baseline": majority_baseline(y_test, scores.task),
@@ -122,7 +125,8 @@ def fit_streamed(config, console):
     """``[data] streaming = true``: fit an ``mk.Sequential`` on the file read chunk by chunk,
     the test rows (``test_size``, :func:`mlpkit.config.data.stream_holdout`) set apart before
     anything is learned and then read into memory for the report;
-    ``(model, history, recorder, X_test, y_test, ids, n_train)``."""
+    ``(model, history, recorder, X_test, y_test, ids, n_train, epochs)``; an estimator
+    trains by :func:`partial_fit_passes` (its epochs are passes over the file)."""
     import pandas as pd
 
     from mlpkit.config import data as data_io
@@ -139,24 +143,64 @@ def fit_streamed(config, console):
         )
     source = config.stream_source()
     model = config.build_model(data_io.sample_target(source))
-    if not isinstance(model, Sequential):
-        raise CommandError(
-            "data.streaming trains an mk.Sequential: give [model] its layers (see "
-            "docs/scale.md); the estimators stream through partial_fit in Python.",
-            USAGE,
-        )
-    params = config.fit_params()
-    holdout = data_io.stream_holdout(data, float(params.pop("validation_split", 0.0) or 0.0))
-    params["verbose"] = 1 if console.progress else 0
-    console.note(f"training Sequential on {data['path']} in chunks of {data['chunk_rows']:,} rows")
-    history = model.fit(source, validation_split=holdout, **params)
+    console.note(
+        f"training {type(model).__name__} on {data['path']} in chunks of "
+        f"{data['chunk_rows']:,} rows"
+    )
+    if isinstance(model, Sequential):
+        params = config.fit_params()
+        holdout = data_io.stream_holdout(data, float(params.pop("validation_split", 0.0) or 0.0))
+        params["verbose"] = 1 if console.progress else 0
+        history = model.fit(source, validation_split=holdout, **params)
+        n_train, epochs = history.n_rows, epochs_of(model)
+    else:
+        holdout = data_io.stream_holdout(data)
+        history, (n_train, epochs) = None, partial_fit_passes(model, source, holdout, console)
     test = [frame.set_axis(rows) for rows, frame in raw_chunks(source, holdout, TEST)]
     if not test:
         raise CommandError("the streamed file left no test rows; raise data.test_size.", USAGE)
     frame = pd.concat(test)
     ids = frame[data["row_id"]] if data["row_id"] else None
     X_test, y_test = frame[source.columns], frame[source.target[0]]
-    return model, history, None, X_test, y_test, ids, history.n_rows
+    return model, history, None, X_test, y_test, ids, n_train, epochs
+
+
+def partial_fit_passes(model, source, holdout, console) -> tuple[int, int]:
+    """Train an estimator on the streamed training rows the way scikit-learn trains out of
+    core: one ``partial_fit`` per chunk, a pass over the file per epoch, up to ``max_iter``
+    passes. A pass's loss is the row-weighted mean of its chunks' epoch losses; training stops,
+    as ``fit`` does without validation, once the pass loss has failed to fall by ``tol`` for
+    ``n_iter_no_change`` passes in a row (``early_stopping`` is not used: the validation rows
+    of a stream would be a second holdout). The estimator's ``stop_reason_`` says which ended
+    it. Returns ``(training rows, passes)``."""
+    import numpy as np
+
+    from mlpkit.training.streamed import feature_chunks
+
+    classes = None
+    if hasattr(model, "predict_proba"):  # a classifier names every class on its first call
+        found = [np.unique(target, axis=0 if target.ndim == 2 else None)
+                 for _, target in feature_chunks(source, holdout)]  # fmt: skip
+        classes = np.unique(np.concatenate(found), axis=0 if found[0].ndim == 2 else None)
+    best, bad, reason = np.inf, 0, None
+    for done in range(1, model.max_iter + 1):
+        total, n_train = 0.0, 0
+        for features, target in feature_chunks(source, holdout):
+            model.partial_fit(features, target, classes=classes)
+            total += model.loss_curve_[-1] * len(target)
+            n_train += len(target)
+        loss = total / max(n_train, 1)
+        console.note(f"pass {done}: loss {loss:.6g}")
+        bad = bad + 1 if loss > best - model.tol else 0
+        best = min(best, loss)
+        if bad >= model.n_iter_no_change:
+            reason = (
+                f"the training loss did not fall by tol={model.tol:g} for "
+                f"{model.n_iter_no_change} passes (pass {done})"
+            )
+            break
+    model.stop_reason_ = reason or f"max_iter: {model.max_iter} passes over the file"
+    return n_train, done
 
 
 def record_failure(recorder) -> None:

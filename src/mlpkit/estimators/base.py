@@ -236,11 +236,8 @@ class MLPBase(BaseEstimator):
                 f"file per call, without sample_weight); for epochs over a shuffled stream, use "
                 f"mk.Sequential(...).fit(source, shuffle=True)."
             )
-        source = streamed.as_source(X, y)
-        for chunk in source.chunks():
-            features = chunk[source.columns]
-            target = chunk[source.target[0]] if len(source.target) == 1 else chunk[source.target]
-            self._fit(features, target.to_numpy(), partial=True, classes=classes)
+        for features, target in streamed.feature_chunks(streamed.as_source(X, y)):
+            self._fit(features, target, partial=True, classes=classes)
         return self
 
     def _train(self, X, y, *, partial: bool, first: bool, weights=None, classes=None) -> None:

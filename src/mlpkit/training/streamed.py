@@ -23,7 +23,7 @@ import os
 
 import numpy as np
 
-from ..data.streaming.holdout import PARTS, Holdout
+from ..data.streaming.holdout import PARTS, TRAIN, Holdout
 from ..data.streaming.moments import Moments
 from ..data.streaming.shuffle import check_order
 from ..data.streaming.source import FileSource
@@ -131,6 +131,13 @@ def raw_chunks(source: FileSource, holdout: Holdout | None, part: int):
             return
         if len(frame):
             yield positions, frame
+
+
+def feature_chunks(source: FileSource, holdout: Holdout | None = None, part: int = TRAIN):
+    """Yield ``(features, target)`` for each chunk of ``part`` (default: the training rows):
+    the chunk's feature columns as a frame and its target as an array, (m,) or (m, k)."""
+    for _, frame in raw_chunks(source, holdout, part):
+        yield frame[source.columns], _target(source, frame)
 
 
 def rebatch(stream, batch: int):

@@ -11,6 +11,7 @@ the read-ahead is ours: a thread that keeps at most ``read_ahead`` batches in a 
 
 from __future__ import annotations
 
+import csv
 import queue
 import threading
 
@@ -35,6 +36,51 @@ def file_batches(path: str, format: str, columns: list[str], chunk_rows: int, sc
                 yield from _cut(pa.Table.from_batches(pending), chunk_rows, keep_tail=pending)
         if pending:
             yield from pa.Table.from_batches(pending).to_batches()
+
+
+#: Cells pyarrow's CSV reader reads as missing (its ``ConvertOptions.null_values`` default).
+CSV_NULLS = frozenset(pa_csv.ConvertOptions().null_values)
+
+
+def bad_csv_row(path: str, start: int, schema) -> str | None:
+    """Where a CSV file that pyarrow could not convert goes wrong, found by reading its records
+    again from data row ``start`` (0-based) with Python's csv module: ``"row 150,001 (line
+    150,002): column 'a' is double but holds 'abc'"`` or a record with the wrong number of
+    fields; None if no record from ``start`` on is at fault. Only run after a failure, so the
+    slow reader costs nothing on a good file."""
+    names = schema.names
+    parsers = {
+        index: _parser(schema.field(name).type)
+        for index, name in enumerate(names)
+        if _parser(schema.field(name).type) is not None
+    }
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        records = csv.reader(handle)
+        next(records, None)  # the header
+        for row, record in enumerate(records):
+            if row < start or not record:
+                continue
+            where = f"row {row + 1:,} (line {records.line_num:,})"
+            if len(record) != len(names):
+                return f"{where} has {len(record)} fields where the header names {len(names)}"
+            for index, parse in parsers.items():
+                value = record[index]
+                if value in CSV_NULLS:
+                    continue
+                try:
+                    parse(value)
+                except ValueError:
+                    kind = schema.field(names[index]).type
+                    return f"{where}: column {names[index]!r} is {kind} but holds {value!r}"
+    return None
+
+
+def _parser(kind):
+    if pa.types.is_floating(kind):
+        return float
+    if pa.types.is_integer(kind):
+        return int
+    return None
 
 
 def _cut(table: pa.Table, chunk_rows: int, keep_tail: list):

@@ -21,7 +21,7 @@ import pyarrow.dataset as ds
 
 from ..._checks import check_integer
 from ...exceptions import ConfigError
-from .reading import file_batches, read_ahead
+from .reading import bad_csv_row, file_batches, read_ahead
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv"}
 
@@ -129,7 +129,10 @@ class FileSource:
                 except StopIteration:
                     break
                 except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
-                    raise _read_error(file, rows, error) from None
+                    found = None
+                    if self.format == "csv" and not isinstance(error, OSError):
+                        found = bad_csv_row(str(file), rows, schema)
+                    raise _read_error(file, rows, error, found) from None
                 rows += batch.num_rows
                 if batch.num_rows:
                     yield batch.to_pandas()
@@ -228,8 +231,15 @@ def _describe(schema: pa.Schema) -> str:
     return "columns " + ", ".join(f"{f.name}: {f.type}" for f in schema)
 
 
-def _read_error(path, rows: int, error: Exception) -> StreamError:
+def _read_error(path, rows: int, error: Exception, found: str | None = None) -> StreamError:
+    """The error of a file that cannot be read: ``found`` (where a CSV goes wrong, from
+    :func:`bad_csv_row`) when known, else pyarrow's words and the rows read before."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if found is not None:
+        return StreamError(
+            f"FileSource cannot read {str(path)!r}: {found}. Fix that row of the file, or "
+            f"remove it."
+        )
     where = f" after its first {rows:,} rows" if rows else ""
     return StreamError(
         f"FileSource cannot read {str(path)!r}{where}: {text}. Fix that "
