@@ -272,3 +272,19 @@ def test_auto_searches_the_built_in_space_in_one_line():
     assert {"hidden_layer_sizes", "alpha", "learning_rate_init"} <= set(result.best_params_)
     assert isinstance(result.best_params_["hidden_layer_sizes"], tuple)
     assert 0.5 <= result.test_score_ <= 1.0
+
+
+def test_the_time_budget_stops_a_running_trial_not_just_the_next_batch():
+    """Both trials are proposed in one batch; the second would train for 100,000 epochs. The
+    budget stops it at an epoch end (pruned, with the reason) instead of after its folds."""
+    X, y = data()
+    slow = mk.MLPClassifier(tol=0.0, n_iter_no_change=10**6, random_state=0)
+    space = {"max_iter": Choice([5, 100_000])}
+    result = Search(
+        slow, space, strategy="grid", n_trials=2, batch_size=2, cv=2, time_budget=1.0
+    ).fit(X, y)
+    trials = result.trials_.set_index("number")
+    assert trials.loc[0, "status"] == "complete"
+    assert trials.loc[1, "status"] == "pruned"
+    assert "time budget ran out" in trials.loc[1, "stop_reason"]
+    assert result.best_params_ == {"max_iter": 5}

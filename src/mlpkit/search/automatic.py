@@ -46,7 +46,7 @@ def auto(
 
     Args:
         task: "classification", "regression" or "auto" (classes unless y is continuous).
-        time_budget: seconds after which no new batch of trials starts.
+        time_budget: seconds the search may take (see ``Search``: trials stop at it too).
         n_trials: the number of trials (default 40; with only ``time_budget``, up to 1,000).
         scoring, cv, random_state, ledger, n_workers, test_size: as :class:`Search`.
         max_iter: the epochs of each fit (each stops earlier on its own rule).

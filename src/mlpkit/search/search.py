@@ -21,6 +21,7 @@ the same ledger resumes it, repeating no finished trial; a larger ``n_trials`` e
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -67,7 +68,9 @@ class Search:
         time_ordered: folds and test split keep the row order (no shuffling, no future seen).
         pruner: None, "median", "successive_halving" or a pruner (per-fold scores).
         batch_size: trials proposed at a time (part of the search's identity).
-        time_budget: seconds after which no new batch starts.
+        time_budget: seconds the search may take: no trial starts after it, and a trial
+            running then stops at its next fold or epoch end (recorded as pruned, with the
+            reason), so the search ends about one epoch past the budget.
         fit_params: keyword arguments of each model's ``fit``.
         strategy_options: keyword arguments of the strategy (e.g. ``population_size``).
         stale_after: seconds without a heartbeat after which a running trial is lost.
@@ -152,6 +155,9 @@ class Search:
         if self.time_budget is not None:
             budget = check_positive("time_budget", self.time_budget, owner="Search")
         total = n_trials if strategy.n_total is None else min(n_trials, strategy.n_total)
+        if budget is not None:  # the trials stop at it too, within about one epoch
+            remaining = budget - (time.perf_counter() - started)
+            context = dataclasses.replace(context, deadline=time.time() + remaining)
         executor = make_executor(
             ledger, url, context, n_workers=n_workers, dask=self.dask, stale_after=self.stale_after
         )

@@ -23,12 +23,33 @@ from threadpoolctl import threadpool_limits
 from .._validation import take_rows
 from ..evaluation.models import network_of, scored_model
 from ..exceptions import NotFittedError
+from ..network import Sequential
+from ..training.callbacks import Callback
 from .folds import Folds
 from .scoring import Scorer
 
 
 class Pruned(Exception):
     """Raised by a pruner's ``check`` to stop a trial whose first folds score hopelessly."""
+
+
+class OutOfTime(Pruned):
+    """Raised when the search's time budget ends inside a trial: the trial stops where it is
+    (between folds, or at the end of an epoch of a fit that takes callbacks) and is recorded
+    as pruned, with the reason, so a budget is kept to about one epoch."""
+
+    REASON = "the search's time budget ran out during this trial"
+
+
+class Deadline(Callback):
+    """Stop a fit at the first epoch end past ``deadline`` (``time.time()`` seconds)."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def on_epoch_end(self, epoch, logs) -> None:
+        if time.time() > self.deadline:
+            raise OutOfTime(None)
 
 
 @dataclass(frozen=True)
@@ -124,13 +145,16 @@ def run_trial(
     scorer: Scorer,
     pruner=None,
     threads: int | None = 1,
+    deadline: float | None = None,
 ) -> TrialOutcome:
     """Cross-validate one configuration on the stored folds.
 
     After fold k, ``pruner.check(fold_scores)`` may raise :class:`Pruned` (the outcome so far
-    travels with it as ``error.args[0]``). BLAS runs on ``threads`` threads (1 by default: the
-    parallelism of a search is across trials, and one thread makes a trial's numbers the same
-    whatever the number of workers).
+    travels with it as ``error.args[0]``). Past ``deadline`` (``time.time()`` seconds: the
+    search's time budget) the trial raises :class:`OutOfTime`, a Pruned, before its next fold
+    or at the next epoch end of a fit that takes callbacks. BLAS runs on ``threads`` threads
+    (1 by default: the parallelism of a search is across trials, and one thread makes a
+    trial's numbers the same whatever the number of workers).
     """
     started = time.perf_counter()
     n = len(y)
@@ -139,12 +163,19 @@ def run_trial(
     with threadpool_limits(limits=threads):
         for k in range(folds.n_splits):
             train, test = folds.rows(k)
+            if deadline is not None and time.time() > deadline:
+                reasons.append(OutOfTime.REASON)
+                raise OutOfTime(_so_far(fold_scores, oof, n, histories, reasons, started))
             fitted = model.build(params, seed)
-            _watch_epochs(fitted, pruner, k)
+            extra = _watch_epochs(fitted, model.fit_params, pruner, k, deadline)
             try:
-                fitted.fit(take_rows(X, train), take_rows(y, train), **model.fit_params)
-            except Pruned:
-                raise Pruned(_so_far(fold_scores, oof, n, histories, reasons, started)) from None
+                fit_params = {**model.fit_params, **extra}
+                fitted.fit(take_rows(X, train), take_rows(y, train), **fit_params)
+            except Pruned as pruned:
+                kind = type(pruned)
+                if kind is OutOfTime:
+                    reasons.append(OutOfTime.REASON)
+                raise kind(_so_far(fold_scores, oof, n, histories, reasons, started)) from None
             predicted = outputs_of(fitted, take_rows(X, test), scorer.classes)
             if oof is None:
                 oof = np.full((n, *predicted.shape[1:]), np.nan)
@@ -167,11 +198,22 @@ def run_trial(
     return outcome
 
 
-def _watch_epochs(model, pruner, k: int) -> None:
-    """Give an estimator that takes ``callbacks`` the pruner's per-epoch watch of fold k."""
-    watch = None if pruner is None else pruner.epoch_callback(k)
-    if watch is not None and "callbacks" in getattr(model, "get_params", dict)():
-        model.set_params(callbacks=[*(model.get_params()["callbacks"] or []), watch])
+def _watch_epochs(model, fit_params: dict, pruner, k: int, deadline: float | None) -> dict:
+    """Give the fit of fold k the pruner's per-epoch watch and the deadline's: through the
+    ``callbacks`` parameter of an estimator that has one (nothing more to pass to ``fit``),
+    or as ``fit(callbacks=...)`` of an ``mk.Sequential``; returns the extra fit keywords."""
+    watches = [] if pruner is None else [pruner.epoch_callback(k)]
+    watches = [w for w in watches if w is not None]
+    if deadline is not None:
+        watches.append(Deadline(deadline))
+    if not watches:
+        return {}
+    if "callbacks" in getattr(model, "get_params", dict)():
+        model.set_params(callbacks=[*(model.get_params()["callbacks"] or []), *watches])
+        return {}
+    if isinstance(model, Sequential):
+        return {"callbacks": [*(fit_params.get("callbacks") or []), *watches]}
+    return {}
 
 
 def _so_far(fold_scores, oof, n, histories, reasons, started) -> TrialOutcome:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ class TrialContext:
     pruner: object
     batch_size: int
     threads: int | None = 1
+    #: ``time.time()`` seconds at which the search's time budget ends (None: no budget).
+    deadline: float | None = None
 
 
 def trial_seed(seed: int, number: int) -> int:
@@ -66,6 +69,8 @@ def work(
     ledger = open_ledger(url) if url is not None else ledger
     name, done = worker_name(index), 0
     while True:
+        if context.deadline is not None and time.time() > context.deadline:
+            return done  # the trials not begun stay waiting, for a resumed search
         trial = ledger.claim(context.search_id, name)
         if trial is None:
             if stop is None or stop.wait(0.05):
@@ -95,6 +100,7 @@ def _run(ledger, context: TrialContext, trial: dict) -> tuple[str, dict]:
             context.scorer,
             pruner,
             context.threads,
+            context.deadline,
         )
     except Pruned as pruned:
         return "pruned", _results(pruned.args[0])
