@@ -57,6 +57,9 @@ class Windows:
     dilation: tuple[int, ...]
     owner: str = "layer"
     out_spatial: tuple[int, ...] = field(init=False)
+    #: k₁·k₂…, the number of kernel offsets; O₁·O₂…, the output positions per channel
+    kernel_size: int = field(init=False)
+    positions: int = field(init=False)
     offsets: tuple = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +76,8 @@ class Windows:
                 )
             out.append((padded - span) // self.stride[axis] + 1)
         object.__setattr__(self, "out_spatial", tuple(out))
+        object.__setattr__(self, "kernel_size", int(np.prod(self.kernel)))
+        object.__setattr__(self, "positions", int(np.prod(out)))
         object.__setattr__(self, "offsets", tuple(self._offsets()))
 
     def _offsets(self):
@@ -90,16 +95,6 @@ class Windows:
     @property
     def channels(self) -> int:
         return self.in_shape[0]
-
-    @property
-    def kernel_size(self) -> int:
-        """k₁·k₂…: the number of kernel offsets."""
-        return int(np.prod(self.kernel))
-
-    @property
-    def positions(self) -> int:
-        """O₁·O₂…: output positions per sample and channel."""
-        return int(np.prod(self.out_spatial))
 
     @property
     def padded(self) -> bool:
