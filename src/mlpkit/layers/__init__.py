@@ -18,8 +18,11 @@ from .activations import (
 )
 from .base import Layer
 from .batchnorm import BatchNorm
+from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .pooling import AvgPool1D, AvgPool2D, GlobalAveragePool, MaxPool1D, MaxPool2D
+from .recurrent import GRU, LSTM, SimpleRNN
 from .residual import Residual
 from .shaping import Flatten, Reshape
 
@@ -33,6 +36,16 @@ LAYERS: dict[str, type[Layer]] = {
         Residual,
         Flatten,
         Reshape,
+        Conv1D,
+        Conv2D,
+        MaxPool1D,
+        MaxPool2D,
+        AvgPool1D,
+        AvgPool2D,
+        GlobalAveragePool,
+        SimpleRNN,
+        LSTM,
+        GRU,
         Linear,
         Step,
         Sigmoid,
@@ -68,6 +81,16 @@ __all__ = [
     "Residual",
     "Flatten",
     "Reshape",
+    "Conv1D",
+    "Conv2D",
+    "MaxPool1D",
+    "MaxPool2D",
+    "AvgPool1D",
+    "AvgPool2D",
+    "GlobalAveragePool",
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
     "LAYERS",
     "deserialize",
     "Activation",
