@@ -347,11 +347,21 @@ class Sequential:
             x = layer.forward(x, training=training, logits=logits and index == last)
         return x
 
-    def backward(self, dy: np.ndarray, *, logits: bool = False) -> None:
-        """Backpropagate dL/dŷ (or dL/dz with ``logits=True``), filling ``grads``."""
-        last = len(self.layers) - 1
-        for index in range(last, -1, -1):
-            dy = self.layers[index].backward(dy, logits=logits and index == last)
+    def backward(
+        self, dy: np.ndarray, *, logits: bool = False, input_grad: bool = False
+    ) -> np.ndarray | None:
+        """Backpropagate dL/dŷ (or dL/dz with ``logits=True``), filling ``grads``. With
+        ``input_grad=True`` also return dL/dX, (n_samples, n_features) — which training never
+        needs, so the first layer skips it otherwise; a GAN's discriminator hands it to its
+        generator as the generator's dL/dŷ."""
+        last, first = len(self.layers) - 1, self.layers[0]
+        first.needs_input_grad = input_grad
+        try:
+            for index in range(last, -1, -1):
+                dy = self.layers[index].backward(dy, logits=logits and index == last)
+        finally:
+            first.needs_input_grad = False
+        return dy if input_grad else None
 
     def predict(self, X) -> np.ndarray:
         """The network's output for X (n_samples, n_features), or a raw table with a
