@@ -133,7 +133,7 @@ def test_bad_input_is_refused_naming_what_is_wrong():
     dropout = mk.Sequential([mk.layers.Dense(2), mk.layers.Dropout(0.5), mk.layers.Dense(1)]).build(
         2
     )
-    with pytest.raises(mk.ConfigError, match="layer 1 is Dropout"):
+    with pytest.raises(mk.ConfigError, match="layer 1 is Dropout, which differs"):
         mk.explain(dropout, [[0.5, 0.8]], [1.0], loss="mse")
 
 
@@ -161,3 +161,45 @@ def test_a_weight_penalty_adds_its_gradient_and_its_proximal_step():
     # no data gradient; soft-thresholding by η·λ₁ = 0.1: 0.05 → 0, 3.0 → 2.9
     np.testing.assert_allclose(step.layers[0]["W_new"][:, 0], [0.0, 2.9], atol=1e-12)
     assert "proximal step" in step.layers[0].quantity("W_new").formula
+
+
+@pytest.mark.parametrize(
+    "layers, width, gradients",
+    [
+        (
+            [
+                mk.layers.Reshape((1, 4, 4)),
+                mk.layers.Conv2D(2, 3, padding="same", activation="tanh"),
+                mk.layers.MaxPool2D(2),
+                mk.layers.Flatten(),
+                mk.layers.Dense(1),
+            ],
+            16,
+            {"dL/dW", "dL/db", "dL/dz", "dL/dx"},
+        ),
+        ([mk.layers.Reshape((4, 2)), mk.layers.LSTM(3), mk.layers.Dense(1)], 8, {"dL/dU"}),
+        (
+            [
+                mk.layers.Reshape((3, 2)),
+                mk.layers.GRU(2, return_sequences=True),
+                mk.layers.Flatten(),
+                mk.layers.Dense(1),
+            ],
+            6,
+            {"dL/dU", "dL/db_rec"},
+        ),  # fmt: skip
+    ],
+    ids=["conv", "lstm", "gru"],
+)
+def test_shaped_layers_are_explained_with_every_gradient_checked(layers, width, gradients):
+    net = mk.Sequential(layers, random_state=0, dtype="float64").build(width)
+    X = np.random.default_rng(1).normal(size=(3, width))
+    explanation = mk.explain(net, X, [0.5, -1.0, 2.0], loss="mse")
+    checked = [q for step in explanation.layers for q in step.backward if q.check is not None]
+    assert {q.name for q in explanation.layers[1].backward if q.check is not None} >= {
+        "dL/dW",
+        "dL/dx",
+        *gradients,
+    }
+    assert max(q.error for q in checked) < 1e-7
+    assert "W_new" in {q.name for q in explanation.layers[1].update}

@@ -13,6 +13,11 @@ With a cross-entropy on a sigmoid/softmax output, the loss is computed from z an
 = (a − y)/n directly (fused, as in training): no dL/da is formed there. Then the optimizer's
 update, and the new weights.
 
+A convolution shows the same quantities with z = im2col(x)ᵀ·W + b and dL/dx = col2im(dL/dz·Wᵀ).
+Every other layer (pooling, recurrent, Flatten, Reshape) shows its output
+a, the dL/da it receives, the gradient of each of its parameters (``dL/dU`` of an LSTM, …) and
+the dL/dx it passes down — computed by the layer's own backward.
+
 The numbers are computed by the network's own layers, loss and optimizer, in float64 on a twin
 (:mod:`.twin`; the network itself does not move), and every gradient is set beside its central
 finite difference (:mod:`.finite_differences`).
@@ -26,6 +31,9 @@ import numpy as np
 
 from ..exceptions import ConfigError
 from ..layers.activations import Activation, Softmax, activation_name
+from ..layers.batchnorm import BatchNorm
+from ..layers.conv import Conv1D, Conv2D
+from ..layers.dropout import Dropout
 from ..training import preparation
 from .explanation import Explanation
 from .finite_differences import STEP, central_differences
@@ -76,8 +84,9 @@ def explain(model, X, y, loss=None, *, optimizer=None, check: bool = True):
     """Every intermediate of one forward pass, one backward pass and one update.
 
     Args:
-        model: a built ``mk.Sequential`` of Dense and activation layers (or a fitted
-            estimator whose network is one).
+        model: a built ``mk.Sequential`` (or a fitted estimator's network) of at most
+            ``MAX_PARAMETERS`` parameters; any layers but Dropout and BatchNorm (their
+            training map is not their inference map, which the checks differentiate).
         X, y: a tiny batch (at most 32 rows), as ``fit`` takes it.
         loss: as ``fit`` takes it; defaults to the network's loss from its last fit.
         optimizer: the update to show (a name, config or ``mk.optim`` object); defaults to
@@ -117,12 +126,12 @@ def explain(model, X, y, loss=None, *, optimizer=None, check: bool = True):
 
 
 def _check_explainable(net) -> None:
-    for index, layer in enumerate(net.layers):
-        inner = getattr(layer, "activation", None)
-        if not isinstance(layer, Activation) and not isinstance(inner, Activation):
+    for index, layer in enumerate(net.walk()):
+        if isinstance(layer, (Dropout, BatchNorm)):
             raise ConfigError(
-                f"explain shows Dense and activation layers; layer {index} is {layer.name}. "
-                f"Explain a network without it."
+                f"explain checks each gradient against finite differences of the loss, which "
+                f"needs the same map in training and at inference; layer {index} is "
+                f"{layer.name}, which differs between them. Explain a network without it."
             )
     if net.params.size > MAX_PARAMETERS:
         raise ConfigError(
@@ -131,11 +140,48 @@ def _check_explainable(net) -> None:
         )
 
 
-def _title(layer) -> str:
+#: The formulas of a convolution's z, dL/dW and dL/dx (a Dense layer's are the defaults).
+CONV_FORMULAS = {
+    "z": "z = im2col(x)ᵀ·W + b",
+    "dL/dW": "dL/dW = im2col(x)·dL/dz",
+    "dL/dx": "dL/dx = col2im(dL/dz·Wᵀ)",
+}
+DENSE_FORMULAS = {"z": "z = x·W + b", "dL/dW": "dL/dW = xᵀ·dL/dz", "dL/dx": "dL/dx = dL/dz·Wᵀ"}
+
+
+def _formulas(layer) -> dict:
+    return CONV_FORMULAS if isinstance(layer, (Conv1D, Conv2D)) else DENSE_FORMULAS
+
+
+def _activation_of(layer):
+    """The activation a layer ends in (Dense, Conv), or None."""
     inner = getattr(layer, "activation", None)
-    if isinstance(inner, Activation):
-        return f"{layer.name}({layer.units}, {activation_name(inner)})"
-    return f"{layer.name}()"
+    return inner if isinstance(inner, Activation) else None
+
+
+def _title(layer) -> str:
+    inner = _activation_of(layer)
+    width = getattr(layer, "units", getattr(layer, "filters", None))
+    if inner is not None:
+        return f"{layer.name}({width}, {activation_name(inner)})"
+    return f"{layer.name}({width})" if width is not None else f"{layer.name}()"
+
+
+def _summary(layer) -> str:
+    """The first line of a layer's docstring: its formula in words."""
+    return (type(layer).__doc__ or layer.name).strip().splitlines()[0]
+
+
+def _slots_of(work, index: int):
+    """(name, value view, gradient view) of each parameter of layer ``index``."""
+    for slot in work.slots:
+        if slot.layer == index:
+            shape = slot.spec.shape
+            yield (
+                slot.spec.name,
+                work.params[slot.offset : slot.stop].reshape(shape),
+                work.grads[slot.offset : slot.stop].reshape(shape),
+            )
 
 
 def _forward(work, X, fused, steps) -> list[np.ndarray]:
@@ -143,15 +189,17 @@ def _forward(work, X, fused, steps) -> list[np.ndarray]:
     inputs, x, last = [], X, len(work.layers) - 1
     for index, layer in enumerate(work.layers):
         inputs.append(x)
-        step, inner = steps[index], getattr(layer, "activation", None)
-        name = activation_name(inner if inner is not None else layer)
-        f_text, _ = activation_formulas(name)
+        step, inner = steps[index], _activation_of(layer)
         if inner is not None:
+            f_text, _ = activation_formulas(activation_name(inner))
             z = np.array(layer.forward(x, training=True, logits=True))
-            step.forward.append(Quantity("z", "z = x·W + b", z))
+            step.forward.append(Quantity("z", _formulas(layer)["z"], z))
             a = np.array(inner.forward(z, training=not (fused and index == last)))
+        elif isinstance(layer, Activation):
+            f_text, _ = activation_formulas(activation_name(layer))
+            a = np.array(layer.forward(x, training=True))
         else:
-            z, a = x, np.array(layer.forward(x, training=True))
+            f_text, a = _summary(layer), np.array(layer.forward(x, training=True))
         step.forward.append(Quantity("a", f_text, a))
         x = a
     return inputs
@@ -162,7 +210,10 @@ def _backward(work, grad, fused, steps) -> None:
     last = len(work.layers) - 1
     for index in range(last, -1, -1):
         layer, step = work.layers[index], steps[index]
-        inner = getattr(layer, "activation", None)
+        inner = _activation_of(layer)
+        if inner is None and not isinstance(layer, Activation):
+            grad = _through_layer(work, index, layer, grad, step)
+            continue
         act = inner if inner is not None else layer
         if fused and index == last:
             dz = grad
@@ -174,10 +225,25 @@ def _backward(work, grad, fused, steps) -> None:
             continue
         layer.needs_input_grad = True  # the twin's: dL/dx of the first layer is shown too
         grad = np.array(layer.backward(dz, logits=True))
-        step.backward.append(Quantity("dL/dW", "dL/dW = xᵀ·dL/dz", np.array(layer.dW)))
+        formulas = _formulas(layer)
+        step.backward.append(Quantity("dL/dW", formulas["dL/dW"], np.array(layer.dW)))
         if layer.use_bias:
             step.backward.append(Quantity("dL/db", "dL/db = Σ_rows dL/dz", np.array(layer.db)))
-        step.backward.append(Quantity("dL/dx", "dL/dx = dL/dz·Wᵀ", grad))
+        step.backward.append(Quantity("dL/dx", formulas["dL/dx"], grad))
+
+
+def _through_layer(work, index, layer, da, step) -> np.ndarray:
+    """A layer without an activation of its own: dL/da in, each parameter's gradient and
+    dL/dx out, by the layer's own backward (backpropagation through time for a recurrent
+    one)."""
+    step.backward.append(Quantity("dL/da", "dL/da (from above)", da))
+    layer.needs_input_grad = True
+    dx = np.array(layer.backward(da))
+    for name, _, gradient in _slots_of(work, index):
+        text = f"dL/d{name}, by {layer.name}'s backward"
+        step.backward.append(Quantity(f"dL/d{name}", text, np.array(gradient)))
+    step.backward.append(Quantity("dL/dx", f"dL/dx, by {layer.name}'s backward", dx))
+    return dx
 
 
 def loss_gradient_text(work) -> str:
@@ -213,12 +279,11 @@ def _check_gradients(work, loss, data, inputs, fused, steps) -> None:
                 return loss.value(_run_from(work, index, stage, values, fused), data.y)
 
             quantity.check = central_differences(loss_of, values)
-        layer = work.layers[index]
-        if hasattr(layer, "W"):
-            full = lambda: loss.value(work.forward(data.X, logits=fused), data.y)  # noqa: E731
-            step.quantity("dL/dW").check = central_differences(full, layer.W)
-            if layer.use_bias:
-                step.quantity("dL/db").check = central_differences(full, layer.b)
+        full = lambda: loss.value(work.forward(data.X, logits=fused), data.y)  # noqa: E731
+        shown = {q.name for q in step.backward}
+        for name, values, _ in _slots_of(work, index):
+            if f"dL/d{name}" in shown:
+                step.quantity(f"dL/d{name}").check = central_differences(full, values)
 
 
 def _restart(name: str, index: int, inputs, step):
@@ -235,7 +300,7 @@ def _run_from(work, index, stage, values, fused) -> np.ndarray:
     input (stage "x"), pre-activation ("z") or output ("a")."""
     last, x = len(work.layers) - 1, values
     layer = work.layers[index]
-    inner = getattr(layer, "activation", None)
+    inner = _activation_of(layer)
     if stage == "x":
         x = layer.forward(x, logits=fused and index == last)
     elif stage == "z" and not (fused and index == last):
@@ -289,13 +354,12 @@ def _update(work, chosen, steps, penalty) -> None:
     if penalty is not None:
         penalty.after_step(work.params, chosen.last_learning_rate, chosen)
         text += "; then the penalty's proximal step (L1/group terms)"
-    for layer, step in zip(work.layers, steps):
-        if hasattr(layer, "W"):
-            step.update.append(Quantity("W_new", f"new W, θ = W: {text}", np.array(layer.W)))
-            if layer.use_bias:
-                step.update.append(
-                    Quantity("b_new", "new b, θ = b: the same rule", np.array(layer.b))
-                )
+    for index, step in enumerate(steps):
+        for position, (name, values, _) in enumerate(_slots_of(work, index)):
+            rule = text if position == 0 else "the same rule"
+            step.update.append(
+                Quantity(f"{name}_new", f"new {name}, θ = {name}: {rule}", values.copy())
+            )
 
 
 __all__ = ["ACTIVATIONS", "MAX_PARAMETERS", "MAX_ROWS", "STEP", "Quantity", "LayerStep", "explain"]
