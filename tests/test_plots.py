@@ -252,6 +252,33 @@ def test_architecture_caps_wide_layers_and_draws_batchnorm_dropout_and_residual(
     assert f"{net.params.size:,} parameters" in figure.get_suptitle()
 
 
+def test_architecture_gives_the_shapes_of_convolutional_and_recurrent_layers():
+    layers = mk.layers
+    conv = mk.Sequential(
+        [
+            layers.Reshape((1, 8, 8)),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.MaxPool2D(2),
+            layers.Flatten(),
+            layers.Dense(3, activation="softmax"),
+        ]
+    ).build(64)
+    text = text_of(plots.architecture(conv))
+    for expected in ("then Reshape → 1×8×8", "4 filters 3×3, relu", "output 4×6×6",
+                     "then MaxPool2D → 4×3×3", "then Flatten → 36"):  # fmt: skip
+        assert expected in text
+    recurrent = mk.Sequential(
+        [
+            layers.Reshape((8, 8)),
+            layers.LSTM(5, return_sequences=True),
+            layers.Flatten(),
+            layers.Dense(1),
+        ]  # fmt: skip
+    ).build(64)
+    text = text_of(plots.architecture(recurrent))
+    assert "5 units, every step" in text and "output 8×5" in text
+
+
 def test_architecture_of_an_unbuilt_network_says_to_fit_or_build_first():
     net = mk.Sequential([mk.layers.Dense(2)])
     with pytest.raises(ValueError, match="build"):

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
-from ..layers import Activation, BatchNorm, Dense, Dropout, Residual
+from ..layers import Activation, BatchNorm, Conv1D, Conv2D, Dense, Dropout, Residual
 from ..layers.activations import activation_name
+from ..layers.base import shape_of
 from ._figure import SIZE, finish, new_figure
 
 #: The most nodes drawn in one column; wider layers show the first and last few around "⋮".
@@ -33,8 +34,10 @@ def architecture(net, path=None, *, title=None):
 
     The input and every layer with parameters (Dense, BatchNorm, Residual, PReLU) get a column;
     parameter-free layers (activations, Dropout) are written under the column they follow
-    ("then relu", "then dropout 0.2"). A residual block is one column reached by a "skip" arc.
-    Columns wider than 12 nodes show the first and last few around "⋮" and their true count.
+    ("then relu", "then dropout 0.2", "then MaxPool2D → 8×3×3"). A residual block is one column
+    reached by a "skip" arc. Columns wider than 12 nodes show the first and last few around "⋮"
+    and their true count; a layer whose samples are shaped (a convolution's channels × height ×
+    width, a recurrent layer's time × units) also gives its output shape.
 
     Args:
         net: a built ``mk.Sequential`` (after ``fit`` or ``build(n_features)``).
@@ -67,11 +70,15 @@ def architecture(net, path=None, *, title=None):
 def _columns(net, counts: list[int]) -> list[_Column]:
     columns = [_Column(net.n_features, ["input", _plural(net.n_features, "feature")])]
     for index, layer in enumerate(net.layers):
-        width = int(net.widths[index + 1])
+        width, shape = int(net.widths[index + 1]), shape_of(net.sizes[index + 1])
         if counts[index] == 0:
-            columns[-1].notes.append(f"then {_short_name(layer)}")
+            shaped = len(shape) > 1 or len(shape_of(net.sizes[index])) > 1
+            arrow = f" → {_shown(shape)}" if shaped and not isinstance(layer, Activation) else ""
+            columns[-1].notes.append(f"then {_short_name(layer)}{arrow}")
             continue
         lines = [f"{index}: {layer.name}", *_describe(layer, width)]
+        if len(shape) > 1:
+            lines.append(f"output {_shown(shape)}")
         lines.append(_plural(counts[index], "parameter"))
         full = isinstance(layer, (Dense, Residual))
         columns.append(_Column(width, lines, full=full, skip=isinstance(layer, Residual)))
@@ -82,6 +89,11 @@ def _describe(layer, width: int) -> list[str]:
     """The lines between a layer's type and its parameter count."""
     if isinstance(layer, Dense):
         return [f"{_plural(width, 'unit')}, {activation_name(layer.activation)}"]
+    if isinstance(layer, (Conv1D, Conv2D)):
+        kernel = "×".join(str(k) for k in layer.kernel_size)
+        return [f"{_plural(layer.filters, 'filter')} {kernel}, {activation_name(layer.activation)}"]
+    if hasattr(layer, "units"):  # a recurrent layer
+        return [_plural(layer.units, "unit") + (", every step" if layer.return_sequences else "")]
     if isinstance(layer, Residual):
         inner = " → ".join(_short_name(sub) for sub in layer.layers)
         return ["residual block", inner, _plural(width, "unit")]
@@ -102,6 +114,10 @@ def _short_name(layer) -> str:
         name = activation_name(layer.activation)
         return f"Dense {layer.units}" + ("" if name == "linear" else f" {name}")
     return layer.name
+
+
+def _shown(shape: tuple[int, ...]) -> str:
+    return "×".join(str(d) for d in shape)
 
 
 def _plural(n: int, word: str) -> str:
