@@ -1,0 +1,131 @@
+#!/usr/bin/env python
+"""LSTM training throughput: mlpkit against PyTorch eager ``nn.LSTM``, same shapes, one process.
+
+Each workload is Reshape((T, F)) → LSTM(units) → Dense(1) on float32 standard-normal sequences
+(seeded), MSE loss, plain SGD (lr 0.01), batches in a fixed order (no shuffling); an epoch is
+``STEPS`` batches. A training step is forward + backward (BPTT) + the SGD update; the input
+gradient of the first layer is computed by neither library (torch: the input needs no grad;
+mlpkit: the first layer's ``needs_input_grad`` is False, Reshape's here, the LSTM still
+computes dL/dx through its one input GEMM). Every library gets one warm-up epoch, then
+``--repeats`` timed epochs interleaved round-robin; the best epoch is reported as sequences/s.
+
+Threads are matched: ``torch.set_num_threads(k)`` and NumPy's BLAS limited to k threads
+(threadpoolctl), k = ``--threads`` (default 1: on the shared 2-core machines a second BLAS
+thread costs more than it brings on (64, 4·64) products).
+
+Run it as (the two OpenBLAS variables set on the project machines slow current NumPy down)::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_lstm.py
+
+Flags: --repeats 5  --threads 1  --steps 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from threadpoolctl import threadpool_limits
+from torch import nn
+
+import mlpkit as mk
+from mlpkit.layers.recurrent import LSTM
+
+WORKLOADS = {  # name -> (batch, time steps, features, units)
+    "T50-F8-H64": (64, 50, 8, 64),
+    "T20-F8-H128": (64, 20, 8, 128),
+}
+LR = 0.01
+
+
+def make_data(batch, T, F, steps, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch * steps, T * F), dtype=np.float32)
+    y = X.reshape(-1, T, F)[:, :, 0].mean(axis=1, keepdims=True)  # any target: speed only
+    return X, y.astype(np.float32)
+
+
+def setup_mlpkit(batch, T, F, units, X, y):
+    net = mk.Sequential(
+        [mk.layers.Reshape((T, F)), LSTM(units), mk.layers.Dense(1)],
+        random_state=0,
+    ).build(T * F)
+    optimizer = mk.optim.SGD(learning_rate=LR)
+
+    def epoch():
+        net.fit(X, y, loss="mse", optimizer=optimizer, batch_size=batch, shuffle=False, verbose=0)
+
+    return epoch
+
+
+class TorchLSTM(nn.Module):
+    def __init__(self, T, F, units) -> None:
+        super().__init__()
+        self.T, self.F = T, F
+        self.lstm = nn.LSTM(F, units, batch_first=True)
+        self.head = nn.Linear(units, 1)
+
+    def forward(self, x):
+        states, _ = self.lstm(x.reshape(len(x), self.T, self.F))
+        return self.head(states[:, -1])
+
+
+def setup_torch(batch, T, F, units, X, y):
+    torch.manual_seed(0)
+    model = TorchLSTM(T, F, units)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    loss_fn = nn.MSELoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def epoch():
+        for start in range(0, len(Xt), batch):
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xt[start : start + batch]), yt[start : start + batch])
+            loss.backward()
+            optimizer.step()
+
+    return epoch
+
+
+def run(name, repeats, steps):
+    batch, T, F, units = WORKLOADS[name]
+    X, y = make_data(batch, T, F, steps)
+    epochs = {"mlpkit": setup_mlpkit(batch, T, F, units, X, y)}
+    epochs["PyTorch eager"] = setup_torch(batch, T, F, units, X, y)
+    best = {lib: np.inf for lib in epochs}
+    for epoch in epochs.values():
+        epoch()  # warm-up
+    for _ in range(repeats):
+        for lib, epoch in epochs.items():
+            start = time.perf_counter()
+            epoch()
+            best[lib] = min(best[lib], time.perf_counter() - start)
+    return {lib: len(X) / seconds for lib, seconds in best.items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=20, help="batches per epoch")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    print(
+        f"LSTM training throughput (sequences/s, best of {args.repeats} epochs of "
+        f"{args.steps} SGD steps), float32, {args.threads} thread(s) each; "
+        f"numpy {np.__version__}, torch {torch.__version__}"
+    )
+    header = f"{'workload (batch 64)':<22}{'mlpkit':>12}{'PyTorch eager':>16}{'mlpkit/torch':>14}"
+    print(header)
+    print("-" * len(header))
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        for name in WORKLOADS:
+            rates = run(name, args.repeats, args.steps)
+            ours, theirs = rates["mlpkit"], rates["PyTorch eager"]
+            print(f"{name:<22}{ours:>12,.0f}{theirs:>16,.0f}{ours / theirs:>13.2f}x")
+
+
+if __name__ == "__main__":
+    main()
