@@ -1,6 +1,7 @@
 """SimpleRNN, LSTM and GRU: backpropagation through time checked against float64 central
 differences for the inputs and every parameter, standalone (built, bound to arrays of our own,
-run); the shape contract, configs, per-step gradient norms and clipping, and workspaces."""
+run); the shape contract, configs, per-step gradient norms and clipping, workspaces, and the
+model-file round trip."""
 
 import tracemalloc
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 from gradcheck import numerical_gradient
 
+import mlpkit as mk
 from mlpkit.layers.base import ShapeError
 from mlpkit.layers.recurrent import GRU, LSTM, SimpleRNN
 
@@ -205,3 +207,23 @@ def test_training_steps_after_the_first_allocate_nothing_batch_sized(cell, retur
     finally:
         tracemalloc.stop()
     assert peak < 128 * 1024, peak
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_model_file_round_trip_keeps_the_predictions(cell, tmp_path):
+    cls, extra = CELLS[cell]
+    net = mk.Sequential(
+        [
+            mk.layers.Reshape((T, F)),
+            cls(H, return_sequences=True, step_clip_norm=5.0, **extra),
+            mk.layers.Flatten(),
+            mk.layers.Dense(2),
+        ],
+        random_state=0,
+    )
+    rng = np.random.default_rng(7)
+    X, y = rng.standard_normal((20, T * F)), rng.standard_normal((20, 2))
+    net.fit(X, y, loss="mse", epochs=2, batch_size=5, verbose=0)
+    loaded = mk.load(net.save(tmp_path / "recurrent"))
+    assert loaded.layers[1].get_config() == net.layers[1].get_config()
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
