@@ -14,7 +14,13 @@ equals the model's own on the same numeric inputs, scaling included:
   :class:`MinMaxScale` or :class:`TanhScale`. A preprocessor that does more (one-hot
   categories, missing-value indicators) is refused: export with ``include_preprocessor=False``
   and apply ``net.preprocessor.transform`` to the inputs first.
-- **the layers**, with the same weights (``nn.Linear`` stores W transposed) and dtype.
+- **the layers**, with the same weights (``nn.Linear`` stores W transposed) and dtype; the
+  layers on shaped samples as their torch counterparts (channels-first, ``batch_first``
+  sequences): Flatten → ``nn.Flatten``, Reshape → ``nn.Unflatten``, Conv1D/2D →
+  ``nn.Conv1d/2d`` (after an ``nn.ConstantPad1d/2d`` when the padding differs before and
+  after), pooling → ``nn.MaxPool1d/2d``, ``nn.AvgPool1d/2d`` and :class:`GlobalAveragePool`,
+  BatchNorm → ``nn.BatchNorm1d/2d``, per-channel Dropout → ``nn.Dropout1d/2d``, SimpleRNN /
+  LSTM / GRU → :class:`Recurrent` around ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``.
 - **inverse target scaling** (a regression with ``net.target.scaler_``):
   :class:`InverseStandardScale`, :class:`InverseMinMaxScale` or :class:`InverseTanhScale`, so
   values come out in the target's own units.
@@ -52,6 +58,8 @@ TORCH_MODULES = (
     "BinaryProbabilities",
     "Step",
     "Residual",
+    "GlobalAveragePool",
+    "Recurrent",
 )
 
 
@@ -133,7 +141,8 @@ def _layers(net):
     import torch
 
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
-    modules = [module for step in network_steps(net.layers) for module in _modules(step, dtype)]
+    steps = network_steps(net.layers, net.sizes)
+    modules = [module for step in steps for module in _modules(step, dtype)]
     return torch.nn.Sequential(*modules).to(dtype)
 
 
@@ -150,21 +159,105 @@ def _modules(step, dtype) -> list:
             linear.bias = tensor(step.arrays["b"])
         return [linear]
     if step.kind == "dropout":
-        return [nn.Dropout(step.options["rate"])]
+        return [_dropout(step.options)]
     if step.kind == "batchnorm":
         return [_batchnorm(step, dtype)]
     if step.kind == "residual":
         return [_residual_module(step, dtype)]
-    return [_activation_module(step, dtype)]
+    if step.kind == "activation":
+        return [_activation_module(step, dtype)]
+    return _shaped_modules(step, dtype)
+
+
+def _shaped_modules(step, dtype) -> list:
+    """The torch modules of the steps on shaped samples (and of Flatten / Reshape)."""
+    import torch.nn as nn
+
+    options = step.options
+    if step.kind == "flatten":
+        return [nn.Flatten()]
+    if step.kind == "reshape":
+        shape = tuple(options["shape"])
+        flatten = [nn.Flatten()] if len(options["in_shape"]) > 1 else []
+        return flatten + ([nn.Unflatten(1, shape)] if len(shape) > 1 else [])
+    if step.kind == "conv":
+        return _conv(step, dtype)
+    if step.kind in ("max_pool", "avg_pool"):
+        rank, padding = options["rank"], tuple(before for before, _ in options["pads"])
+        if step.kind == "max_pool":
+            kind = (nn.MaxPool1d, nn.MaxPool2d)[rank - 1]
+            return [kind(options["pool_size"], options["stride"], padding)]
+        kind = (nn.AvgPool1d, nn.AvgPool2d)[rank - 1]
+        return [kind(options["pool_size"], options["stride"], padding, count_include_pad=True)]
+    if step.kind == "global_average_pool":
+        return [torch_modules().GlobalAveragePool()]
+    if step.kind == "recurrent":
+        return [_recurrent(step, dtype)]
+    raise ValueError(f"Cannot export the step {step.kind!r} to PyTorch.")
+
+
+def _dropout(options):
+    """nn.Dropout, or nn.Dropout1d/2d for whole channels (all the identity in eval mode)."""
+    import torch.nn as nn
+
+    if options["per_channel"] and options["rank"] in (1, 2):
+        return (nn.Dropout1d, nn.Dropout2d)[options["rank"] - 1](options["rate"])
+    return nn.Dropout(options["rate"])
+
+
+def _conv(step, dtype) -> list:
+    """nn.Conv1d/2d with weight = Wᵀ reshaped to (filters, C, k…); padding that differs before
+    and after (an odd "same" total) as an nn.ConstantPad1d/2d of zeros in front."""
+    import torch.nn as nn
+
+    options, W = step.options, step.arrays["W"]
+    rank, pads = options["rank"], options["pads"]
+    symmetric = all(before == after for before, after in pads)
+    conv = (nn.Conv1d, nn.Conv2d)[rank - 1](
+        options["channels"],
+        options["filters"],
+        options["kernel_size"],
+        stride=options["stride"],
+        padding=tuple(before for before, _ in pads) if symmetric else 0,
+        dilation=options["dilation"],
+        bias="b" in step.arrays,
+    )
+    shape = (options["filters"], options["channels"], *options["kernel_size"])
+    conv.weight = nn.Parameter(_tensor(W.T.reshape(shape), dtype))
+    if "b" in step.arrays:
+        conv.bias = nn.Parameter(_tensor(step.arrays["b"], dtype))
+    if symmetric:
+        return [conv]
+    # torch pads the last axis first: (left, right, top, bottom)
+    flat = tuple(p for pair in reversed(pads) for p in pair)
+    return [(nn.ConstantPad1d, nn.ConstantPad2d)[rank - 1](flat, 0.0), conv]
+
+
+def _recurrent(step, dtype):
+    """nn.RNN / nn.LSTM / nn.GRU (batch_first) with weight_ih = Wᵀ, weight_hh = Uᵀ, bias_ih =
+    b and bias_hh = b_rec (GRU) or 0 (SimpleRNN and LSTM add one bias only)."""
+    import torch.nn as nn
+
+    arrays, options = step.arrays, step.options
+    features, units = arrays["W"].shape[0], options["units"]
+    if step.name == "simple_rnn":
+        cell = nn.RNN(features, units, nonlinearity=options["activation"], batch_first=True)
+    else:
+        cell = {"lstm": nn.LSTM, "gru": nn.GRU}[step.name](features, units, batch_first=True)
+    cell.weight_ih_l0 = nn.Parameter(_tensor(arrays["W"].T, dtype))
+    cell.weight_hh_l0 = nn.Parameter(_tensor(arrays["U"].T, dtype))
+    cell.bias_ih_l0 = nn.Parameter(_tensor(arrays["b"], dtype))
+    recurrent_bias = arrays.get("b_rec", np.zeros_like(arrays["b"]))
+    cell.bias_hh_l0 = nn.Parameter(_tensor(recurrent_bias, dtype))
+    return torch_modules().Recurrent(cell, options["return_sequences"])
 
 
 def _batchnorm(step, dtype):
     import torch.nn as nn
 
     arrays, options = step.arrays, step.options
-    module = nn.BatchNorm1d(
-        arrays["gamma"].size, eps=options["epsilon"], momentum=options["momentum"]
-    )
+    kind = nn.BatchNorm2d if options["rank"] == 2 else nn.BatchNorm1d  # rows, (n, C, L)
+    module = kind(arrays["gamma"].size, eps=options["epsilon"], momentum=options["momentum"])
     module.weight = nn.Parameter(_tensor(arrays["gamma"], dtype))
     module.bias = nn.Parameter(_tensor(arrays["beta"], dtype))
     module.running_mean = _tensor(arrays["running_mean"], dtype)
@@ -321,6 +414,27 @@ def torch_modules():
         def forward(self, x):
             skip = x if self.projection is None else self.projection(x)
             return self.body(x) + skip
+
+    class GlobalAveragePool(torch.nn.Module):
+        """(n, C, *S) → (n, C): each channel's mean over every axis after it."""
+
+        def forward(self, x):
+            return x.flatten(2).mean(dim=2)
+
+    class Recurrent(torch.nn.Module):
+        """An ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` (batch_first) on (n, T, F) that returns
+        every state (n, T, H) with ``return_sequences``, else the last (n, H)."""
+
+        def __init__(self, cell, return_sequences: bool) -> None:
+            super().__init__()
+            self.cell, self.return_sequences = cell, bool(return_sequences)
+
+        def forward(self, x):
+            states, _ = self.cell(x)
+            return states if self.return_sequences else states[:, -1]
+
+        def extra_repr(self) -> str:
+            return f"return_sequences={self.return_sequences}"
 
     classes = {name: value for name, value in locals().items() if name in TORCH_MODULES}
     for name, cls in classes.items():
