@@ -149,9 +149,11 @@ class Sequential:
             layer.network = self
         sizes, specs = build_layers(self.layers, int(n_features))
         self._store = ParamStore(specs, self.dtype)
+        # dL/dx is needed below the first layer with parameters only (not in a Reshape's)
+        first_learner = next((i for i, found in enumerate(specs) if found), len(specs))
         for index, layer in enumerate(self.layers):
             layer.bind(*self._store.views(index))
-            layer.needs_input_grad = index > 0
+            layer.needs_input_grad = index > first_learner
         for layer in self.walk():
             layer.rng = self.rngs["dropout"]
         self._store.initialize(self.rngs["init"])
@@ -354,13 +356,19 @@ class Sequential:
         ``input_grad=True`` also return dL/dX, (n_samples, n_features) — which training never
         needs, so the first layer skips it otherwise; a GAN's discriminator hands it to its
         generator as the generator's dL/dŷ."""
-        last, first = len(self.layers) - 1, self.layers[0]
-        first.needs_input_grad = input_grad
+        last = len(self.layers) - 1
+        needed = [layer.needs_input_grad for layer in self.layers]
+        if input_grad:
+            for layer in self.layers:
+                layer.needs_input_grad = True
         try:
             for index in range(last, -1, -1):
                 dy = self.layers[index].backward(dy, logits=logits and index == last)
+                if dy is None:  # the layers below have no parameters and dL/dX is not asked
+                    break
         finally:
-            first.needs_input_grad = False
+            for layer, flag in zip(self.layers, needed):
+                layer.needs_input_grad = flag
         return dy if input_grad else None
 
     def predict(self, X) -> np.ndarray:
