@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers, regularizers
 from .._checks import check_integer
 from ..exceptions import ConfigError
 from ..params import ParamSpec
 from . import activations
-from .base import Layer, as_size, size_of
-from .dense import _config_or_none
+from .base import as_size, size_of
 from .im2col import Windows, col2im, config_value, im2col, int_tuple, padding_pairs
+from .weighted import WeightedLayer
 
 #: Activations a convolution cannot end in: softmax normalises the last axis only (put it after
 #: Flatten and a Dense layer); PReLU learns one slope per flat unit, not per channel.
 REFUSED_ACTIVATIONS = ("softmax", "prelu")
 
 
-class _Conv(Layer):
+class _Conv(WeightedLayer):
     """The convolution over ``rank`` spatial axes; Conv1D and Conv2D fix the rank.
 
     Shapes (2-D; 1-D drops an axis): x (n, C, H, W), W (C·kh·kw, filters), b (filters,),
@@ -94,7 +93,14 @@ class _Conv(Layer):
             if isinstance(padding, str)
             else config_value(tuple(before for before, _ in self.pads))
         )
-        self.activation = activations.get(activation)
+        self._set_weights(
+            activation,
+            kernel_initializer,
+            bias_initializer,
+            use_bias,
+            kernel_regularizer,
+            bias_regularizer,
+        )
         name = activations.activation_name(self.activation)
         if name in REFUSED_ACTIVATIONS:
             raise ConfigError(
@@ -102,18 +108,6 @@ class _Conv(Layer):
                 "and prelu learns one slope per flat unit. Use activation='relu' (or another "
                 "elementwise one); put softmax in a Dense layer after Flatten."
             )
-        self.kernel_initializer = (
-            initializers.get(kernel_initializer)
-            if kernel_initializer is not None
-            else initializers.default_for_activation(name)
-        )
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.use_bias = bool(use_bias)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-
-    def regularizer_for(self, name: str):
-        return {"W": self.kernel_regularizer, "b": self.bias_regularizer}.get(name)
 
     def get_config(self):
         return {
@@ -122,12 +116,7 @@ class _Conv(Layer):
             "stride": config_value(self.stride),
             "padding": self.padding,
             "dilation": config_value(self.dilation),
-            "activation": activations.serialize(self.activation),
-            "kernel_initializer": self.kernel_initializer.get_config(),
-            "bias_initializer": self.bias_initializer.get_config(),
-            "use_bias": self.use_bias,
-            "kernel_regularizer": _config_or_none(self.kernel_regularizer),
-            "bias_regularizer": _config_or_none(self.bias_regularizer),
+            **self.weights_config(),
         }
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -143,12 +132,6 @@ class _Conv(Layer):
         out = as_size((self.filters, *self.windows.out_spatial))
         _, activation_specs = self.activation.build(size_of(out))
         return out, specs + activation_specs
-
-    def bind(self, params, grads):
-        self.W, self.dW = params["W"], grads["W"]
-        if self.use_bias:
-            self.b, self.db = params["b"], grads["b"]
-        self.activation.bind(params, grads)
 
     # -- passes --------------------------------------------------------------------------------
     def forward(self, x, *, training=False, logits=False):
@@ -192,13 +175,6 @@ class _Conv(Layer):
         if not self.windows.padded:
             return None
         return self._output("padded", self.windows.padded_shape(n), dtype, training)
-
-    def _ones(self, n: int, dtype) -> np.ndarray:
-        """n ones: dZ·1 sums over samples and positions through BLAS."""
-        ones = self.__dict__.setdefault("_ones_rows", {})
-        if (n, dtype) not in ones:
-            ones[(n, dtype)] = np.ones(n, dtype=dtype)
-        return ones[(n, dtype)]
 
 
 class Conv1D(_Conv):

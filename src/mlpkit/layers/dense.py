@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers, regularizers
 from .._checks import check_integer
 from ..params import ParamSpec
 from . import activations
-from .base import Layer
+from .weighted import WeightedLayer
 
 
-class Dense(Layer):
+class Dense(WeightedLayer):
     """A layer of ``units`` neurons: a = f(z), z = x W + b.
 
     Shapes: x (n_samples, n_in), W (n_in, units), b (units,), z and a (n_samples, units).
@@ -52,30 +51,17 @@ class Dense(Layer):
     ) -> None:
         check_integer("units", units, low=1, owner="Dense")
         self.units = int(units)
-        self.activation = activations.get(activation)
-        self.kernel_initializer = (
-            initializers.get(kernel_initializer)
-            if kernel_initializer is not None
-            else initializers.default_for_activation(activations.activation_name(self.activation))
+        self._set_weights(
+            activation,
+            kernel_initializer,
+            bias_initializer,
+            use_bias,
+            kernel_regularizer,
+            bias_regularizer,
         )
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.use_bias = bool(use_bias)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-
-    def regularizer_for(self, name: str):
-        return {"W": self.kernel_regularizer, "b": self.bias_regularizer}.get(name)
 
     def get_config(self):
-        return {
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "kernel_initializer": self.kernel_initializer.get_config(),
-            "bias_initializer": self.bias_initializer.get_config(),
-            "use_bias": self.use_bias,
-            "kernel_regularizer": _config_or_none(self.kernel_regularizer),
-            "bias_regularizer": _config_or_none(self.bias_regularizer),
-        }
+        return {"units": self.units, **self.weights_config()}
 
     def build(self, n_in):
         (n_in,) = self.expect_rank(n_in, 1, "features")
@@ -84,12 +70,6 @@ class Dense(Layer):
             specs.append(ParamSpec("b", (self.units,), self.bias_initializer, regularize=False))
         _, activation_specs = self.activation.build(self.units)
         return self.units, specs + activation_specs
-
-    def bind(self, params, grads):
-        self.W, self.dW = params["W"], grads["W"]
-        if self.use_bias:
-            self.b, self.db = params["b"], grads["b"]
-        self.activation.bind(params, grads)
 
     def forward(self, x, *, training=False, logits=False):
         z = self._output("z", (x.shape[0], self.units), x.dtype, training)
@@ -112,14 +92,3 @@ class Dense(Layer):
             return None
         dx = self._output("dx", self._x.shape, dz.dtype, True)
         return np.matmul(dz, self.W.T, out=dx)
-
-    def _ones(self, n: int, dtype) -> np.ndarray:
-        """A row of n ones: 1ᵀ·dL/dz sums over samples through BLAS, faster than ``sum``."""
-        ones = self.__dict__.setdefault("_ones_rows", {})
-        if (n, dtype) not in ones:
-            ones[(n, dtype)] = np.ones(n, dtype=dtype)
-        return ones[(n, dtype)]
-
-
-def _config_or_none(component):
-    return None if component is None else component.get_config()
