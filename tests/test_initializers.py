@@ -60,3 +60,34 @@ def test_initializer_config_round_trips():
         assert type(initializers.get(init.get_config())) is type(init)
     normal = initializers.RandomNormal(mean=1.0, stddev=0.3)
     assert initializers.get(normal.get_config()).get_config() == normal.get_config()
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (6, 24), (24, 6)])
+def test_orthogonal_gives_orthonormal_rows_or_columns(shape):
+    out = np.empty(shape)
+    mk.initializers.get({"name": "orthogonal", "gain": 2.0})(out, np.random.default_rng(0))
+    small = min(shape)
+    gram = out @ out.T if shape[0] <= shape[1] else out.T @ out
+    np.testing.assert_allclose(gram, 4.0 * np.eye(small), atol=1e-12)
+    again = np.empty(shape)
+    mk.initializers.Orthogonal(2.0)(again, np.random.default_rng(0))
+    np.testing.assert_array_equal(out, again)
+
+
+def test_orthogonal_refuses_a_bias_naming_its_shape():
+    with pytest.raises(mk.ConfigError, match=r"shape \(5,\)"):
+        mk.initializers.Orthogonal()(np.empty(5), np.random.default_rng(0))
+
+
+def test_a_recurrent_kernel_can_start_orthogonal():
+    net = mk.Sequential(
+        [
+            mk.layers.Reshape((3, 2)),
+            mk.layers.LSTM(4, recurrent_initializer="orthogonal"),
+            mk.layers.Dense(1),
+        ],  # fmt: skip
+        random_state=0,
+        dtype="float64",
+    ).build(6)
+    U = net.layers[1].U
+    np.testing.assert_allclose(U @ U.T, np.eye(4), atol=1e-12)

@@ -15,6 +15,7 @@ glorot_normal      N(0, σ²)                             σ = √(2 / (fan_in +
 glorot_uniform     U(-a, a)                             a = √(6 / (fan_in + fan_out))
 he_normal          N(0, σ²)                             σ = √(2 / fan_in)
 he_uniform         U(-a, a)                             a = √(6 / fan_in)
+orthogonal         gain · Q, Q from the QR of N(0, 1)   rows or columns orthonormal
 =================  ===================================  ==========================
 
 The normal forms are plain (not truncated) normals, as in ``torch.nn.init``. A 1-D array (a
@@ -158,6 +159,30 @@ def _named_scaling(name: str, scale: float, mode: str, distribution: str) -> typ
     )
 
 
+class Orthogonal(Initializer):
+    """gain · Q with orthonormal columns (a tall kernel) or rows (a wide one), Saxe et al.
+    (2014): for a (p, q) kernel, A ~ N(0, 1) of shape (max(p, q), min(p, q)), A = QR, and Q's
+    columns signed by diag(R) so that Q is uniform over the orthogonal matrices (Mezzadri,
+    2007); a wide kernel takes Qᵀ. Keras's default for a recurrent kernel U (H, G·H): its rows
+    are orthonormal, so a step h U neither grows nor shrinks h at first. Takes 2-D arrays."""
+
+    name = "orthogonal"
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = float(gain)
+
+    def __call__(self, out, rng):
+        if out.ndim != 2:
+            raise ConfigError(
+                f"orthogonal initializes 2-D kernels; this parameter has shape {out.shape}. "
+                f"Use glorot_uniform for it."
+            )
+        rows, cols = out.shape
+        q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+        q *= np.sign(np.diag(r))
+        out[...] = self.gain * (q if rows >= cols else q.T)
+
+
 LecunNormal = _named_scaling("lecun_normal", 1.0, "fan_in", "normal")
 LecunUniform = _named_scaling("lecun_uniform", 1.0, "fan_in", "uniform")
 GlorotNormal = _named_scaling("glorot_normal", 1.0, "fan_avg", "normal")
@@ -180,6 +205,7 @@ _REGISTRY: dict[str, type[Initializer]] = {
         GlorotUniform,
         HeNormal,
         HeUniform,
+        Orthogonal,
     )
 }
 
@@ -228,6 +254,7 @@ __all__ = [
     "GlorotNormal",
     "GlorotUniform",
     "HeNormal",
+    "Orthogonal",
     "HeUniform",
     "get",
     "default_for_activation",
