@@ -1,10 +1,11 @@
-"""Networks on shaped samples (images, signals, sequences) exported to PyTorch compute what
-``predict`` computes: conv, pooling, per-channel BatchNorm/Dropout, Flatten/Reshape and the
-recurrent layers, each mapped to its torch counterpart."""
+"""Networks on shaped samples (images, signals, sequences) exported to PyTorch and ONNX
+compute what ``predict`` computes: conv, pooling, per-channel BatchNorm/Dropout,
+Flatten/Reshape and the recurrent layers, each mapped to its torch module or ONNX operator."""
 
 import numpy as np
 import pytest
 import torch
+from export.onnx_helpers import metadata, run_onnx
 
 import mlpkit as mk
 
@@ -59,7 +60,10 @@ NETS = {
 CELLS = {
     "lstm": (lambda seq: L.LSTM(4, return_sequences=seq), "LSTM"),
     "gru": (lambda seq: L.GRU(4, return_sequences=seq), "GRU"),
-    "simple_rnn": (lambda seq: L.SimpleRNN(4, activation="relu", return_sequences=seq), "RNN"),
+    "simple_rnn": (  # torch's two nonlinearities: relu on sequences, tanh on the last state
+        lambda seq: L.SimpleRNN(4, activation="relu" if seq else "tanh", return_sequences=seq),
+        "RNN",
+    ),
 }
 for _name, (_cell, _module) in CELLS.items():
     for _seq in (True, False):
@@ -111,3 +115,36 @@ def test_recurrent_weights_map_to_torch_with_gru_recurrent_bias():
     np.testing.assert_array_equal(cell.weight_ih_l0.detach().numpy(), gru.W.T)
     np.testing.assert_array_equal(cell.weight_hh_l0.detach().numpy(), gru.U.T)
     np.testing.assert_array_equal(cell.bias_hh_l0.detach().numpy(), gru.b_rec)
+
+
+@pytest.mark.parametrize("kind", list(NETS))
+def test_to_onnx_runs_in_onnxruntime_like_predict(kind, tmp_path):
+    net, X = _fitted(kind, "float32")
+    path = mk.export.to_onnx(net, tmp_path / f"{kind}.onnx")
+    assert float(metadata(path)["max_abs_difference"]) <= 1e-5  # its own probe batch
+    rows = X.astype(np.float32)
+    np.testing.assert_allclose(run_onnx(path, rows)["output"], net.predict(rows), atol=1e-5)
+
+
+def test_a_float64_conv_network_is_written_as_float32_onnx_only(tmp_path):
+    net, X = _fitted("conv1d", "float64")
+    with pytest.raises(ValueError, match="float32 kernels only for ONNX Conv.*dtype='float32'"):
+        mk.export.to_onnx(net, tmp_path / "wide.onnx")
+    assert not (tmp_path / "wide.onnx").exists()
+    path = mk.export.to_onnx(net, tmp_path / "narrow.onnx", dtype="float32")
+    rows = X.astype(np.float32)
+    np.testing.assert_allclose(run_onnx(path, rows)["output"], net.predict(rows), atol=1e-5)
+
+
+def test_global_average_pool_and_max_pool_run_in_float64_onnx(tmp_path):
+    net = mk.Sequential(
+        [L.Reshape((3, 4, 4)), L.MaxPool2D(2, padding=1), L.BatchNorm(), L.GlobalAveragePool()],
+        random_state=0,
+        dtype="float64",
+    )
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(32, 48))
+    net.fit(X, rng.normal(size=(32, 3)), loss="mse", epochs=2, batch_size=8)
+    path = mk.export.to_onnx(net, tmp_path / "pool.onnx")
+    assert metadata(path)["dtype"] == "float64"
+    np.testing.assert_allclose(run_onnx(path, X)["output"], net.predict(X), atol=1e-12)

@@ -6,6 +6,16 @@ preprocessing and the target's inverse scaling compute in float64, as scikit-lea
 do. Two operators onnxruntime lacks in float64 are written out: artanh as ½·ln((1 + z)/(1 − z))
 and erf (exact GELU) as its series 2/√π·e^(−u²)·Σₙ 2ⁿu^(2n+1)/(1·3···(2n+1)) over |u| ≤ 6, a
 sum of positive terms (no cancellation) that reaches 1e-15 in :data:`ERF_TERMS` terms.
+
+Samples on shaped layers are channels-first, as ONNX's: Reshape / Flatten → ``Reshape`` /
+``Flatten``; Conv1D/2D → ``Conv`` (kernel Wᵀ reshaped to (filters, C, k…), the pads as
+given, before and after); pooling → ``MaxPool``, ``AveragePool`` (``count_include_pad=1``) and,
+for GlobalAveragePool, a ``MatMul`` of (n, C, S) by the column (1/S, …) (in any dtype);
+SimpleRNN / LSTM / GRU → ``RNN`` / ``LSTM`` / ``GRU`` on the time-major sequence (``Transpose``
+around them), with the gate blocks reordered from torch's to ONNX's (LSTM i, f, g, o → i, o,
+f, c; GRU r, z, n → z, r, h with ``linear_before_reset=1``, torch's GRU). onnxruntime has
+float32 kernels only for Conv, AveragePool and the recurrent ops (:data:`FLOAT32_ONLY`), so
+those layers are written in float32 files only.
 """
 
 from __future__ import annotations
@@ -20,6 +30,11 @@ from ..data.scaling import Z_MAX
 ERF_TERMS = 100
 #: The unit index of a text cell that is a missing-value token (unknown categories get −1).
 TOKEN = -2
+#: The steps whose ONNX operators onnxruntime runs in float32 only, and those operators.
+FLOAT32_ONLY = {"conv": "Conv", "avg_pool": "AveragePool", "recurrent": "RNN/LSTM/GRU"}
+#: Torch's gate blocks in ONNX's order: LSTM (i, f, g, o) → (i, o, f, c), GRU (r, z, n) → (z,
+#: r, h); a SimpleRNN has one block.
+ONNX_GATES = {"lstm": (0, 3, 1, 2), "gru": (1, 0, 2), "simple_rnn": (0,)}
 
 
 class Graph:
@@ -83,7 +98,9 @@ def _step(g: Graph, x: str, step, dtype) -> str:
     if step.kind == "dropout":  # the identity at inference
         return x
     if step.kind == "batchnorm":  # as mlpkit: (x − μ)·γ/√(σ² + ε) + β, the scale in T
-        typed = {name: values.astype(dtype) for name, values in arrays.items()}
+        # per channel on (n, C, *S): the vectors as (C, 1, …) to broadcast over positions
+        shape = (-1,) + (1,) * step.options["rank"]
+        typed = {name: values.astype(dtype).reshape(shape) for name, values in arrays.items()}
         scale = typed["gamma"] / np.sqrt(typed["running_var"] + dtype(step.options["epsilon"]))
         centred = g.op("Sub", x, g.const(typed["running_mean"]))
         return g.op("Add", g.op("Mul", centred, g.const(scale)), g.const(typed["beta"]))
@@ -93,7 +110,97 @@ def _step(g: Graph, x: str, step, dtype) -> str:
         if "projection" in arrays:
             skip = g.op("MatMul", x, g.const(arrays["projection"], dtype))
         return g.op("Add", body, skip)
-    return activation(g, x, step, dtype)
+    if step.kind == "activation":
+        return activation(g, x, step, dtype)
+    return shaped(g, x, step, dtype)
+
+
+def shaped(g: Graph, x: str, step, dtype) -> str:
+    """One step on shaped samples (or Flatten / Reshape) on x, channels-first."""
+    if step.kind in FLOAT32_ONLY and np.dtype(dtype) != np.float32:
+        raise ValueError(
+            f"to_onnx cannot write a {step.kind!r} layer in a {np.dtype(dtype).name} file: "
+            f"onnxruntime has float32 kernels only for ONNX {FLOAT32_ONLY[step.kind]}. "
+            f"Pass dtype='float32'."
+        )
+    options = step.options
+    if step.kind == "flatten":
+        return g.op("Flatten", x, axis=1)
+    if step.kind == "reshape":  # 0 keeps the batch axis
+        return g.op("Reshape", x, g.const([0, *options["shape"]], np.int64))
+    if step.kind == "conv":
+        return _conv(g, x, step, dtype)
+    if step.kind in ("max_pool", "avg_pool"):
+        pads = [p for p, _ in options["pads"]] + [p for _, p in options["pads"]]
+        window = {"kernel_shape": list(options["pool_size"]), "strides": list(options["stride"])}
+        if step.kind == "max_pool":
+            return g.op("MaxPool", x, pads=pads, **window)
+        return g.op("AveragePool", x, pads=pads, count_include_pad=1, **window)
+    if step.kind == "global_average_pool":
+        return _global_average(g, x, step, dtype)
+    if step.kind == "recurrent":
+        return _recurrent(g, x, step, dtype)
+    raise ValueError(f"Cannot export the step {step.kind!r} to ONNX.")
+
+
+def _conv(g: Graph, x: str, step, dtype) -> str:
+    options, W = step.options, step.arrays["W"]
+    kernel = W.T.reshape(options["filters"], options["channels"], *options["kernel_size"])
+    inputs = [x, g.const(kernel, dtype)]
+    if "b" in step.arrays:
+        inputs.append(g.const(step.arrays["b"], dtype))
+    pads = options["pads"]
+    return g.op(
+        "Conv",
+        *inputs,
+        kernel_shape=list(options["kernel_size"]),
+        strides=list(options["stride"]),
+        dilations=list(options["dilation"]),
+        pads=[before for before, _ in pads] + [after for _, after in pads],
+    )
+
+
+def _global_average(g: Graph, x: str, step, dtype) -> str:
+    """(n, C, *S) → (n, C, S) · (1/S, …)ᵀ → (n, C): a MatMul, which runs in any dtype."""
+    positions = int(np.prod(step.options["in_shape"][1:]))
+    rows = g.op("Reshape", x, g.const([0, 0, positions], np.int64))
+    mean = g.op("MatMul", rows, g.const(np.full((positions, 1), 1 / positions), dtype))
+    return g.op("Flatten", mean, axis=1)
+
+
+def _recurrent(g: Graph, x: str, step, dtype) -> str:
+    """RNN / LSTM / GRU on x (n, T, F), as Transpose to (T, n, F), the op (Y (T, 1, n, H)),
+    then (n, T, H) for every state or (n, H) for the last."""
+    arrays, options, name = step.arrays, step.options, step.name
+    order = ONNX_GATES[name]
+
+    def onnx_order(a):  # the gate blocks of the last axis (G·H) in ONNX's order
+        blocks = np.split(a, len(order), axis=-1)
+        return np.concatenate([blocks[i] for i in order], axis=-1)
+
+    # B = [Wb, Rb]: b, then GRU's b_rec (0 for the cells with one bias)
+    b_rec = arrays.get("b_rec", np.zeros_like(arrays["b"]))
+    bias = np.concatenate([onnx_order(arrays["b"]), onnx_order(b_rec)])[None]
+    attrs = {"hidden_size": options["units"]}
+    if name == "simple_rnn":
+        attrs["activations"] = [options["activation"].capitalize()]
+    if name == "gru":
+        attrs["linear_before_reset"] = 1
+    op = {"simple_rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[name]
+    sequence = g.op("Transpose", x, perm=[1, 0, 2])
+    states = g.op(
+        op,
+        sequence,
+        g.const(onnx_order(arrays["W"]).T[None], dtype),  # (1, G·H, F)
+        g.const(onnx_order(arrays["U"]).T[None], dtype),  # (1, G·H, H)
+        g.const(bias, dtype),
+        **attrs,
+    )
+    if options["return_sequences"]:
+        every = g.op("Squeeze", states, g.const([1], np.int64))
+        return g.op("Transpose", every, perm=[1, 0, 2])
+    last = g.op("Gather", states, g.const(options["time"] - 1, np.int64), axis=0)
+    return g.op("Squeeze", last, g.const([0], np.int64))
 
 
 def activation(g: Graph, z: str, step, dtype) -> str:

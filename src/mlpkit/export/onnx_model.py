@@ -48,7 +48,7 @@ def build(onnx, model, net, spec, dtype, opset: int):
     """
     g = Graph(onnx, reserved=() if spec is None else [c.label for c in spec.columns])
     inputs, features = _inputs(g, net, spec, dtype)
-    x = onnx_graph.layers(g, features, network_steps(net.layers), dtype)
+    x = onnx_graph.layers(g, features, network_steps(net.layers, net.sizes), dtype)
     outputs = _outputs(g, model, net, x, dtype)
     graph = onnx.helper.make_graph(
         g.nodes,

@@ -21,7 +21,8 @@ are channels-first, as in mlpkit: (n, C, L), (n, C, H, W), sequences (n, T, F).
                        ``pads`` ((before, after) per axis)), then its activation
     MaxPool1D/2D     → "max_pool" (``rank``, ``pool_size``, ``stride``, ``pads``)
     AvgPool1D/2D     → "avg_pool" (the same; zero padding counted in the mean)
-    GlobalAveragePool → "global_average_pool" (mean over every axis after the channels)
+    GlobalAveragePool → "global_average_pool" (mean over every axis after the channels;
+                       ``in_shape``)
     SimpleRNN, LSTM, GRU → "recurrent" (``name`` "simple_rnn", "lstm" or "gru"; W (F, G·H),
                        U (H, G·H), b (G·H,), GRU's b_rec (G·H,); ``units``,
                        ``return_sequences``, ``time``, SimpleRNN's ``activation``); the gates
@@ -149,7 +150,7 @@ def _shaped_steps(layer, in_shape: tuple) -> list[Step]:
         options.update(stride=layer.stride, pads=layer.pads)
         return [Step(pooling, options=options)]
     if isinstance(layer, GlobalAveragePool):
-        return [Step("global_average_pool")]
+        return [Step("global_average_pool", options={"in_shape": in_shape})]
     if _kind(layer, RECURRENT) is not None:
         return [_recurrent_step(layer)]
     raise ValueError(f"Cannot export the layer {type(layer).__name__}: no exporter knows it.")
