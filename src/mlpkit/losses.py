@@ -190,7 +190,7 @@ class BinaryCrossEntropy(Loss):
         fused = kernels.compiled(binary_cross_entropy_kernel)
         if fused is not None:
             return fused(z, y, grad) / z.size, grad
-        with kernels.timed_reference():
+        with kernels.reference_work("binary_cross_entropy", z.size):
             return self._reference(z, y, grad, training), grad
 
     def _reference(self, z, y, grad, training):
@@ -252,7 +252,7 @@ class CategoricalCrossEntropy(Loss):
         fused = kernels.compiled(cross_entropy_kernel)
         if fused is not None:
             return fused(z, y, p) / n, p
-        with kernels.timed_reference():
+        with kernels.reference_work("cross_entropy", z.size):
             return self._reference(z, y, p), p
 
     def _reference(self, z, y, p):

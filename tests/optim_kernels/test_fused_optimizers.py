@@ -104,6 +104,22 @@ def test_auto_loads_numba_once_the_reference_has_taken_long_enough(monkeypatch):
         assert mk.kernels.backend() == "numba"
 
 
+def test_auto_switches_after_a_count_of_work_not_of_seconds(monkeypatch):
+    """The switch step depends on the entries the reference processed, never on the clock:
+    the same script switches at the same step on a fast, a slow or a loaded machine."""
+    jit = mk.kernels.jit
+    monkeypatch.setattr(jit, "_compiled", {})  # as in a process that has loaded no kernel yet
+    with mk.kernels.using("auto"):
+        step = 1000 * jit.COST_NS["optimizer"] * 1e-9
+        monkeypatch.setattr(jit, "LOAD_AFTER", jit.reference_seconds() + 2.5 * step)
+        adam = mk.optim.Adam()
+        for _ in range(2):
+            adam.step(np.ones(1000), np.ones(1000))
+            assert mk.kernels.backend() == "numpy"
+        adam.step(np.ones(1000), np.ones(1000))
+        assert mk.kernels.backend() == "numba"
+
+
 def test_backend_switch_and_environment_variable(monkeypatch):
     with mk.kernels.using("numba"):
         assert mk.kernels.backend() == "numba"

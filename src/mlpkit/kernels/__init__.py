@@ -7,8 +7,9 @@ load it instead of compiling); importing mlpkit never imports numba. Every kerne
 reference twin in NumPy, the code that runs when the backend is ``"numpy"``, and the tests
 check the two against each other.
 
-The backend is ``"auto"``: the NumPy reference first, numba once the reference has taken
-long enough in this process to repay loading it (:mod:`mlpkit.kernels.jit`); ``"numba"``
+The backend is ``"auto"``: the NumPy reference first, numba once the reference has done
+enough work in this process to repay loading it, counted in entries, not seconds, so the switch
+comes at the same step on every machine (:mod:`mlpkit.kernels.jit`); ``"numba"``
 compiles from the first step, ``"numpy"`` never, and without numba installed every backend
 is ``"numpy"``. Choose it with the environment variable ``MLPKIT_KERNELS=numba`` (``auto``,
 ``numpy``), or in code::
@@ -19,6 +20,6 @@ is ``"numpy"``. Choose it with the environment variable ``MLPKIT_KERNELS=numba``
     'numpy'
 """
 
-from .jit import backend, compiled, timed_reference, use, using
+from .jit import backend, compiled, reference_work, use, using
 
-__all__ = ["backend", "compiled", "timed_reference", "use", "using"]
+__all__ = ["backend", "compiled", "reference_work", "use", "using"]

@@ -6,11 +6,17 @@ each kernel is compiled, or loaded from numba's on-disk cache, on its own first 
 **When.** Importing numba and loading the first cached kernel cost about 1.5 s of a process's
 start (measured: 0.7 s ``import numba``, 0.8 s the first cached kernel), more than a short fit
 spends in its optimizer. So the default backend, ``"auto"``, runs the NumPy reference until the
-reference kernels have spent :data:`LOAD_AFTER` seconds in this process, and only then loads
-numba: the rule of renting skis until the rent paid would have bought them, here the load
+reference kernels have done :data:`LOAD_AFTER` seconds of work in this process, and only then
+loads numba: the rule of renting skis until the rent paid would have bought them, here the load
 (1.5 s) over the share of the reference's time a fused pass saves (about 3/4 of it), 2 s. A
 short fit never pays the load; a long one pays it once; no run pays more than about twice
 what the better choice in hindsight would have cost.
+
+**Work, not the clock.** The compiled kernels agree with their references to rounding, not to
+the bit, so the step at which ``"auto"`` switches must not depend on how fast the machine is or
+how loaded: each reference call counts its entries times its measured cost per entry
+(:func:`reference_work`), and the switch comes after the same step of the same script on any
+machine. The same seed gives the same bits.
 ``"numba"`` compiles on the first step; ``"numpy"`` never does.
 """
 
@@ -18,7 +24,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,8 +31,17 @@ from contextlib import contextmanager
 from ..exceptions import ConfigError
 
 BACKENDS = ("auto", "numba", "numpy")
-#: Seconds of reference-kernel time in one process after which ``"auto"`` loads numba.
+#: Seconds of reference-kernel work in one process after which ``"auto"`` loads numba.
 LOAD_AFTER = 2.0
+#: The reference kernels' cost in ns per entry, measured with NumPy 2.4 on the project VM
+#: (float32, OpenBLAS Haswell): what :func:`reference_work` counts.
+COST_NS = {
+    "optimizer": 2.6,  # Adam's update, the default optimizer's (SGD's is cheaper)
+    "bias_relu": 0.65,
+    "relu_backward": 0.78,
+    "binary_cross_entropy": 5.0,
+    "cross_entropy": 8.8,
+}
 #: Set by :func:`use`; None means "from ``MLPKIT_KERNELS``, else auto".
 _chosen: str | None = None
 _reference_seconds = 0.0
@@ -59,19 +73,19 @@ def backend() -> str:
     return "numba"
 
 
-def timed_reference() -> _Timer:
-    """``with timed_reference(): ...`` around a reference kernel: its time counts towards
-    ``"auto"``'s :data:`LOAD_AFTER`."""
-    return _Timer()
+@contextmanager
+def reference_work(kernel: str, entries: int) -> Iterator[None]:
+    """``with reference_work("bias_relu", z.size): ...`` around a reference kernel: its
+    ``entries`` times ``COST_NS[kernel]`` count towards ``"auto"``'s :data:`LOAD_AFTER` —
+    a measure of the work done, the same on every machine (see the module docstring)."""
+    global _reference_seconds
+    _reference_seconds += entries * COST_NS[kernel] * 1e-9
+    yield
 
 
-class _Timer:
-    def __enter__(self) -> None:
-        self.start = time.perf_counter()
-
-    def __exit__(self, *exc) -> None:
-        global _reference_seconds
-        _reference_seconds += time.perf_counter() - self.start
+def reference_seconds() -> float:
+    """The reference kernels' work counted so far in this process, in seconds of COST_NS."""
+    return _reference_seconds
 
 
 def use(name: str | None) -> None:

@@ -158,7 +158,7 @@ class Optimizer:
             np.clip(grads, -bound, bound, out=grads)
         if scale != 1:
             grads *= scale
-        with kernels.timed_reference():
+        with kernels.reference_work("optimizer", params.size):
             for start in range(0, params.size, BLOCK):
                 block = slice(start, start + BLOCK)
                 scratch = self._scratch[: params[block].size]
