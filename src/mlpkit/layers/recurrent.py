@@ -138,9 +138,10 @@ class _Recurrent(Layer):
         n, T, F = x.shape
         H, width = self.units, self.gates * self.units
         s = self._caches(n, T, x.dtype, training)
+        s.W, b = self._kernels()  # s.W: for dL/dx = δa Wᵀ
         np.copyto(s.x, x.transpose(1, 0, 2))  # time-major (T, n, F)
-        np.matmul(s.x.reshape(T * n, F), self.W, out=s.a.reshape(T * n, width))  # one GEMM
-        s.a += self.b
+        np.matmul(s.x.reshape(T * n, F), s.W, out=s.a.reshape(T * n, width))  # one GEMM
+        s.a += b
         s.h[0].fill(0)
         for t in range(T):
             self._step(t, s)
@@ -168,6 +169,10 @@ class _Recurrent(Layer):
         """The shapes of the cell's own forward caches, by name."""
         return {}
 
+    def _kernels(self):
+        """The input kernel and bias the loop multiplies by (W, b; a cell may rescale them)."""
+        return self.W, self.b
+
     # -- backward ------------------------------------------------------------------------------
     def backward(self, dy, *, logits=False):
         s = self._s
@@ -175,30 +180,35 @@ class _Recurrent(Layer):
         dtype = s.a.dtype
         for key, shape in {"dA": (T, n, width), **self._cell_grad_caches(n, T)}.items():
             setattr(s, key, self._output(key, shape, dtype, True))
-        dh = self._output("dh", (n, self.units), dtype, True)
+        dh = self._output("dh", (T, n, self.units), dtype, True)  # δh_t at [t − 1]
         carry = self._output("carry", (n, self.units), dtype, True)  # δa_{t+1} Uᵀ (+ cell's)
-        row_norms = self._output("row_norms", (n,), dtype, True)
+        if self.return_sequences:
+            np.copyto(dh, dy.transpose(1, 0, 2))
+        else:
+            np.copyto(dh[T - 1], dy)
+        clip = self.step_clip_norm
         norms = np.empty(T)
-        carry.fill(0)
         self._start_backward(s)
         for t in range(T - 1, -1, -1):
-            if self.return_sequences:
-                np.add(carry, dy[:, t], out=dh)
-            elif t == T - 1:
-                np.add(carry, dy, out=dh)
-            else:
-                np.copyto(dh, carry)
-            norms[t] = _mean_row_norm(dh, row_norms)
-            if self.step_clip_norm is not None:
-                _clip(dh, self.step_clip_norm)
-            self._step_back(t, s, dh, carry if t > 0 else None)
+            if clip is not None:  # the norms are recorded before clipping
+                norms[t] = _mean_row_norm(dh[t], self._output("row_norms", (n,), dtype, True))
+                _clip(dh[t], clip)
+            if t == 0:
+                self._step_back(t, s, dh[t], None)
+            elif self.return_sequences:
+                self._step_back(t, s, dh[t], carry)
+                dh[t - 1] += carry
+            else:  # dL/dh_{t−1} is the carry alone: write it in place
+                self._step_back(t, s, dh[t], dh[t - 1])
+        if clip is None:  # one pass over every step's δh
+            norms[:] = _mean_row_norm(dh, self._output("row_norms", (T, n), dtype, True))
         self.step_grad_norms = norms
         self._parameter_grads(s, T * n)
         if not self.needs_input_grad:
             return None
         F = self.features
         dx_t = self._output("dx_t", (T, n, F), dtype, True)
-        np.matmul(s.dA.reshape(T * n, width), self.W.T, out=dx_t.reshape(T * n, F))
+        np.matmul(s.dA.reshape(T * n, width), s.W.T, out=dx_t.reshape(T * n, F))
         dx = self._output("dx", (n, T, F), dtype, True)
         np.copyto(dx, dx_t.transpose(1, 0, 2))
         return dx
@@ -316,6 +326,13 @@ class LSTM(_Recurrent):
     The path δc_{t−1} = δc_t ⊙ f is elementwise, without U or a squashing derivative, so a
     forget gate near 1 carries the gradient across many steps.
 
+    Inside, the loop multiplies by W' = W ⊙ s, U' = U ⊙ s, b' = b ⊙ s, with s = ½ on the σ
+    gates and 1 on g (a power of two: exact), so that one contiguous tanh over a' gives every
+    gate: σ(a) = ½ tanh(a/2) + ½. BPTT runs in a' (δa' = δa ⊙ s, with tanh'(a') = 1 − t²)
+    and the gradients are scaled back, dL/dW = dL/dW' ⊙ s. The public W, U, b keep torch's
+    layout. A σ near 0 then carries an absolute error of about one ulp of ½, not a
+    relative one (the gates only scale other values, so that is what matters).
+
     Args:
         units: H, the width of the hidden and cell states (a positive integer).
         return_sequences: return every h_t (n, T, H) instead of h_T. Defaults to False.
@@ -343,57 +360,99 @@ class LSTM(_Recurrent):
         return _ForgetGateBias(self.bias_initializer, self.units)
 
     def _cell_caches(self, n, T):
-        return {"c": (T + 1, n, self.units), "tanh_c": (T, n, self.units)}
+        H = self.units
+        return {
+            "gates": (T, n, 4 * H),  # i, f, g, o of step t + 1 at [t]; s.a keeps tanh(a')
+            "c": (T + 1, n, H),
+            "tanh_c": (T, n, H),
+            "ig": (n, H),
+        }
+
+    def _kernels(self):
+        """W' = W ⊙ s, U' = U ⊙ s, b' = b ⊙ s with s = ½ on the σ gates, 1 on g (exact)."""
+        scale, dtype = self._gate_vectors(self.W.dtype)[0], self.W.dtype
+        kernels = []
+        for name in ("W", "U", "b"):
+            param = getattr(self, name)
+            out = self._output(f"{name}_scaled", param.shape, dtype, True)
+            kernels.append(np.multiply(param, scale, out=out))
+        self._U_scaled = kernels[1]
+        return kernels[0], kernels[2]
+
+    def _gate_vectors(self, dtype):
+        """(s, s) and (½ on σ, 0 on g): σ(a) = ½ tanh(a/2) + ½ = s ⊙ tanh(a') + shift."""
+        vectors = self.__dict__.setdefault("_gate_vectors_by_dtype", {})
+        if dtype not in vectors:
+            H = self.units
+            scale = np.full(4 * H, 0.5, dtype=dtype)
+            scale[2 * H : 3 * H] = 1
+            shift = np.full(4 * H, 0.5, dtype=dtype)
+            shift[2 * H : 3 * H] = 0
+            vectors[dtype] = (scale, shift)
+        return vectors[dtype]
 
     def _step(self, t, s):
-        H, a = self.units, s.a[t]
-        np.matmul(s.h[t], self.U, out=s.scratch)
+        a, gates = s.a[t], s.gates[t]
+        scale, shift = self._gate_vectors(a.dtype)
+        np.matmul(s.h[t], self._U_scaled, out=s.scratch)
         a += s.scratch
-        i, f, g, o = _split(a, 4)
-        scratch = s.scratch[:, : 2 * H]
-        sigmoid(a[:, : 2 * H], a[:, : 2 * H], scratch)  # i, f
-        np.tanh(g, out=g)
-        sigmoid(o, o, scratch[:, :H])
+        np.tanh(a, out=a)  # one pass over all four gates: a' is a/2 on the σ gates
+        np.multiply(a, scale, out=gates)
+        gates += shift
+        i, f, g, o = _split(gates, 4)
         if t == 0:
             s.c[0].fill(0)
         c, tanh_c = s.c[t + 1], s.tanh_c[t]
         np.multiply(f, s.c[t], out=c)
-        np.multiply(i, g, out=scratch[:, :H])
-        c += scratch[:, :H]
+        np.multiply(i, g, out=s.ig)
+        c += s.ig
         np.tanh(c, out=tanh_c)
         np.multiply(o, tanh_c, out=s.h[t + 1])
 
     def _cell_grad_caches(self, n, T):
-        return {"dc": (n, self.units), "dc_scratch": (n, self.units)}
+        H = self.units
+        return {
+            "dc": (n, H),
+            "dc_scratch": (n, H),
+            "half": (n, H),
+            "dtanh": (n, 4 * H),
+            "UT": (4 * H, H),
+        }
 
     def _start_backward(self, s):
         s.dc.fill(0)
+        np.copyto(s.UT, self._U_scaled.T)  # contiguous Uᵀ: the faster GEMM operand
 
     def _step_back(self, t, s, dh, dh_prev):
-        i, f, g, o = _split(s.a[t], 4)
-        da_i, da_f, da_g, da_o = _split(s.dA[t], 4)
-        tanh_c, dc, tmp = s.tanh_c[t], s.dc, s.dc_scratch
+        """δa' = δa ⊙ s: the gate blocks times ½(1 − t²) on σ, (1 − t²) on g, t = tanh(a')."""
+        i, f, g, o = _split(s.gates[t], 4)
+        da = s.dA[t]
+        da_i, da_f, da_g, da_o = _split(da, 4)
+        tanh_c, dc, tmp, half = s.tanh_c[t], s.dc, s.dc_scratch, s.half
         np.multiply(tanh_c, tanh_c, out=tmp)
         np.subtract(1, tmp, out=tmp)
-        tmp *= o
-        tmp *= dh
+        np.multiply(dh, o, out=half)
+        tmp *= half
         dc += tmp  # δc_t += δh ⊙ o ⊙ (1 − tanh²c)
-        _sigmoid_grad(o, da_o)
-        da_o *= tanh_c
-        da_o *= dh
-        _sigmoid_grad(i, da_i)
-        da_i *= g
-        da_i *= dc
-        np.multiply(g, g, out=da_g)
-        np.subtract(1, da_g, out=da_g)
-        da_g *= i
-        da_g *= dc
-        _sigmoid_grad(f, da_f)
-        da_f *= s.c[t]
-        da_f *= dc
+        np.multiply(dh, 0.5, out=half)
+        np.multiply(half, tanh_c, out=da_o)
+        np.multiply(dc, i, out=da_g)
+        np.multiply(dc, 0.5, out=half)
+        np.multiply(half, g, out=da_i)
+        np.multiply(half, s.c[t], out=da_f)
+        dtanh = s.dtanh
+        np.multiply(s.a[t], s.a[t], out=dtanh)
+        np.subtract(1, dtanh, out=dtanh)
+        da *= dtanh
         dc *= f  # δc_{t−1}
         if dh_prev is not None:
-            np.matmul(s.dA[t], self.U.T, out=dh_prev)
+            np.matmul(da, s.UT, out=dh_prev)
+
+    def _parameter_grads(self, s, rows):
+        super()._parameter_grads(s, rows)
+        scale = self._gate_vectors(self.dW.dtype)[0]
+        for grad in (self.dW, self.dU, self.db):  # dL/dW = dL/dW' ⊙ s (W' = W ⊙ s)
+            grad *= scale
 
 
 class GRU(_Recurrent):
@@ -519,11 +578,12 @@ def _sigmoid_grad(s: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def _mean_row_norm(g: np.ndarray, row_norms: np.ndarray) -> float:
-    """The mean over rows of ‖g_row‖₂ (g (n, H)), with ``row_norms`` (n,) as scratch."""
-    np.einsum("ij,ij->i", g, g, out=row_norms)
+def _mean_row_norm(g: np.ndarray, row_norms: np.ndarray):
+    """The mean over rows of ‖g_row‖₂ (g (…, n, H)), with ``row_norms`` (…, n) as scratch:
+    a number for one step, (T,) for a stack of steps."""
+    np.einsum("...ij,...ij->...i", g, g, out=row_norms)
     np.sqrt(row_norms, out=row_norms)
-    return float(row_norms.mean())
+    return row_norms.mean(axis=-1)
 
 
 def _clip(g: np.ndarray, max_norm: float) -> None:
