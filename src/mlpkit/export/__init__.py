@@ -1,6 +1,7 @@
 """Export a trained model to run where mlpkit is not installed: PyTorch and ONNX.
 
-- :func:`to_torch` (:mod:`.torch`): an equivalent ``torch.nn.Sequential``.
+- :func:`to_torch` (:mod:`.torch`; the layers by :mod:`.torch_layers`, the module classes torch
+  lacks in :mod:`.torch_modules`): an equivalent ``torch.nn.Sequential``.
 - :func:`to_onnx` (:mod:`.onnx`): an ONNX file that takes the user's columns, verified in
   onnxruntime before it is written.
 
@@ -11,7 +12,8 @@ and onnxruntime are imported only when an export is asked for.
 """
 
 from .onnx import ExportMismatchError, onnx_feed, to_onnx
-from .torch import TORCH_MODULES, to_torch, torch_modules
+from .torch import to_torch
+from .torch_modules import TORCH_MODULES, torch_modules
 
 
 def __getattr__(name: str):
