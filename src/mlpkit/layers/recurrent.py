@@ -135,13 +135,11 @@ class _Recurrent(Layer):
 
     # -- forward -------------------------------------------------------------------------------
     def forward(self, x, *, training=False, logits=False):
-        n, T, F = x.shape
-        H, width = self.units, self.gates * self.units
+        n, T, _ = x.shape
+        H = self.units
         s = self._caches(n, T, x.dtype, training)
-        s.W, b = self._kernels()  # s.W: for dL/dx = δa Wᵀ
         np.copyto(s.x, x.transpose(1, 0, 2))  # time-major (T, n, F)
-        np.matmul(s.x.reshape(T * n, F), s.W, out=s.a.reshape(T * n, width))  # one GEMM
-        s.a += b
+        self._project(s, T * n)
         s.h[0].fill(0)
         for t in range(T):
             self._step(t, s)
@@ -158,7 +156,7 @@ class _Recurrent(Layer):
         H, width = self.units, self.gates * self.units
         s = _Caches()
         s.x = self._output("x", (T, n, self.features), dtype, training)
-        s.a = self._output("a", (T, n, width), dtype, training)  # gates, step t + 1 at [t]
+        s.a = self._output("a", self._a_shape(n, T), dtype, training)  # the gates
         s.h = self._output("h", (T + 1, n, H), dtype, training)  # h_t at [t], h_0 = 0
         s.scratch = self._output("scratch", (n, width), dtype, training)
         for key, shape in self._cell_caches(n, T).items():
@@ -169,16 +167,22 @@ class _Recurrent(Layer):
         """The shapes of the cell's own forward caches, by name."""
         return {}
 
-    def _kernels(self):
-        """The input kernel and bias the loop multiplies by (W, b; a cell may rescale them)."""
-        return self.W, self.b
+    def _a_shape(self, n, T) -> tuple[int, ...]:
+        """The layout of the gate workspace: (T, n, G·H), step t + 1 at [t]."""
+        return (T, n, self.gates * self.units)
+
+    def _project(self, s, rows):
+        """s.a ← x W + b for every step: one GEMM over the sequence (rows = n·T)."""
+        a = s.a.reshape(rows, -1)
+        np.matmul(s.x.reshape(rows, -1), self.W, out=a)
+        a += self.b
 
     # -- backward ------------------------------------------------------------------------------
     def backward(self, dy, *, logits=False):
         s = self._s
-        T, n, width = s.a.shape
+        T, n = s.h.shape[0] - 1, s.h.shape[1]
         dtype = s.a.dtype
-        for key, shape in {"dA": (T, n, width), **self._cell_grad_caches(n, T)}.items():
+        for key, shape in {"dA": s.a.shape, **self._cell_grad_caches(n, T)}.items():
             setattr(s, key, self._output(key, shape, dtype, True))
         dh = self._output("dh", (T, n, self.units), dtype, True)  # δh_t at [t − 1]
         carry = self._output("carry", (n, self.units), dtype, True)  # δa_{t+1} Uᵀ (+ cell's)
@@ -208,7 +212,7 @@ class _Recurrent(Layer):
             return None
         F = self.features
         dx_t = self._output("dx_t", (T, n, F), dtype, True)
-        np.matmul(s.dA.reshape(T * n, width), s.W.T, out=dx_t.reshape(T * n, F))
+        self._input_grad(s, dx_t.reshape(T * n, F))
         dx = self._output("dx", (n, T, F), dtype, True)
         np.copyto(dx, dx_t.transpose(1, 0, 2))
         return dx
@@ -226,6 +230,10 @@ class _Recurrent(Layer):
         np.matmul(s.x.reshape(rows, -1).T, dA, out=self.dW)
         np.matmul(self._ones(rows, dA.dtype), dA, out=self.db)
         np.matmul(s.h[:-1].reshape(rows, -1).T, self._recurrent_dA(s, rows), out=self.dU)
+
+    def _input_grad(self, s, out):
+        """dL/dx_t = δa_t Wᵀ for every step, stacked (rows, F): one GEMM."""
+        np.matmul(s.dA.reshape(out.shape[0], -1), self.W.T, out=out)
 
     def _recurrent_dA(self, s, rows):
         """The gradient of the recurrent products h_{t−1}U, stacked (rows, G·H): δa itself
@@ -330,8 +338,10 @@ class LSTM(_Recurrent):
     gates and 1 on g (a power of two: exact), so that one contiguous tanh over a' gives every
     gate: σ(a) = ½ tanh(a/2) + ½. BPTT runs in a' (δa' = δa ⊙ s, with tanh'(a') = 1 − t²)
     and the gradients are scaled back, dL/dW = dL/dW' ⊙ s. The public W, U, b keep torch's
-    layout. A σ near 0 then carries an absolute error of about one ulp of ½, not a
-    relative one (the gates only scale other values, so that is what matters).
+    layout. The gate workspaces are gate-major, (4, T, n, H): every gate of a step is one
+    contiguous (n, H) block (column slices of (n, 4H) cost numpy several times more per
+    element), and the GEMMs run gate by gate. A σ near 0 then carries an absolute error
+    of about one ulp of ½, not a relative one (the gates only scale other values).
 
     Args:
         units: H, the width of the hidden and cell states (a positive integer).
@@ -359,47 +369,55 @@ class LSTM(_Recurrent):
             return self.bias_initializer
         return _ForgetGateBias(self.bias_initializer, self.units)
 
+    def _a_shape(self, n, T):
+        return (4, T, n, self.units)  # gate-major: each gate of a step is one (n, H) block
+
     def _cell_caches(self, n, T):
         H = self.units
         return {
-            "gates": (T, n, 4 * H),  # i, f, g, o of step t + 1 at [t]; s.a keeps tanh(a')
+            "gates": (T, 4, n, H),  # i, f, g, o of step t + 1 at [t]; s.a keeps tanh(a')
             "c": (T + 1, n, H),
             "tanh_c": (T, n, H),
             "ig": (n, H),
         }
 
-    def _kernels(self):
-        """W' = W ⊙ s, U' = U ⊙ s, b' = b ⊙ s with s = ½ on the σ gates, 1 on g (exact)."""
+    def _project(self, s, rows):
+        """a' = x W' + b' by gate, and U' = U ⊙ s by gate, for the loop (see the class)."""
+        H, F = self.units, self.features
         scale, dtype = self._gate_vectors(self.W.dtype)[0], self.W.dtype
-        kernels = []
-        for name in ("W", "U", "b"):
-            param = getattr(self, name)
-            out = self._output(f"{name}_scaled", param.shape, dtype, True)
-            kernels.append(np.multiply(param, scale, out=out))
-        self._U_scaled = kernels[1]
-        return kernels[0], kernels[2]
+        self._W4 = self._by_gate("W4", self.W, scale, dtype)  # (4, F, H)
+        self._U4 = self._by_gate("U4", self.U, scale, dtype)  # (4, H, H)
+        b4 = self._by_gate("b4", self.b.reshape(1, -1), scale, dtype)  # (4, 1, H)
+        a = s.a.reshape(4, rows, H)
+        np.matmul(s.x.reshape(rows, F), self._W4, out=a)  # four GEMMs over the sequence
+        a += b4
+
+    def _by_gate(self, key, param, scale, dtype):
+        """param (k, 4H) ⊙ s as (4, k, H), gate-major and contiguous."""
+        k, H = param.shape[0], self.units
+        out = self._output(key, (4, k, H), dtype, True)
+        np.multiply(param.reshape(k, 4, H).transpose(1, 0, 2), scale, out=out)
+        return out
 
     def _gate_vectors(self, dtype):
-        """(s, s) and (½ on σ, 0 on g): σ(a) = ½ tanh(a/2) + ½ = s ⊙ tanh(a') + shift."""
+        """s (4, 1, 1) and the shift (½ on σ, 0 on g): σ(a) = s·tanh(a') + shift."""
         vectors = self.__dict__.setdefault("_gate_vectors_by_dtype", {})
         if dtype not in vectors:
-            H = self.units
-            scale = np.full(4 * H, 0.5, dtype=dtype)
-            scale[2 * H : 3 * H] = 1
-            shift = np.full(4 * H, 0.5, dtype=dtype)
-            shift[2 * H : 3 * H] = 0
+            scale = np.array([0.5, 0.5, 1, 0.5], dtype=dtype).reshape(4, 1, 1)
+            shift = np.array([0.5, 0.5, 0, 0.5], dtype=dtype).reshape(4, 1, 1)
             vectors[dtype] = (scale, shift)
         return vectors[dtype]
 
     def _step(self, t, s):
-        a, gates = s.a[t], s.gates[t]
+        a, gates = s.a[:, t], s.gates[t]
         scale, shift = self._gate_vectors(a.dtype)
-        np.matmul(s.h[t], self._U_scaled, out=s.scratch)
-        a += s.scratch
+        hu = s.scratch.reshape(a.shape)
+        np.matmul(s.h[t], self._U4, out=hu)
+        a += hu
         np.tanh(a, out=a)  # one pass over all four gates: a' is a/2 on the σ gates
         np.multiply(a, scale, out=gates)
         gates += shift
-        i, f, g, o = _split(gates, 4)
+        i, f, g, o = gates
         if t == 0:
             s.c[0].fill(0)
         c, tanh_c = s.c[t + 1], s.tanh_c[t]
@@ -415,19 +433,19 @@ class LSTM(_Recurrent):
             "dc": (n, H),
             "dc_scratch": (n, H),
             "half": (n, H),
-            "dtanh": (n, 4 * H),
-            "UT": (4 * H, H),
+            "dtanh": (4, n, H),
+            "U4T": (4, H, H),
         }
 
     def _start_backward(self, s):
         s.dc.fill(0)
-        np.copyto(s.UT, self._U_scaled.T)  # contiguous Uᵀ: the faster GEMM operand
+        np.copyto(s.U4T, self._U4.transpose(0, 2, 1))  # contiguous U'ᵀ by gate
 
     def _step_back(self, t, s, dh, dh_prev):
         """δa' = δa ⊙ s: the gate blocks times ½(1 − t²) on σ, (1 − t²) on g, t = tanh(a')."""
-        i, f, g, o = _split(s.gates[t], 4)
-        da = s.dA[t]
-        da_i, da_f, da_g, da_o = _split(da, 4)
+        i, f, g, o = s.gates[t]
+        da = s.dA[:, t]
+        da_i, da_f, da_g, da_o = da
         tanh_c, dc, tmp, half = s.tanh_c[t], s.dc, s.dc_scratch, s.half
         np.multiply(tanh_c, tanh_c, out=tmp)
         np.subtract(1, tmp, out=tmp)
@@ -441,18 +459,35 @@ class LSTM(_Recurrent):
         np.multiply(half, g, out=da_i)
         np.multiply(half, s.c[t], out=da_f)
         dtanh = s.dtanh
-        np.multiply(s.a[t], s.a[t], out=dtanh)
+        np.multiply(s.a[:, t], s.a[:, t], out=dtanh)
         np.subtract(1, dtanh, out=dtanh)
         da *= dtanh
         dc *= f  # δc_{t−1}
-        if dh_prev is not None:
-            np.matmul(da, s.UT, out=dh_prev)
+        if dh_prev is not None:  # δa' U'ᵀ = Σ over the gates of δa'_k U'_kᵀ
+            products = s.dtanh
+            np.matmul(da, s.U4T, out=products)
+            np.sum(products, axis=0, out=dh_prev)
 
     def _parameter_grads(self, s, rows):
-        super()._parameter_grads(s, rows)
-        scale = self._gate_vectors(self.dW.dtype)[0]
-        for grad in (self.dW, self.dU, self.db):  # dL/dW = dL/dW' ⊙ s (W' = W ⊙ s)
-            grad *= scale
+        """As the base, gate by gate (four GEMMs each), then dL/dW = dL/dW' ⊙ s."""
+        H = self.units
+        scale, dtype = self._gate_vectors(self.dW.dtype)[0], self.dW.dtype
+        dA = s.dA.reshape(4, rows, H)
+        for grad, inputs in ((self.dW, s.x), (self.dU, s.h[:-1])):
+            k = grad.shape[0]
+            by_gate = self._output(f"d{k}_by_gate", (4, k, H), dtype, True)
+            np.matmul(inputs.reshape(rows, k).T, dA, out=by_gate)
+            np.multiply(by_gate, scale, out=grad.reshape(k, 4, H).transpose(1, 0, 2))
+        db = self.db.reshape(4, 1, H)
+        np.matmul(self._ones(rows, dtype), dA, out=db[:, 0])
+        db *= scale
+
+    def _input_grad(self, s, out):
+        """dL/dx = Σ over the gates of δa'_k W'_kᵀ."""
+        rows, F = out.shape
+        by_gate = self._output("dx_by_gate", (4, rows, F), out.dtype, True)
+        np.matmul(s.dA.reshape(4, rows, -1), self._W4.transpose(0, 2, 1), out=by_gate)
+        np.sum(by_gate, axis=0, out=out)
 
 
 class GRU(_Recurrent):
@@ -549,6 +584,10 @@ class GRU(_Recurrent):
     def _parameter_grads(self, s, rows):
         super()._parameter_grads(s, rows)
         np.matmul(self._ones(rows, s.a.dtype), self._recurrent_dA(s, rows), out=self.db_rec)
+
+    def _input_grad(self, s, out):
+        """dL/dx_t = δa_t Wᵀ for every step, stacked (rows, F): one GEMM."""
+        np.matmul(s.dA.reshape(out.shape[0], -1), self.W.T, out=out)
 
     def _recurrent_dA(self, s, rows):
         return s.dA_rec.reshape(rows, -1)
