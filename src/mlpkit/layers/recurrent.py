@@ -466,7 +466,9 @@ class LSTM(_Recurrent):
         if dh_prev is not None:  # δa' U'ᵀ = Σ over the gates of δa'_k U'_kᵀ
             products = s.dtanh
             np.matmul(da, s.U4T, out=products)
-            np.sum(products, axis=0, out=dh_prev)
+            np.add(products[0], products[1], out=dh_prev)
+            dh_prev += products[2]
+            dh_prev += products[3]
 
     def _parameter_grads(self, s, rows):
         """As the base, gate by gate (four GEMMs each), then dL/dW = dL/dW' ⊙ s."""
