@@ -288,3 +288,27 @@ def test_the_time_budget_stops_a_running_trial_not_just_the_next_batch():
     assert trials.loc[1, "status"] == "pruned"
     assert "time budget ran out" in trials.loc[1, "stop_reason"]
     assert result.best_params_ == {"max_iter": 5}
+
+
+def test_the_time_budget_ends_a_search_of_worker_processes_with_trials_still_waiting(tmp_path):
+    """Two workers, eight slow trials: once the budget ends no worker starts one, the running
+    ones stop at an epoch end (pruned), and the search returns (it used to wait for the rest
+    forever), saying that the budget ended before any trial completed."""
+    X, y = data()
+    slow = mk.MLPClassifier(max_iter=100_000, tol=0.0, n_iter_no_change=10**6, random_state=0)
+    space = {"alpha": LogUniform(1e-5, 1e-1)}
+    ledger = tmp_path / "runs.sqlite"
+    search = Search(slow, space, n_trials=8, cv=2, n_workers=2, time_budget=10.0, ledger=ledger)
+    with pytest.raises(RuntimeError, match="time budget ended first"):
+        search.fit(X, y)
+    statuses = [t["status"] for t in mk.runs(ledger)]
+    assert len(statuses) == 8 and set(statuses) <= {"pruned", "waiting"}
+    assert 1 <= statuses.count("pruned") <= 4 and statuses.count("waiting") >= 4
+
+
+def test_a_budget_too_short_for_any_trial_says_so():
+    X, y = data()
+    slow = mk.MLPClassifier(max_iter=100_000, tol=0.0, n_iter_no_change=10**6, random_state=0)
+    search = Search(slow, {"alpha": LogUniform(1e-5, 1e-1)}, n_trials=4, cv=2, time_budget=0.3)
+    with pytest.raises(RuntimeError, match="time budget ended first.*raise time_budget"):
+        search.fit(X, y)

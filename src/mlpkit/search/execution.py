@@ -38,13 +38,20 @@ class InProcess:
         self.ledger, self.context, self.stale_after = ledger, context, stale_after
 
     def run(self, numbers) -> None:
-        """Run the batch here; wait out (and reap) trials a killed run left running."""
+        """Run the batch here; wait out (and reap) trials a killed run left running. Past the
+        search's deadline, the trials not begun stay waiting (a resumed search runs them)."""
         while True:
             self.ledger.reap(self.context.search_id, self.stale_after)
             work(self.ledger, self.context, heartbeat_every=None)
-            if self.pending(numbers) == (0, 0):
+            waiting, running = self.pending(numbers)
+            if not running and (not waiting or self.out_of_time()):
                 return
             time.sleep(0.2)
+
+    def out_of_time(self) -> bool:
+        """Whether the search's time budget has ended (no worker starts a trial then)."""
+        deadline = self.context.deadline
+        return deadline is not None and time.time() > deadline
 
     def pending(self, numbers) -> tuple[int, int]:
         """(waiting, running) trials among ``numbers``."""
@@ -69,8 +76,11 @@ class _Supervised(InProcess):
         while True:
             self.ledger.reap(self.context.search_id, self.stale_after)
             waiting, running = self.pending(numbers)
-            if not waiting and not running:
+            if not running and (not waiting or self.out_of_time()):
                 return
+            if self.out_of_time():  # the running trials stop at their next epoch end
+                time.sleep(0.1)
+                continue
             while waiting and self.alive() < min(self.n_workers, waiting + running):
                 self.start_worker(self.started)
                 self.started += 1

@@ -258,6 +258,11 @@ def _block_scores(oof, y, score, n_blocks: int, seed) -> np.ndarray:
 def _no_winner(trials) -> str:
     failed = [t for t in trials if t["status"] == "failed"]
     detail = f" The first failure: {failed[0]['error']}" if failed else ""
+    if any(t["status"] in ("waiting", "pruned") for t in trials) and not failed:
+        detail = (
+            " The time budget ended first (trials still waiting, or pruned when it ran out): "
+            "raise time_budget, or run the search again on the same ledger to resume it."
+        )
     return (
         f"Search: no trial completed ({len(trials)} trials: "
         f"{', '.join(sorted({t['status'] for t in trials}))}).{detail}"
