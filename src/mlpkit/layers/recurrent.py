@@ -48,6 +48,7 @@ from ..exceptions import ConfigError
 from ..params import ParamSpec
 from .activations import sigmoid
 from .base import Layer
+from .weighted import config_or_none
 
 
 class _Recurrent(Layer):
@@ -99,9 +100,9 @@ class _Recurrent(Layer):
             "kernel_initializer": self.kernel_initializer.get_config(),
             "recurrent_initializer": self.recurrent_initializer.get_config(),
             "bias_initializer": self.bias_initializer.get_config(),
-            "kernel_regularizer": _config_or_none(self.kernel_regularizer),
-            "recurrent_regularizer": _config_or_none(self.recurrent_regularizer),
-            "bias_regularizer": _config_or_none(self.bias_regularizer),
+            "kernel_regularizer": config_or_none(self.kernel_regularizer),
+            "recurrent_regularizer": config_or_none(self.recurrent_regularizer),
+            "bias_regularizer": config_or_none(self.bias_regularizer),
             "step_clip_norm": self.step_clip_norm,
         }
 
@@ -267,8 +268,9 @@ class SimpleRNN(_Recurrent):
         return_sequences: return every state (n, T, H) instead of the last (n, H).
             Defaults to False.
         kernel_initializer: for W. Defaults to ``"glorot_uniform"`` (Keras).
-        recurrent_initializer: for U. Defaults to ``"glorot_uniform"``: mlpkit has no
-            orthogonal initializer yet (Keras's default for U); pass any ``mk.initializers``.
+        recurrent_initializer: for U. Defaults to ``"glorot_uniform"``, as for W (kept so
+            that the measured results of tests/layers stand); ``"orthogonal"`` is Keras's
+            default for U (orthonormal rows, Saxe et al. 2014). Any ``mk.initializers``.
         bias_initializer: for b. Defaults to ``"zeros"``.
         kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties on W, U, b.
             Default None (W and U then take the network's ``regularizer``; b none).
@@ -632,10 +634,6 @@ def _clip(g: np.ndarray, max_norm: float) -> None:
     norm = float(np.sqrt(np.vdot(g, g)))
     if norm > max_norm:
         g *= max_norm / norm
-
-
-def _config_or_none(component):
-    return None if component is None else component.get_config()
 
 
 __all__ = ["SimpleRNN", "LSTM", "GRU"]
