@@ -34,6 +34,9 @@ POOL_CASES = {  # id -> (class, input shape, arguments, torch function)
         dict(pool_size=3, stride=2, padding=1),
         F.avg_pool2d,
     ),
+    "max2d-3-tiles-remainder": (MaxPool2D, (2, 3, 7, 8), dict(pool_size=3), F.max_pool2d),
+    "max2d-rect-tiles": (MaxPool2D, (2, 2, 6, 7), dict(pool_size=(3, 2)), F.max_pool2d),
+    "max1d-2-tiles-remainder": (MaxPool1D, (2, 3, 9), dict(pool_size=2), F.max_pool1d),
     "max1d-3-s2-p1": (MaxPool1D, (2, 3, 11), dict(pool_size=3, stride=2, padding=1), F.max_pool1d),
     "avg1d-2": (AvgPool1D, (2, 3, 9), dict(pool_size=2), F.avg_pool1d),
     "avg1d-3-s1-p1": (AvgPool1D, (2, 3, 9), dict(pool_size=3, stride=1, padding=1), F.avg_pool1d),
@@ -125,3 +128,29 @@ def test_bad_arguments_and_shapes_are_refused_naming_them():
         AvgPool2D(3).build((1, 2, 8))
     with pytest.raises(ShapeError, match=r"GlobalAveragePool.*\(n, 16\)"):
         GlobalAveragePool().build(16)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(pool_size=2), dict(pool_size=3), dict(pool_size=2, stride=1)], ids=str
+)
+def test_a_max_pool_training_step_allocates_nothing_batch_sized(kwargs):
+    """The tiling path (stride = pool size) and the im2col path reuse their workspaces: the
+    smallest batch-sized array here (the 64 × 32 × 8 × 8 uint8 picks of pool 3) is 128 KiB,
+    NumPy's ufunc buffers for casting and strided operands take up to ~75 KiB."""
+    import tracemalloc
+
+    layer, _ = built(MaxPool2D, (64, 32, 26, 26), kwargs)
+    x = np.random.default_rng(4).normal(size=(64, 32, 26, 26)).astype(np.float32)
+    dy = np.ones_like(layer.forward(x, training=True))
+    for _ in range(2):
+        layer.forward(x, training=True)
+        layer.backward(dy)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        layer.forward(x, training=True)
+        layer.backward(dy)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak - before < 100 * 1024

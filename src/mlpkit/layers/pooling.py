@@ -110,6 +110,8 @@ class _MaxPool(_Pool):
     fill = -np.inf
 
     def forward(self, x, *, training=False, logits=False):
+        if self._tiles:
+            return self._forward_tiles(x, training)
         cols = self._windows_of(x, training)
         top = self._output("max", (cols.shape[0], cols.shape[2]), x.dtype, training)
         np.max(cols, axis=1, out=top)
@@ -120,6 +122,8 @@ class _MaxPool(_Pool):
     def backward(self, dy, *, logits=False):
         if not self.needs_input_grad:
             return None
+        if self._tiles:
+            return self._backward_tiles(dy)
         dcols, top = self._cols, self._max  # dcols: the windows, overwritten by the gradient
         grad = self._to_channels(dy)
         hit = self._output("hit", top.shape, bool, True)
@@ -132,6 +136,89 @@ class _MaxPool(_Pool):
             np.multiply(grad, hit, out=dcols[:, j])
         n = dy.shape[0]
         return self._spread(dcols.reshape(self.windows.cols_shape(n)), n, dy.dtype)
+
+    # -- windows that tile (stride = pool size, no padding): one spatial axis at a time -----
+    @property
+    def _tiles(self) -> bool:
+        return self.stride == self.pool_size and not self.windows.padded
+
+    def _forward_tiles(self, x, training):
+        """The max over a k₁×k₂ tile is the max over k₁ rows of the max over k₂ columns, and
+        the first maximum in row-major order is the first row's pick among the rows' first
+        maxima: reduce the last axis, then the one before, keeping each stage's pick."""
+        w, current = self.windows, x
+        for a in reversed(range(self.rank)):
+            shape = (*current.shape[: 2 + a], w.out_spatial[a], *current.shape[3 + a :])
+            top = self._output("y" if a == 0 else f"max{a}", shape, x.dtype, training)
+            pick = self._output(f"pick{a}", shape, np.uint8, True) if training else None
+            _max_along(current, 2 + a, self.pool_size[a], top, pick, self._scratch(shape))
+            current = top
+        return current
+
+    def _backward_tiles(self, dy):
+        """Route dL/dy back through the stages, first axis first: each sends its gradient to
+        the position its pick names along its axis and 0 elsewhere (the remainder included)."""
+        w, current = self.windows, dy
+        for a in range(self.rank):
+            shape = (*current.shape[: 2 + a], w.in_shape[1 + a], *current.shape[3 + a :])
+            last = a == self.rank - 1
+            out = self._output("dx" if last else f"grad{a}", shape, dy.dtype, True)
+            pick = self._workspaces[(f"pick{a}", current.shape)]
+            _route_along(current, pick, 2 + a, self.pool_size[a], out, self._scratch(pick.shape))
+            current = out
+        return current
+
+    def _scratch(self, shape):
+        return self._output("hit", shape, bool, True)
+
+
+def _split(a: np.ndarray, axis: int, k: int) -> np.ndarray:
+    """``a`` with ``axis`` cut to a multiple of k and split into (⌊size/k⌋, k): a view."""
+    size = a.shape[axis] // k
+    cut = a[(slice(None),) * axis + (slice(0, size * k),)]
+    return np.reshape(cut, (*a.shape[:axis], size, k, *a.shape[axis + 1 :]), copy=False)
+
+
+def _offset(a: np.ndarray, axis: int, j: int) -> np.ndarray:
+    """Entry j of the kernel axis that :func:`_split` put after ``axis``."""
+    return a[(slice(None),) * (axis + 1) + (j,)]
+
+
+def _max_along(x, axis, k, top, pick, better) -> None:
+    """top = the max over windows of k along ``axis`` (they tile it); pick (None in inference)
+    = the offset of the first maximum, by a strict comparison per offset so ties keep the
+    first."""
+    tiles = _split(x, axis, k)
+    if k == 2:  # the common 2×2 pool: one comparison and one maximum per axis
+        first, second = _offset(tiles, axis, 0), _offset(tiles, axis, 1)
+        if pick is not None:
+            np.greater(second, first, out=pick)
+        np.maximum(first, second, out=top)
+        return
+    np.copyto(top, _offset(tiles, axis, 0))
+    if pick is not None:
+        pick.fill(0)
+    for j in range(1, k):
+        entry = _offset(tiles, axis, j)
+        if pick is not None:
+            np.greater(entry, top, out=better)
+            np.copyto(pick, j, where=better)
+        np.maximum(top, entry, out=top)
+
+
+def _route_along(grad, pick, axis, k, dx, hit) -> None:
+    """dx along ``axis`` (its full length) = ``grad`` at the offset ``pick`` names, 0 elsewhere."""
+    tiles = _split(dx, axis, k)
+    if k == 2:  # pick is 0 or 1: grad·pick at 1, and grad − grad·pick (exactly 0 or grad) at 0
+        np.multiply(grad, pick, out=_offset(tiles, axis, 1))
+        np.subtract(grad, _offset(tiles, axis, 1), out=_offset(tiles, axis, 0))
+    else:
+        for j in range(k):
+            np.equal(pick, j, out=hit)
+            np.multiply(grad, hit, out=_offset(tiles, axis, j))
+    covered = tiles.shape[axis] * k
+    if covered < dx.shape[axis]:
+        dx[(slice(None),) * axis + (slice(covered, None),)] = 0
 
 
 class _AvgPool(_Pool):
