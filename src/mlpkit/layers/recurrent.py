@@ -142,8 +142,7 @@ class _Recurrent(Layer):
         np.copyto(s.x, x.transpose(1, 0, 2))  # time-major (T, n, F)
         self._project(s, T * n)
         s.h[0].fill(0)
-        for t in range(T):
-            self._step(t, s)
+        self._forward_loop(s, T)
         if training:
             self._s = s
         if not self.return_sequences:
@@ -167,6 +166,11 @@ class _Recurrent(Layer):
     def _cell_caches(self, n, T) -> dict[str, tuple[int, ...]]:
         """The shapes of the cell's own forward caches, by name."""
         return {}
+
+    def _forward_loop(self, s, T) -> None:
+        """Run ``_step`` for t = 0 … T − 1."""
+        for t in range(T):
+            self._step(t, s)
 
     def _a_shape(self, n, T) -> tuple[int, ...]:
         """The layout of the gate workspace: (T, n, G·H), step t + 1 at [t]."""
@@ -374,123 +378,141 @@ class LSTM(_Recurrent):
     def _a_shape(self, n, T):
         return (4, T, n, self.units)  # gate-major: each gate of a step is one (n, H) block
 
-    def _cell_caches(self, n, T):
-        H = self.units
-        return {
-            "gates": (T, 4, n, H),  # i, f, g, o of step t + 1 at [t]; s.a keeps tanh(a')
+    def _caches(self, n, T, dtype, training):
+        """As the base, but x and h live side by side in z (T + 1, n, H + F + 1), whose row
+        t is [h_t, x_t, 1]: each step is one GEMM z_t M' with M' = [U'; W'; b'] by gate, and
+        the parameter gradients one GEMM zᵀ δa' (see the class). Per-step views are made
+        once per set of workspaces and kept."""
+        H, F = self.units, self.features
+        arrays = {
+            "z": (T + 1, n, H + F + 1),
+            "a": (4, T, n, H),  # tanh(a') of step t + 1 at [:, t]
+            "gates": (T, 4, n, H),  # i, f, g, o of step t + 1 at [t]
             "c": (T + 1, n, H),
             "tanh_c": (T, n, H),
             "ig": (n, H),
         }
+        arrays = {key: self._output(key, shape, dtype, training) for key, shape in arrays.items()}
+        kept = self.__dict__.get("_kept_caches")
+        if (
+            training
+            and kept is not None
+            and all(getattr(kept, key) is array for key, array in arrays.items())
+        ):
+            return kept
+        s = _Caches()
+        for key, array in arrays.items():
+            setattr(s, key, array)
+        s.h, s.x = s.z[:, :, :H], s.z[:T, :, H : H + F]
+        s.steps = [
+            (
+                s.z[t],
+                s.a[:, t],
+                s.gates[t],
+                *s.gates[t],
+                s.c[t],
+                s.c[t + 1],
+                s.tanh_c[t],
+                s.h[t + 1],
+            )
+            for t in range(T)
+        ]
+        if training:
+            self._kept_caches = s
+        return s
 
     def _project(self, s, rows):
-        """a' = x W' + b' by gate, and U' = U ⊙ s by gate, for the loop (see the class)."""
+        """M' = [U'; W'; b'] by gate (4, H + F + 1, H), and the column of ones in z."""
         H, F = self.units, self.features
         scale, dtype = self._gate_vectors(self.W.dtype)[0], self.W.dtype
-        self._W4 = self._by_gate("W4", self.W, scale, dtype)  # (4, F, H)
-        self._U4 = self._by_gate("U4", self.U, scale, dtype)  # (4, H, H)
-        b4 = self._by_gate("b4", self.b.reshape(1, -1), scale, dtype)  # (4, 1, H)
-        a = s.a.reshape(4, rows, H)
-        np.matmul(s.x.reshape(rows, F), self._W4, out=a)  # four GEMMs over the sequence
-        a += b4
-
-    def _by_gate(self, key, param, scale, dtype):
-        """param (k, 4H) ⊙ s as (4, k, H), gate-major and contiguous."""
-        k, H = param.shape[0], self.units
-        out = self._output(key, (4, k, H), dtype, True)
-        np.multiply(param.reshape(k, 4, H).transpose(1, 0, 2), scale, out=out)
-        return out
+        M4 = self._M4 = self._output("M4", (4, H + F + 1, H), dtype, True)
+        for rows_of, param in ((slice(0, H), self.U), (slice(H, H + F), self.W)):
+            k = param.shape[0]
+            np.multiply(param.reshape(k, 4, H).transpose(1, 0, 2), scale, out=M4[:, rows_of])
+        np.multiply(self.b.reshape(4, 1, H), scale, out=M4[:, H + F :])
+        s.z[:, :, H + F] = 1
 
     def _gate_vectors(self, dtype):
-        """s (4, 1, 1) and the shift (½ on σ, 0 on g): σ(a) = s·tanh(a') + shift."""
+        """s (4, 1, 1), the shift (½ on σ, 0 on g) and s²: σ(a) = s·tanh(a') + shift."""
         vectors = self.__dict__.setdefault("_gate_vectors_by_dtype", {})
         if dtype not in vectors:
             scale = np.array([0.5, 0.5, 1, 0.5], dtype=dtype).reshape(4, 1, 1)
             shift = np.array([0.5, 0.5, 0, 0.5], dtype=dtype).reshape(4, 1, 1)
-            vectors[dtype] = (scale, shift)
+            vectors[dtype] = (scale, shift, scale * scale)
         return vectors[dtype]
 
-    def _step(self, t, s):
-        a, gates = s.a[:, t], s.gates[t]
-        scale, shift = self._gate_vectors(a.dtype)
-        hu = s.scratch.reshape(a.shape)
-        np.matmul(s.h[t], self._U4, out=hu)
-        a += hu
-        np.tanh(a, out=a)  # one pass over all four gates: a' is a/2 on the σ gates
-        np.multiply(a, scale, out=gates)
-        gates += shift
-        i, f, g, o = gates
-        if t == 0:
-            s.c[0].fill(0)
-        c, tanh_c = s.c[t + 1], s.tanh_c[t]
-        np.multiply(f, s.c[t], out=c)
-        np.multiply(i, g, out=s.ig)
-        c += s.ig
-        np.tanh(c, out=tanh_c)
-        np.multiply(o, tanh_c, out=s.h[t + 1])
+    def _forward_loop(self, s, T):
+        scale, shift, _ = self._gate_vectors(s.a.dtype)
+        M4, ig = self._M4, s.ig
+        matmul, tanh, multiply, add = np.matmul, np.tanh, np.multiply, np.add
+        s.c[0].fill(0)
+        for z, a, gates, i, f, g, o, c_prev, c, tanh_c, h in s.steps:
+            matmul(z, M4, out=a)  # a' = [h, x, 1] M', gate by gate
+            tanh(a, out=a)  # one pass over all four gates: a' is a/2 on the σ gates
+            multiply(a, scale, out=gates)
+            add(gates, shift, out=gates)
+            multiply(f, c_prev, out=c)
+            multiply(i, g, out=ig)
+            add(c, ig, out=c)
+            tanh(c, out=tanh_c)
+            multiply(o, tanh_c, out=h)
 
     def _cell_grad_caches(self, n, T):
         H = self.units
-        return {
-            "dc": (n, H),
-            "dc_scratch": (n, H),
-            "half": (n, H),
-            "dtanh": (4, n, H),
-            "U4T": (4, H, H),
-        }
+        return {"dc": (n, H), "dc_scratch": (n, H), "dtanh": (4, n, H), "U4T": (4, H, H)}
 
     def _start_backward(self, s):
         s.dc.fill(0)
-        np.copyto(s.U4T, self._U4.transpose(0, 2, 1))  # contiguous U'ᵀ by gate
+        scale = self._gate_vectors(s.a.dtype)[0]
+        # ε = δa' / s is what the loop computes (no ½ to apply); δa' U'ᵀ = ε (s U')ᵀ
+        np.multiply(self._M4[:, : self.units].transpose(0, 2, 1), scale, out=s.U4T)
 
     def _step_back(self, t, s, dh, dh_prev):
-        """δa' = δa ⊙ s: the gate blocks times ½(1 − t²) on σ, (1 − t²) on g, t = tanh(a')."""
-        i, f, g, o = s.gates[t]
-        da = s.dA[:, t]
+        """ε = δa' / s: δgate ⊙ (1 − t²) per gate, t = tanh(a'), the σ's ½ left out."""
+        _, a, _, i, f, g, o, c_prev, _, tanh_c, h = s.steps[t]
+        da, dc, tmp, dtanh = s.dA[:, t], s.dc, s.dc_scratch, s.dtanh
         da_i, da_f, da_g, da_o = da
-        tanh_c, dc, tmp, half = s.tanh_c[t], s.dc, s.dc_scratch, s.half
-        np.multiply(tanh_c, tanh_c, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        np.multiply(dh, o, out=half)
-        tmp *= half
+        multiply = np.multiply
+        multiply(h, tanh_c, out=tmp)
+        np.subtract(o, tmp, out=tmp)  # o ⊙ (1 − tanh²c) = o − h ⊙ tanh c
+        tmp *= dh
         dc += tmp  # δc_t += δh ⊙ o ⊙ (1 − tanh²c)
-        np.multiply(dh, 0.5, out=half)
-        np.multiply(half, tanh_c, out=da_o)
-        np.multiply(dc, i, out=da_g)
-        np.multiply(dc, 0.5, out=half)
-        np.multiply(half, g, out=da_i)
-        np.multiply(half, s.c[t], out=da_f)
-        dtanh = s.dtanh
-        np.multiply(s.a[:, t], s.a[:, t], out=dtanh)
+        multiply(dh, tanh_c, out=da_o)
+        multiply(dc, i, out=da_g)
+        multiply(dc, g, out=da_i)
+        multiply(dc, c_prev, out=da_f)
+        multiply(a, a, out=dtanh)
         np.subtract(1, dtanh, out=dtanh)
         da *= dtanh
         dc *= f  # δc_{t−1}
-        if dh_prev is not None:  # δa' U'ᵀ = Σ over the gates of δa'_k U'_kᵀ
-            products = s.dtanh
+        if dh_prev is not None:  # δa' U'ᵀ = Σ over the gates of ε_k (s_k U'_k)ᵀ
+            products = dtanh
             np.matmul(da, s.U4T, out=products)
             np.add(products[0], products[1], out=dh_prev)
             dh_prev += products[2]
             dh_prev += products[3]
 
     def _parameter_grads(self, s, rows):
-        """As the base, gate by gate (four GEMMs each), then dL/dW = dL/dW' ⊙ s."""
-        H = self.units
-        scale, dtype = self._gate_vectors(self.dW.dtype)[0], self.dW.dtype
-        dA = s.dA.reshape(4, rows, H)
-        for grad, inputs in ((self.dW, s.x), (self.dU, s.h[:-1])):
+        """[dL/dU; dL/dW; dL/db] by gate = zᵀ δa' ⊙ s = zᵀ ε ⊙ s²: one GEMM per gate."""
+        H, F = self.units, self.features
+        dtype, squared = self.dW.dtype, self._gate_vectors(self.dW.dtype)[2]
+        z = s.z[:-1].reshape(rows, H + F + 1)
+        dM = self._output("dM4", (4, H + F + 1, H), dtype, True)
+        np.matmul(z.T, s.dA.reshape(4, rows, H), out=dM)
+        for grad, rows_of in ((self.dU, slice(0, H)), (self.dW, slice(H, H + F))):
             k = grad.shape[0]
-            by_gate = self._output(f"d{k}_by_gate", (4, k, H), dtype, True)
-            np.matmul(inputs.reshape(rows, k).T, dA, out=by_gate)
-            np.multiply(by_gate, scale, out=grad.reshape(k, 4, H).transpose(1, 0, 2))
-        db = self.db.reshape(4, 1, H)
-        np.matmul(self._ones(rows, dtype), dA, out=db[:, 0])
-        db *= scale
+            np.multiply(dM[:, rows_of], squared, out=grad.reshape(k, 4, H).transpose(1, 0, 2))
+        np.multiply(dM[:, H + F :], squared, out=self.db.reshape(4, 1, H))
 
     def _input_grad(self, s, out):
-        """dL/dx = Σ over the gates of δa'_k W'_kᵀ."""
+        """dL/dx = Σ over the gates of δa'_k W'_kᵀ = ε_k (s_k W'_k)ᵀ."""
         rows, F = out.shape
+        H = self.units
+        W4T = self._output("W4T", (4, H, F), out.dtype, True)
+        scale = self._gate_vectors(out.dtype)[0]
+        np.multiply(self._M4[:, H : H + F].transpose(0, 2, 1), scale, out=W4T)
         by_gate = self._output("dx_by_gate", (4, rows, F), out.dtype, True)
-        np.matmul(s.dA.reshape(4, rows, -1), self._W4.transpose(0, 2, 1), out=by_gate)
+        np.matmul(s.dA.reshape(4, rows, -1), W4T, out=by_gate)
         np.sum(by_gate, axis=0, out=out)
 
 
