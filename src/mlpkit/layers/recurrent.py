@@ -458,17 +458,26 @@ class LSTM(_Recurrent):
             multiply(o, tanh_c, out=h)
 
     def _cell_grad_caches(self, n, T):
-        H = self.units
-        return {"dc": (n, H), "dc_scratch": (n, H), "dtanh": (4, n, H), "U4T": (4, H, H)}
+        H, F = self.units, self.features
+        return {
+            "dc": (n, H),
+            "dc_scratch": (n, H),
+            "dtanh": (4, n, H),
+            "products": (4, n, H + F),
+            "UW4T": (4, H, H + F),  # [s U'ᵀ | s W'ᵀ] by gate
+            "dzx": (T, n, H + F),  # [δa'_t U'ᵀ, δa'_t W'ᵀ] = [carry, dL/dx_t] at [t]
+        }
 
     def _start_backward(self, s):
         s.dc.fill(0)
+        H, F = self.units, self.features
         scale = self._gate_vectors(s.a.dtype)[0]
         # ε = δa' / s is what the loop computes (no ½ to apply); δa' U'ᵀ = ε (s U')ᵀ
-        np.multiply(self._M4[:, : self.units].transpose(0, 2, 1), scale, out=s.U4T)
+        np.multiply(self._M4[:, : H + F].transpose(0, 2, 1), scale, out=s.UW4T)
 
     def _step_back(self, t, s, dh, dh_prev):
-        """ε = δa' / s: δgate ⊙ (1 − t²) per gate, t = tanh(a'), the σ's ½ left out."""
+        """ε = δa' / s: δgate ⊙ (1 − t²) per gate, t = tanh(a'), the σ's ½ left out; then
+        ε [s U'ᵀ | s W'ᵀ] summed over the gates gives δh_{t−1} and dL/dx_t in one GEMM."""
         _, a, _, i, f, g, o, c_prev, _, tanh_c, h = s.steps[t]
         da, dc, tmp, dtanh = s.dA[:, t], s.dc, s.dc_scratch, s.dtanh
         da_i, da_f, da_g, da_o = da
@@ -485,12 +494,13 @@ class LSTM(_Recurrent):
         np.subtract(1, dtanh, out=dtanh)
         da *= dtanh
         dc *= f  # δc_{t−1}
-        if dh_prev is not None:  # δa' U'ᵀ = Σ over the gates of ε_k (s_k U'_k)ᵀ
-            products = dtanh
-            np.matmul(da, s.U4T, out=products)
-            np.add(products[0], products[1], out=dh_prev)
-            dh_prev += products[2]
-            dh_prev += products[3]
+        products, dzx = s.products, s.dzx[t]
+        np.matmul(da, s.UW4T, out=products)
+        np.add(products[0], products[1], out=dzx)
+        dzx += products[2]
+        dzx += products[3]
+        if dh_prev is not None:
+            np.copyto(dh_prev, dzx[:, : self.units])
 
     def _parameter_grads(self, s, rows):
         """[dL/dU; dL/dW; dL/db] by gate = zᵀ δa' ⊙ s = zᵀ ε ⊙ s²: one GEMM per gate."""
@@ -505,15 +515,9 @@ class LSTM(_Recurrent):
         np.multiply(dM[:, H + F :], squared, out=self.db.reshape(4, 1, H))
 
     def _input_grad(self, s, out):
-        """dL/dx = Σ over the gates of δa'_k W'_kᵀ = ε_k (s_k W'_k)ᵀ."""
-        rows, F = out.shape
-        H = self.units
-        W4T = self._output("W4T", (4, H, F), out.dtype, True)
-        scale = self._gate_vectors(out.dtype)[0]
-        np.multiply(self._M4[:, H : H + F].transpose(0, 2, 1), scale, out=W4T)
-        by_gate = self._output("dx_by_gate", (4, rows, F), out.dtype, True)
-        np.matmul(s.dA.reshape(4, rows, -1), W4T, out=by_gate)
-        np.sum(by_gate, axis=0, out=out)
+        """dL/dx_t, made by the loop beside δh_{t−1} (see ``_step_back``)."""
+        T, n = s.dzx.shape[:2]
+        np.copyto(out.reshape(T, n, -1), s.dzx[:, :, self.units :])
 
 
 class GRU(_Recurrent):
