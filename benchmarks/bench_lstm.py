@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""LSTM training throughput: mlpkit against PyTorch eager ``nn.LSTM``, same shapes, one process.
+"""LSTM and GRU training throughput: mlpkit against PyTorch eager, same shapes, one process.
 
-Each workload is Reshape((T, F)) → LSTM(units) → Dense(1) on float32 standard-normal sequences
+Each workload is Reshape((T, F)) → LSTM(units) or GRU(units) → Dense(1) (torch: ``nn.LSTM`` /
+``nn.GRU``) on float32 standard-normal sequences
 (seeded), MSE loss, plain SGD (lr 0.01), batches in a fixed order (no shuffling); an epoch is
 ``STEPS`` batches. A training step is forward + backward (BPTT) + the SGD update; the input
 gradient of the first layer is computed by neither library (torch: the input needs no grad;
-mlpkit: the first layer's ``needs_input_grad`` is False, Reshape's here, the LSTM still
+mlpkit: the first layer's ``needs_input_grad`` is False, Reshape's here, the recurrent layer still
 computes dL/dx through its one input GEMM). Every library gets one warm-up epoch, then
 ``--repeats`` timed epochs interleaved round-robin; the best epoch is reported as sequences/s.
 
@@ -31,12 +32,14 @@ from threadpoolctl import threadpool_limits
 from torch import nn
 
 import mlpkit as mk
-from mlpkit.layers.recurrent import LSTM
+from mlpkit.layers.recurrent import GRU, LSTM
 
-WORKLOADS = {  # name -> (batch, time steps, features, units)
-    "T50-F8-H64": (64, 50, 8, 64),
-    "T20-F8-H128": (64, 20, 8, 128),
+WORKLOADS = {  # name -> (cell, batch, time steps, features, units)
+    "LSTM T50-F8-H64": ("LSTM", 64, 50, 8, 64),
+    "LSTM T20-F8-H128": ("LSTM", 64, 20, 8, 128),
+    "GRU T50-F8-H64": ("GRU", 64, 50, 8, 64),
 }
+CELLS = {"LSTM": (LSTM, nn.LSTM), "GRU": (GRU, nn.GRU)}  # name -> (mlpkit, torch)
 LR = 0.01
 
 
@@ -47,9 +50,9 @@ def make_data(batch, T, F, steps, seed=0):
     return X, y.astype(np.float32)
 
 
-def setup_mlpkit(batch, T, F, units, X, y):
+def setup_mlpkit(cell, batch, T, F, units, X, y):
     net = mk.Sequential(
-        [mk.layers.Reshape((T, F)), LSTM(units), mk.layers.Dense(1)],
+        [mk.layers.Reshape((T, F)), CELLS[cell][0](units), mk.layers.Dense(1)],
         random_state=0,
     ).build(T * F)
     optimizer = mk.optim.SGD(learning_rate=LR)
@@ -60,21 +63,21 @@ def setup_mlpkit(batch, T, F, units, X, y):
     return epoch
 
 
-class TorchLSTM(nn.Module):
-    def __init__(self, T, F, units) -> None:
+class TorchRecurrent(nn.Module):
+    def __init__(self, cell, T, F, units) -> None:
         super().__init__()
         self.T, self.F = T, F
-        self.lstm = nn.LSTM(F, units, batch_first=True)
+        self.cell = CELLS[cell][1](F, units, batch_first=True)
         self.head = nn.Linear(units, 1)
 
     def forward(self, x):
-        states, _ = self.lstm(x.reshape(len(x), self.T, self.F))
+        states, _ = self.cell(x.reshape(len(x), self.T, self.F))
         return self.head(states[:, -1])
 
 
-def setup_torch(batch, T, F, units, X, y):
+def setup_torch(cell, batch, T, F, units, X, y):
     torch.manual_seed(0)
-    model = TorchLSTM(T, F, units)
+    model = TorchRecurrent(cell, T, F, units)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
     loss_fn = nn.MSELoss()
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
@@ -90,10 +93,10 @@ def setup_torch(batch, T, F, units, X, y):
 
 
 def run(name, repeats, steps):
-    batch, T, F, units = WORKLOADS[name]
+    cell, batch, T, F, units = WORKLOADS[name]
     X, y = make_data(batch, T, F, steps)
-    epochs = {"mlpkit": setup_mlpkit(batch, T, F, units, X, y)}
-    epochs["PyTorch eager"] = setup_torch(batch, T, F, units, X, y)
+    epochs = {"mlpkit": setup_mlpkit(cell, batch, T, F, units, X, y)}
+    epochs["PyTorch eager"] = setup_torch(cell, batch, T, F, units, X, y)
     best = {lib: np.inf for lib in epochs}
     for epoch in epochs.values():
         epoch()  # warm-up
@@ -113,7 +116,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     print(
-        f"LSTM training throughput (sequences/s, best of {args.repeats} epochs of "
+        f"Recurrent training throughput (sequences/s, best of {args.repeats} epochs of "
         f"{args.steps} SGD steps), float32, {args.threads} thread(s) each; "
         f"numpy {np.__version__}, torch {torch.__version__}"
     )
