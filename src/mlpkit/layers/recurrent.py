@@ -46,7 +46,6 @@ from .. import initializers, regularizers
 from .._checks import check_integer, check_positive
 from ..exceptions import ConfigError
 from ..params import ParamSpec
-from .activations import sigmoid
 from .base import Layer
 from .weighted import config_or_none
 
@@ -318,7 +317,109 @@ class SimpleRNN(_Recurrent):
             np.matmul(da, self.U.T, out=dh_prev)
 
 
-class LSTM(_Recurrent):
+class _Blocks(_Recurrent):
+    """Four (n, H) blocks per step out of one GEMM over z_t = [h_t, x_t, 1].
+
+    x and h live side by side in z (T + 1, n, H + F + 1), whose row t is [h_t, x_t, 1], so
+    the pre-activations of step t + 1 are one GEMM z_t M' by block, M' (4, H + F + 1, H) =
+    [U'; W'; b'] of each block scaled by ``block_scale`` s (½ on σ gates: σ(a) = ½ tanh(a/2)
+    + ½, one tanh for all). The workspaces are block-major, (4, T, n, H): each block of a
+    step is one contiguous (n, H) array (column slices of (n, 4H) cost numpy several times
+    more per element). BPTT computes ε = δa' / s per block (no ½ to apply); then one GEMM
+    ε [s U'ᵀ | s W'ᵀ] summed over the blocks gives δh_{t−1} and dL/dx_t together, and one
+    GEMM zᵀ ε ⊙ s² every parameter gradient. Per-step views are made once per set of
+    workspaces and kept.
+    """
+
+    block_scale = (0.5, 0.5, 0.5, 1.0)
+
+    def _caches(self, n, T, dtype, training):
+        H, F = self.units, self.features
+        shapes = {"z": (T + 1, n, H + F + 1), "a": (4, T, n, H), **self._cell_caches(n, T)}
+        arrays = {key: self._output(key, shape, dtype, training) for key, shape in shapes.items()}
+        kept = self.__dict__.get("_kept_caches")
+        if (
+            training
+            and kept is not None
+            and all(getattr(kept, key) is array for key, array in arrays.items())
+        ):
+            return kept
+        s = _Caches()
+        for key, array in arrays.items():
+            setattr(s, key, array)
+        s.h, s.x = s.z[:, :, :H], s.z[:T, :, H : H + F]
+        s.steps = [self._step_views(s, t) for t in range(T)]
+        if training:
+            self._kept_caches = s
+        return s
+
+    def _step_views(self, s, t) -> tuple:
+        """The views the loops of step t read and write."""
+        raise NotImplementedError
+
+    def _project(self, s, rows):
+        H, F = self.units, self.features
+        self._M4 = self._output("M4", (4, H + F + 1, H), self.W.dtype, True)
+        self._fill_blocks(self._M4)
+        s.z[:, :, H + F] = 1
+
+    def _fill_blocks(self, M4) -> None:
+        """M' by block, (4, H + F + 1, H), from W, U, b (and the cell's others)."""
+        raise NotImplementedError
+
+    def _scales(self, dtype):
+        """s (4, 1, 1) and s² (4, 1, 1) in ``dtype``."""
+        scales = self.__dict__.setdefault("_scales_by_dtype", {})
+        if dtype not in scales:
+            scale = np.array(self.block_scale, dtype=dtype).reshape(4, 1, 1)
+            scales[dtype] = (scale, scale * scale)
+        return scales[dtype]
+
+    def _cell_grad_caches(self, n, T):
+        H, F = self.units, self.features
+        return {
+            "products": (4, n, H + F),
+            "UW4T": (4, H, H + F),  # [s U'ᵀ | s W'ᵀ] by block
+            "dzx": (T, n, H + F),  # [Σ ε_k s_k U'_kᵀ, dL/dx_t] at [t]
+            **self._block_grad_caches(n, T),
+        }
+
+    def _block_grad_caches(self, n, T):
+        return {}
+
+    def _start_backward(self, s):
+        H, F = self.units, self.features
+        scale = self._scales(s.a.dtype)[0]
+        np.multiply(self._M4[:, : H + F].transpose(0, 2, 1), scale, out=s.UW4T)
+
+    def _through_blocks(self, s, t, da):
+        """dzx[t] = Σ over the blocks of ε_k [s_k U'_kᵀ | s_k W'_kᵀ]: one GEMM, three adds."""
+        products, dzx = s.products, s.dzx[t]
+        np.matmul(da, s.UW4T, out=products)
+        np.add(products[0], products[1], out=dzx)
+        dzx += products[2]
+        dzx += products[3]
+        return dzx
+
+    def _parameter_grads(self, s, rows):
+        H, F = self.units, self.features
+        squared = self._scales(self.dW.dtype)[1]
+        dM = self._output("dM4", (4, H + F + 1, H), self.dW.dtype, True)
+        np.matmul(s.z[:-1].reshape(rows, H + F + 1).T, s.dA.reshape(4, rows, H), out=dM)
+        dM *= squared  # dL/dM' ⊙ s = zᵀ ε ⊙ s²
+        self._scatter_grads(dM)
+
+    def _scatter_grads(self, dM) -> None:
+        """dL/dW, dL/dU, dL/db (and the cell's others) from dL/dM by block."""
+        raise NotImplementedError
+
+    def _input_grad(self, s, out):
+        """dL/dx_t, made by the loop beside δh_{t−1} (see ``_through_blocks``)."""
+        T, n = s.dzx.shape[:2]
+        np.copyto(out.reshape(T, n, -1), s.dzx[:, :, self.units :])
+
+
+class LSTM(_Blocks):
     r"""Long short-term memory (Hochreiter & Schmidhuber, 1997; with forget gate, Gers 2000).
 
     With a_t = x_t W + b + h_{t−1} U split in torch's order (i, f, g, o), each (n, H):
@@ -344,10 +445,9 @@ class LSTM(_Recurrent):
     gates and 1 on g (a power of two: exact), so that one contiguous tanh over a' gives every
     gate: σ(a) = ½ tanh(a/2) + ½. BPTT runs in a' (δa' = δa ⊙ s, with tanh'(a') = 1 − t²)
     and the gradients are scaled back, dL/dW = dL/dW' ⊙ s. The public W, U, b keep torch's
-    layout. The gate workspaces are gate-major, (4, T, n, H): every gate of a step is one
-    contiguous (n, H) block (column slices of (n, 4H) cost numpy several times more per
-    element), and the GEMMs run gate by gate. A σ near 0 then carries an absolute error
-    of about one ulp of ½, not a relative one (the gates only scale other values).
+    layout. The four blocks of :class:`_Blocks` are the gates i, f, g, o. A σ near 0 then
+    carries an absolute error of about one ulp of ½, not a relative one (the gates only
+    scale other values).
 
     Args:
         units: H, the width of the hidden and cell states (a positive integer).
@@ -375,74 +475,37 @@ class LSTM(_Recurrent):
             return self.bias_initializer
         return _ForgetGateBias(self.bias_initializer, self.units)
 
-    def _a_shape(self, n, T):
-        return (4, T, n, self.units)  # gate-major: each gate of a step is one (n, H) block
+    block_scale = (0.5, 0.5, 1.0, 0.5)  # i, f, g, o
 
-    def _caches(self, n, T, dtype, training):
-        """As the base, but x and h live side by side in z (T + 1, n, H + F + 1), whose row
-        t is [h_t, x_t, 1]: each step is one GEMM z_t M' with M' = [U'; W'; b'] by gate, and
-        the parameter gradients one GEMM zᵀ δa' (see the class). Per-step views are made
-        once per set of workspaces and kept."""
-        H, F = self.units, self.features
-        arrays = {
-            "z": (T + 1, n, H + F + 1),
-            "a": (4, T, n, H),  # tanh(a') of step t + 1 at [:, t]
-            "gates": (T, 4, n, H),  # i, f, g, o of step t + 1 at [t]
+    def _cell_caches(self, n, T):
+        H = self.units
+        return {
+            "gates": (T, 4, n, H),  # i, f, g, o of step t + 1 at [t]; s.a keeps tanh(a')
             "c": (T + 1, n, H),
             "tanh_c": (T, n, H),
             "ig": (n, H),
         }
-        arrays = {key: self._output(key, shape, dtype, training) for key, shape in arrays.items()}
-        kept = self.__dict__.get("_kept_caches")
-        if (
-            training
-            and kept is not None
-            and all(getattr(kept, key) is array for key, array in arrays.items())
-        ):
-            return kept
-        s = _Caches()
-        for key, array in arrays.items():
-            setattr(s, key, array)
-        s.h, s.x = s.z[:, :, :H], s.z[:T, :, H : H + F]
-        s.steps = [
-            (
-                s.z[t],
-                s.a[:, t],
-                s.gates[t],
-                *s.gates[t],
-                s.c[t],
-                s.c[t + 1],
-                s.tanh_c[t],
-                s.h[t + 1],
-            )
-            for t in range(T)
-        ]
-        if training:
-            self._kept_caches = s
-        return s
 
-    def _project(self, s, rows):
-        """M' = [U'; W'; b'] by gate (4, H + F + 1, H), and the column of ones in z."""
+    def _step_views(self, s, t):
+        gates = s.gates[t]
+        return (s.z[t], s.a[:, t], gates, *gates, s.c[t], s.c[t + 1], s.tanh_c[t], s.h[t + 1])
+
+    def _fill_blocks(self, M4):
         H, F = self.units, self.features
-        scale, dtype = self._gate_vectors(self.W.dtype)[0], self.W.dtype
-        M4 = self._M4 = self._output("M4", (4, H + F + 1, H), dtype, True)
+        scale = self._scales(M4.dtype)[0]
         for rows_of, param in ((slice(0, H), self.U), (slice(H, H + F), self.W)):
             k = param.shape[0]
             np.multiply(param.reshape(k, 4, H).transpose(1, 0, 2), scale, out=M4[:, rows_of])
         np.multiply(self.b.reshape(4, 1, H), scale, out=M4[:, H + F :])
-        s.z[:, :, H + F] = 1
 
-    def _gate_vectors(self, dtype):
-        """s (4, 1, 1), the shift (½ on σ, 0 on g) and s²: σ(a) = s·tanh(a') + shift."""
-        vectors = self.__dict__.setdefault("_gate_vectors_by_dtype", {})
-        if dtype not in vectors:
-            scale = np.array([0.5, 0.5, 1, 0.5], dtype=dtype).reshape(4, 1, 1)
-            shift = np.array([0.5, 0.5, 0, 0.5], dtype=dtype).reshape(4, 1, 1)
-            vectors[dtype] = (scale, shift, scale * scale)
-        return vectors[dtype]
+    def _shift(self, dtype):
+        shifts = self.__dict__.setdefault("_shift_by_dtype", {})
+        if dtype not in shifts:
+            shifts[dtype] = np.array([0.5, 0.5, 0, 0.5], dtype=dtype).reshape(4, 1, 1)
+        return shifts[dtype]
 
     def _forward_loop(self, s, T):
-        scale, shift, _ = self._gate_vectors(s.a.dtype)
+        scale, shift = self._scales(s.a.dtype)[0], self._shift(s.a.dtype)
         M4, ig = self._M4, s.ig
         matmul, tanh, multiply, add = np.matmul, np.tanh, np.multiply, np.add
         s.c[0].fill(0)
@@ -457,27 +520,16 @@ class LSTM(_Recurrent):
             tanh(c, out=tanh_c)
             multiply(o, tanh_c, out=h)
 
-    def _cell_grad_caches(self, n, T):
-        H, F = self.units, self.features
-        return {
-            "dc": (n, H),
-            "dc_scratch": (n, H),
-            "dtanh": (4, n, H),
-            "products": (4, n, H + F),
-            "UW4T": (4, H, H + F),  # [s U'ᵀ | s W'ᵀ] by gate
-            "dzx": (T, n, H + F),  # [δa'_t U'ᵀ, δa'_t W'ᵀ] = [carry, dL/dx_t] at [t]
-        }
+    def _block_grad_caches(self, n, T):
+        H = self.units
+        return {"dc": (n, H), "dc_scratch": (n, H), "dtanh": (4, n, H)}
 
     def _start_backward(self, s):
+        super()._start_backward(s)
         s.dc.fill(0)
-        H, F = self.units, self.features
-        scale = self._gate_vectors(s.a.dtype)[0]
-        # ε = δa' / s is what the loop computes (no ½ to apply); δa' U'ᵀ = ε (s U')ᵀ
-        np.multiply(self._M4[:, : H + F].transpose(0, 2, 1), scale, out=s.UW4T)
 
     def _step_back(self, t, s, dh, dh_prev):
-        """ε = δa' / s: δgate ⊙ (1 − t²) per gate, t = tanh(a'), the σ's ½ left out; then
-        ε [s U'ᵀ | s W'ᵀ] summed over the gates gives δh_{t−1} and dL/dx_t in one GEMM."""
+        """ε = δa' / s: δgate ⊙ (1 − t²) per gate, t = tanh(a'), the σ's ½ left out."""
         _, a, _, i, f, g, o, c_prev, _, tanh_c, h = s.steps[t]
         da, dc, tmp, dtanh = s.dA[:, t], s.dc, s.dc_scratch, s.dtanh
         da_i, da_f, da_g, da_o = da
@@ -494,33 +546,19 @@ class LSTM(_Recurrent):
         np.subtract(1, dtanh, out=dtanh)
         da *= dtanh
         dc *= f  # δc_{t−1}
-        products, dzx = s.products, s.dzx[t]
-        np.matmul(da, s.UW4T, out=products)
-        np.add(products[0], products[1], out=dzx)
-        dzx += products[2]
-        dzx += products[3]
+        dzx = self._through_blocks(s, t, da)
         if dh_prev is not None:
             np.copyto(dh_prev, dzx[:, : self.units])
 
-    def _parameter_grads(self, s, rows):
-        """[dL/dU; dL/dW; dL/db] by gate = zᵀ δa' ⊙ s = zᵀ ε ⊙ s²: one GEMM per gate."""
+    def _scatter_grads(self, dM):
         H, F = self.units, self.features
-        dtype, squared = self.dW.dtype, self._gate_vectors(self.dW.dtype)[2]
-        z = s.z[:-1].reshape(rows, H + F + 1)
-        dM = self._output("dM4", (4, H + F + 1, H), dtype, True)
-        np.matmul(z.T, s.dA.reshape(4, rows, H), out=dM)
         for grad, rows_of in ((self.dU, slice(0, H)), (self.dW, slice(H, H + F))):
             k = grad.shape[0]
-            np.multiply(dM[:, rows_of], squared, out=grad.reshape(k, 4, H).transpose(1, 0, 2))
-        np.multiply(dM[:, H + F :], squared, out=self.db.reshape(4, 1, H))
-
-    def _input_grad(self, s, out):
-        """dL/dx_t, made by the loop beside δh_{t−1} (see ``_step_back``)."""
-        T, n = s.dzx.shape[:2]
-        np.copyto(out.reshape(T, n, -1), s.dzx[:, :, self.units :])
+            np.copyto(grad.reshape(k, 4, H).transpose(1, 0, 2), dM[:, rows_of])
+        np.copyto(self.db.reshape(4, 1, H), dM[:, H + F :])
 
 
-class GRU(_Recurrent):
+class GRU(_Blocks):
     r"""Gated recurrent unit (Cho et al., 2014), in torch's variant (reset after the product).
 
     With x_t W + b and h_{t−1} U + b_rec split in the order (r, z, n), each (n, H):
@@ -545,6 +583,10 @@ class GRU(_Recurrent):
     The input-side gradient [δa_r, δa_z, δa_n] gives dL/dW, dL/db and dL/dx; the recurrent
     side [δa_r, δa_z, δm] gives dL/dU = Σ_t h_{t−1}ᵀ [...] and dL/db_rec = Σ [...].
 
+    Inside, the four blocks of :class:`_Blocks` are r, z (σ gates: W, U, b + b_rec scaled by
+    ½, as the LSTM's), then m = h U_n + b_rec_n and x W_n + b_n (each block's other rows
+    zero), so one GEMM per step gives every pre-activation and one GEMM zᵀε every gradient.
+
     Args: as :class:`SimpleRNN` (without ``activation``); ``bias_initializer`` and
     ``bias_regularizer`` apply to both biases.
 
@@ -552,6 +594,7 @@ class GRU(_Recurrent):
     """
 
     gates = 3
+    block_scale = (0.5, 0.5, 1.0, 1.0)  # r, z, m = h U_n + b_rec_n, x W_n + b_n
 
     def build(self, n_in):
         out, specs = super().build(n_in)
@@ -564,63 +607,85 @@ class GRU(_Recurrent):
         self.b_rec, self.db_rec = params["b_rec"], grads["b_rec"]
 
     def _cell_caches(self, n, T):
-        return {"hu": (T, n, 3 * self.units)}  # h_{t−1} U + b_rec
+        H = self.units
+        return {"gates": (T, 2, n, H), "rm": (n, H)}  # σ r, z; s.a: tanh(a'_r, a'_z), m, n
 
-    def _step(self, t, s):
-        H, a, hu = self.units, s.a[t], s.hu[t]
-        np.matmul(s.h[t], self.U, out=hu)
-        hu += self.b_rec
-        rz, n = a[:, : 2 * H], a[:, 2 * H :]
-        rz += hu[:, : 2 * H]
-        sigmoid(rz, rz, s.scratch[:, : 2 * H])
-        r, z = rz[:, :H], rz[:, H:]
-        rm = s.scratch[:, :H]
-        np.multiply(r, hu[:, 2 * H :], out=rm)
-        n += rm
-        np.tanh(n, out=n)
-        h_next = s.h[t + 1]
-        np.subtract(s.h[t], n, out=h_next)
-        h_next *= z
-        h_next += n  # n + z ⊙ (h − n)
+    def _step_views(self, s, t):
+        a, gates = s.a[:, t], s.gates[t]
+        return (s.z[t], a, a[:2], a[2], a[3], gates, *gates, s.h[t], s.h[t + 1])
 
-    def _cell_grad_caches(self, n, T):
-        return {"dA_rec": (T, n, 3 * self.units), "tmp": (n, self.units)}
+    def _fill_blocks(self, M4):
+        H, F = self.units, self.features
+        K = H + F + 1
+        for rows_of, param in ((slice(0, H), self.U), (slice(H, H + F), self.W)):
+            k = param.shape[0]
+            by_gate = param.reshape(k, 3, H).transpose(1, 0, 2)
+            np.multiply(by_gate[:2], 0.5, out=M4[:2, rows_of])
+        np.copyto(M4[2, :H], self.U.reshape(H, 3, H)[:, 2])
+        np.copyto(M4[3, H : H + F], self.W.reshape(F, 3, H)[:, 2])
+        M4[2, H:K].fill(0)  # m has no x W nor b; x W_n + b_n no h U
+        M4[3, :H].fill(0)
+        b, b_rec = self.b.reshape(3, H), self.b_rec.reshape(3, H)
+        np.add(b[:2], b_rec[:2], out=M4[:2, K - 1])
+        M4[:2, K - 1] *= 0.5
+        np.copyto(M4[2, K - 1], b_rec[2])
+        np.copyto(M4[3, K - 1], b[2])
+
+    def _forward_loop(self, s, T):
+        M4, rm = self._M4, s.rm
+        matmul, tanh, multiply, add = np.matmul, np.tanh, np.multiply, np.add
+        for z_t, a, rz, m, n, gates, r, z, h_prev, h in s.steps:
+            matmul(z_t, M4, out=a)
+            tanh(rz, out=rz)
+            multiply(rz, 0.5, out=gates)
+            add(gates, 0.5, out=gates)  # σ = ½ tanh(a/2) + ½
+            multiply(r, m, out=rm)
+            add(n, rm, out=n)
+            tanh(n, out=n)
+            np.subtract(h_prev, n, out=h)
+            multiply(h, z, out=h)
+            add(h, n, out=h)  # n + z ⊙ (h − n)
+
+    def _block_grad_caches(self, n, T):
+        H = self.units
+        return {"tmp": (n, H), "tmp2": (n, H), "drz": (2, n, H)}
 
     def _step_back(self, t, s, dh, dh_prev):
-        H, tmp = self.units, s.tmp
-        r, z, n = _split(s.a[t], 3)
-        da_r, da_z, da_n = _split(s.dA[t], 3)
-        dr_rec, dz_rec, dm = _split(s.dA_rec[t], 3)
-        m = s.hu[t][:, 2 * H :]
+        """ε per block: δr ⊙ (1 − t_r²), δz ⊙ (1 − t_z²) (the σ's ½ left out), δm, δa_n."""
+        _, _, rz, m, n, _, r, z, h_prev, _ = s.steps[t]
+        da, tmp, tmp2, drz = s.dA[:, t], s.tmp, s.tmp2, s.drz
+        da_r, da_z, dm, da_n = da
+        multiply = np.multiply
         np.subtract(1, z, out=tmp)
         tmp *= dh
-        np.multiply(n, n, out=da_n)
-        np.subtract(1, da_n, out=da_n)
-        da_n *= tmp  # δh ⊙ (1 − z) ⊙ (1 − n²)
-        np.multiply(da_n, r, out=dm)
-        _sigmoid_grad(r, dr_rec)
-        dr_rec *= m
-        dr_rec *= da_n
-        np.subtract(s.h[t], n, out=dz_rec)
-        dz_rec *= dh
-        _sigmoid_grad(z, tmp)
-        dz_rec *= tmp
-        np.copyto(s.dA[t][:, : 2 * H], s.dA_rec[t][:, : 2 * H])
+        multiply(n, n, out=tmp2)
+        np.subtract(1, tmp2, out=tmp2)
+        multiply(tmp, tmp2, out=da_n)  # δh ⊙ (1 − z) ⊙ (1 − n²)
+        multiply(da_n, r, out=dm)
+        multiply(da_n, m, out=da_r)
+        np.subtract(h_prev, n, out=da_z)
+        da_z *= dh
+        multiply(rz, rz, out=drz)
+        np.subtract(1, drz, out=drz)
+        da[:2] *= drz
+        dzx = self._through_blocks(s, t, da)
         if dh_prev is not None:
-            np.matmul(s.dA_rec[t], self.U.T, out=dh_prev)
-            np.multiply(dh, z, out=tmp)
-            dh_prev += tmp
+            multiply(dh, z, out=tmp)
+            np.add(dzx[:, : self.units], tmp, out=dh_prev)
 
-    def _parameter_grads(self, s, rows):
-        super()._parameter_grads(s, rows)
-        np.matmul(self._ones(rows, s.a.dtype), self._recurrent_dA(s, rows), out=self.db_rec)
-
-    def _input_grad(self, s, out):
-        """dL/dx_t = δa_t Wᵀ for every step, stacked (rows, F): one GEMM."""
-        np.matmul(s.dA.reshape(out.shape[0], -1), self.W.T, out=out)
-
-    def _recurrent_dA(self, s, rows):
-        return s.dA_rec.reshape(rows, -1)
+    def _scatter_grads(self, dM):
+        H, F = self.units, self.features
+        K = H + F + 1
+        for grad, rows_of, n_block in (
+            (self.dU, slice(0, H), 2),
+            (self.dW, slice(H, H + F), 3),
+            (self.db.reshape(1, 3 * H), slice(K - 1, K), 3),
+            (self.db_rec.reshape(1, 3 * H), slice(K - 1, K), 2),
+        ):
+            k = grad.shape[0]
+            by_gate = grad.reshape(k, 3, H).transpose(1, 0, 2)
+            np.copyto(by_gate[:2], dM[:2, rows_of])
+            np.copyto(by_gate[2], dM[n_block, rows_of])
 
 
 class _ForgetGateBias:
@@ -632,19 +697,6 @@ class _ForgetGateBias:
     def __call__(self, out, rng):
         self.base(out, rng)
         out[self.units : 2 * self.units] = 1
-
-
-def _split(a: np.ndarray, parts: int) -> list[np.ndarray]:
-    """The gate blocks of a (n, parts·H) array, as column views."""
-    width = a.shape[-1] // parts
-    return [a[..., k * width : (k + 1) * width] for k in range(parts)]
-
-
-def _sigmoid_grad(s: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """σ'(a) = s(1 − s) from s = σ(a), into ``out``."""
-    np.subtract(1, s, out=out)
-    out *= s
-    return out
 
 
 def _mean_row_norm(g: np.ndarray, row_norms: np.ndarray):
