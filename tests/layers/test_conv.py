@@ -63,6 +63,62 @@ CONV2D_CASES = {
     "all-options-relu": dict(kernel_size=3, stride=2, padding=1, dilation=2, activation="relu"),
     "no-bias-tanh": dict(kernel_size=2, use_bias=False, activation="tanh"),
 }
+#: rows of 20 → 18 outputs: stride 1 gathered window by window (rows >= RUNS_BELOW), not as runs
+LONG_ROW_CASES = {
+    "k3-long-rows": dict(kernel_size=3),
+    "pad-dilation-long-rows-no-bias": dict(kernel_size=3, padding=2, dilation=2, use_bias=False),
+}
+
+
+@pytest.mark.parametrize("case", LONG_ROW_CASES)
+def test_conv2d_gradients_with_long_rows_match_finite_differences(case):
+    layer = Conv2D(3, **LONG_ROW_CASES[case])
+    _, params, grads = standalone(layer, (2, 4, 20))
+    assert not layer.windows.runs
+    x = np.random.default_rng(2).normal(size=(2, 2, 4, 20))
+    check_gradients(layer, x, params, grads)
+
+
+@pytest.mark.parametrize("kwargs", [dict(padding=1), dict(padding=(2, 1), dilation=(1, 2))])
+def test_the_runs_layout_and_the_window_gather_give_the_same_pass(kwargs):
+    """Stride 1 has two layouts of the same GEMM: both give z, dL/dW, dL/db and dL/dx."""
+    results = []
+    for runs in (True, False):
+        layer = Conv2D(4, 3, activation="tanh", **kwargs)
+        _, _, grads = standalone(layer, (3, 6, 7))
+        object.__setattr__(layer.windows, "runs", runs)
+        x = np.random.default_rng(8).normal(size=(5, 3, 6, 7))
+        y = layer.forward(x, training=True).copy()
+        dx = layer.backward(np.cos(y)).copy()
+        results.append([y, dx, *(g.copy() for g in grads.values())])
+    for got, expected in zip(*results):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(padding=1), dict(stride=2)], ids=str)
+@pytest.mark.parametrize("side", [13, 28])
+def test_a_conv_training_step_allocates_nothing_batch_sized(kwargs, side):
+    """Both layouts reuse their workspaces: a step allocates only NumPy's ufunc buffers (8192
+    entries per operand, 96 KiB for a strided a += b); the smallest batch-sized array here,
+    the 64 × 16 output of 6×6 positions, is 144 KiB."""
+    import tracemalloc
+
+    layer = Conv2D(16, 3, activation="relu", **kwargs)
+    standalone(layer, (4, side, side), dtype=np.float32)
+    x = np.random.default_rng(9).normal(size=(64, 4, side, side)).astype(np.float32)
+    dy = np.ones_like(layer.forward(x, training=True))
+    for _ in range(2):
+        layer.forward(x, training=True)
+        layer.backward(dy)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        layer.forward(x, training=True)
+        layer.backward(dy)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak - before < 128 * 1024
 
 
 @pytest.mark.parametrize("case", CONV2D_CASES)
