@@ -475,45 +475,50 @@ class LSTM(_Blocks):
             return self.bias_initializer
         return _ForgetGateBias(self.bias_initializer, self.units)
 
-    block_scale = (0.5, 0.5, 1.0, 0.5)  # i, f, g, o
+    block_scale = (0.5, 0.5, 0.5, 1.0)  # blocks i, f, o, g: the σ gates side by side
 
     def _cell_caches(self, n, T):
         H = self.units
         return {
-            "gates": (T, 4, n, H),  # i, f, g, o of step t + 1 at [t]; s.a keeps tanh(a')
+            "gates": (T, 3, n, H),  # σ: i, f, o of step t + 1 at [t]; s.a keeps tanh(a')
             "c": (T + 1, n, H),
             "tanh_c": (T, n, H),
             "ig": (n, H),
         }
 
     def _step_views(self, s, t):
-        gates = s.gates[t]
-        return (s.z[t], s.a[:, t], gates, *gates, s.c[t], s.c[t + 1], s.tanh_c[t], s.h[t + 1])
+        a, gates = s.a[:, t], s.gates[t]
+        i, f, o = gates
+        return (s.z[t], a, a[:3], gates, i, f, o, a[3], s.c[t], s.c[t + 1], s.tanh_c[t], s.h[t + 1])
+
+    def _torch_blocks(self, param):
+        """param (k, 4H) as its gates in block order (i, f, o, g): views [i, f], o, g."""
+        k, H = param.shape[0], self.units
+        by_gate = param.reshape(k, 4, H).transpose(1, 0, 2)
+        return by_gate[:2], by_gate[3], by_gate[2]
 
     def _fill_blocks(self, M4):
         H, F = self.units, self.features
-        scale = self._scales(M4.dtype)[0]
-        for rows_of, param in ((slice(0, H), self.U), (slice(H, H + F), self.W)):
-            k = param.shape[0]
-            np.multiply(param.reshape(k, 4, H).transpose(1, 0, 2), scale, out=M4[:, rows_of])
-        np.multiply(self.b.reshape(4, 1, H), scale, out=M4[:, H + F :])
-
-    def _shift(self, dtype):
-        shifts = self.__dict__.setdefault("_shift_by_dtype", {})
-        if dtype not in shifts:
-            shifts[dtype] = np.array([0.5, 0.5, 0, 0.5], dtype=dtype).reshape(4, 1, 1)
-        return shifts[dtype]
+        for rows_of, param in (
+            (slice(0, H), self.U),
+            (slice(H, H + F), self.W),
+            (slice(H + F, None), self.b.reshape(1, -1)),
+        ):
+            i_f, o, g = self._torch_blocks(param)
+            blocks = M4[:, rows_of]
+            np.multiply(i_f, 0.5, out=blocks[:2])
+            np.multiply(o, 0.5, out=blocks[2])
+            np.copyto(blocks[3], g)
 
     def _forward_loop(self, s, T):
-        scale, shift = self._scales(s.a.dtype)[0], self._shift(s.a.dtype)
         M4, ig = self._M4, s.ig
         matmul, tanh, multiply, add = np.matmul, np.tanh, np.multiply, np.add
         s.c[0].fill(0)
-        for z, a, gates, i, f, g, o, c_prev, c, tanh_c, h in s.steps:
-            matmul(z, M4, out=a)  # a' = [h, x, 1] M', gate by gate
+        for z, a, a_ifo, gates, i, f, o, g, c_prev, c, tanh_c, h in s.steps:
+            matmul(z, M4, out=a)  # a' = [h, x, 1] M', block by block
             tanh(a, out=a)  # one pass over all four gates: a' is a/2 on the σ gates
-            multiply(a, scale, out=gates)
-            add(gates, shift, out=gates)
+            multiply(a_ifo, 0.5, out=gates)
+            add(gates, 0.5, out=gates)  # σ(a) = ½ tanh(a/2) + ½
             multiply(f, c_prev, out=c)
             multiply(i, g, out=ig)
             add(c, ig, out=c)
@@ -527,12 +532,17 @@ class LSTM(_Blocks):
     def _start_backward(self, s):
         super()._start_backward(s)
         s.dc.fill(0)
+        if getattr(s, "back_for", None) is not s.dA:  # per-step views, once per workspace
+            s.back_for = s.dA
+            s.back = [
+                (*s.steps[t][1:], s.dA[:, t], *s.dA[:, t], s.dzx[t][:, : self.units])
+                for t in range(len(s.steps))
+            ]
 
     def _step_back(self, t, s, dh, dh_prev):
         """ε = δa' / s: δgate ⊙ (1 − t²) per gate, t = tanh(a'), the σ's ½ left out."""
-        _, a, _, i, f, g, o, c_prev, _, tanh_c, h = s.steps[t]
-        da, dc, tmp, dtanh = s.dA[:, t], s.dc, s.dc_scratch, s.dtanh
-        da_i, da_f, da_g, da_o = da
+        (a, _, _, i, f, o, g, c_prev, _, tanh_c, h, da, da_i, da_f, da_o, da_g, dzx_h) = s.back[t]
+        dc, tmp, dtanh = s.dc, s.dc_scratch, s.dtanh
         multiply = np.multiply
         multiply(h, tanh_c, out=tmp)
         np.subtract(o, tmp, out=tmp)  # o ⊙ (1 − tanh²c) = o − h ⊙ tanh c
@@ -546,16 +556,22 @@ class LSTM(_Blocks):
         np.subtract(1, dtanh, out=dtanh)
         da *= dtanh
         dc *= f  # δc_{t−1}
-        dzx = self._through_blocks(s, t, da)
+        self._through_blocks(s, t, da)
         if dh_prev is not None:
-            np.copyto(dh_prev, dzx[:, : self.units])
+            np.copyto(dh_prev, dzx_h)
 
     def _scatter_grads(self, dM):
         H, F = self.units, self.features
-        for grad, rows_of in ((self.dU, slice(0, H)), (self.dW, slice(H, H + F))):
-            k = grad.shape[0]
-            np.copyto(grad.reshape(k, 4, H).transpose(1, 0, 2), dM[:, rows_of])
-        np.copyto(self.db.reshape(4, 1, H), dM[:, H + F :])
+        for grad, rows_of in (
+            (self.dU, slice(0, H)),
+            (self.dW, slice(H, H + F)),
+            (self.db.reshape(1, -1), slice(H + F, None)),
+        ):
+            i_f, o, g = self._torch_blocks(grad)
+            blocks = dM[:, rows_of]
+            np.copyto(i_f, blocks[:2])
+            np.copyto(o, blocks[2])
+            np.copyto(g, blocks[3])
 
 
 class GRU(_Blocks):
