@@ -227,3 +227,28 @@ def test_model_file_round_trip_keeps_the_predictions(cell, tmp_path):
     loaded = mk.load(net.save(tmp_path / "recurrent"))
     assert loaded.layers[1].get_config() == net.layers[1].get_config()
     np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_gradients_do_not_depend_on_the_batches_before(cell):
+    """The layers keep their workspaces and per-step views between batches: a batch of
+    another size in between, or released workspaces, must leave the next result unchanged."""
+    rng = np.random.default_rng(8)
+    x, other = rng.standard_normal((N, T, F)), rng.standard_normal((N + 2, T, F))
+    dy, dy_other = rng.standard_normal((N, H)), rng.standard_normal((N + 2, H))
+    fresh, reused = make(cell), make(cell)
+    _, fresh_grads = bound(fresh)
+    _, reused_grads = bound(reused)
+    fresh.forward(x, training=True)
+    expected_dx = fresh.backward(dy).copy()
+    for before in (other, "release", x):
+        if isinstance(before, str):
+            reused.release_workspaces()
+        else:
+            reused.forward(before, training=True)
+            reused.backward(dy_other if len(before) == N + 2 else dy)
+        y = reused.forward(x, training=True).copy()
+        np.testing.assert_array_equal(y, fresh.forward(x, training=False))
+        np.testing.assert_array_equal(reused.backward(dy), expected_dx)
+        for name, g in fresh_grads.items():
+            np.testing.assert_array_equal(reused_grads[name], g, err_msg=name)

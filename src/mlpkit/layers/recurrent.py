@@ -5,9 +5,11 @@ Every cell reads a sequence x₁ … x_T (x_t of shape (n, F)) and keeps a hidde
 
     a_t = x_t W + b + h_{t−1} U                 W (F, G·H), U (H, G·H), b (G·H,)
 
-(Keras layout: ``(shape[0], shape[-1])`` of each kernel are its fans). The input part x_t W + b
-of every step is **one GEMM** over the whole sequence, (n·T, F) · (F, G·H), before the time loop;
-the loop does the recurrent GEMM h_{t−1} U of each step over the whole batch.
+(Keras layout: ``(shape[0], shape[-1])`` of each kernel are its fans). In SimpleRNN the input
+part x_t W + b of every step is **one GEMM** over the whole sequence, (n·T, F) · (F, G·H),
+before the time loop, which does the recurrent GEMM h_{t−1} U of each step over the whole batch.
+LSTM and GRU keep [h_t, x_t, 1] side by side instead and do one GEMM per step for both parts
+(:class:`_Blocks`).
 
 The layer returns h_T (n, H), or every state (n, T, H) with ``return_sequences=True``.
 
