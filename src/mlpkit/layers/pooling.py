@@ -150,7 +150,10 @@ class _MaxPool(_Pool):
         for a in reversed(range(self.rank)):
             shape = (*current.shape[: 2 + a], w.out_spatial[a], *current.shape[3 + a :])
             top = self._output("y" if a == 0 else f"max{a}", shape, x.dtype, training)
-            pick = self._output(f"pick{a}", shape, np.uint8, True) if training else None
+            # bool for 2 offsets: no cast in the comparison nor in backward's product (measured
+            # on 64×16×26×26: the last axis's stage 1.05 → 0.66 ms forward, 1.13 → 0.85 backward)
+            kind = bool if self.pool_size[a] == 2 else np.uint8
+            pick = self._output(f"pick{a}", shape, kind, True) if training else None
             _max_along(current, 2 + a, self.pool_size[a], top, pick, self._scratch(shape))
             current = top
         return current
