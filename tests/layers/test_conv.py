@@ -15,6 +15,8 @@ from mlpkit.layers.base import ShapeError
 from mlpkit.layers.conv import Conv1D, Conv2D
 from mlpkit.layers.shaping import Flatten, Reshape
 
+from .allocation import step_peak
+
 RTOL, ATOL = 1e-6, 1e-8
 
 
@@ -101,24 +103,11 @@ def test_a_conv_training_step_allocates_nothing_batch_sized(kwargs, side):
     """Both layouts reuse their workspaces: a step allocates only NumPy's ufunc buffers (8192
     entries per operand, 96 KiB for a strided a += b); the smallest batch-sized array here,
     the 64 × 16 output of 6×6 positions, is 144 KiB."""
-    import tracemalloc
-
     layer = Conv2D(16, 3, activation="relu", **kwargs)
     standalone(layer, (4, side, side), dtype=np.float32)
     x = np.random.default_rng(9).normal(size=(64, 4, side, side)).astype(np.float32)
     dy = np.ones_like(layer.forward(x, training=True))
-    for _ in range(2):
-        layer.forward(x, training=True)
-        layer.backward(dy)
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        layer.forward(x, training=True)
-        layer.backward(dy)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak - before < 128 * 1024
+    assert step_peak(layer, x, dy) < 128 * 1024
 
 
 @pytest.mark.parametrize("case", CONV2D_CASES)

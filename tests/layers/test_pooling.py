@@ -16,6 +16,7 @@ from mlpkit.layers.pooling import (
     MaxPool2D,
 )
 
+from .allocation import step_peak
 from .test_conv import check_gradients
 
 POOL_CASES = {  # id -> (class, input shape, arguments, torch function)
@@ -137,20 +138,7 @@ def test_a_max_pool_training_step_allocates_nothing_batch_sized(kwargs):
     """The tiling path (stride = pool size) and the im2col path reuse their workspaces: the
     smallest batch-sized array here (the 64 × 32 × 8 × 8 uint8 picks of pool 3) is 128 KiB,
     NumPy's ufunc buffers for casting and strided operands take up to ~75 KiB."""
-    import tracemalloc
-
     layer, _ = built(MaxPool2D, (64, 32, 26, 26), kwargs)
     x = np.random.default_rng(4).normal(size=(64, 32, 26, 26)).astype(np.float32)
     dy = np.ones_like(layer.forward(x, training=True))
-    for _ in range(2):
-        layer.forward(x, training=True)
-        layer.backward(dy)
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        layer.forward(x, training=True)
-        layer.backward(dy)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak - before < 100 * 1024
+    assert step_peak(layer, x, dy) < 100 * 1024
