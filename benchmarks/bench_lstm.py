@@ -9,6 +9,8 @@ gradient of the first layer is computed by neither library (torch: the input nee
 mlpkit: the first layer's ``needs_input_grad`` is False, Reshape's here, the recurrent layer still
 computes dL/dx through its one input GEMM). Every library gets one warm-up epoch, then
 ``--repeats`` timed epochs interleaved round-robin; the best epoch is reported as sequences/s.
+mlpkit runs twice: with the default kernel backend (``MLPKIT_KERNELS``, else ``"auto"``) and
+with ``mk.kernels.using("numba")`` (the compiled LSTM/GRU step loops from the first step).
 
 Threads are matched: ``torch.set_num_threads(k)`` and NumPy's BLAS limited to k threads
 (threadpoolctl), k = ``--threads`` (default 1: on the shared 2-core machines a second BLAS
@@ -96,6 +98,13 @@ def run(name, repeats, steps):
     cell, batch, T, F, units = WORKLOADS[name]
     X, y = make_data(batch, T, F, steps)
     epochs = {"mlpkit": setup_mlpkit(cell, batch, T, F, units, X, y)}
+    numba_epoch = setup_mlpkit(cell, batch, T, F, units, X, y)
+
+    def numba_backend():
+        with mk.kernels.using("numba"):
+            numba_epoch()
+
+    epochs["mlpkit numba"] = numba_backend
     epochs["PyTorch eager"] = setup_torch(cell, batch, T, F, units, X, y)
     best = {lib: np.inf for lib in epochs}
     for epoch in epochs.values():
@@ -120,14 +129,21 @@ def main(argv=None):
         f"{args.steps} SGD steps), float32, {args.threads} thread(s) each; "
         f"numpy {np.__version__}, torch {torch.__version__}"
     )
-    header = f"{'workload (batch 64)':<22}{'mlpkit':>12}{'PyTorch eager':>16}{'mlpkit/torch':>14}"
+    header = (
+        f"{'workload (batch 64)':<22}{'mlpkit':>10}{'numba':>10}{'PyTorch eager':>16}"
+        f"{'mlpkit/torch':>14}{'numba/torch':>13}"
+    )
     print(header)
     print("-" * len(header))
     with threadpool_limits(limits=args.threads, user_api="blas"):
         for name in WORKLOADS:
             rates = run(name, args.repeats, args.steps)
-            ours, theirs = rates["mlpkit"], rates["PyTorch eager"]
-            print(f"{name:<22}{ours:>12,.0f}{theirs:>16,.0f}{ours / theirs:>13.2f}x")
+            ours, fused = rates["mlpkit"], rates["mlpkit numba"]
+            theirs = rates["PyTorch eager"]
+            print(
+                f"{name:<22}{ours:>10,.0f}{fused:>10,.0f}{theirs:>16,.0f}"
+                f"{ours / theirs:>13.2f}x{fused / theirs:>12.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -252,3 +252,50 @@ def test_gradients_do_not_depend_on_the_batches_before(cell):
         np.testing.assert_array_equal(reused.backward(dy), expected_dx)
         for name, g in fresh_grads.items():
             np.testing.assert_array_equal(reused_grads[name], g, err_msg=name)
+
+
+def fit_then_backward(backend, cell, dtype, return_sequences):
+    """A few steps of a fit under ``backend``, then one more forward and backward: the
+    predictions, the parameters, every gradient and dL/dX."""
+    cls, extra = CELLS[cell]
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((24, T * F)).astype(dtype)
+    y = rng.standard_normal((24, 2)).astype(dtype)
+    with mk.kernels.using(backend):
+        net = mk.Sequential(
+            [
+                mk.layers.Reshape((T, F)),
+                cls(H, return_sequences=return_sequences, **extra),
+                mk.layers.Flatten(),
+                mk.layers.Dense(2),
+            ],
+            random_state=0,
+            dtype=dtype.__name__,
+        )
+        net.fit(X, y, loss="mse", epochs=3, batch_size=8, shuffle=False, verbose=0)
+        output = net.forward(X, training=True)
+        dx = net.backward(output - y, input_grad=True)
+    return {"output": output, "params": net.params, "grads": net.grads, "dx": dx}
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize(
+    ("dtype", "rtol", "atol"), [(np.float64, 1e-12, 1e-14), (np.float32, 1e-5, 1e-6)]
+)
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_compiled_cell_steps_equal_the_numpy_reference(cell, dtype, rtol, atol, return_sequences):
+    pytest.importorskip("numba")
+    fused = fit_then_backward("numba", cell, dtype, return_sequences)
+    reference = fit_then_backward("numpy", cell, dtype, return_sequences)
+    for key, expected in reference.items():
+        assert fused[key].dtype == dtype, key
+        np.testing.assert_allclose(fused[key], expected, rtol=rtol, atol=atol, err_msg=key)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_compiled_cell_steps_are_bit_reproducible(cell):
+    pytest.importorskip("numba")
+    first = fit_then_backward("numba", cell, np.float32, True)
+    second = fit_then_backward("numba", cell, np.float32, True)
+    for key, expected in first.items():
+        np.testing.assert_array_equal(second[key], expected, err_msg=key)

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import initializers, kernels, regularizers
 from .._checks import check_integer, check_positive
 from ..exceptions import ConfigError
 from ..params import ParamSpec
@@ -540,27 +540,20 @@ class LSTM(_Blocks):
                 (*s.steps[t][1:], s.dA[:, t], *s.dA[:, t], s.dzx[t][:, : self.units])
                 for t in range(len(s.steps))
             ]
+        # the backend once per backward: "auto" switches between batches, never inside BPTT
+        s.back_kernel = kernels.compiled(lstm_backward_kernel)
+        s.one = s.dc.dtype.type(1)
 
     def _step_back(self, t, s, dh, dh_prev):
-        """ε = δa' / s: δgate ⊙ (1 − t²) per gate, t = tanh(a'), the σ's ½ left out."""
-        (a, _, _, i, f, o, g, c_prev, _, tanh_c, h, da, da_i, da_f, da_o, da_g, dzx_h) = s.back[t]
-        dc, tmp, dtanh = s.dc, s.dc_scratch, s.dtanh
-        multiply = np.multiply
-        multiply(h, tanh_c, out=tmp)
-        np.subtract(o, tmp, out=tmp)  # o ⊙ (1 − tanh²c) = o − h ⊙ tanh c
-        tmp *= dh
-        dc += tmp  # δc_t += δh ⊙ o ⊙ (1 − tanh²c)
-        multiply(dh, tanh_c, out=da_o)
-        multiply(dc, i, out=da_g)
-        multiply(dc, g, out=da_i)
-        multiply(dc, c_prev, out=da_f)
-        multiply(a, a, out=dtanh)
-        np.subtract(1, dtanh, out=dtanh)
-        da *= dtanh
-        dc *= f  # δc_{t−1}
-        self._through_blocks(s, t, da)
+        """ε = δa' / s (:func:`lstm_backward_kernel`), then δh_{t−1} from one GEMM."""
+        if s.back_kernel is not None:
+            s.back_kernel(s.a, s.gates, s.c, s.tanh_c, s.z, dh, s.dA, s.dc, t, s.one)
+        else:
+            with kernels.reference_work("lstm_backward", s.dc.size):
+                lstm_backward_reference(s.back[t], dh, s.dc, s.dc_scratch, s.dtanh)
+        self._through_blocks(s, t, s.back[t][11])
         if dh_prev is not None:
-            np.copyto(dh_prev, dzx_h)
+            np.copyto(dh_prev, s.back[t][16])
 
     def _scatter_grads(self, dM):
         H, F = self.units, self.features
@@ -715,6 +708,44 @@ class _ForgetGateBias:
     def __call__(self, out, rng):
         self.base(out, rng)
         out[self.units : 2 * self.units] = 1
+
+
+def lstm_backward_reference(views, dh, dc, tmp, dtanh) -> None:
+    """One LSTM BPTT step's elementwise part in NumPy: ε = δa' / s into ``da`` of ``views``
+    (an entry of ``LSTM``'s per-step ``s.back``), δc_t → δc_{t−1} in ``dc``."""
+    (a, _, _, i, f, o, g, c_prev, _, tanh_c, h, da, da_i, da_f, da_o, da_g, _) = views
+    multiply = np.multiply
+    multiply(h, tanh_c, out=tmp)
+    np.subtract(o, tmp, out=tmp)  # o ⊙ (1 − tanh²c) = o − h ⊙ tanh c
+    tmp *= dh
+    dc += tmp  # δc_t += δh ⊙ o ⊙ (1 − tanh²c)
+    multiply(dh, tanh_c, out=da_o)
+    multiply(dc, i, out=da_g)
+    multiply(dc, g, out=da_i)
+    multiply(dc, c_prev, out=da_f)
+    multiply(a, a, out=dtanh)
+    np.subtract(1, dtanh, out=dtanh)
+    da *= dtanh  # δgate ⊙ (1 − t²), t = tanh(a'), the σ's ½ left out
+    dc *= f  # δc_{t−1}
+
+
+def lstm_backward_kernel(a, gates, c, tanh_c, z, dh, dA, dc, t, one):
+    """The same step as :func:`lstm_backward_reference`, in its order of operations, as one
+    loop over the (n, H) entries (numba): a, dA (4, T, n, H) blocks i, f, o, g; gates
+    (T, 3, n, H) σ i, f, o; c (T + 1, n, H); h_t = z[t, :, :H]; ``one`` 1 in the dtype."""
+    n, H = dc.shape
+    for j in range(n):
+        for k in range(H):
+            tc = tanh_c[t, j, k]
+            d = dh[j, k]
+            v = dc[j, k] + (gates[t, 2, j, k] - z[t + 1, j, k] * tc) * d
+            t_i, t_f, t_o, t_g = a[0, t, j, k], a[1, t, j, k], a[2, t, j, k], a[3, t, j, k]
+            dA[2, t, j, k] = (d * tc) * (one - t_o * t_o)
+            dA[3, t, j, k] = (v * gates[t, 0, j, k]) * (one - t_g * t_g)
+            dA[0, t, j, k] = (v * t_g) * (one - t_i * t_i)
+            dA[1, t, j, k] = (v * c[t, j, k]) * (one - t_f * t_f)
+            dc[j, k] = v * gates[t, 1, j, k]
+    return None
 
 
 def _mean_row_norm(g: np.ndarray, row_norms: np.ndarray):
