@@ -42,6 +42,7 @@ COST_NS = {
     "binary_cross_entropy": 5.0,
     "cross_entropy": 8.8,
     "lstm_backward": 12.0,  # one LSTM BPTT step's elementwise part, per entry of (n, H)
+    "gru_backward": 10.0,  # one GRU BPTT step's elementwise part, per entry of (n, H)
 }
 #: Set by :func:`use`; None means "from ``MLPKIT_KERNELS``, else auto".
 _chosen: str | None = None

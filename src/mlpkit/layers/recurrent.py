@@ -661,27 +661,22 @@ class GRU(_Blocks):
         H = self.units
         return {"tmp": (n, H), "tmp2": (n, H), "drz": (2, n, H)}
 
+    def _start_backward(self, s):
+        super()._start_backward(s)
+        s.back_kernel = kernels.compiled(gru_backward_kernel)  # once per backward, as LSTM's
+        s.one = s.dA.dtype.type(1)
+
     def _step_back(self, t, s, dh, dh_prev):
-        """ε per block: δr ⊙ (1 − t_r²), δz ⊙ (1 − t_z²) (the σ's ½ left out), δm, δa_n."""
-        _, _, rz, m, n, _, r, z, h_prev, _ = s.steps[t]
-        da, tmp, tmp2, drz = s.dA[:, t], s.tmp, s.tmp2, s.drz
-        da_r, da_z, dm, da_n = da
-        multiply = np.multiply
-        np.subtract(1, z, out=tmp)
-        tmp *= dh
-        multiply(n, n, out=tmp2)
-        np.subtract(1, tmp2, out=tmp2)
-        multiply(tmp, tmp2, out=da_n)  # δh ⊙ (1 − z) ⊙ (1 − n²)
-        multiply(da_n, r, out=dm)
-        multiply(da_n, m, out=da_r)
-        np.subtract(h_prev, n, out=da_z)
-        da_z *= dh
-        multiply(rz, rz, out=drz)
-        np.subtract(1, drz, out=drz)
-        da[:2] *= drz
+        """ε per block (:func:`gru_backward_kernel`), then δh_{t−1} from one GEMM."""
+        da, tmp = s.dA[:, t], s.tmp
+        if s.back_kernel is not None:
+            s.back_kernel(s.a, s.gates, s.z, dh, s.dA, t, s.one)
+        else:
+            with kernels.reference_work("gru_backward", tmp.size):
+                gru_backward_reference(s.steps[t], da, dh, tmp, s.tmp2, s.drz)
         dzx = self._through_blocks(s, t, da)
         if dh_prev is not None:
-            multiply(dh, z, out=tmp)
+            np.multiply(dh, s.steps[t][7], out=tmp)  # δh ⊙ z
             np.add(dzx[:, : self.units], tmp, out=dh_prev)
 
     def _scatter_grads(self, dM):
@@ -745,6 +740,44 @@ def lstm_backward_kernel(a, gates, c, tanh_c, z, dh, dA, dc, t, one):
             dA[0, t, j, k] = (v * t_g) * (one - t_i * t_i)
             dA[1, t, j, k] = (v * c[t, j, k]) * (one - t_f * t_f)
             dc[j, k] = v * gates[t, 1, j, k]
+    return None
+
+
+def gru_backward_reference(views, da, dh, tmp, tmp2, drz) -> None:
+    """One GRU BPTT step's elementwise part in NumPy: ε per block into ``da`` (4, n, H),
+    δr ⊙ (1 − t_r²), δz ⊙ (1 − t_z²) (the σ's ½ left out), δm, δa_n; ``views`` an entry of
+    ``GRU``'s per-step ``s.steps``."""
+    _, _, rz, m, n, _, r, z, h_prev, _ = views
+    da_r, da_z, dm, da_n = da
+    multiply = np.multiply
+    np.subtract(1, z, out=tmp)
+    tmp *= dh
+    multiply(n, n, out=tmp2)
+    np.subtract(1, tmp2, out=tmp2)
+    multiply(tmp, tmp2, out=da_n)  # δh ⊙ (1 − z) ⊙ (1 − n²)
+    multiply(da_n, r, out=dm)
+    multiply(da_n, m, out=da_r)
+    np.subtract(h_prev, n, out=da_z)
+    da_z *= dh
+    multiply(rz, rz, out=drz)
+    np.subtract(1, drz, out=drz)
+    da[:2] *= drz
+
+
+def gru_backward_kernel(a, gates, zs, dh, dA, t, one):
+    """The same step as :func:`gru_backward_reference`, in its order of operations, as one
+    loop over the (n, H) entries (numba): a, dA (4, T, n, H) blocks r, z, m, n; gates
+    (T, 2, n, H) σ r, z; h_{t−1} = zs[t, :, :H]; ``one`` 1 in the dtype."""
+    n, H = dh.shape
+    for j in range(n):
+        for k in range(H):
+            d, v = dh[j, k], a[3, t, j, k]
+            dn = ((one - gates[t, 1, j, k]) * d) * (one - v * v)
+            t_r, t_z = a[0, t, j, k], a[1, t, j, k]
+            dA[3, t, j, k] = dn
+            dA[2, t, j, k] = dn * gates[t, 0, j, k]
+            dA[0, t, j, k] = (dn * a[2, t, j, k]) * (one - t_r * t_r)
+            dA[1, t, j, k] = ((zs[t, j, k] - v) * d) * (one - t_z * t_z)
     return None
 
 
