@@ -3,8 +3,6 @@ differences for the inputs and every parameter, standalone (built, bound to arra
 run); the shape contract, configs, per-step gradient norms and clipping, workspaces, and the
 model-file round trip."""
 
-import tracemalloc
-
 import numpy as np
 import pytest
 from gradcheck import numerical_gradient
@@ -12,6 +10,8 @@ from gradcheck import numerical_gradient
 import mlpkit as mk
 from mlpkit.layers.base import ShapeError
 from mlpkit.layers.recurrent import GRU, LSTM, SimpleRNN
+
+from .allocation import step_peak
 
 N, T, F, H = 3, 5, 4, 6
 CELLS = {  # id -> (class, extra constructor arguments)
@@ -196,16 +196,7 @@ def test_training_steps_after_the_first_allocate_nothing_batch_sized(cell, retur
     rng = np.random.default_rng(6)
     x = rng.standard_normal((n, steps, 8)).astype(np.float32)
     dy = np.ones((n, steps, units) if return_sequences else (n, units), np.float32)
-    layer.forward(x, training=True)
-    layer.backward(dy)
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        layer.forward(x, training=True)
-        layer.backward(dy)
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
+    peak = step_peak(layer, x, dy, warmup=1)
     assert peak < 128 * 1024, peak
 
 

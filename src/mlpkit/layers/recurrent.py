@@ -38,6 +38,11 @@ Uᵀ. Torch gives every cell two biases b_ih + b_hh; SimpleRNN and LSTM have one
 
 In training the per-step caches (gates, states) are workspaces of shape (T, n, ·), time-major so
 each step's slice is contiguous; a training step allocates nothing batch-sized after the first.
+
+The elementwise part of an LSTM or GRU backward step is one loop compiled by numba
+(:func:`lstm_backward_kernel`, :func:`gru_backward_kernel`) when the kernel backend says so
+(:mod:`mlpkit.kernels`: "auto" switches after a count of reference work, chosen once per
+backward), with the NumPy code kept as its reference twin and tested against it.
 """
 
 from __future__ import annotations
