@@ -199,6 +199,7 @@ class Sequential:
                 net._store.views(index - start)[0][key][...] = values
             copies = net.layers[index - start]
             for mine, theirs in zip(_walk([self.layers[index]]), _walk([copies])):
+                theirs.trainable = mine.trainable
                 for key, array in mine.state().items():
                     theirs.state()[key][...] = array
         if stop == len(self.layers):
@@ -356,20 +357,27 @@ class Sequential:
         ``input_grad=True`` also return dL/dX, (n_samples, n_features) — which training never
         needs, so the first layer skips it otherwise; a GAN's discriminator hands it to its
         generator as the generator's dL/dŷ."""
-        last = len(self.layers) - 1
+        if not input_grad:
+            self._backpropagate(dy, logits)
+            return None
         needed = [layer.needs_input_grad for layer in self.layers]
-        if input_grad:
-            for layer in self.layers:
-                layer.needs_input_grad = True
+        for layer in self.layers:
+            layer.needs_input_grad = True
         try:
-            for index in range(last, -1, -1):
-                dy = self.layers[index].backward(dy, logits=logits and index == last)
-                if dy is None:  # the layers below have no parameters and dL/dX is not asked
-                    break
+            return self._backpropagate(dy, logits)
         finally:
             for layer, flag in zip(self.layers, needed):
                 layer.needs_input_grad = flag
-        return dy if input_grad else None
+
+    def _backpropagate(self, dy: np.ndarray, logits: bool) -> np.ndarray | None:
+        """dy through the layers from the last; None once a layer needs no dL/dx (the layers
+        below it have no parameters)."""
+        last = len(self.layers) - 1
+        for index in range(last, -1, -1):
+            dy = self.layers[index].backward(dy, logits=logits and index == last)
+            if dy is None:
+                break
+        return dy
 
     def predict(self, X) -> np.ndarray:
         """The network's output for X (n_samples, n_features), or a raw table with a
