@@ -100,7 +100,7 @@ class Layer(Workspaces):
         if rank == 1:
             fix = "put mk.layers.Flatten() before it"
         else:
-            fix = f"put mk.layers.Reshape(({layout},)) before it to give the features that shape"
+            fix = f"put mk.layers.Reshape(({layout})) before it to give the features that shape"
         raise ShapeError(
             f"{self.name} takes inputs of shape (n, {layout}); the layer before gives "
             f"{shown(n_in)}: {fix}."
