@@ -25,6 +25,13 @@ class Workspaces:
             buffer = self._workspaces[(key, shape)] = np.empty(shape, dtype=dtype)
         return buffer
 
+    def _ones(self, n: int, dtype) -> np.ndarray:
+        """A row of n ones, kept: 1ᵀ·G sums G over its rows through BLAS, faster than ``sum``."""
+        ones = self.__dict__.setdefault("_ones_rows", {})
+        if (n, dtype) not in ones:
+            ones[(n, dtype)] = np.ones(n, dtype=dtype)
+        return ones[(n, dtype)]
+
     def release_workspaces(self) -> None:
         """Drop the kept arrays (the network does this at the start of every fit)."""
         self.__dict__.pop("_workspaces", None)

@@ -3,8 +3,6 @@ their initialisers and penalties, how they bind their views, and their configura
 
 from __future__ import annotations
 
-import numpy as np
-
 from .. import initializers, regularizers
 from . import activations
 from .base import Layer
@@ -63,10 +61,3 @@ class WeightedLayer(Layer):
         if self.use_bias:
             self.b, self.db = params["b"], grads["b"]
         self.activation.bind(params, grads)
-
-    def _ones(self, n: int, dtype) -> np.ndarray:
-        """n ones: 1ᵀ·dL/dz sums over rows through BLAS, faster than ``sum``."""
-        ones = self.__dict__.setdefault("_ones_rows", {})
-        if (n, dtype) not in ones:
-            ones[(n, dtype)] = np.ones(n, dtype=dtype)
-        return ones[(n, dtype)]
