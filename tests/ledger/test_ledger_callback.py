@@ -46,16 +46,35 @@ def test_a_fit_is_recorded_with_its_history_and_provenance(tmp_path, data):
     assert 0 < run["duration"] < 60 and run["started"] <= run["finished"]
 
 
-def test_each_fit_is_a_run_and_without_data_there_is_no_fingerprint(data):
+def test_each_fit_is_a_run_fingerprinted_from_the_rows_it_trains_on(data):
     X, y = data
     ledger = open_ledger(None)
     callback = LedgerCallback(ledger)
     net = network()
     net.fit(X, y, loss="binary_cross_entropy", epochs=2, callbacks=[callback])
     net.fit(X, y, epochs=3, callbacks=[callback])
-    assert len(callback.run_ids) == 2
-    first, second = runs(ledger)
-    assert first["fingerprint"] is None and second["history"]["epoch"] == [2, 3, 4]
+    net.fit(X[:32], y[:32], epochs=1, callbacks=[callback])
+    assert len(callback.run_ids) == 3
+    first, second, third = runs(ledger)
+    assert second["history"]["epoch"] == [2, 3, 4]
+    assert first["fingerprint"] == second["fingerprint"] != third["fingerprint"]
+    assert len(first["fingerprint"]) == 64
+
+
+def test_data_given_to_the_callback_is_fingerprinted_instead_of_the_fits_rows(data):
+    X, y = data
+    ledger = open_ledger(None)
+    model = mk.MLPClassifier(
+        hidden_layer_sizes=(4,), max_iter=2, random_state=0, callbacks=[LedgerCallback(ledger)]
+    )
+    model.fit(X, y)
+    raw = mk.MLPClassifier(
+        hidden_layer_sizes=(4,), max_iter=2, callbacks=[LedgerCallback(ledger, X, y)]
+    )
+    raw.fit(X, y)
+    preprocessed, given = runs(ledger)
+    assert given["fingerprint"] == fingerprint(X, y)
+    assert preprocessed["fingerprint"] not in (None, given["fingerprint"])
 
 
 def test_a_fit_that_raises_is_recorded_as_failed(data):

@@ -6,9 +6,9 @@
 >>> X, y = np.random.default_rng(0).normal(size=(32, 3)), np.arange(32.0) % 2
 >>> net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
 >>> history = net.fit(X, y, loss="binary_cross_entropy", epochs=3,
-...                   callbacks=[LedgerCallback(ledger, X, y)])
->>> [run["stop_reason"] for run in mk.ledger.runs(ledger)]
-['max epochs (3) reached']
+...                   callbacks=[LedgerCallback(ledger)])
+>>> [(run["stop_reason"], run["fingerprint"] is not None) for run in mk.ledger.runs(ledger)]
+[('max epochs (3) reached', True)]
 """
 
 from __future__ import annotations
@@ -31,14 +31,17 @@ class LedgerCallback(Callback):
     the duration, the versions (``provenance.environment``), the data fingerprint, and the
     status: "complete", or "failed" with the error when training raised.
 
-    The callback protocol does not hand the training data to callbacks, so the fingerprint is
-    recorded only when the data is given: ``LedgerCallback(ledger, X, y)`` or
-    :meth:`set_data`; otherwise the run's ``fingerprint`` is None.
+    The fingerprint is that of the rows the fit trains on, as the training loop hands them to
+    its callbacks (:meth:`set_data`): the network's inputs and targets, so for an estimator
+    they are its preprocessed rows, after any validation split. Give the data yourself,
+    ``LedgerCallback(ledger, X, y)``, to record the fingerprint of the table as you hold it
+    instead (as a search records it, so the two can be matched). A fit streamed from a file
+    records no fingerprint (None).
 
     Args:
         ledger: a ledger location (path or URL, opened for each record, so the callback can be
             copied and cloned with an estimator) or an open :class:`~mlpkit.ledger.Ledger`.
-        X, y: the training data, for the fingerprint (optional).
+        X, y: the data whose fingerprint every run records (default: each fit's own rows).
 
     Attributes:
         run_ids: the ids of the runs recorded, one per fit; ``run_id`` is the last one.
@@ -46,20 +49,21 @@ class LedgerCallback(Callback):
 
     def __init__(self, ledger, X=None, y=None) -> None:
         self.ledger = ledger
-        self.fingerprint = None
+        self.given = X is not None
+        self.fingerprint = fingerprint(X, y) if self.given else None
         self.run_ids: list[str] = []
         self.started = self.clock = None
         self.history: dict[str, list] = {}
-        if X is not None:
-            self.set_data(X, y)
 
     @property
     def run_id(self) -> str | None:
         return self.run_ids[-1] if self.run_ids else None
 
     def set_data(self, X, y=None) -> None:
-        """Give the data the next fits train on, so their fingerprint is recorded."""
-        self.fingerprint = fingerprint(X, y)
+        """The fit's rows (the training loop's hook): their fingerprint, unless the data was
+        given when the callback was made; None for streamed rows."""
+        if not self.given:
+            self.fingerprint = None if X is None else fingerprint(X, y)
 
     def on_train_begin(self, logs=None):
         self.started, self.clock = time.time(), time.perf_counter()

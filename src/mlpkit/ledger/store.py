@@ -85,6 +85,9 @@ class Ledger:
         backend: the dialect object (``ledger.sqlite.SQLite`` or ``ledger.postgres.PostgreSQL``).
     """
 
+    #: Trial numbers per query of :meth:`trials` (well below any database's bound parameters).
+    NUMBERS_PER_QUERY = 500
+
     def __init__(self, backend) -> None:
         self.backend = backend
         self.url = backend.url
@@ -305,12 +308,22 @@ class Ledger:
             rows = writer.execute(sql, params).fetchall()
         return sorted(number for (number,) in rows)
 
-    def trials(self, search_id: str, columns=None) -> list[dict]:
+    def trials(self, search_id: str, columns=None, numbers=None) -> list[dict]:
         """Every trial of the search, ordered by number: every column (see
         :data:`~mlpkit.ledger.schema.RUN_COLUMNS`), JSON decoded and ``oof`` as an array; or
-        only ``columns`` (a driver polling statuses need not decode predictions)."""
+        only ``columns`` (a driver polling statuses need not decode predictions); or only the
+        trials ``numbers`` (read in queries of at most :attr:`NUMBERS_PER_QUERY`)."""
         where, order = {"search_id": [search_id]}, [("number", False)]
-        return self.select(where, order_by=order, columns=columns)
+        if numbers is None:
+            return self.select(where, order_by=order, columns=columns)
+        numbers, step = sorted(int(n) for n in numbers), self.NUMBERS_PER_QUERY
+        return [
+            t
+            for at in range(0, len(numbers), step)
+            for t in self.select(
+                {**where, "number": numbers[at : at + step]}, order_by=order, columns=columns
+            )
+        ]
 
     # -- plain fits ----------------------------------------------------------------------------
     def record_fit(self, record: dict) -> str:

@@ -14,7 +14,7 @@ import multiprocessing
 import time
 
 from ..exceptions import ConfigError
-from .workers import FINISHED, TrialContext, work
+from .workers import FINISHED, References, TrialContext, work
 
 
 def make_executor(ledger, url, context: TrialContext, *, n_workers, dask, stale_after):
@@ -36,13 +36,14 @@ class InProcess:
 
     def __init__(self, ledger, context: TrialContext, stale_after: float) -> None:
         self.ledger, self.context, self.stale_after = ledger, context, stale_after
+        self.references = References()
 
     def run(self, numbers) -> None:
         """Run the batch here; wait out (and reap) trials a killed run left running. Past the
         search's deadline, the trials not begun stay waiting (a resumed search runs them)."""
         while True:
             self.ledger.reap(self.context.search_id, self.stale_after)
-            work(self.ledger, self.context, heartbeat_every=None)
+            work(self.ledger, self.context, heartbeat_every=None, references=self.references)
             waiting, running = self.pending(numbers)
             if not running and (not waiting or self.out_of_time()):
                 return
@@ -55,9 +56,8 @@ class InProcess:
 
     def pending(self, numbers) -> tuple[int, int]:
         """(waiting, running) trials among ``numbers``."""
-        wanted = set(numbers)
-        trials = self.ledger.trials(self.context.search_id, columns=("number", "status"))
-        statuses = [t["status"] for t in trials if t["number"] in wanted]
+        trials = self.ledger.trials(self.context.search_id, ("number", "status"), numbers)
+        statuses = [t["status"] for t in trials]
         waiting = sum(s == "waiting" for s in statuses)
         return waiting, sum(s not in FINISHED and s != "waiting" for s in statuses)
 

@@ -56,18 +56,25 @@ def worker_name(index: int = 0) -> str:
 
 
 def work(
-    ledger, context: TrialContext, index: int = 0, heartbeat_every: float | None = 1.0, stop=None
+    ledger,
+    context: TrialContext,
+    index: int = 0,
+    heartbeat_every: float | None = 1.0,
+    stop=None,
+    references=None,
 ):
     """Run waiting trials of the search; return how many this worker ran.
 
     ``ledger`` is a Ledger or its URL (a worker process opens its own connection). With
     ``heartbeat_every`` (seconds), a thread refreshes the running trial's heartbeat. Without
     ``stop`` the worker returns when no trial waits; with an Event, it waits for the next
-    batch's trials until the event is set.
+    batch's trials until the event is set. ``references`` (:class:`References`) keeps the
+    pruner's comparison between calls (a new one by default).
     """
     url = ledger if isinstance(ledger, str | os.PathLike) else None
     ledger = open_ledger(url) if url is not None else ledger
     name, done = worker_name(index), 0
+    references = References() if references is None else references
     while True:
         if context.deadline is not None and time.time() > context.deadline:
             return done  # the trials not begun stay waiting, for a resumed search
@@ -78,16 +85,16 @@ def work(
             continue
         beating = _Heartbeat(url, context.search_id, trial["number"], name, heartbeat_every)
         with beating:
-            status, results = _run(ledger, context, trial)
+            status, results = _run(ledger, context, trial, references)
         ledger.finish(context.search_id, trial["number"], name, status, **results)
         done += 1
     return done
 
 
-def _run(ledger, context: TrialContext, trial: dict) -> tuple[str, dict]:
+def _run(ledger, context: TrialContext, trial: dict, references) -> tuple[str, dict]:
     pruner = context.pruner
     if pruner is not None:
-        pruner = pruner.with_reference(*_reference(ledger, context, trial["number"]))
+        pruner = pruner.with_reference(*references.before(ledger, context, trial["number"]))
     params = context.space.assemble(trial["config"])
     try:
         outcome = run_trial(
@@ -122,19 +129,41 @@ def _results(outcome: TrialOutcome) -> dict:
     }
 
 
-def _reference(ledger, context: TrialContext, number: int):
-    """(fold scores, per-fold histories) of the trials of earlier batches (the pruner's
-    comparison)."""
-    start = number - number % context.batch_size
-    earlier = [
-        t
-        for t in ledger.trials(
-            context.search_id, columns=("number", "status", "fold_scores", "history")
-        )
-        if t["number"] < start and t["status"] in ("complete", "pruned") and t["fold_scores"]
-    ]
-    histories = [(t.get("history") or {}).get("folds", []) for t in earlier]
-    return [list(t["fold_scores"]) for t in earlier], histories
+class References:
+    """The pruner's comparison for a trial: the fold scores and per-fold histories of the
+    trials of earlier proposal batches that completed or were pruned.
+
+    A worker keeps what it has read: a finished trial's result never changes, so each one is
+    read from the ledger once per worker, and a search of N trials reads O(N) rows rather than
+    the O(N²) of reading every earlier trial again for each new one.
+    """
+
+    def __init__(self) -> None:
+        self.finished: dict[int, tuple | None] = {}  # number → (fold scores, histories) or None
+        self.unsettled: set[int] = set()  # read, but not finished then
+        self.asked = 0  # every number below has been read at least once
+
+    def before(self, ledger, context: TrialContext, number: int) -> tuple[list, list]:
+        """(fold scores, per-fold histories) of the earlier batches' trials, by number."""
+        start = number - number % context.batch_size
+        wanted = [n for n in self.unsettled if n < start] + list(range(self.asked, start))
+        self.asked = max(self.asked, start)
+        self.unsettled.update(wanted)
+        columns = ("number", "status", "fold_scores", "history")
+        for t in ledger.trials(context.search_id, columns, numbers=wanted):
+            if t["status"] in FINISHED:
+                self.finished[t["number"]] = _comparison(t)
+                self.unsettled.discard(t["number"])
+        earlier = [self.finished.get(n) for n in range(start)]
+        earlier = [c for c in earlier if c is not None]
+        return [c[0] for c in earlier], [c[1] for c in earlier]
+
+
+def _comparison(trial: dict) -> tuple | None:
+    """What the pruner compares with of one finished trial (None: nothing to compare)."""
+    if trial["status"] not in ("complete", "pruned") or not trial["fold_scores"]:
+        return None
+    return list(trial["fold_scores"]), (trial.get("history") or {}).get("folds", [])
 
 
 class _Heartbeat:

@@ -2,6 +2,9 @@
 
 The protocol: a :class:`Callback` may override any of
 
+    set_data(X, y)            before set_params: the rows this fit trains on (the network's
+                              inputs and targets, after any validation split; both None
+                              when the data is streamed from a file)
     set_params(params)        before on_train_begin: {"first_epoch": index of this fit's
                               first epoch, "epochs": the epoch count it ends at (first_epoch
                               + epochs asked for), "steps": batches per epoch}
@@ -49,6 +52,9 @@ class Callback(Stateful):
 
     def set_model(self, model: Any) -> None:
         self.model = model
+
+    def set_data(self, X: Any, y: Any) -> None:
+        """Receive the rows this fit trains on (both None when they are streamed)."""
 
     def set_params(self, params: Mapping[str, Any]) -> None:
         """Receive the fit's settings: ``first_epoch``, ``epochs``, ``steps`` (per epoch)."""
@@ -128,6 +134,11 @@ class CallbackList:
     @property
     def wants_batches(self) -> bool:
         return bool(self._batch_callbacks)
+
+    def set_data(self, X: Any, y: Any) -> None:
+        for c in self.callbacks:
+            if hasattr(c, "set_data"):
+                c.set_data(X, y)
 
     def set_params(self, params: Mapping[str, Any]) -> None:
         for c in self.callbacks:

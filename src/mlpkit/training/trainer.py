@@ -107,6 +107,7 @@ class Trainer:
         self.order_check = OrderCheck() if streamed else None
         if not streamed:
             check_magnitudes(train.X, train.y, regression=self.loss.logits_activation is None)
+        self.callbacks.set_data(*((None, None) if streamed else (train.X, train.y)))
         resumed = self._begin(epochs, steps=-(-n // batch))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
