@@ -216,6 +216,12 @@ class Sequential:
         """Where each parameter lives in the flat buffer (:class:`~mlpkit.params.Slot`)."""
         return self._require_built().slots
 
+    def parameter_views(self, layer: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Top-level layer ``layer``'s parameters and their gradients: views into the flat
+        buffers, keyed by parameter name in the layer's order (writing to one writes the
+        network's buffer)."""
+        return self._require_built().views(layer)
+
     def parameter_counts(self) -> list[int]:
         """The number of parameters of each top-level layer."""
         counts = [0] * len(self.layers)

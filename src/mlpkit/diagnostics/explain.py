@@ -174,14 +174,9 @@ def _summary(layer) -> str:
 
 def _slots_of(work, index: int):
     """(name, value view, gradient view) of each parameter of layer ``index``."""
-    for slot in work.slots:
-        if slot.layer == index:
-            shape = slot.spec.shape
-            yield (
-                slot.spec.name,
-                work.params[slot.offset : slot.stop].reshape(shape),
-                work.grads[slot.offset : slot.stop].reshape(shape),
-            )
+    values, gradients = work.parameter_views(index)
+    for name, value in values.items():
+        yield name, value, gradients[name]
 
 
 def _forward(work, X, fused, steps) -> list[np.ndarray]:
