@@ -30,6 +30,19 @@ def test_a_configured_search_runs_and_records_in_the_ledger(write, tmp_path):
     assert (tmp_path / "runs.sqlite").exists()
 
 
+def test_points_to_evaluate_from_the_file_are_the_first_trials(write, tmp_path):
+    text = SEARCH.replace(
+        "[search.space]",
+        "points_to_evaluate = [{alpha = 0.001, hidden_layer_sizes = [8]}]\n[search.space]",
+    )
+    config = load_config(write(text))
+    X, y = config.read_data()
+    result = config.build_search(config.build_model()).fit(X, y)
+    first = result.trials_.sort_values("number").iloc[0]
+    assert first["param.alpha"] == 0.001 and tuple(first["param.hidden_layer_sizes"]) == (8,)
+    assert "{alpha = 0.001, hidden_layer_sizes = [8]}" in config.resolved_text()
+
+
 def test_a_search_without_a_space_says_what_to_add(write):
     config = load_config(write("DATA\n[search]\nn_trials = 3\n"))
     with pytest.raises(ConfigFileError, match="search.space: nothing to search"):

@@ -274,6 +274,41 @@ def test_auto_searches_the_built_in_space_in_one_line():
     assert 0.5 <= result.test_score_ <= 1.0
 
 
+def test_auto_tries_the_estimators_defaults_first():
+    X, y = data(n=160)
+    result = mk.search.auto(X, y, n_trials=3, max_iter=5, cv=2, test_size=None)
+    first = result.trials_.sort_values("number").iloc[0]
+    assert first["number"] == 0
+    assert first["param.hidden_layer_sizes.width_1"] == 100
+    assert first["param.learning_rate_init"] == mk.MLPClassifier().learning_rate_init
+    assert first["param.batch_size"] == "auto" and first["status"] == "complete"
+
+
+def test_points_to_evaluate_are_the_first_trials_and_the_strategy_goes_on_after_them():
+    X, y = data(n=160)
+    point = {"hidden_layer_sizes": (8,), "learning_rate_init": 0.01, "alpha": 0.001}
+    kw = dict(n_trials=5, cv=2, batch_size=2, random_state=0, strategy="random", test_size=None)
+    search = Search(small(), SPACE, points_to_evaluate=[point, dict(point, alpha=0.01)], **kw)
+    result = search.fit(X, y)
+    trials = result.trials_.sort_values("number")
+    assert trials["param.alpha"].tolist()[:2] == [0.001, 0.01]
+    assert (trials["param.learning_rate_init"].iloc[:2] == 0.01).all()
+    plain = Search(small(), SPACE, **kw).fit(X, y)
+    # the strategy's own proposals keep their trial numbers: random trial i is drawn for i
+    hashes = plain.trials_.sort_values("number")["config_hash"].tolist()
+    assert trials["config_hash"].tolist()[2:] == hashes[2:]
+    assert plain.search_id != result.search_id  # the points are part of the search's identity
+
+
+def test_points_to_evaluate_are_checked_against_the_space_and_refused_with_a_grid():
+    X, y = data(n=60)
+    with pytest.raises(mk.exceptions.ConfigError, match=r"points_to_evaluate\[0\].*alpha"):
+        Search(small(), SPACE, points_to_evaluate=[{"alpha": 1e-3}]).fit(X, y)
+    grid = {"alpha": Choice([1e-4, 1e-3])}
+    with pytest.raises(mk.exceptions.ConfigError, match="grid"):
+        Search(small(), grid, strategy="grid", points_to_evaluate=[{"alpha": 1e-3}]).fit(X, y)
+
+
 def test_the_time_budget_stops_a_running_trial_not_just_the_next_batch():
     """Both trials are proposed in one batch; the second would train for 100,000 epochs. The
     budget stops it at an epoch end (pruned, with the reason) instead of after its folds."""

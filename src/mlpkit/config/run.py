@@ -278,6 +278,7 @@ class RunConfig:
             pruner=search["pruner"],
             batch_size=search["batch_size"],
             time_budget=search["time_budget"],
+            points_to_evaluate=search["points_to_evaluate"] or None,
         )
 
     # -- writing back --------------------------------------------------------------------------

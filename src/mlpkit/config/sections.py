@@ -33,6 +33,7 @@ from .kinds import (
     Field,
     choice,
     either,
+    list_of,
     nullable,
     one_of,
     suggestion,
@@ -275,6 +276,11 @@ def search_fields() -> dict[str, Field]:
             check=_fraction("test_size", "(0, 1)"),
         ),
         "space": Field(TABLE, {}, "what to search: [search.space]"),
+        "points_to_evaluate": Field(
+            list_of(TABLE, what="an array of tables"),
+            [],
+            "configurations tried first, e.g. [{alpha = 1e-4}] (names as in the ledger)",
+        ),
     }
 
 

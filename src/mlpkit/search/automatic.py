@@ -6,7 +6,9 @@ pruning, the raw table prepared by ``preprocessor="auto"`` inside each fold, and
 :class:`~mlpkit.search.result.SearchResult`: the refitted winner with its honest claims.
 The space is the one a practitioner tunes first on tabular data — depth and width, the
 learning rate, the L2 penalty, dropout and the batch size — with the ranges that won on the
-quality suite of benchmarks/bench_auto.py (read the table in benchmarks/README.md).
+quality suite of benchmarks/bench_auto.py (read the table in benchmarks/README.md). Trial 0 is
+the estimator's defaults (``points_to_evaluate``), so a search whose budget allows only a few
+slow trials still has a good one to choose.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ AUTO_SPACE = {
     "learning_rate_init": LogUniform(3e-4, 3e-2),
     "alpha": LogUniform(1e-6, 1e-1),
     "dropout": Choice([0.0, 0.1, 0.3]),
-    "batch_size": Choice([32, 64, 128, 256]),
+    "batch_size": Choice(["auto", 32, 64, 128, 256]),
 }
+
+#: The estimator parameters :func:`auto` starts from (trial 0): the estimators' defaults.
+DEFAULT_PARAMETERS = ("hidden_layer_sizes", "learning_rate_init", "alpha", "dropout", "batch_size")
 
 
 def auto(
@@ -57,6 +62,7 @@ def auto(
     return Search(
         estimator,
         AUTO_SPACE,
+        points_to_evaluate=[defaults_config(estimator)],
         strategy="tpe",
         n_trials=n_trials,
         cv=cv,
@@ -68,6 +74,16 @@ def auto(
         time_budget=time_budget,
         test_size=test_size,
     ).fit(X, y)
+
+
+def defaults_config(estimator) -> dict:
+    """The configuration of :data:`AUTO_SPACE` that is ``estimator``'s own parameters (its
+    defaults), so the search is never worse than them by more than its CV's noise."""
+    params = estimator.get_params()
+    widths = tuple(params["hidden_layer_sizes"])
+    config = {"hidden_layer_sizes.depth": len(widths)}
+    config |= {f"hidden_layer_sizes.width_{k}": w for k, w in enumerate(widths, 1)}
+    return config | {name: params[name] for name in DEFAULT_PARAMETERS[1:]}
 
 
 def _estimator(task, y, max_iter):

@@ -74,6 +74,11 @@ class Search:
         fit_params: keyword arguments of each model's ``fit``.
         strategy_options: keyword arguments of the strategy (e.g. ``population_size``).
         stale_after: seconds without a heartbeat after which a running trial is lost.
+        points_to_evaluate: configurations to try first, as trials 0, 1, ... in order, each
+            in the space's configuration form (``{"alpha": 1e-4,
+            "hidden_layer_sizes.depth": 1, "hidden_layer_sizes.width_1": 100}``: the names
+            of ``result.trials_``'s ``param.`` columns); the strategy proposes the rest and
+            learns from them. Not with ``strategy="grid"``.
     """
 
     def __init__(
@@ -97,6 +102,7 @@ class Search:
         fit_params=None,
         strategy_options=None,
         stale_after=30.0,
+        points_to_evaluate=None,
     ):
         self.estimator, self.space, self.strategy = estimator, space, strategy
         self.n_trials, self.cv, self.scoring = n_trials, cv, scoring
@@ -109,6 +115,7 @@ class Search:
         self.test_size, self.time_ordered, self.pruner = test_size, time_ordered, pruner
         self.batch_size, self.time_budget, self.fit_params = batch_size, time_budget, fit_params
         self.strategy_options, self.stale_after = strategy_options, stale_after
+        self.points_to_evaluate = points_to_evaluate
 
     def fit(self, X, y) -> SearchResult:
         """Run (or resume) the search on (X, y) and return its :class:`SearchResult`."""
@@ -117,11 +124,13 @@ class Search:
         model = Model(self.estimator, dict(self.fit_params or {}))
         space = self.space if isinstance(self.space, Space) else Space(self.space)
         _validate_space(space, model)
-        X_train, y_train, X_test, y_test = self._split(X, y, model, seed)
-        context, spec = self._context(model, space, X_train, y_train, seed)
         strategy = strategies.make_strategy(
             self.strategy, space, seed, **dict(self.strategy_options or {})
         )
+        if self.points_to_evaluate:
+            strategy = strategies.Enqueued(strategy, self.points_to_evaluate)
+        X_train, y_train, X_test, y_test = self._split(X, y, model, seed)
+        context, spec = self._context(model, space, X_train, y_train, seed)
         url, temporary = self._ledger_url()
         ledger = open_ledger(url)
         if not ledger.create_search(context.search_id, spec, context.folds.assignment):
@@ -206,6 +215,15 @@ class Search:
             "pruner": None if pruner is None else pruner.get_config(),
             "batch_size": self.batch_size,
             "data": data,
+        } | self._enqueued(space)
+
+    def _enqueued(self, space) -> dict:
+        """The identity's part for ``points_to_evaluate`` (none without them, so the ids of
+        searches that have none stay as they were)."""
+        if not self.points_to_evaluate:
+            return {}
+        return {
+            "points_to_evaluate": [json.loads(space.canonical(c)) for c in self.points_to_evaluate]
         }
 
     def _ledger_url(self):
