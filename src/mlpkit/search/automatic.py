@@ -28,8 +28,9 @@ AUTO_SPACE = {
     "batch_size": Choice(["auto", 32, 64, 128, 256]),
 }
 
-#: The estimator parameters :func:`auto` starts from (trial 0): the estimators' defaults.
-DEFAULT_PARAMETERS = ("hidden_layer_sizes", "learning_rate_init", "alpha", "dropout", "batch_size")
+#: The estimator parameters besides ``hidden_layer_sizes`` that :func:`auto`'s trial 0 takes
+#: from the estimator (its defaults).
+DEFAULT_PARAMETERS = ("learning_rate_init", "alpha", "dropout", "batch_size")
 
 
 def auto(
@@ -83,7 +84,7 @@ def defaults_config(estimator) -> dict:
     widths = tuple(params["hidden_layer_sizes"])
     config = {"hidden_layer_sizes.depth": len(widths)}
     config |= {f"hidden_layer_sizes.width_{k}": w for k, w in enumerate(widths, 1)}
-    return config | {name: params[name] for name in DEFAULT_PARAMETERS[1:]}
+    return config | {name: params[name] for name in DEFAULT_PARAMETERS}
 
 
 def _estimator(task, y, max_iter):
