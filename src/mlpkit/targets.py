@@ -18,12 +18,31 @@ Users have labels (``">50K"``, ``"A"``–``"Z"``, ``True``/``False``, ``3``/``7`
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ._validation import is_number
 from .data.scaling import fit_scaler, make_scaler, scaler_from_state, scaler_state
 from .exceptions import ConfigError
 
 TARGET_SCALERS = ("auto", "standard", "minmax", "tanh", None)
+
+#: A numeric target with at most this many distinct integer values is a set of classes.
+MAX_CLASSES = 20
+
+
+def detect_task(y) -> str:
+    """ "classifier" for text, boolean or category labels and for a few distinct integers (at
+    most :data:`MAX_CLASSES`, also when stored as floats), else "regressor".
+
+    Unlike scikit-learn's ``type_of_target``, which calls any whole-valued floats classes,
+    house prices in whole dollars (1,165 distinct values) are a regression here.
+    """
+    y = pd.Series(np.asarray(y).ravel() if not isinstance(y, pd.Series) else y).dropna()
+    if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
+        return "classifier"
+    values = y.to_numpy(dtype=np.float64)
+    integral = bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+    return "classifier" if integral and len(np.unique(values)) <= MAX_CLASSES else "regressor"
 
 
 def check_target_scaler(scaler) -> None:

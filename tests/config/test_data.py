@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from mlpkit.config import ConfigFileError, DataFileError, load_config
-from mlpkit.config.data import detect_task
+from mlpkit.targets import detect_task
 
 
 def config_for(tmp_path, csv_text: str, data: str = "", name: str = "t.csv"):

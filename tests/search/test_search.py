@@ -284,6 +284,19 @@ def test_auto_tries_the_estimators_defaults_first():
     assert first["param.batch_size"] == "auto" and first["status"] == "complete"
 
 
+def test_auto_calls_whole_valued_prices_a_regression():
+    # California house values are whole dollars: scikit-learn's type_of_target calls them
+    # 1,165 classes, and the search once trained a 1,165-way classifier on them (R² 0.42).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = np.round(100_000 + 20_000 * X[:, 0] + 1_000 * rng.normal(size=120))
+    result = mk.search.auto(X, y, n_trials=1, max_iter=5, cv=2, test_size=None)
+    assert isinstance(result.best_estimator_, mk.MLPRegressor)
+    labels = (X[:, 0] > 0).astype(float)  # 0.0 / 1.0: classes
+    classes = mk.search.auto(X, labels, n_trials=1, max_iter=2, cv=2, test_size=None)
+    assert isinstance(classes.best_estimator_, mk.MLPClassifier)
+
+
 def test_points_to_evaluate_are_the_first_trials_and_the_strategy_goes_on_after_them():
     X, y = data(n=160)
     point = {"hidden_layer_sizes": (8,), "learning_rate_init": 0.01, "alpha": 0.001}

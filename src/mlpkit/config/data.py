@@ -27,9 +27,6 @@ from ..data.tables import read_table
 from .errors import ConfigFileError, DataFileError, Problem
 from .kinds import suggestion
 
-#: A numeric target with at most this many distinct integer values is a set of classes.
-MAX_CLASSES = 20
-
 _PARQUET = (".parquet", ".pq")
 
 
@@ -114,17 +111,6 @@ def _require_targets(y: pd.Series, path: Path, data: dict) -> None:
         raise DataFileError(path, message, row=first, column=str(y.name))
     line = first + 1 + (1 if data["header"] else 0)  # 1-based, after the header line
     raise DataFileError(path, message, line=line, column=str(y.name))
-
-
-def detect_task(y) -> str:
-    """ "classifier" for text, boolean or category labels and for a few distinct integers (at
-    most :data:`MAX_CLASSES`), else "regressor"."""
-    y = pd.Series(np.asarray(y).ravel() if not isinstance(y, pd.Series) else y).dropna()
-    if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
-        return "classifier"
-    values = y.to_numpy(dtype=np.float64)
-    integral = bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
-    return "classifier" if integral and len(np.unique(values)) <= MAX_CLASSES else "regressor"
 
 
 def split(X, y, data: dict, classify: bool, path: Path):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import losses, optim
 from ..exceptions import ConfigError
+from ..targets import detect_task
 from . import data as data_io
 from .components import make_callback
 from .errors import ConfigFileError, Issue, Problem
@@ -172,7 +173,7 @@ class RunConfig:
         shown = Path(self.path.parent, self.values["data"]["path"])
         frame = data_io.read_frame(self.data_path, self.values["data"])
         X, y, ids = data_io.select(frame, self.values["data"], self._locate, shown)
-        self._task = data_io.detect_task(y)
+        self._task = detect_task(y)
         return (X, y, ids) if with_ids else (X, y)
 
     def stream_source(self):
@@ -187,7 +188,7 @@ class RunConfig:
     def split(self, X, y):
         """``X_train, X_test, y_train, y_test``: ``data.test_size`` held out (stratified for a
         classifier, the last rows when ``time_ordered``), seeded by ``data.random_state``."""
-        classify = (self.task or data_io.detect_task(y)) == "classifier"
+        classify = (self.task or detect_task(y)) == "classifier"
         shown = Path(self.path.parent, self.values["data"]["path"])
         return data_io.split(X, y, self.values["data"], classify, shown)
 
@@ -207,7 +208,7 @@ class RunConfig:
             return build_network(model)
         kind = model["kind"]
         if kind not in ESTIMATORS:
-            kind = data_io.detect_task(y) if y is not None else self._task
+            kind = detect_task(y) if y is not None else self._task
         if kind is None:
             raise ConfigError(
                 'model.kind = "auto" decides from the target: call read_data() first or pass '

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..data.cleaning import identifier_reason
 from ..exceptions import ConfigError
+from ..targets import detect_task
 from . import data as data_io
 from .kinds import REQUIRED, suggestion
 from .model_keys import estimator_fields
@@ -81,7 +82,7 @@ def starter_config(data_path, target, *, config_dir=None, **read) -> str:
     y = frame[str(target)]
     features = frame.drop(columns=[str(target)])
     data["drop"] = [name for name in features.columns if _identifier(features[name])]
-    kind = data_io.detect_task(y)
+    kind = detect_task(y)
     values = {"data": _with_path(data, data_path, config_dir)}
     values["model"] = _model_values(kind, features.drop(columns=data["drop"]))
     for section in ("evaluation", "search", "ledger", "output"):

@@ -51,7 +51,8 @@ def auto(
     """Search the built-in space for the task of y; return the SearchResult.
 
     Args:
-        task: "classification", "regression" or "auto" (classes unless y is continuous).
+        task: "classification", "regression" or "auto" (classes for text, boolean or category
+            labels and for at most 20 distinct whole numbers; see ``targets.detect_task``).
         time_budget: seconds the search may take (see ``Search``: trials stop at it too).
         n_trials: the number of trials (default 40; with only ``time_budget``, up to 1,000).
         scoring, cv, random_state, ledger, n_workers, test_size: as :class:`Search`.

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import clone, is_regressor
-from sklearn.utils.multiclass import type_of_target
 from threadpoolctl import threadpool_limits
 
 from .._validation import take_rows
 from ..evaluation.models import network_of, scored_model
 from ..exceptions import NotFittedError
 from ..network import Sequential
+from ..targets import detect_task
 from ..training.callbacks import Callback
 from .folds import Folds
 from .scoring import Scorer
@@ -90,8 +90,9 @@ class Model:
 
 
 def has_classes(y) -> bool:
-    """y holds class labels (binary or multi-class), not continuous values."""
-    return type_of_target(np.asarray(y)) in ("binary", "multiclass")
+    """y holds class labels (binary or multi-class), not values: the rule of
+    :func:`~mlpkit.targets.detect_task`."""
+    return detect_task(y) == "classifier"
 
 
 @dataclass
