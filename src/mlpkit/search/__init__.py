@@ -20,6 +20,7 @@ _NAMES = {
     "Search": "search",
     "SearchResult": "search",
     "auto": "automatic",
+    "Ensemble": "ensemble",
     "MedianPruner": "pruning",
     "SuccessiveHalving": "pruning",
     "bbc_cv": "claims",

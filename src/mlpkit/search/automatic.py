@@ -8,7 +8,8 @@ The space is the one a practitioner tunes first on tabular data — depth and wi
 learning rate, the L2 penalty, dropout and the batch size — with the ranges that won on the
 quality suite of benchmarks/bench_auto.py (read the table in benchmarks/README.md). Trial 0 is
 the estimator's defaults (``points_to_evaluate``), so a search whose budget allows only a few
-slow trials still has a good one to choose.
+slow trials still has a good one to choose. After the search, ensemble selection averages
+the best few trials (``result.ensemble_``, :mod:`mlpkit.search.ensemble`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def auto(
     n_workers=1,
     test_size=0.2,
     max_iter=200,
+    ensemble=25,
 ):
     """Search the built-in space for the task of y; return the SearchResult.
 
@@ -57,11 +59,15 @@ def auto(
         n_trials: the number of trials (default 40; with only ``time_budget``, up to 1,000).
         scoring, cv, random_state, ledger, n_workers, test_size: as :class:`Search`.
         max_iter: the epochs of each fit (each stops earlier on its own rule).
+        ensemble: the steps of ensemble selection over the complete trials
+            (``SearchResult.ensemble``; 0 or None: none). The result's ``ensemble_`` is then
+            the model to predict with, ``best_estimator_`` the single winner. Its members are
+            refitted after the search, outside ``time_budget``, as the winner is.
     """
     estimator = _estimator(task, y, max_iter)
     if n_trials is None:
         n_trials = 40 if time_budget is None else 1000
-    return Search(
+    result = Search(
         estimator,
         AUTO_SPACE,
         points_to_evaluate=[defaults_config(estimator)],
@@ -76,6 +82,9 @@ def auto(
         time_budget=time_budget,
         test_size=test_size,
     ).fit(X, y)
+    if ensemble:
+        result.ensemble(ensemble)
+    return result
 
 
 def defaults_config(estimator) -> dict:

@@ -23,6 +23,7 @@ import numpy as np
 
 from .._validation import take_rows
 from . import claims
+from .ensemble import Ensemble, select
 from .trial import outputs_of, run_trial
 
 STATUSES = ("complete", "pruned", "failed", "lost", "duplicate")
@@ -48,6 +49,9 @@ class SearchResult:
         test_score_: its score on the untouched test split (None without one).
         n_trials_: {"complete", "pruned", "failed", "lost", "duplicate"} counts.
         corrected_score_: the selection-corrected estimate of the winner's CV score (BBC-CV).
+        ensemble_: after :meth:`ensemble` (``mk.search.auto`` calls it), the weighted average
+            of trials chosen by ensemble selection, refitted on all training rows; None before.
+        ensemble_test_score_: its score on the untouched test split (None without one).
         claims_: every number of :meth:`report`.
         trials_: one row per trial (pandas DataFrame).
         search_id: the search's identity in the ledger.
@@ -76,6 +80,8 @@ class SearchResult:
         self.best_params_ = context.space.assemble(best["config"])
         self.best_estimator_ = self._refit(best, context)
         self.test_score_ = None
+        self.ensemble_, self.ensemble_test_score_ = None, None
+        self._test = (X_test, y_test)
         if X_test is not None:
             predicted = outputs_of(self.best_estimator_, X_test, context.scorer.classes)
             self.test_score_ = context.scorer(predicted, y_test, np.arange(len(y_test)))
@@ -88,6 +94,44 @@ class SearchResult:
         model = context.model.build(context.space.assemble(best["config"]), best["seed"])
         model.fit(context.X, context.y, **context.model.fit_params)  # a network returns History
         return model
+
+    def ensemble(self, size: int = 25) -> Ensemble:
+        """Choose an ensemble of the complete trials from their stored out-of-fold predictions
+        (forward selection with replacement, ``size`` steps, on the search's score with the log
+        loss or squared error breaking ties: :mod:`mlpkit.search.ensemble`), refit its members
+        on all training rows (the winner is ``best_estimator_`` itself) and score it once on
+        the test split. Sets and returns ``ensemble_``; ``ensemble_test_score_`` is its test
+        score. Where no average scores above the best single trial, that trial is the
+        ensemble, alone."""
+        if not isinstance(size, int | np.integer) or size < 1:
+            raise ValueError(f"ensemble size must be a whole number ≥ 1; received size={size!r}.")
+        context, stored = self._context, self._stored
+        y = np.asarray(take_rows(context.y, stored.rows))
+        counts = select(
+            stored.oof,
+            lambda p: float(context.scorer.of(y, p)),
+            lambda p: float(context.scorer.row_losses(y, p[None]).mean()),
+            size,
+        )
+        oof_score = float(context.scorer.of(y, np.tensordot(counts / counts.sum(), stored.oof, 1)))
+        chosen = np.flatnonzero(counts)
+        trials = {t["number"]: t for t in self._trials}
+        numbers = [stored.numbers[i] for i in chosen]
+        members = [
+            self.best_estimator_ if n == self.best_index_ else self._refit(trials[n], context)
+            for n in numbers
+        ]
+        self.ensemble_ = Ensemble(members, counts[chosen], numbers, context.scorer.classes)
+        self.claims_["ensemble"] = {
+            "trials": numbers,
+            "weights": self.ensemble_.weights.tolist(),
+            "oof_score": oof_score,
+        }
+        X_test, y_test = self._test
+        if X_test is not None:
+            predicted = outputs_of(self.ensemble_, X_test, context.scorer.classes)
+            self.ensemble_test_score_ = context.scorer(predicted, y_test, np.arange(len(y_test)))
+        return self.ensemble_
 
     def _pool(self, complete) -> _Stored:
         tested = self._context.folds.tested()
@@ -218,6 +262,19 @@ class SearchResult:
             )
         if self.test_score_ is not None:
             lines.append(f"  winner on the untouched test split: {self.test_score_:.4f}")
+        if "ensemble" in c:
+            e = c["ensemble"]
+            what = f"ensemble of trials {', '.join(map(str, e['trials']))}"
+            if len(e["trials"]) == 1:
+                what = f"ensemble: trial {e['trials'][0]} alone (no average scored higher)"
+            lines.append(
+                f"  {what}: out-of-fold {e['oof_score']:.4f} (chosen on those rows: optimistic)"
+                + (
+                    f"; on the untouched test split: {self.ensemble_test_score_:.4f}"
+                    if self.ensemble_test_score_ is not None
+                    else ""
+                )
+            )
         if "permutation" in c:
             lines.append(f"  permutation p-value of the search: {c['permutation']['p_value']:.3f}")
         return "\n".join(lines)
