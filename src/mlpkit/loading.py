@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 from . import modelfile
 from ._version import __version__
+from .ensemble import Ensemble, member_arrays
 from .estimators import MLPClassifier, MLPRegressor
 from .network import Sequential
 from .persistence import plan
@@ -22,12 +25,16 @@ from .persistence.errors import ModelFileError
 
 #: The classes a model file may hold, by the name their document gives.
 MODELS = {cls.__name__: cls for cls in (Sequential, MLPClassifier, MLPRegressor)}
+#: The document class of an ensemble of estimators (:mod:`mlpkit.ensemble`).
+ENSEMBLE = Ensemble.__name__
 
 
 def load(path, *, key=None):
     """Read a model file written by ``save``; returns the ``mk.Sequential``, ``MLPClassifier``
-    or ``MLPRegressor`` it holds, ready to predict and to train on. No pickle: the arrays are
-    read with ``allow_pickle=False`` and objects are built from registered names only.
+    or ``MLPRegressor`` it holds, ready to predict and to train on, or the ``Ensemble`` of
+    estimators (``mk.search.auto``'s ``result.ensemble_``), ready to predict. No pickle: the
+    arrays are read with ``allow_pickle=False`` and objects are built from registered names
+    only.
 
     Args:
         path: the model file.
@@ -43,15 +50,44 @@ def load(path, *, key=None):
     document, arrays = modelfile.read(path, key=key, check=_check)
     try:
         plan.check_arrays(arrays)
-        with plan.part("model"):
-            model = MODELS[document["class"]].from_document(document, arrays)
-        network = model if isinstance(model, Sequential) else model.network_
-        where = "model" if model is network else "model.network"
-        plan.check_built(network, where)
-        _check_estimator(model, network)
+        if document["class"] == ENSEMBLE:
+            return _ensemble(document, arrays)
+        return _model(document, arrays, "model")
     except ModelFileError as error:
         raise error.at(path) from None
+
+
+def _model(document: dict, arrays: dict, where: str):
+    """The network or estimator of a checked document, its built parts checked."""
+    with plan.part(where):
+        model = MODELS[document["class"]].from_document(document, arrays)
+    network = model if isinstance(model, Sequential) else model.network_
+    plan.check_built(network, where if model is network else f"{where}.network")
+    _check_estimator(model, network, where)
     return model
+
+
+def _ensemble(document: dict, arrays: dict):
+    """The Ensemble of a checked document: its members built one by one, then checked to take
+    the same input columns and, for classes, to know the same labels."""
+    members = [
+        _model(member, member_arrays(arrays, k), f"model.members[{k}]")
+        for k, member in enumerate(document["members"])
+    ]
+    first = members[0]
+    for k, member in enumerate(members[1:], 1):
+        if member.n_features_in_ != first.n_features_in_:
+            raise ModelFileError(
+                f"{member.n_features_in_}; member 0 takes {first.n_features_in_} columns.",
+                field=f"model.members[{k}].fitted.n_features_in_",
+            )
+        if hasattr(first, "classes_") and not np.array_equal(member.classes_, first.classes_):
+            raise ModelFileError(
+                f"{member.classes_.tolist()}; member 0 knows {first.classes_.tolist()}.",
+                field=f"model.members[{k}].fitted.classes_",
+            )
+    classes = getattr(first, "classes_", None)
+    return Ensemble(members, document["weights"], document["trials"], classes)
 
 
 def model_path(path) -> str:
@@ -85,16 +121,19 @@ def save(model, path, *, key=None) -> str:
 
 
 def _check(document: dict, shapes: dict) -> None:
+    if document.get("class") == ENSEMBLE:
+        plan.check_ensemble(document, shapes)
+        return
     if document.get("class") not in MODELS:
         raise ModelFileError(
             f"{document.get('class')!r} is not a model this mlpkit builds; it builds "
-            f"{', '.join(MODELS)}.",
+            f"{', '.join(MODELS)} and {ENSEMBLE}.",
             field="model.class",
         )
     plan.check_document(document, shapes)
 
 
-def _check_estimator(model, network) -> None:
+def _check_estimator(model, network, where: str) -> None:
     if model is network:
         return
     takes = network.n_features if network.preprocessor is None else None
@@ -103,5 +142,5 @@ def _check_estimator(model, network) -> None:
     if model.n_features_in_ != takes:
         raise ModelFileError(
             f"{model.n_features_in_}; the network takes {takes} input columns.",
-            field="model.fitted.n_features_in_",
+            field=f"{where}.fitted.n_features_in_",
         )

@@ -98,8 +98,10 @@ def optimizer_edits(prefix: tuple) -> list:
     ]
 
 
-def array_edits(batchnorm: str | None) -> list:
-    """Edits of the arrays (and one of the meta member's text)."""
+def array_edits(batchnorm: str | None, prefix: str = "") -> list:
+    """Edits of the arrays (and one of the meta member's text); ``prefix`` is that of an
+    ensemble member's arrays."""
+    params = f"{prefix}params"
 
     def put(name, value):
         def change(document, arrays):
@@ -122,17 +124,17 @@ def array_edits(batchnorm: str | None) -> list:
         return make
 
     edits = [
-        ("params-nan", put("params", poison(np.nan)), "params"),
-        ("params-inf", put("params", poison(np.inf, -1)), "params"),
-        ("params-short", put("params", lambda a: a[:-1]), "params"),
-        ("params-long", put("params", lambda a: np.concatenate([a, a])), "params"),
-        ("params-2d", put("params", lambda a: a.reshape(1, -1)), "params"),
-        ("params-f16", put("params", lambda a: a.astype(np.float16)), "params"),
-        ("params-int", put("params", lambda a: a.astype(np.int64)), "params"),
-        ("params-missing", drop("params"), "params"),
-        ("extra-array", put("evil", lambda a: np.zeros(3)), "evil"),
-        ("extra-huge", put("evil", lambda a: np.zeros(2**22, dtype=np.uint8)), "evil"),
-        ("strings", put("params", lambda a: np.array(["x"] * a.size)), "params"),
+        ("params-nan", put(params, poison(np.nan)), params),
+        ("params-inf", put(params, poison(np.inf, -1)), params),
+        ("params-short", put(params, lambda a: a[:-1]), params),
+        ("params-long", put(params, lambda a: np.concatenate([a, a])), params),
+        ("params-2d", put(params, lambda a: a.reshape(1, -1)), params),
+        ("params-f16", put(params, lambda a: a.astype(np.float16)), params),
+        ("params-int", put(params, lambda a: a.astype(np.int64)), params),
+        ("params-missing", drop(params), params),
+        ("extra-array", put(f"{prefix}evil", lambda a: np.zeros(3)), "evil"),
+        ("extra-huge", put(f"{prefix}evil", lambda a: np.zeros(2**22, dtype=np.uint8)), "evil"),
+        ("strings", put(params, lambda a: np.array(["x"] * a.size)), params),
     ]
     if batchnorm is not None:
         edits += [
@@ -183,4 +185,34 @@ def classifier_edits() -> list:
         ("labels-bad", setter(*classes, "dtype", value="evil"), "dtype"),
         ("labels-few", setter(*classes, "values", value=["a"]), "classes"),
         ("labels-str", setter(*classes, "values", value="ab"), "values"),
+    ]
+
+
+def ensemble_edits() -> list:
+    """Edits of an Ensemble's own fields (two members of text-label classifiers)."""
+
+    def stray(name):
+        def change(document, arrays):
+            arrays[name] = arrays["member0/params"].copy()
+
+        return change
+
+    labels = ("members", 1, "network", "target", "classes", "values")
+    return [
+        ("ens-class", setter("class", value="Ensembles"), "class"),
+        ("ens-weights-short", setter("weights", value=[1.0]), "weights"),
+        ("ens-weight-neg", setter("weights", 0, value=-1.0), "weights[0]"),
+        ("ens-weights-zero", setter("weights", value=[0.0, 0.0]), "weights"),
+        ("ens-weights-str", setter("weights", value="equal"), "weights"),
+        ("ens-weight-nan", setter("weights", 1, value=float("nan")), "weights[1]"),
+        ("ens-trials-neg", setter("trials", 0, value=-1), "trials[0]"),
+        ("ens-trials-long", setter("trials", value=[1, 2, 3]), "trials"),
+        ("ens-members-empty", setter("members", value=[]), "members"),
+        ("ens-members-missing", setter("members", delete=True), "members"),
+        ("ens-member-net", setter("members", 1, "class", value="Sequential"), "members[1]"),
+        ("ens-member-kind", setter("members", 1, "class", value="MLPRegressor"), "members[1]"),
+        ("ens-member-nfi", setter("members", 1, "fitted", "n_features_in_", value=4), "members[1]"),
+        ("ens-member-labels", setter(*labels, value=["maybe", "no"]), "members[1]"),
+        ("ens-array-stray", stray("member7/params"), "member7/params"),
+        ("ens-array-bare", stray("params"), "'params'"),
     ]

@@ -27,6 +27,7 @@ import numpy as np
 from modelfile_edits import (
     array_edits,
     classifier_edits,
+    ensemble_edits,
     estimator_edits,
     network_edits,
     optimizer_edits,
@@ -260,9 +261,9 @@ def outcome(path: str, mutant: Mutant, load, refusal: type, bound: int) -> tuple
 
 
 def base_files(folder) -> dict[str, bytes]:
-    """Three small trained models saved by this mlpkit: a network with every layer kind and
+    """Four small trained models saved by this mlpkit: a network with every layer kind and
     Adam state, a regressor with a preprocessor and a scaled target, a classifier of text
-    labels."""
+    labels, and an ensemble of two such classifiers."""
     import mlpkit as mk
 
     rng = np.random.default_rng(0)
@@ -282,7 +283,10 @@ def base_files(folder) -> dict[str, bytes]:
     regressor = mk.MLPRegressor(**options, preprocessor=mk.data.Preprocessor())
     regressor.fit(X, X[:, 0] * 3 + 1)
     classifier = mk.MLPClassifier(**options).fit(X, np.where(X[:, 1] > 0, "yes", "no"))
-    models = {"seq": net, "reg": regressor, "clf": classifier}
+    other = mk.MLPClassifier(**(options | {"random_state": 1}))
+    other.fit(X, np.where(X[:, 1] > 0, "yes", "no"))
+    ensemble = mk.search.Ensemble([classifier, other], [1, 3], [0, 4], classifier.classes_)
+    models = {"seq": net, "reg": regressor, "clf": classifier, "ens": ensemble}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return {
@@ -292,10 +296,17 @@ def base_files(folder) -> dict[str, bytes]:
 
 
 def mutants(folder, *, with_bombs=True) -> list[Mutant]:
-    """Every mutant of the three base files (see the module docstring)."""
+    """Every mutant of the four base files (see the module docstring)."""
     found = []
     for name, data in base_files(folder).items():
         meta, arrays = parts(data)
+        if name == "ens":  # the members' arrays and documents are checked as a model's are
+            member = ("members", 1, "network")
+            edits = network_edits(member) + optimizer_edits(member) + ensemble_edits()
+            edits += array_edits(None, prefix="member1/")
+            found += truncations(name, data, 20) + flips(name, data, 30, seed=len(found))
+            found += edited(name, data, edits) + json_texts(name, data)
+            continue
         is_net = meta["model"]["class"] == "Sequential"
         prefix = () if is_net else ("network",)
         edits = network_edits(prefix) + optimizer_edits(prefix)

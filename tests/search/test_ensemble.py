@@ -70,7 +70,7 @@ def test_an_ensemble_averages_probabilities_with_its_weights():
     assert ensemble.predict(np.zeros((3, 1))).tolist() == [1, 1, 1]
     values = Ensemble([Fixed([2.0]), Fixed([4.0])], [1, 1], [0, 1])
     assert values.predict(np.zeros((2, 1))).tolist() == [3.0, 3.0]
-    with pytest.raises(ConfigError, match="one non-negative weight per member"):
+    with pytest.raises(ConfigError, match="one non-negative weight and one trial number"):
         Ensemble([Fixed([1.0])], [1, 2], [0])
 
 
@@ -95,8 +95,46 @@ def test_a_search_ensemble_is_no_worse_out_of_fold_than_its_best_trial(tmp_path)
     assert 0.0 <= result.ensemble_test_score_ <= 1.0
     assert "ensemble" in result.report()
     assert ensemble.predict_proba(X[:5]).shape == (5, 2)
-    with pytest.raises(ConfigError, match="save its members one by one"):
+
+
+def test_an_ensemble_saves_to_one_model_file_and_loads_back_predicting_the_same(tmp_path):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(150, 4))
+    labels = np.where(X[:, 0] + 0.3 * rng.normal(size=150) > 0, "fails", "runs")
+    result = mk.search.auto(X, labels, n_trials=4, max_iter=8, cv=2, test_size=None)
+    ensemble = result.ensemble_
+    loaded = mk.load(ensemble.save(tmp_path / "ensemble.mlpk"))
+    assert isinstance(loaded, Ensemble) and loaded.trials == ensemble.trials
+    np.testing.assert_array_equal(loaded.weights, ensemble.weights)
+    assert loaded.classes_.tolist() == ["fails", "runs"]
+    np.testing.assert_array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
+    assert (loaded.predict(X) == ensemble.predict(X)).all()
+    values = mk.search.auto(X, X[:, 1] * 2.0, n_trials=3, max_iter=5, cv=2, test_size=None)
+    back = mk.load(values.ensemble_.save(tmp_path / "values.mlpk"))
+    np.testing.assert_array_equal(back.predict(X), values.ensemble_.predict(X))
+    assert back.classes_ is None
+
+
+def test_an_ensemble_of_other_models_is_not_saved_and_says_which_member(tmp_path):
+    ensemble = Ensemble([Fixed([0.9, 0.1]), Fixed([0.2, 0.8])], [1, 1], [4, 7], classes=[0, 1])
+    with pytest.raises(ConfigError, match="member 0 \\(trial 4\\) is a Fixed"):
         ensemble.save(tmp_path / "e.mlpk")
+    assert not (tmp_path / "e.mlpk").exists()
+
+
+def test_the_commands_refuse_an_ensemble_file_and_say_how_to_use_it(tmp_path, capsys):
+    from mlpkit.cli import main
+
+    X, y = make_regression(n_samples=80, n_features=3, random_state=0)
+    result = mk.search.auto(X, y, n_trials=2, max_iter=3, cv=2, test_size=None)
+    path = result.ensemble_.save(tmp_path / "ensemble.mlpk")
+    data = tmp_path / "rows.csv"
+    data.write_text("x0,x1,x2\n0.1,0.2,0.3\n")
+    with pytest.raises(SystemExit) as stopped:
+        main(["predict", str(path), str(data)])
+    assert stopped.value.code == 2  # a usage error
+    error = capsys.readouterr().err
+    assert "holds an Ensemble" in error and ".predict(X)" in error and "Traceback" not in error
 
 
 def test_auto_ends_with_an_ensemble_unless_told_not_to():

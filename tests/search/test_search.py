@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
@@ -282,6 +283,26 @@ def test_auto_tries_the_estimators_defaults_first():
     assert first["param.hidden_layer_sizes.width_1"] == 100
     assert first["param.learning_rate_init"] == mk.MLPClassifier().learning_rate_init
     assert first["param.batch_size"] == "auto" and first["status"] == "complete"
+
+
+def test_auto_searches_the_scaling_of_a_raw_table_for_values():
+    rng = np.random.default_rng(0)
+    area = np.exp(rng.normal(8.0, 1.0, size=150))  # a long right tail, as lot areas have
+    table = pd.DataFrame({"area": area, "kind": rng.choice(["a", "b", "c"], size=150)})
+    table.loc[::10, "area"] = np.nan
+    y = np.log(np.nan_to_num(area, nan=3000.0)) + (table["kind"] == "b") + rng.normal(0, 0.1, 150)
+    result = mk.search.auto(table, y, n_trials=6, max_iter=5, cv=2, test_size=None, ensemble=0)
+    trials = result.trials_.sort_values("number")
+    assert trials["param.preprocessor__scaler"].iloc[0] == "standard"  # the defaults first
+    assert set(trials["param.preprocessor__scaler"]) == {"standard", "tanh"}
+    assert (
+        trials.loc[trials["param.preprocessor__scaler"] == "tanh", "status"] == "complete"
+    ).any()
+    scaler = result.best_estimator_.network_.preprocessor.scaler
+    assert scaler == result.best_params_["preprocessor__scaler"]
+    assert np.isfinite(result.best_estimator_.predict(table.head(5))).all()
+    classes = mk.search.auto(table, y > np.median(y), n_trials=1, max_iter=2, cv=2, test_size=None)
+    assert "param.preprocessor__scaler" not in classes.trials_  # measured worse for classes
 
 
 def test_auto_calls_whole_valued_prices_a_regression():

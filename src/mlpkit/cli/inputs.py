@@ -35,12 +35,22 @@ class Inputs:
 def load_model(path: str):
     """The model in the file at ``path`` (``mk.load``)."""
     import mlpkit as mk
+    from mlpkit.ensemble import Ensemble
 
     input_file(path, "model file")
     try:
-        return mk.load(path)
+        model = mk.load(path)
     except (ValueError, KeyError, OSError) as error:
         raise CommandError(f"{path} is not a model file mlpkit can read: {error}", USAGE) from error
+    if isinstance(model, Ensemble):
+        raise CommandError(
+            f"{path} holds an Ensemble of {len(model.members)} model(s) (mk.search.auto's "
+            f"result.ensemble_); the commands take one network or estimator. Predict with it "
+            f"in Python (mk.load({path!r}).predict(X)), or save one member "
+            f"(result.best_estimator_.save(...)) for the commands.",
+            USAGE,
+        )
+    return model
 
 
 def read_frame(path: str, *, separator=None, missing=None):

@@ -1,7 +1,8 @@
 """The schemas of the documents mlpkit writes into model files (see :mod:`.schema`).
 
 :data:`NETWORK` is ``Sequential.to_document``'s, :data:`ESTIMATOR` that of an
-``MLPClassifier``/``MLPRegressor`` (its network's inside), :func:`scaler_state` that of a fitted
+``MLPClassifier``/``MLPRegressor`` (its network's inside), :data:`ENSEMBLE` that of an
+``Ensemble`` (its members' inside), :func:`scaler_state` that of a fitted
 scaler (the target's, the preprocessor's). Open parts — a layer's or optimizer's config, the
 preprocessor's state — are checked here for their shape and then by the constructors that
 take them (see :mod:`.plan`). Types, ranges and lengths only; what depends on several
@@ -150,5 +151,21 @@ ESTIMATOR = Record(
         "params": Record({}, extra=True),
         "fitted": FITTED,
         "network": NETWORK,
+    }
+)
+
+#: The most members an ensemble file may hold.
+MAX_MEMBERS = 1_000
+
+ENSEMBLE = Record(
+    {
+        "class": Text(("Ensemble",)),
+        "weights": Items(Real(0), min_length=1, max_length=MAX_MEMBERS),
+        "trials": Items(Int(0, 2**63), min_length=1, max_length=MAX_MEMBERS),
+        "members": Items(
+            Record({"class": Text(("MLPClassifier", "MLPRegressor"))}, extra=True),
+            min_length=1,
+            max_length=MAX_MEMBERS,
+        ),
     }
 )

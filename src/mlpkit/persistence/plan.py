@@ -55,19 +55,51 @@ def part(field: str):
         raise ModelFileError(f"{type(error).__name__}: {error}", field=field) from None
 
 
-def check_document(document: dict, shapes: dict) -> None:
+def check_document(document: dict, shapes: dict, where: str = "model", prefix: str = "") -> None:
     """Refuse a document (ModelFileError naming the field) that does not fit its schema, whose
     parts cannot be built, or that does not match the arrays' declared ``shapes``
-    (name → (dtype, shape))."""
+    (name → (dtype, shape)). ``where`` names the document in messages; ``prefix`` is the one
+    its arrays' names carry in the archive (an ensemble member's)."""
     if document.get("class") in ("MLPClassifier", "MLPRegressor"):
-        fields.ESTIMATOR(document, "model")
-        check_fitted(document)
-        network, where = document["network"], "model.network"
+        fields.ESTIMATOR(document, where)
+        check_fitted(document, where)
+        network, where = document["network"], f"{where}.network"
     else:
-        fields.NETWORK(document, "model")
-        network, where = document, "model"
+        fields.NETWORK(document, where)
+        network = document
     widths, n_params = check_network(network, where)
-    check_shapes(network, widths, n_params, shapes, where)
+    check_shapes(network, widths, n_params, shapes, where, prefix)
+
+
+def check_ensemble(document: dict, shapes: dict) -> None:
+    """An Ensemble's document: its schema, one weight and trial number per member, the weights
+    not all 0, members of one estimator class, every array a member's, and each member as
+    :func:`check_document` checks a file of its own."""
+    fields.ENSEMBLE(document, "model")
+    members = document["members"]
+    for name in ("weights", "trials"):
+        if len(document[name]) != len(members):
+            raise ModelFileError(
+                f"{len(document[name])} entries for {len(members)} members.", field=f"model.{name}"
+            )
+    if not sum(document["weights"]) > 0:
+        raise ModelFileError("every weight is 0.", field="model.weights")
+    for k, member in enumerate(members):
+        if member["class"] != members[0]["class"]:
+            raise ModelFileError(
+                f"{member['class']!r}; member 0 is a {members[0]['class']!r}: an ensemble "
+                f"averages one kind of model.",
+                field=f"model.members[{k}].class",
+            )
+    owned = {}
+    for name, shape in shapes.items():
+        head, _, rest = name.partition("/")
+        k = head.removeprefix("member")
+        if not (head.startswith("member") and k.isdigit() and int(k) < len(members) and rest):
+            raise ModelFileError("not an array of a member.", field=f"archive member {name!r}")
+        owned.setdefault(int(k), {})[rest] = shape
+    for k, member in enumerate(members):
+        check_document(member, owned.get(k, {}), f"model.members[{k}]", f"member{k}/")
 
 
 def check_network(document: dict, where: str) -> tuple[list[int], int]:
@@ -129,13 +161,16 @@ def _walk(layers):
         yield from _walk(layer.sublayers())
 
 
-def check_shapes(document: dict, widths: list, n_params: int, shapes: dict, where: str) -> None:
+def check_shapes(
+    document: dict, widths: list, n_params: int, shapes: dict, where: str, prefix: str = ""
+) -> None:
     """The declared ``shapes`` against the network: params (P,), optimizer/* (P,), state/*
-    1-D of at most the widest layer, in the network's dtype, and nothing else."""
+    1-D of at most the widest layer, in the network's dtype, and nothing else (names without
+    the archive's ``prefix``)."""
     implied = f"{where}.n_features, {where}.config.layers and {where}.config.dtype imply"
     dtype = np.dtype(document["config"]["dtype"])
     for name, (found_dtype, shape) in shapes.items():
-        field = f"archive member {name!r}"
+        field = f"archive member {prefix + name!r}"
         if name == "params" or name.startswith("optimizer/"):
             expected = f"shape ({n_params},)"
             fits = shape == (n_params,)
@@ -151,7 +186,7 @@ def check_shapes(document: dict, widths: list, n_params: int, shapes: dict, wher
                 field=field,
             )
     if "params" not in shapes:
-        raise ModelFileError("missing.", field="archive member 'params'")
+        raise ModelFileError("missing.", field=f"archive member '{prefix}params'")
 
 
 def check_arrays(arrays: dict) -> None:
@@ -207,12 +242,12 @@ def _check_labels(target, field: str) -> None:
         )
 
 
-def check_fitted(document: dict) -> None:
+def check_fitted(document: dict, where: str = "model") -> None:
     """An estimator's fitted attributes agree with each other: one feature name per input."""
     fitted = document["fitted"]
     names = fitted.get("feature_names_in_")
     if names is not None and len(names) != fitted["n_features_in_"]:
         raise ModelFileError(
             f"{len(names)} names for n_features_in_ = {fitted['n_features_in_']}.",
-            field="model.fitted.feature_names_in_",
+            field=f"{where}.fitted.feature_names_in_",
         )

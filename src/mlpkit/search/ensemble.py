@@ -33,8 +33,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..exceptions import ConfigError
-from .trial import outputs_of
+from ..ensemble import Ensemble
+
+__all__ = ["Ensemble", "select"]  # the model lives in mlpkit.ensemble, with its model file
 
 
 def select(
@@ -64,60 +65,3 @@ def select(
         if best_key is None or keys[chosen] < best_key:
             best_key, best_counts = keys[chosen], counts.copy()
     return best_counts
-
-
-class Ensemble:
-    """A weighted average of fitted models: class probabilities for classes, values otherwise.
-
-    ``predict_proba(X) = Σ_k w_k · P_k(X)`` with Σ w_k = 1 ((n_rows, n_classes), in
-    ``classes_`` order); ``predict`` is the most probable class, or ``Σ_k w_k · ŷ_k(X)``.
-
-    Attributes:
-        members: the fitted models (estimators or Sequentials).
-        weights: (n_members,) their weights, summing to 1.
-        trials: the search trial number of each member.
-        classes_: the class labels (None for values).
-    """
-
-    def __init__(self, members, weights, trials, classes=None):
-        weights = np.asarray(weights, dtype=np.float64)
-        if len(members) == 0 or len(members) != len(weights) or np.any(weights < 0):
-            raise ConfigError(
-                f"an Ensemble needs one non-negative weight per member; received "
-                f"{len(members)} members and weights {weights.tolist()}."
-            )
-        self.members = list(members)
-        self.weights = weights / weights.sum()
-        self.trials = list(trials)
-        self.classes_ = None if classes is None else np.asarray(classes)
-
-    def _average(self, X) -> np.ndarray:
-        return sum(w * outputs_of(m, X, self.classes_) for m, w in zip(self.members, self.weights))
-
-    def predict_proba(self, X) -> np.ndarray:
-        """(n_rows, n_classes) the weighted mean of the members' class probabilities."""
-        if self.classes_ is None:
-            raise ConfigError("predict_proba: this Ensemble predicts values, not classes.")
-        return self._average(X)
-
-    def predict(self, X) -> np.ndarray:
-        """The most probable class of each row, or the weighted mean of the members' values."""
-        average = self._average(X)
-        if self.classes_ is None:
-            return average
-        return self.classes_[np.argmax(average, axis=1)]
-
-    def save(self, path):
-        """Refused: an Ensemble has no model file of its own (see the message)."""
-        self.to_document()
-
-    def to_document(self):
-        raise ConfigError(
-            "an Ensemble has no model file of its own: save its members one by one "
-            "(for k, m in enumerate(ensemble.members): m.save(f'member{k}.mlpk')) with "
-            "ensemble.weights, or save result.best_estimator_, the single winner."
-        )
-
-    def __repr__(self) -> str:
-        parts = ", ".join(f"trial {t}: {w:.2f}" for t, w in zip(self.trials, self.weights))
-        return f"Ensemble({len(self.members)} members; {parts})"

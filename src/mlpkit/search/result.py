@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import take_rows
+from ..ensemble import Ensemble
 from . import claims
-from .ensemble import Ensemble, select
+from .ensemble import select
 from .trial import outputs_of, run_trial
 
 STATUSES = ("complete", "pruned", "failed", "lost", "duplicate")
