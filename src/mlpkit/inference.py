@@ -152,22 +152,13 @@ def _dense_step(layer: Dense, key: str):
     def step(x, space):
         z = np.matmul(x, layer.W, out=_buffer(space, key + "z", (x.shape[0], units), x.dtype))
         if bias and name == "relu":
-            _bias_relu(z, layer.b)
+            bias_relu(z, layer.b, z)  # one loop over z once compiled (mlpkit.layers.fused)
             return z
         if bias:
             z += layer.b
         return layer.activation.forward(z) if activate is None else activate(z, space)
 
     return step
-
-
-def _bias_relu(z: np.ndarray, b: np.ndarray) -> None:
-    """z ← max(z + b, 0): two NumPy passes on small arrays, the fused loop on large ones."""
-    if z.size < FUSE_FROM:
-        z += b
-        np.maximum(z, 0, out=z)
-    else:
-        bias_relu(z, b, z)
 
 
 def _batchnorm_step(layer: BatchNorm, key: str):
@@ -219,5 +210,3 @@ def _in_place_step(name: str, key: str):
 
 #: The activations applied in place; any other runs its layer's own ``forward``.
 IN_PLACE = ("linear", "relu", "tanh", "sigmoid", "softmax")
-#: Entries from which ReLU's bias add runs as the fused loop rather than two NumPy passes.
-FUSE_FROM = 1 << 14

@@ -28,6 +28,17 @@ def test_fused_bias_relu_matches_the_numpy_reference(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fused_bias_relu_in_place_matches_the_numpy_reference(dtype):
+    z, b, _ = arrays(dtype)  # a is z: the inference path's call, its own one-array loop
+    z_ref = z.copy()
+    fused.bias_relu_reference(z_ref, b, z_ref)
+    with mk.kernels.using("numba"):
+        fused.bias_relu(z, b, z)
+    np.testing.assert_allclose(z, z_ref, rtol=1e-6, atol=0)
+    assert np.isnan(z[0, 1]) and z[0, 0] == max(b[0], 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fused_relu_backward_matches_the_numpy_reference(dtype):
     a, _, dy = arrays(dtype)
     dy[1, 0] = np.nan
