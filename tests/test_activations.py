@@ -97,3 +97,20 @@ def test_sigmoid_and_softplus_keep_precision_in_the_tails():
 def test_unknown_activation_lists_the_valid_names():
     with pytest.raises(mk.ConfigError, match="relu"):
         mk.layers.Dense(3, activation="rellu")
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 7, 8, 12])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_over_few_columns_gives_the_bits_of_the_row_reductions(k, dtype):
+    from mlpkit.layers.activations import softmax
+
+    z = (np.random.default_rng(k).normal(size=(300, k)) * 30).astype(dtype)
+    z[3, 0], z[5, -1] = np.nan, np.inf  # a NaN row stays NaN, as NumPy's max makes it
+    with np.errstate(invalid="ignore"):
+        expected = np.exp(z - z.max(axis=1, keepdims=True))
+        expected /= expected.sum(axis=1, keepdims=True)
+        got = softmax(z, np.empty_like(z))
+        same = z.copy()
+        softmax(same, same)
+    np.testing.assert_array_equal(got, expected)  # equal bits, NaN where NaN
+    np.testing.assert_array_equal(same, expected)

