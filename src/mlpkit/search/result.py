@@ -80,12 +80,9 @@ class SearchResult:
         self.best_score_ = float(best["score"])
         self.best_params_ = context.space.assemble(best["config"])
         self.best_estimator_ = self._refit(best, context)
-        self.test_score_ = None
-        self.ensemble_, self.ensemble_test_score_ = None, None
         self._test = (X_test, y_test)
-        if X_test is not None:
-            predicted = outputs_of(self.best_estimator_, X_test, context.scorer.classes)
-            self.test_score_ = context.scorer(predicted, y_test, np.arange(len(y_test)))
+        self.test_score_ = self._test_score(self.best_estimator_)
+        self.ensemble_, self.ensemble_test_score_ = None, None
         self._stored = self._pool(complete)
         self.claims_ = self._claims()
         self.corrected_score_ = self.claims_["corrected"].estimate
@@ -128,11 +125,16 @@ class SearchResult:
             "weights": self.ensemble_.weights.tolist(),
             "oof_score": oof_score,
         }
-        X_test, y_test = self._test
-        if X_test is not None:
-            predicted = outputs_of(self.ensemble_, X_test, context.scorer.classes)
-            self.ensemble_test_score_ = context.scorer(predicted, y_test, np.arange(len(y_test)))
+        self.ensemble_test_score_ = self._test_score(self.ensemble_)
         return self.ensemble_
+
+    def _test_score(self, model) -> float | None:
+        """The model's score on the untouched test split (None without one)."""
+        X_test, y_test = self._test
+        if X_test is None:
+            return None
+        predicted = outputs_of(model, X_test, self._context.scorer.classes)
+        return self._context.scorer(predicted, y_test, np.arange(len(y_test)))
 
     def _pool(self, complete) -> _Stored:
         tested = self._context.folds.tested()
