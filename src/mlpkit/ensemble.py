@@ -18,7 +18,9 @@ import numpy as np
 
 from . import modelfile
 from ._version import __version__
+from .estimators import MLPClassifier, MLPRegressor
 from .exceptions import ConfigError
+from .persistence.plan import member_prefix
 
 
 class Ensemble:
@@ -83,7 +85,7 @@ class Ensemble:
         """The ensemble as a JSON document and named arrays (member k's under ``member<k>/``)."""
         documents, arrays = [], {}
         for k, member in enumerate(self.members):
-            if type(member).__name__ not in ("MLPClassifier", "MLPRegressor"):
+            if not isinstance(member, MLPClassifier | MLPRegressor):
                 raise ConfigError(
                     f"an Ensemble saves MLPClassifier or MLPRegressor members; member {k} "
                     f"(trial {self.trials[k]}) is a {type(member).__name__}. Save it on its "
@@ -91,9 +93,9 @@ class Ensemble:
                 )
             document, own = member.to_document()
             documents.append(document)
-            arrays.update({f"member{k}/{name}": array for name, array in own.items()})
+            arrays.update({member_prefix(k) + name: array for name, array in own.items()})
         document = {
-            "class": "Ensemble",
+            "class": type(self).__name__,
             "weights": self.weights.tolist(),
             "trials": self.trials,
             "members": documents,
@@ -103,9 +105,3 @@ class Ensemble:
     def __repr__(self) -> str:
         parts = ", ".join(f"trial {t}: {w:.2f}" for t, w in zip(self.trials, self.weights))
         return f"Ensemble({len(self.members)} members; {parts})"
-
-
-def member_arrays(arrays: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
-    """Member k's arrays, by the names its own file would give them."""
-    prefix = f"member{k}/"
-    return {name[len(prefix) :]: a for name, a in arrays.items() if name.startswith(prefix)}

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import modelfile
 from ._version import __version__
-from .ensemble import Ensemble, member_arrays
+from .ensemble import Ensemble
 from .estimators import MLPClassifier, MLPRegressor
 from .network import Sequential
 from .persistence import plan
@@ -71,7 +71,7 @@ def _ensemble(document: dict, arrays: dict):
     """The Ensemble of a checked document: its members built one by one, then checked to take
     the same input columns and, for classes, to know the same labels."""
     members = [
-        _model(member, member_arrays(arrays, k), f"model.members[{k}]")
+        _model(member, plan.member_entries(arrays, k), f"model.members[{k}]")
         for k, member in enumerate(document["members"])
     ]
     first = members[0]

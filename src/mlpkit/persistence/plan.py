@@ -91,15 +91,25 @@ def check_ensemble(document: dict, shapes: dict) -> None:
                 f"averages one kind of model.",
                 field=f"model.members[{k}].class",
             )
-    owned = {}
-    for name, shape in shapes.items():
-        head, _, rest = name.partition("/")
-        k = head.removeprefix("member")
-        if not (head.startswith("member") and k.isdigit() and int(k) < len(members) and rest):
-            raise ModelFileError("not an array of a member.", field=f"archive member {name!r}")
-        owned.setdefault(int(k), {})[rest] = shape
+    owned = [member_entries(shapes, k) for k in range(len(members))]
+    if sum(map(len, owned)) != len(shapes):
+        prefixes = tuple(member_prefix(k) for k in range(len(members)))
+        stray = next(name for name in shapes if not name.startswith(prefixes))
+        raise ModelFileError("not an array of a member.", field=f"archive member {stray!r}")
     for k, member in enumerate(members):
-        check_document(member, owned.get(k, {}), f"model.members[{k}]", f"member{k}/")
+        check_document(member, owned[k], f"model.members[{k}]", member_prefix(k))
+
+
+def member_prefix(k: int) -> str:
+    """The prefix of ensemble member k's array names in the archive."""
+    return f"member{k}/"
+
+
+def member_entries(named: dict, k: int) -> dict:
+    """Member k's entries of ``named`` (arrays or their shapes), by the names its own file
+    would give them."""
+    prefix = member_prefix(k)
+    return {name[len(prefix) :]: v for name, v in named.items() if name.startswith(prefix)}
 
 
 def check_network(document: dict, where: str) -> tuple[list[int], int]:
