@@ -122,19 +122,49 @@ def test_an_ensemble_of_other_models_is_not_saved_and_says_which_member(tmp_path
     assert not (tmp_path / "e.mlpk").exists()
 
 
-def test_the_commands_refuse_an_ensemble_file_and_say_how_to_use_it(tmp_path, capsys):
+def test_predict_takes_an_ensemble_file_and_the_others_say_how_to_use_it(tmp_path, capsys):
+    import pandas as pd
+
+    from mlpkit.cli import main
+
+    X, y = make_classification(n_samples=90, n_features=3, n_redundant=0, random_state=0)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    labels = np.where(y == 1, "yes", "no")
+    result = mk.search.auto(frame, labels, n_trials=3, max_iter=4, cv=2, test_size=None)
+    ensemble = result.ensemble_
+    path = ensemble.save(tmp_path / "ensemble.mlpk")
+    data = tmp_path / "rows.csv"
+    frame.iloc[:6].to_csv(data, index=False)
+    out = tmp_path / "predictions.csv"
+    assert main(["predict", str(path), str(data), "-o", str(out)]) == 0
+    written = pd.read_csv(out)
+    expected = ensemble.predict_proba(frame.iloc[:6])
+    np.testing.assert_allclose(written[["proba_no", "proba_yes"]], expected, rtol=1e-12)
+    assert written["prediction"].tolist() == ensemble.predict(frame.iloc[:6]).tolist()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        main(["summary", str(path)])
+    assert stopped.value.code == 2  # a usage error
+    error = capsys.readouterr().err
+    assert "holds an Ensemble" in error and "only predict takes one" in error
+    assert ".predict(X)" in error and "Traceback" not in error
+
+
+def test_predict_writes_an_ensembles_mean_value_for_a_regression(tmp_path):
+    import pandas as pd
+
     from mlpkit.cli import main
 
     X, y = make_regression(n_samples=80, n_features=3, random_state=0)
     result = mk.search.auto(X, y, n_trials=2, max_iter=3, cv=2, test_size=None)
     path = result.ensemble_.save(tmp_path / "ensemble.mlpk")
     data = tmp_path / "rows.csv"
-    data.write_text("x0,x1,x2\n0.1,0.2,0.3\n")
-    with pytest.raises(SystemExit) as stopped:
-        main(["predict", str(path), str(data)])
-    assert stopped.value.code == 2  # a usage error
-    error = capsys.readouterr().err
-    assert "holds an Ensemble" in error and ".predict(X)" in error and "Traceback" not in error
+    pd.DataFrame(X[:5]).to_csv(data, index=False)
+    out = tmp_path / "predictions.csv"
+    assert main(["predict", str(path), str(data), "-o", str(out)]) == 0
+    written = pd.read_csv(out)
+    assert list(written.columns) == ["row", "prediction"]
+    np.testing.assert_allclose(written["prediction"], result.ensemble_.predict(X[:5]), rtol=1e-12)
 
 
 def test_auto_ends_with_an_ensemble_unless_told_not_to():

@@ -16,8 +16,10 @@ class Inputs:
     """A model and the rows of a table it is applied to.
 
     Attributes:
-        model: what the model file holds (an ``mk.Sequential`` or an estimator).
-        network: the ``mk.Sequential`` behind it.
+        model: what the model file holds (an ``mk.Sequential``, an estimator, or for
+            ``predict`` an ``Ensemble``).
+        network: the ``mk.Sequential`` behind it (an ensemble's first member's: the members
+            take the same columns and give the same outputs).
         X: the feature columns, as the model takes them (raw, for a model with a preprocessor).
         y: the target column (a pandas Series), or None.
         frame: the whole table as read (for the row-id columns of predictions).
@@ -32,8 +34,9 @@ class Inputs:
     target: str | None
 
 
-def load_model(path: str):
-    """The model in the file at ``path`` (``mk.load``)."""
+def load_model(path: str, *, ensemble: bool = False):
+    """The model in the file at ``path`` (``mk.load``); an ``Ensemble`` only when the command
+    takes one (``ensemble=True``: ``predict``)."""
     import mlpkit as mk
     from mlpkit.ensemble import Ensemble
 
@@ -42,15 +45,23 @@ def load_model(path: str):
         model = mk.load(path)
     except (ValueError, KeyError, OSError) as error:
         raise CommandError(f"{path} is not a model file mlpkit can read: {error}", USAGE) from error
-    if isinstance(model, Ensemble):
+    if isinstance(model, Ensemble) and not ensemble:
         raise CommandError(
             f"{path} holds an Ensemble of {len(model.members)} model(s) (mk.search.auto's "
-            f"result.ensemble_); the commands take one network or estimator. Predict with it "
-            f"in Python (mk.load({path!r}).predict(X)), or save one member "
-            f"(result.best_estimator_.save(...)) for the commands.",
+            f"result.ensemble_); of the commands, only predict takes one. Score it in Python "
+            f"(mk.load({path!r}).predict(X)), or save one member "
+            f"(result.best_estimator_.save(...)) for this command.",
             USAGE,
         )
     return model
+
+
+def single_model(model):
+    """The model itself, or an ensemble's first member (whose columns, preprocessing and
+    outputs every member shares: ``mk.load`` checks it)."""
+    from mlpkit.ensemble import Ensemble
+
+    return model.members[0] if isinstance(model, Ensemble) else model
 
 
 def read_frame(path: str, *, separator=None, missing=None):
@@ -80,20 +91,23 @@ def model_columns(model) -> list[str] | None:
     return None if named is None else [str(name) for name in named]
 
 
-def inputs_for(model_path, data, *, target=None, need_target=True, exclude=(), **read) -> Inputs:
+def inputs_for(
+    model_path, data, *, target=None, need_target=True, exclude=(), ensemble=False, **read
+) -> Inputs:
     """The model at ``model_path`` and its inputs from the table ``data``.
 
     Args:
+        ensemble: whether the command takes an ``Ensemble`` file (see :func:`load_model`).
         target: the target column; None: the one column of ``data`` the model does not take
             (when the model knows its columns), or no target when ``need_target`` is False.
         exclude: columns that are not features (row ids), which must be in the table.
     """
     from mlpkit.evaluation import network_of
 
-    model = load_model(model_path)
-    network = network_of(model)
+    model = load_model(model_path, ensemble=ensemble)
+    network = network_of(single_model(model))
     frame = read_frame(data, **read)
-    columns = model_columns(model)
+    columns = model_columns(single_model(model))
     if target is None and need_target:
         target = guess_target(frame, columns, data)
     if target is not None and target not in frame.columns:

@@ -155,7 +155,9 @@ def predict(args, console) -> int:
     if args.out is not None:  # refused before the model and the data are read
         output_path(args.out, force=args.force, what="predictions file")
         table_format(args.out)
-    found = inputs_for(args.model, args.data, need_target=False, exclude=args.id, **reading(args))
+    found = inputs_for(
+        args.model, args.data, need_target=False, exclude=args.id, ensemble=True, **reading(args)
+    )
     from .predictions import predictions_frame  # numpy, loaded when a command needs it
 
     frame = predictions_frame(found, args.id, args.threshold, args.data)

@@ -1,5 +1,8 @@
 """The table ``mlpkit predict`` writes: row ids, then labels and probabilities, or values.
 
+The model is a network, an estimator or an ``Ensemble`` (its weighted mean probabilities or
+values, labelled as one member labels its own).
+
 Columns, after the row-id columns (or ``row``, the row number from 0):
 
 * a binary or multi-class model: ``prediction`` (the label) and ``proba_<label>`` for every
@@ -27,7 +30,7 @@ def predictions_frame(found, ids: list[str], threshold: float, data: str):
     else:
         table = pd.DataFrame({"row": np.arange(len(frame))})
     try:
-        columns = prediction_columns(found.network, found.X, threshold)
+        columns = prediction_columns(found.network, model_output(found), threshold)
     except (ValueError, TypeError) as error:
         raise CommandError(f"{data} cannot be scored by this model: {error}", BAD_DATA) from error
     clash = [name for name in columns if name in table.columns]
@@ -42,12 +45,29 @@ def predictions_frame(found, ids: list[str], threshold: float, data: str):
     return table
 
 
-def prediction_columns(net, X, threshold: float) -> dict[str, np.ndarray]:
-    """Column name → values, for every output of ``net`` on ``X``."""
+def model_output(found) -> np.ndarray:
+    """``found.model``'s output for ``found.X`` as its network gives it (n_rows, n_outputs):
+    probabilities of a sigmoid (of ``classes_[1]`` for two classes) or softmax output, values
+    in the target's units, or raw outputs. An ensemble's is the weighted mean of its members'
+    (``Ensemble.predict_proba`` or ``predict``) in that layout."""
+    from mlpkit.ensemble import Ensemble
+
+    model, net = found.model, found.network
+    if not isinstance(model, Ensemble):
+        output = np.asarray(net.predict(found.X))
+    elif model.classes_ is None:
+        output = np.asarray(model.predict(found.X))
+    else:
+        output = model.predict_proba(found.X)
+        if net.n_outputs == 1:  # one sigmoid: keep the probability of classes_[1]
+            output = output[:, 1:]
+    return output.reshape(len(output), -1)
+
+
+def prediction_columns(net, output: np.ndarray, threshold: float) -> dict[str, np.ndarray]:
+    """Column name → values, for every column of ``net``'s ``output`` (n_rows, n_outputs)."""
     from mlpkit.evaluation import names_of
 
-    output = np.asarray(net.predict(X))
-    output = output.reshape(len(output), -1)
     target = net.target
     if target is None:
         return {f"output_{j}": output[:, j] for j in range(output.shape[1])}
