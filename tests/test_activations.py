@@ -106,7 +106,7 @@ def test_softmax_over_few_columns_gives_the_bits_of_the_row_reductions(k, dtype)
 
     z = (np.random.default_rng(k).normal(size=(300, k)) * 30).astype(dtype)
     z[3, 0], z[5, -1] = np.nan, np.inf  # a NaN row stays NaN, as NumPy's max makes it
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), mk.kernels.using("numpy"):
         expected = np.exp(z - z.max(axis=1, keepdims=True))
         expected /= expected.sum(axis=1, keepdims=True)
         got = softmax(z, np.empty_like(z))
@@ -114,3 +114,25 @@ def test_softmax_over_few_columns_gives_the_bits_of_the_row_reductions(k, dtype)
         softmax(same, same)
     np.testing.assert_array_equal(got, expected)  # equal bits, NaN where NaN
     np.testing.assert_array_equal(same, expected)
+
+
+@pytest.mark.parametrize("k", [1, 2, 7, 8, 10, 128, 129])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_row_loops_match_the_numpy_reference(k, dtype):
+    pytest.importorskip("numba")
+    from mlpkit.layers.activations import softmax, softmax_reference
+
+    z = (np.random.default_rng(k).normal(size=(300, k)) * 30).astype(dtype)
+    z[3, 0], z[4, k // 2], z[5, -1] = np.nan, np.nan, np.inf
+    z[6] = -np.inf if k == 1 else np.linspace(-1e30, 1e30, k).astype(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        expected = softmax_reference(z, np.empty_like(z))
+        with mk.kernels.using("numba"):
+            got = softmax(z, np.empty_like(z))
+            same = z.copy()
+            softmax(same, same)  # out may be z
+    tolerance = 1e-6 if dtype == np.float32 else 1e-15
+    np.testing.assert_allclose(got, expected, rtol=tolerance, atol=tolerance)  # NaN where NaN
+    np.testing.assert_array_equal(same, got)
+    if k < 8:  # the sums run in the same order as the reference's: the same bits
+        np.testing.assert_array_equal(got, expected)
