@@ -1,8 +1,11 @@
 """Ensemble selection from a search's stored out-of-fold predictions."""
 
+import json
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
+from sklearn.metrics import balanced_accuracy_score, log_loss
 
 import mlpkit as mk
 from mlpkit.exceptions import ConfigError
@@ -142,12 +145,33 @@ def test_predict_takes_an_ensemble_file_and_the_others_say_how_to_use_it(tmp_pat
     np.testing.assert_allclose(written[["proba_no", "proba_yes"]], expected, rtol=1e-12)
     assert written["prediction"].tolist() == ensemble.predict(frame.iloc[:6]).tolist()
     capsys.readouterr()
+    labelled = tmp_path / "labelled.csv"
+    frame.assign(answer=labels).to_csv(labelled, index=False)
+    assert main(["evaluate", str(path), str(labelled), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    expected = balanced_accuracy_score(labels, ensemble.predict(frame))
+    assert report["target"] == "answer" and report["n_samples"] == 90
+    assert report["metrics"]["balanced_accuracy"] == pytest.approx(expected, abs=1e-12)
     with pytest.raises(SystemExit) as stopped:
         main(["summary", str(path)])
     assert stopped.value.code == 2  # a usage error
     error = capsys.readouterr().err
-    assert "holds an Ensemble" in error and "only predict takes one" in error
+    assert "holds an Ensemble" in error and "predict and evaluate take one" in error
     assert ".predict(X)" in error and "Traceback" not in error
+
+
+def test_evaluate_scores_an_ensemble_by_its_mean_probabilities():
+    X, y = make_classification(
+        n_samples=120, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=1
+    )
+    result = mk.search.auto(X, y, n_trials=3, max_iter=4, cv=2, test_size=None)
+    ensemble = result.ensemble_
+    report = mk.evaluate(ensemble, X, y)
+    assert report.task == "multiclass" and report.labels == [0, 1, 2]
+    proba = ensemble.predict_proba(X)
+    assert report.metrics["log_loss"] == pytest.approx(log_loss(y, proba), rel=1e-9)
+    expected = balanced_accuracy_score(y, ensemble.predict(X))
+    assert report.metrics["balanced_accuracy"] == pytest.approx(expected, abs=1e-12)
 
 
 def test_predict_writes_an_ensembles_mean_value_for_a_regression(tmp_path):

@@ -36,7 +36,7 @@ class Inputs:
 
 def load_model(path: str, *, ensemble: bool = False):
     """The model in the file at ``path`` (``mk.load``); an ``Ensemble`` only when the command
-    takes one (``ensemble=True``: ``predict``)."""
+    takes one (``ensemble=True``: ``predict`` and ``evaluate``)."""
     import mlpkit as mk
     from mlpkit.ensemble import Ensemble
 
@@ -48,8 +48,8 @@ def load_model(path: str, *, ensemble: bool = False):
     if isinstance(model, Ensemble) and not ensemble:
         raise CommandError(
             f"{path} holds an Ensemble of {len(model.members)} model(s) (mk.search.auto's "
-            f"result.ensemble_); of the commands, only predict takes one. Score it in Python "
-            f"(mk.load({path!r}).predict(X)), or save one member "
+            f"result.ensemble_); of the commands, predict and evaluate take one. Use it in "
+            f"Python (mk.load({path!r}).predict(X)), or save one member "
             f"(result.best_estimator_.save(...)) for this command.",
             USAGE,
         )

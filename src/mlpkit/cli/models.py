@@ -138,7 +138,7 @@ def reading(args) -> dict:
 def evaluate(args, console) -> int:
     from mlpkit.evaluation import report_of
 
-    found = inputs_for(args.model, args.data, target=args.target, **reading(args))
+    found = inputs_for(args.model, args.data, target=args.target, ensemble=True, **reading(args))
     y = known_target(found.y, found.target, args.data)
     try:
         scored = report_of(found.model, found.X, y, threshold=args.threshold)

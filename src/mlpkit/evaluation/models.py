@@ -8,7 +8,10 @@ A model is one of three things, all with an ``mk.Sequential`` behind them:
 * a fitted scikit-learn ``Pipeline`` whose final step is one of those estimators: the pipeline's
   own ``predict_proba`` (classification) or ``predict`` (regression) is scored, the classes are
   its ``classes_``, and the final step's ``network_`` gives the task, the labels' encoding and
-  the architecture.
+  the architecture;
+* an ``Ensemble`` of those estimators (``mk.search.auto``'s ``result.ensemble_``): its weighted
+  mean ``predict_proba`` or ``predict`` is scored, in its ``classes_``; its first member's
+  network gives the task and the labels' encoding, which every member shares.
 
 :class:`ScoredModel` holds the three answers the evaluation needs from any of them: the outputs
 for X, the rows the model keeps, and the network behind it.
@@ -24,6 +27,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .._validation import n_rows, take_rows
+from ..ensemble import Ensemble
 from ..exceptions import ConfigError, NotFittedError
 from ..layers.activations import activation_name
 from ..network import Sequential
@@ -37,7 +41,7 @@ class ScoredModel:
     """A model as the evaluation sees it.
 
     Attributes:
-        model: the object passed in (a network, an estimator or a Pipeline).
+        model: the object passed in (a network, an estimator, a Pipeline or an Ensemble).
         network: the ``mk.Sequential`` behind it (task, target, loss units, architecture).
         outputs: ``X -> (n_kept, n_units)`` float64: probabilities with the last column of the
             positive class for a binary task (one sigmoid column, or ``predict_proba``'s two),
@@ -55,8 +59,8 @@ class ScoredModel:
 
 
 def scored_model(model) -> ScoredModel:
-    """The :class:`ScoredModel` of a network, a fitted mlpkit estimator or a fitted Pipeline
-    ending in one.
+    """The :class:`ScoredModel` of a network, a fitted mlpkit estimator, a fitted Pipeline
+    ending in one, or an ``Ensemble`` of them.
 
     Raises:
         NotFittedError: an mlpkit estimator (or a Pipeline ending in one) before ``fit``.
@@ -64,6 +68,8 @@ def scored_model(model) -> ScoredModel:
     """
     if isinstance(model, Pipeline):
         return _pipeline_model(model)
+    if isinstance(model, Ensemble):
+        return _ensemble_model(model)
     net = network_of(model)
     predict = _as_2d(net.predict)
     return ScoredModel(model, net, predict, _preprocessor_mask(net), net.classes_)
@@ -124,6 +130,12 @@ def _pipeline_model(pipeline: Pipeline) -> ScoredModel:
     return ScoredModel(
         pipeline, net, outputs, lambda X: _pipeline_mask(pipeline, net, X), pipeline.classes_
     )
+
+
+def _ensemble_model(ensemble: Ensemble) -> ScoredModel:
+    net = network_of(ensemble.members[0])
+    mean = ensemble.predict if ensemble.classes_ is None else ensemble.predict_proba
+    return ScoredModel(ensemble, net, _as_2d(mean), _preprocessor_mask(net), ensemble.classes_)
 
 
 def _as_2d(predict) -> Callable:

@@ -124,7 +124,8 @@ def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationRepo
         model: a built ``mk.Sequential``; a fitted ``MLPClassifier``/``MLPRegressor`` (its
             ``network_`` is scored: the same predictions as the estimator's); or a fitted
             scikit-learn ``Pipeline`` ending in one (its own ``predict_proba``/``predict`` is
-            scored, the classes are its ``classes_``).
+            scored, the classes are its ``classes_``); or an ``Ensemble`` (its weighted mean
+            ``predict_proba``/``predict``).
         X: features, shape (n_samples, n_features), or a raw table for a preprocessor. Rows a
             preprocessor drops (missing values under "drop") are left out, with a warning.
         y: truth in the user's labels, as the model learned them (``net.classes_``: strings,
