@@ -17,7 +17,7 @@ class Inputs:
 
     Attributes:
         model: what the model file holds (an ``mk.Sequential``, an estimator, or for
-            ``predict`` an ``Ensemble``).
+            ``predict`` and ``evaluate`` an ``Ensemble``).
         network: the ``mk.Sequential`` behind it (an ensemble's first member's: the members
             take the same columns and give the same outputs).
         X: the feature columns, as the model takes them (raw, for a model with a preprocessor).
@@ -105,9 +105,10 @@ def inputs_for(
     from mlpkit.evaluation import network_of
 
     model = load_model(model_path, ensemble=ensemble)
-    network = network_of(single_model(model))
+    one = single_model(model)
+    network = network_of(one)
     frame = read_frame(data, **read)
-    columns = model_columns(single_model(model))
+    columns = model_columns(one)
     if target is None and need_target:
         target = guess_target(frame, columns, data)
     if target is not None and target not in frame.columns:
