@@ -20,6 +20,7 @@ from . import modelfile
 from ._version import __version__
 from .estimators import MLPClassifier, MLPRegressor
 from .exceptions import ConfigError
+from .outputs import outputs_of
 from .persistence.plan import member_prefix
 
 
@@ -58,8 +59,6 @@ class Ensemble:
         self.classes_ = None if classes is None else np.asarray(classes)
 
     def _average(self, X) -> np.ndarray:
-        from .search.trial import outputs_of  # the search's imports, paid when predicting
-
         return sum(w * outputs_of(m, X, self.classes_) for m, w in zip(self.members, self.weights))
 
     def predict_proba(self, X) -> np.ndarray:

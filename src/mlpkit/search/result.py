@@ -23,9 +23,10 @@ import numpy as np
 
 from .._validation import take_rows
 from ..ensemble import Ensemble
+from ..outputs import outputs_of
 from . import claims
 from .ensemble import select
-from .trial import outputs_of, run_trial
+from .trial import run_trial
 
 STATUSES = ("complete", "pruned", "failed", "lost", "duplicate")
 

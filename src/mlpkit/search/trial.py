@@ -20,9 +20,10 @@ from sklearn.base import clone, is_regressor
 from threadpoolctl import threadpool_limits
 
 from .._validation import take_rows
-from ..evaluation.models import network_of, scored_model
+from ..evaluation.models import network_of
 from ..exceptions import NotFittedError
 from ..network import Sequential
+from ..outputs import outputs_of
 from ..targets import detect_task
 from ..training.callbacks import Callback
 from .folds import Folds
@@ -106,34 +107,6 @@ class TrialOutcome:
     stop_reasons: list[str | None]
     duration: float
     size: int | None = None
-
-
-def outputs_of(model, X, classes: np.ndarray | None) -> np.ndarray:
-    """The model's predictions on X as the out-of-fold array stores them: class probabilities
-    in ``classes`` order (both columns of a binary task), or float values."""
-    if classes is None:
-        values = np.asarray(model.predict(X), dtype=np.float64)
-        return values
-    if hasattr(model, "predict_proba"):
-        proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-        own = np.asarray(model.classes_)
-    else:  # a network: its outputs are the probabilities of its classes_
-        scored = scored_model(model)
-        proba, own = scored.outputs(X), np.asarray(scored.classes)
-        if proba.shape[1] == 1:
-            proba = np.hstack([1.0 - proba, proba])
-    return _align(proba, own, classes)
-
-
-def _align(proba: np.ndarray, own: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Columns reordered to ``classes``; a class this fold never saw gets probability 0."""
-    if len(own) == len(classes) and np.array_equal(own, classes):
-        return proba
-    aligned = np.zeros((len(proba), len(classes)))
-    position = {label: i for i, label in enumerate(classes.tolist())}
-    for j, label in enumerate(own.tolist()):
-        aligned[:, position[label]] = proba[:, j]
-    return aligned
 
 
 def run_trial(
