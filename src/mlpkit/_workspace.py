@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import memory
+
 
 class Workspaces:
     """Mixin: ``self._output(key, shape, dtype, training)`` hands out arrays to write into.
@@ -22,7 +24,7 @@ class Workspaces:
             self._workspaces = {}
         buffer = self._workspaces.get((key, shape))
         if buffer is None or buffer.dtype != dtype:
-            buffer = self._workspaces[(key, shape)] = np.empty(shape, dtype=dtype)
+            buffer = self._workspaces[(key, shape)] = memory.empty(shape, dtype)
         return buffer
 
     def _ones(self, n: int, dtype) -> np.ndarray:

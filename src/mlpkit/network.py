@@ -749,7 +749,7 @@ class Sequential:
             }
             saved_optimizer = document["optimizer"]
             net.optimizer = optim.get(saved_optimizer["config"])
-            net.optimizer.load_state(saved_optimizer, saved, net.params)
+            net.optimizer.load_state(saved_optimizer, saved, net.params, net.grads)
         return net
 
     def __repr__(self) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .kernels import memory
+
 #: ``init(out, rng)`` fills the array ``out`` in place, drawing from the Generator ``rng``.
 Initializer = Callable[[np.ndarray, np.random.Generator], None]
 
@@ -74,8 +76,8 @@ class ParamStore:
             for spec in layer_specs:
                 self.slots.append(Slot(layer, spec, offset))
                 offset += spec.size
-        self.values = np.zeros(offset, dtype=dtype)
-        self.grads = np.zeros(offset, dtype=dtype)
+        self.values = memory.zeros(offset, dtype)
+        self.grads = memory.zeros(offset, dtype, after=self.values)
 
     @property
     def size(self) -> int:

@@ -44,8 +44,8 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = float(initial_accumulator_value)
         self.lr_decay = float(lr_decay)
 
-    def _init_state(self, params):
-        super()._init_state(params)
+    def _init_state(self, params, grads=None):
+        super()._init_state(params, grads)
         self.state["sum"].fill(self.initial_accumulator_value)
 
     def preconditioner(self, out):

@@ -27,6 +27,7 @@ import numpy as np
 from .. import kernels, schedules
 from .._checks import check_positive
 from ..exceptions import ConfigError
+from ..kernels import memory
 from .clipping import check_clipping, norm_scale
 
 #: Entries per block: 128k float32 = 512 KiB per array. Measured on "mnist" (interleaved runs,
@@ -140,7 +141,7 @@ class Optimizer:
         """Update the flat ``params`` in place from ĝ = clip(g, −bound, bound)·scale, ``grads``
         the flat gradient (float ``bound`` and ``scale``: clipping already decided)."""
         if self._built_for != (params.shape, params.dtype):
-            self._init_state(params)
+            self._init_state(params, grads)
         lr = self.last_learning_rate = self.current_learning_rate()
         self.iterations += 1
         t = self.iterations
@@ -184,10 +185,13 @@ class Optimizer:
         }
         return document, dict(self.state)
 
-    def load_state(self, document: dict, arrays: dict[str, np.ndarray], params) -> Optimizer:
+    def load_state(
+        self, document: dict, arrays: dict[str, np.ndarray], params, grads=None
+    ) -> Optimizer:
         """Take the step counts and state arrays :meth:`to_document` wrote (for an optimizer
-        made from its config), sized for ``params``; returns self."""
-        self._init_state(params)
+        made from its config), sized for ``params`` (and placed after ``grads``, the buffer the
+        updates will read with them, when given); returns self."""
+        self._init_state(params, grads)
         for name, array in self.state.items():
             if name not in arrays or arrays[name].shape != array.shape:
                 raise ValueError(
@@ -199,8 +203,13 @@ class Optimizer:
         self.epoch, self.lr_factor = document["epoch"], document["lr_factor"]
         return self
 
-    def _init_state(self, params: np.ndarray) -> None:
-        self.state = {name: np.zeros_like(params) for name in self.state_names}
+    def _init_state(self, params: np.ndarray, grads: np.ndarray | None = None) -> None:
+        """Zeroed state arrays, shaped as ``params``, each placed after the one before and the
+        first after ``grads`` (else ``params``): the update reads them together
+        (:mod:`mlpkit.kernels.memory`)."""
+        self.state, last = {}, params if grads is None else grads
+        for name in self.state_names:
+            self.state[name] = last = memory.zeros(params.shape, params.dtype, after=last)
         self._built_for = (params.shape, params.dtype)
         self._scratch = np.empty_like(params[:BLOCK])
         self.iterations = 0

@@ -79,7 +79,7 @@ def restore_network(net, document: dict, arrays: dict) -> None:
     if saved is not None and net.optimizer is not None:
         prefix = "optimizer/"
         state = {k[len(prefix) :]: a for k, a in arrays.items() if k.startswith(prefix)}
-        net.optimizer.load_state(saved, state, net.params)
+        net.optimizer.load_state(saved, state, net.params, net.grads)
 
 
 def callback_states(callbacks) -> list:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..data.streaming.quality import OrderCheck, warn_if_ordered
 from ..exceptions import ConfigError, DivergenceWarning
+from ..kernels import memory
 from .blowup import BlowUpGuard, check_magnitudes
 from .callbacks import CallbackList, History, Monitor
 from .epoch import EpochOutputs, EpochStats, block_squares, layer_blocks
@@ -235,8 +236,8 @@ class Trainer:
             rows = order[start : start + batch]
             if rows.size not in buffers:
                 buffers[rows.size] = (
-                    np.empty((rows.size, X.shape[1]), X.dtype),
-                    np.empty((rows.size, y.shape[1]), y.dtype),
+                    memory.empty((rows.size, X.shape[1]), X.dtype),
+                    memory.empty((rows.size, y.shape[1]), y.dtype),
                 )
             X_batch, y_batch = buffers[rows.size]
             np.take(X, rows, axis=0, out=X_batch, mode="clip")
