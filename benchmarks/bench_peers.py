@@ -46,10 +46,13 @@ WORKLOADS = {
     "wide": (30_000, 256, (1024, 1024), 10, 512),
 }
 
-# mlpkit epoch throughput as a multiple of the peer, per workload.
-TARGET_VS_TORCH = {"small": 2.0, "mnist": 1.6, "wide": 1.1}
+# mlpkit epoch throughput as a multiple of the peer, per workload: issue 13's targets (>= 1.0x
+# JAX jit everywhere, >= 1.3x / 1.7x / 1.1x PyTorch eager, 90 % of the GEMM ceiling on wide),
+# keeping the earlier 2.0x PyTorch on small where it is the stricter.
+TARGET_VS_TORCH = {"small": 2.0, "mnist": 1.7, "wide": 1.1}
+TARGET_VS_JAX = 1.0
 TARGET_VS_SKLEARN = 2.0
-TARGET_WIDE_GEMM_FRACTION = 0.80
+TARGET_WIDE_GEMM_FRACTION = 0.90
 
 ALL_LIBS = ("mlpkit", "torch", "sklearn", "jax")
 LIB_LABEL = {
@@ -542,7 +545,7 @@ def print_tables(results, libs, workloads, ceiling):
             for peer, target in (
                 ("torch", TARGET_VS_TORCH[wl]),
                 ("sklearn", TARGET_VS_SKLEARN),
-                ("jax", None),
+                ("jax", TARGET_VS_JAX),
             ):
                 if peer not in libs:
                     continue
