@@ -16,6 +16,8 @@ as PyTorch and OpenBLAS. The outputs are checked to agree before timing.
 Run as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_predict.py``.
 Flags: --workloads small,mnist,wide  --rows 1,64,4096  --rounds 7  --seconds 0.2
        --peers mlpkit,torch,onnxruntime  --threads 2  --json PATH  --smoke
+``--peers`` may add ``mlpkit_layers``: mlpkit with the one-call Dense stack turned off
+(``inference.Predictor(net, stack=False)``), the layer-by-layer path timed in the same rounds.
 ``--smoke`` (run by tests/inference/test_bench_predict_smoke.py): rows 1 and 8, two short
 rounds; its figures mean nothing.
 """
@@ -108,6 +110,19 @@ def onnx_peer(net, threads: int):
     return lambda X: session.run(None, {"x": X})[0]
 
 
+def layer_by_layer(net):
+    """mlpkit's predict without the one-call Dense stack (mlpkit.dense_stack): a copy of the
+    network whose predictor runs the layer-by-layer path for every call (the before of that
+    path, timed in the same rounds)."""
+    import copy
+
+    from mlpkit import inference
+
+    twin = copy.deepcopy(net)
+    twin.predictor = inference.Predictor(twin, stack=False)
+    return twin.predict
+
+
 def peers(net, names, threads: int) -> dict:
     """The predict function of each peer that is installed."""
     made = {}
@@ -115,6 +130,8 @@ def peers(net, names, threads: int) -> dict:
         try:
             if name == "mlpkit":
                 made[name] = net.predict
+            elif name == "mlpkit_layers":
+                made[name] = layer_by_layer(net)
             elif name == "torch":
                 made[name] = torch_peer(net, threads)
             elif name == "onnxruntime":

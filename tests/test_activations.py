@@ -60,6 +60,19 @@ def test_activation_backward_matches_finite_differences(name):
     np.testing.assert_allclose(analytic, numerical_gradient(loss, z), rtol=1e-6, atol=1e-8)
 
 
+def test_softmax_over_channels_gradient_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    z, weights = rng.normal(size=(4, 3, 5)), rng.normal(size=(4, 3, 5))
+    layer = mk.layers.Softmax()
+
+    def loss():
+        return float(np.sum(weights * layer.forward(z)))
+
+    layer.forward(z, training=True)
+    analytic = layer.backward(weights.copy())
+    np.testing.assert_allclose(analytic, numerical_gradient(loss, z), rtol=1e-6, atol=1e-8)
+
+
 def test_prelu_slope_gradient_matches_finite_differences():
     rng = np.random.default_rng(1)
     z = rng.normal(size=(6, 3))
@@ -114,6 +127,29 @@ def test_softmax_over_few_columns_gives_the_bits_of_the_row_reductions(k, dtype)
         softmax(same, same)
     np.testing.assert_array_equal(got, expected)  # equal bits, NaN where NaN
     np.testing.assert_array_equal(same, expected)
+
+
+def test_a_softmax_layer_over_feature_maps_trains_with_the_compiled_kernels():
+    """Shaped samples (n, C, L): softmax over the channels, in NumPy on either backend (the
+    row loops are written for (n, k)); training and prediction run under numba too."""
+    pytest.importorskip("numba")
+    from mlpkit.layers.activations import softmax
+
+    z = np.random.default_rng(0).normal(size=(4, 3, 5))
+    with mk.kernels.using("numba"):
+        got = softmax(z, np.empty_like(z))
+    np.testing.assert_allclose(got.sum(axis=1), 1, rtol=1e-12)
+    L = mk.layers
+    X = np.random.default_rng(1).normal(size=(30, 12))
+    y = (X[:, 0] > 0).astype(int)
+    trained = []
+    for backend in ("numba", "numpy"):
+        layers = [L.Reshape((2, 6)), L.Conv1D(3, 3, padding=1), L.Softmax(), L.Flatten()]
+        net = mk.Sequential(layers + [L.Dense(2, activation="softmax")], random_state=0)
+        with mk.kernels.using(backend):
+            net.fit(X, y, loss="categorical_cross_entropy", epochs=2, batch_size=8)
+            trained.append(net.predict(X))
+    np.testing.assert_allclose(trained[0], trained[1], rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("k", [1, 2, 7, 8, 10, 128, 129])

@@ -9,6 +9,9 @@ Nothing a training step reads (a layer's cached input, BatchNorm's statistics, t
 stream) is written. The caller gets a fresh (n_rows, n_outputs) array; inputs of more than
 :data:`CHUNK_ROWS` rows are predicted in chunks of that size, so the workspaces stay bounded.
 
+A network of Dense layers only (with those activations) predicts a call of few rows in one
+compiled call instead (:mod:`mlpkit.dense_stack`), where Python dispatch is most of the time.
+
 An input that is already a C-contiguous 2-D array of the network's dtype with the right number
 of columns is checked by one reduction, s = Σᵢⱼ Xᵢⱼ: s is finite whenever every entry is (a NaN
 or ±∞ anywhere makes it NaN or ±∞). Only when s is not finite, or for any other input, does the
@@ -22,6 +25,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import dense_stack
 from ._validation import check_features
 from .layers.activations import Activation, activation_name, sigmoid, softmax
 from .layers.batchnorm import BatchNorm, by_channel
@@ -42,18 +46,29 @@ class Predictor:
     Args:
         net: a built :class:`~mlpkit.network.Sequential` (its layers are read on every call,
             so weights changed by a later fit are used).
+        stack: whether calls of few rows may run as one compiled call
+            (:mod:`mlpkit.dense_stack`); False keeps the layer-by-layer path for every call.
     """
 
-    def __init__(self, net) -> None:
+    def __init__(self, net, stack: bool = True) -> None:
         self.net = net
+        self.use_stack = bool(stack)
         self._steps: list | None = None  # planned on the first call (after unpickling too)
+        self._stack: dense_stack.DenseStack | None = None
         self._spaces: OrderedDict = OrderedDict()
 
     def __getstate__(self) -> dict:
-        return {"net": self.net}  # workspaces are not worth saving or copying
+        return {"net": self.net, "stack": self.use_stack}  # not the workspaces
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["net"])
+        self.__init__(state["net"], state.get("stack", True))
+
+    @property
+    def stack(self) -> dense_stack.DenseStack | None:
+        """The network as one compiled call for few rows (:mod:`mlpkit.dense_stack`), or None
+        when it is not a stack of Dense layers with the activations that path knows."""
+        self._plan()
+        return self._stack
 
     @property
     def n_workspaces(self) -> int:
@@ -77,15 +92,24 @@ class Predictor:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The network's output for checked inputs x (n_rows, n_features): a fresh array."""
-        if self._steps is None:
-            self._steps = plan(self.net.layers)
+        self._plan()
         n = x.shape[0]
         out = np.empty((n, self.net.n_outputs), dtype=x.dtype)
+        stack = self._stack
+        if stack is not None and n <= CHUNK_ROWS and stack.takes(n):
+            scratch = _buffer(self._workspace(n, x.dtype), "stack", (2, n * stack.width), x.dtype)
+            if stack.forward(x, scratch, out):
+                return out
         for start in range(0, n, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, n)
             space = self._workspace(stop - start, x.dtype)
             out[start:stop] = run(self._steps, x[start:stop], space)
         return out
+
+    def _plan(self) -> None:
+        if self._steps is None:
+            self._steps = plan(self.net.layers)
+            self._stack = dense_stack.of(self.net) if self.use_stack else None
 
     def _workspace(self, rows: int, dtype) -> dict:
         key = (threading.get_ident(), rows, np.dtype(dtype))

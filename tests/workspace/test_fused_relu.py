@@ -49,6 +49,38 @@ def test_fused_relu_backward_matches_the_numpy_reference(dtype):
     np.testing.assert_allclose(dz, dz_ref, rtol=1e-6, atol=0)
 
 
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_fused_relu_backward_takes_shaped_samples(contiguous):
+    rng = np.random.default_rng(1)
+    a = np.maximum(rng.normal(size=(6, 3, 4, 5)), 0)
+    dy = rng.normal(size=(6, 3, 4, 5)) if contiguous else rng.normal(size=(6, 3, 5, 4))
+    if not contiguous:
+        dy = dy.transpose(0, 1, 3, 2)  # a view: the reference runs
+    dz_ref, dz = np.empty_like(a), np.empty_like(a)
+    fused.relu_backward_reference(a, dy, dz_ref)
+    with mk.kernels.using("numba"):
+        fused.relu_backward(a, dy, dz)
+    np.testing.assert_array_equal(dz, dz_ref)
+
+
+def test_a_convolution_with_relu_trains_the_same_compiled():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(40, 12)), rng.integers(0, 2, 40)
+    L = mk.layers
+    trained = []
+    for backend in ("numba", "numpy"):
+        net = mk.Sequential(
+            [L.Reshape((2, 6)), L.Conv1D(3, 3, padding=1), L.ReLU(), L.Flatten()]
+            + [L.Dense(2, activation="softmax")],
+            random_state=0,
+            dtype="float64",
+        )
+        with mk.kernels.using(backend):  # numba: ReLU's backward on (n, C, L) feature maps
+            net.fit(X, y, loss="categorical_cross_entropy", epochs=2, batch_size=8)
+        trained.append(net.params.copy())
+    np.testing.assert_allclose(trained[0], trained[1], rtol=1e-9, atol=1e-12)
+
+
 def fitted_params(backend):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(64, 5)), rng.integers(0, 3, 64)

@@ -351,7 +351,8 @@ def softmax(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """The softmax of each row of z (n, k) into ``out`` (n, k), which may be z:
     outᵢⱼ = e^(zᵢⱼ − mᵢ) / Σₖ e^(zᵢₖ − mᵢ), mᵢ = maxₖ zᵢₖ.
 
-    Up to :data:`ROW_LOOP_COLUMNS` columns, where numba is, three calls:
+    Shaped samples (n, C, *S) take it over the channels C, in NumPy. Rows of up to
+    :data:`ROW_LOOP_COLUMNS` columns, where numba is, take three calls:
     :func:`softmax_shift_kernel` (out = z − m, a compiled loop over each row), NumPy's ``exp``
     in place, :func:`softmax_normalise_kernel` (each row summed in order and divided). NumPy
     makes seven or more calls and two temporaries there, and its row reductions cost about
@@ -359,7 +360,7 @@ def softmax(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     311 → 46 µs. On longer rows a row's sum in order is slower than NumPy's pairwise one
     (4096 × 200: 1.33 ms against 1.18 ms), so they keep the reference.
     """
-    if z.shape[1] <= ROW_LOOP_COLUMNS:
+    if z.ndim == 2 and z.shape[1] <= ROW_LOOP_COLUMNS:
         shift = kernels.compiled(softmax_shift_kernel)
         if shift is not None:
             shift(z, out)
@@ -422,9 +423,9 @@ def softmax_normalise_kernel(out):
 class Softmax(Activation):
     """softmax(z)ᵢⱼ = e^(zᵢⱼ − mᵢ) / Σₖ e^(zᵢₖ − mᵢ), with mᵢ = maxₖ zᵢₖ (so nothing overflows).
 
-    Row-wise, for output layers. Its Jacobian is diag(a) − a aᵀ per row, so
-    dL/dz = a ⊙ (dL/da − Σₖ (dL/da)ₖ aₖ). With a cross-entropy loss the network skips this and
-    uses the fused gradient a − y from the logits.
+    Row-wise, for output layers; over the channels C of shaped samples (n, C, *S). Its
+    Jacobian is diag(a) − a aᵀ per row, so dL/dz = a ⊙ (dL/da − Σₖ (dL/da)ₖ aₖ). With a
+    cross-entropy loss the network skips this and uses the fused gradient a − y from the logits.
     """
 
     def _f(self, z, out, training):
@@ -432,7 +433,7 @@ class Softmax(Activation):
 
     def _df(self, dy, dz):
         a = self._a
-        np.subtract(dy, np.einsum("ij,ij->i", dy, a)[:, None], out=dz)
+        np.subtract(dy, np.einsum("ik...,ik...->i...", dy, a)[:, None], out=dz)
         dz *= a
 
 

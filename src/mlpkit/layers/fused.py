@@ -77,10 +77,15 @@ def bias_relu(z: np.ndarray, b: np.ndarray, a: np.ndarray) -> None:
 
 
 def relu_backward(a: np.ndarray, dy: np.ndarray, dz: np.ndarray) -> None:
-    """dz = dy ⊙ [a > 0]: the compiled loop, or the NumPy reference."""
+    """dz = dy ⊙ [a > 0]: the compiled loop, or the NumPy reference. Shaped samples
+    (n, C, *S), a convolution's, go through the loop as (n, C·∏S) views when all three
+    arrays are C-contiguous (the loop is written for rows), else through the reference."""
     fused = kernels.compiled(relu_backward_kernel)
-    if fused is not None:
+    if fused is not None and a.ndim == 2:
         fused(a, dy, dz)
+        return
+    if fused is not None and all(x.flags.c_contiguous for x in (a, dy, dz)):
+        fused(*(x.reshape(x.shape[0], -1) for x in (a, dy, dz)))
         return
     with kernels.reference_work("relu_backward", a.size):
         relu_backward_reference(a, dy, dz)
