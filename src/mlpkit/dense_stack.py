@@ -69,9 +69,10 @@ class DenseStack:
 
     def forward(self, x: np.ndarray, scratch: np.ndarray, out: np.ndarray) -> bool:
         """ŷ for checked inputs x (n, n_features) into ``out`` (n, n_outputs), through
-        ``scratch`` (2, n · width); False (nothing written) where numba is not the backend."""
+        ``scratch`` (2, n · width); False (nothing written) where numba is not the backend or x
+        is not C-contiguous."""
         kernel = kernels.compiled(dense_stack_kernel)
-        if kernel is None:
+        if kernel is None or not x.flags.c_contiguous:  # numba's np.dot takes contiguous rows
             return False
         kernel(self.net.params, self.table, x, scratch, out)
         return True
@@ -80,12 +81,14 @@ class DenseStack:
 def of(net) -> DenseStack | None:
     """The :class:`DenseStack` of a built ``net``, or None when a layer is not a Dense layer
     with one of :data:`ACTIVATION_CODES`' activations."""
+    if net.dtype not in (np.float32, np.float64):
+        return None
     layers = []
     for layer in net.layers:
         if type(layer) is not Dense:
             return None
         name = activation_name(layer.activation)
-        if name not in ACTIVATION_CODES or net.dtype not in (np.float32, np.float64):
+        if name not in ACTIVATION_CODES:
             return None
         layers.append((layer, name))
     return DenseStack(net, layers)
