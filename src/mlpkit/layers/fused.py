@@ -81,11 +81,9 @@ def relu_backward(a: np.ndarray, dy: np.ndarray, dz: np.ndarray) -> None:
     (n, C, *S), a convolution's, go through the loop as (n, C·∏S) views when all three
     arrays are C-contiguous (the loop is written for rows), else through the reference."""
     fused = kernels.compiled(relu_backward_kernel)
-    if fused is not None and a.ndim == 2:
-        fused(a, dy, dz)
-        return
-    if fused is not None and all(x.flags.c_contiguous for x in (a, dy, dz)):
-        fused(*(x.reshape(x.shape[0], -1) for x in (a, dy, dz)))
+    arrays = (a, dy, dz)
+    if fused is not None and (a.ndim == 2 or all(x.flags.c_contiguous for x in arrays)):
+        fused(*(x.reshape(x.shape[0], -1) for x in arrays))  # views; rows as they are
         return
     with kernels.reference_work("relu_backward", a.size):
         relu_backward_reference(a, dy, dz)
