@@ -531,8 +531,9 @@ class Sequential:
                 ``val_name``), in the target's own units: names — "accuracy", "auc",
                 "log_loss", "precision", "recall", "f1" (classification only), "mse", "rmse",
                 "mae", "r2", "regression_accuracy" — or metric objects such as
-                ``mk.metrics.RegressionAccuracy(k=5)``. Training metrics are running means
-                over the epoch's batches, as the loss (see ``mlpkit.training.epoch``).
+                ``mk.metrics.RegressionAccuracy(k=5)``. Training metrics are computed once an
+                epoch over the outputs its batches produced in training mode, with no extra
+                pass (see ``mlpkit.training.epoch``).
             clip_value, clip_norm: clip each gradient entry to [−clip_value, clip_value] and/or
                 rescale the gradient to a global L2 norm of at most clip_norm, every step.
             sample_weight: a weight wᵢ ≥ 0 per row, shape (n_samples,): each batch's loss is

@@ -40,8 +40,9 @@ class MLPClassifier(ClassifierMixin, MLPBase):
     - ``early_stopping="auto"`` by default: from 10,000 rows on, 10% of the rows are held out and
       the weights of the best validation epoch are restored; below that (where a tenth of the
       rows is too few to judge by), with ``early_stopping=False``, or with sample or class
-      weights (the validation loss is unweighted), training stops when the training loss has
-      not improved by ``tol`` for ``n_iter_no_change`` epochs, as scikit-learn's default.
+      weights (the validation loss is unweighted), training stops at the
+      ``n_iter_no_change + 1``-th epoch in a row whose training loss has not improved by
+      ``tol``, as scikit-learn's default.
       ``solver="lbfgs"`` ignores it and stops as scikit-learn's L-BFGS does.
     - ``kernel_initializer="glorot_uniform"`` by default for the hidden layers (Keras's default;
       scikit-learn's MLP draws Glorot-uniform weights too): on the 20 tasks of

@@ -18,7 +18,7 @@ unchanged and mlpkit code keeps working:
   seen so far (scikit-learn's ``t_``), through the optimizer's ``lr_factor``.
 - "adaptive": η is divided by 5 each time two epochs in a row fail to improve the monitored
   loss by ``tol`` (:class:`mlpkit.callbacks.ReduceLROnPlateau`, factor 0.2, patience 1);
-  training stops as usual after ``n_iter_no_change`` epochs without improvement.
+  training stops as usual at the ``n_iter_no_change + 1``-th epoch in a row without one.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ Logs = Mapping[str, float]
 class EarlyStopping(Callback):
     """Stop training when a stopping rule fires; optionally restore the best weights.
 
-    ``EarlyStopping(monitor="val_loss", patience=10)`` stops after 11 epochs in a row without
-    an improvement of val_loss (see :class:`NoImprovement`). With ``rules=[...]`` any
+    ``EarlyStopping(monitor="val_loss", patience=10)`` stops at the 10th epoch in a row
+    without an improvement of val_loss, 10 epochs after the best, as Keras's does (see
+    :class:`NoImprovement`). With ``rules=[...]`` any
     :class:`StoppingRule` objects are used instead, combined with ``combine="any"`` (stop when
     one fires) or ``"all"`` (stop when all fire at the same epoch).
 
@@ -150,7 +151,8 @@ class TerminateOnNaN(Callback):
     """Stop when an epoch's loss or val_loss is NaN or infinite (the :class:`NonFiniteLoss` rule).
 
     A non-finite *batch* loss or gradient already stops training at once in the trainer itself
-    (reason ``"diverged: ..."``, weights kept at their last finite values), so this callback has
+    (reason ``"diverged: ..."``; the weights put back are those of the epoch with the lowest
+    training loss so far, or those the fit started from), so this callback has
     no batch hook and costs nothing per batch; it adds the check of ``val_loss``. Reason:
     ``"terminated on NaN: non-finite loss: val_loss = inf at epoch 2"``.
     """
