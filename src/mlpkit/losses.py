@@ -16,6 +16,7 @@ import numpy as np
 from . import kernels
 from ._checks import check_positive
 from ._workspace import Workspaces
+from .exceptions import ConfigError
 from .layers.activations import Activation, Sigmoid, Softmax
 from .registry import resolve
 
@@ -65,6 +66,24 @@ class Loss(Workspaces):
     def rows(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Each row's loss ℓᵢ, shape (n,): the batch loss is their mean."""
         raise NotImplementedError
+
+    def fused_with(self, output_activation) -> bool:
+        """Whether this loss is computed from the logits of the network's output activation
+        (``output_activation``, None for a linear output). A loss fused with an activation
+        (:attr:`logits_activation`) on a network that ends in another one is a ConfigError
+        that says which activation to use."""
+        wanted = self.logits_activation
+        if wanted is None:
+            return False
+        if not isinstance(output_activation, wanted):
+            found = "linear" if output_activation is None else type(output_activation).__name__
+            raise ConfigError(
+                f"The {self.name} loss is computed from the logits of a "
+                f"{wanted.__name__.lower()} output layer, but the last layer's activation is "
+                f"{found.lower()}. Use activation="
+                f'"{wanted.__name__.lower()}" on the output layer.'
+            )
+        return True
 
     def value(self, out: np.ndarray, y: np.ndarray) -> float:
         """The loss alone (evaluation): nothing is kept for the next call."""

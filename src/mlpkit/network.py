@@ -553,6 +553,7 @@ class Sequential:
         check_clipping(clip_value, clip_norm)
         metrics = metrics_module.check(metrics)
         self.loss = self._resolve_loss(loss)
+        self.loss.fused_with(self.output_activation)  # before y is read against the output
         self._check_metrics_fit_the_output(metrics)
         self.optimizer = self._resolve_optimizer(optimizer)
         if streamed.is_stream(X):

@@ -98,5 +98,6 @@ def test_iteration_yields_every_column(filled):
     ],
 )
 def test_wrong_queries_name_what_is_wrong(tmp_path, arguments, message):
+    open_ledger(tmp_path / "l.sqlite").close()  # reading never creates a ledger
     with pytest.raises(ConfigError, match=message):
         runs(tmp_path / "l.sqlite").search(**arguments)

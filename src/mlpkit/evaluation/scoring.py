@@ -83,7 +83,9 @@ class EvaluationReport:
             one-vs-rest (a binary task: both classes; multi-label: each label's own yes/no);
             "macro" is each ratio's unweighted mean over the classes where it is defined. A
             ratio with a zero denominator is NaN here and null in ``to_dict``/``to_json``.
-        positive_class: the class a binary model's probability is of (``classes_[1]``).
+        positive_class: the class a binary report's precision, recall, f1, ROC, lift and gain
+            are of: ``pos_label``, by default ``classes_[1]`` (the class the model's
+            probability is of).
         roc: {"fpr", "tpr", "auc"} (binary).
         lift: {"fraction", "lift"}, cumulative lift by decile (binary).
         gain: {"fraction", "gain"}, cumulative gain at every percentile (binary).
@@ -117,7 +119,7 @@ class EvaluationReport:
         return json.dumps(self.to_dict(), **kwargs)
 
 
-def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationReport:
+def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10, pos_label=None) -> EvaluationReport:
     """Score a trained model on X, y and report what a person needs to judge it.
 
     Args:
@@ -133,9 +135,14 @@ def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationRepo
             multi-label; values for regression (in the target's own units).
         task: "auto" (``net.task``), or one of "binary", "multiclass", "multilabel",
             "regression".
-        threshold: a binary prediction is the positive class ``classes_[1]`` when its
-            probability is > threshold (multi-label: a label is predicted when > threshold).
+        threshold: a binary prediction is the positive class when its probability is
+            > threshold (multi-label: a label is predicted when > threshold).
         k: regression accuracy counts a prediction right within std(y) / k.
+        pos_label: the positive class of a binary report, one of the model's two labels
+            (None: ``classes_[1]``, as the model's probability is of it). When it is left
+            unset, the labels are not 0/1 and ``classes_[1]`` is the commoner class of y, the
+            report warns that its precision, recall and f1 are of that class and names the
+            other.
 
     Returns:
         EvaluationReport: ``report.metrics["accuracy"]``, ``report.to_json()``, ...
@@ -143,13 +150,13 @@ def evaluate(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationRepo
     Warns:
         UserWarning: for the accuracy paradox (see :func:`paradox_warnings`) and left-out rows.
     """
-    report = report_of(model, X, y, task=task, threshold=threshold, k=k)
+    report = report_of(model, X, y, task=task, threshold=threshold, k=k, pos_label=pos_label)
     if report.warnings:
         warnings.warn(" ".join(report.warnings), UserWarning, stacklevel=2)
     return report
 
 
-def report_of(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationReport:
+def report_of(model, X, y, *, task="auto", threshold=0.5, k=10, pos_label=None) -> EvaluationReport:
     """:func:`evaluate` without emitting its warnings (they stay in ``report.warnings``)."""
     threshold = check_fraction("threshold", threshold, interval="(0, 1)", owner="evaluate")
     scored = scored_model(model)
@@ -169,8 +176,12 @@ def report_of(model, X, y, *, task="auto", threshold=0.5, k=10) -> EvaluationRep
             report = _multilabel_report(output, y, classes, threshold)
         else:
             indices = unit_indices(target_of(scored.network, classes, task), y)
+            if task == "binary" and positive_unit(classes, pos_label) == 0:
+                output, indices, classes = 1 - output[:, -1:], 1 - indices, classes[::-1]
             report = _classification_report(output, indices, task, threshold, classes)
             report.warnings.extend(one_class_warnings(indices, classes))
+            if task == "binary" and pos_label is None:
+                report.warnings.extend(positive_class_warnings(report))
         report.warnings.extend(paradox_warnings(report))
     report.warnings[:0] = notes
     return report
@@ -238,6 +249,38 @@ def _classification_report(output, y, task, threshold, classes) -> EvaluationRep
     if task == "binary" and 0 < y.sum() < len(y):
         _add_binary_curves(report, y, proba)
     return report
+
+
+def positive_unit(classes, pos_label) -> int:
+    """The output unit of a binary report's positive class: 1 (``classes[1]``, the class the
+    model's probability is of) unless ``pos_label`` names ``classes[0]``."""
+    if pos_label is None:
+        return 1
+    wanted = pos_label.item() if isinstance(pos_label, np.generic) else pos_label
+    names = names_of(classes)
+    for unit, name in enumerate(names):  # True is not the label 1
+        if name == wanted and isinstance(name, bool) == isinstance(wanted, bool):
+            return unit
+    raise ConfigError(
+        f"evaluate pos_label={pos_label!r} is not one of the model's classes "
+        f"({', '.join(label_text(name) for name in names)}); pass one of them."
+    )
+
+
+def positive_class_warnings(report: EvaluationReport) -> list[str]:
+    """The default positive class in words when its labels are not 0/1 (so ``classes_[1]``
+    is whichever sorts last, e.g. "ok" after "failure") and it is the commoner class of y: a
+    binary report's precision, recall and f1 are then of the class that is easy to find."""
+    positive = report.positive_class
+    other = next(name for name in report.labels if name != positive)
+    share = report.class_balance[positive]
+    if share <= 0.5 or {positive, other} == {0, 1}:  # True == 1: booleans are 0/1 too
+        return []
+    return [
+        f"precision, recall and f1 are of class {label_text(positive)} (classes_[1], share "
+        f"{share:.3f}), the commoner one; pass pos_label={other!r} to score class "
+        f"{label_text(other)}."
+    ]
 
 
 def _per_class(scores: dict, names: list) -> dict:

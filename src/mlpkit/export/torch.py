@@ -60,6 +60,7 @@ def to_torch(model, *, include_preprocessor: bool = True):
         (regressor, as (n_samples, n_outputs)).
 
     Raises:
+        ImportError: PyTorch is not installed (mlpkit does not depend on it).
         TypeError: ``model`` is not a network or a fitted estimator.
         ValueError: the preprocessor does more than scale numeric columns one to one, or its
             scaler is not a StandardScaler, MinMaxScaler or TanhScaler.
@@ -72,7 +73,13 @@ def to_torch(model, *, include_preprocessor: bool = True):
         >>> bool(np.allclose(module(torch.eye(2)).detach().numpy(), net.predict(np.eye(2))))
         True
     """
-    import torch
+    try:
+        import torch
+    except ImportError as error:
+        raise ImportError(
+            f"to_torch needs PyTorch, which mlpkit does not install ({error.name} is "
+            f"missing): pip install torch"
+        ) from error
 
     net = network_of(model, "to_torch")
     first = _input_modules(net) if include_preprocessor else []

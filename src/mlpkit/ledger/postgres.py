@@ -43,6 +43,10 @@ class PostgreSQL:
     def __repr__(self) -> str:
         return f"PostgreSQL({self.url!r})"
 
+    def exists(self) -> bool:
+        """A server database is there to read once it can be reached (connect says if not)."""
+        return True
+
     def connect(self):
         """An autocommit connection; a server that cannot be reached is a ConfigError."""
         try:

@@ -27,8 +27,10 @@ LEADING = ("run_id", "search_id", "number", "status", "score")
 
 def runs(url=None) -> Runs:
     """Every run in the ledger at ``url`` (a path, an SQLite or PostgreSQL URL, or an open
-    :class:`~mlpkit.ledger.Ledger`), as a :class:`Runs` to filter, sort and export."""
-    return Runs(url if isinstance(url, Ledger) else open_ledger(url))
+    :class:`~mlpkit.ledger.Ledger`), as a :class:`Runs` to filter, sort and export; None is
+    an empty in-memory ledger. A path naming no file is a FileNotFoundError: reading never
+    creates a ledger."""
+    return Runs(url if isinstance(url, Ledger) else open_ledger(url, create=False))
 
 
 class Runs:

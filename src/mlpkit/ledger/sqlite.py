@@ -81,6 +81,10 @@ class SQLite:
             ) from None
         return connection
 
+    def exists(self) -> bool:
+        """Whether the ledger is there to read: in memory always, a file when it is one."""
+        return self.path is None or os.path.isfile(self.path)
+
     def check_path(self) -> None:
         if os.path.isdir(self.path):
             raise ConfigError(

@@ -56,7 +56,7 @@ FIT_FIELDS = (
 RUN_SELECT = column_list(RUN_COLUMNS)
 
 
-def open_ledger(url=None) -> Ledger:
+def open_ledger(url=None, *, create: bool = True) -> Ledger:
     """Open (and on first use create) the ledger at ``url``.
 
     Args:
@@ -64,12 +64,20 @@ def open_ledger(url=None) -> Ledger:
             ``"sqlite:///path"`` — an SQLite file (WAL, safe for many processes on one
             machine); ``"postgresql://user:password@host:port/database"`` — PostgreSQL via
             psycopg 3 (for workers on many machines).
+        create: False to open only a ledger that exists (reading never creates one).
 
     Raises:
         ConfigError: the URL is not one of these forms, the server cannot be reached, or the
             file is not a ledger (naming the URL or file, and what to do).
+        FileNotFoundError: ``create=False`` and no SQLite file is at the path.
     """
-    return Ledger(backend_for(url))
+    backend = backend_for(url)
+    if not create and not backend.exists():
+        raise FileNotFoundError(
+            f"No ledger at {url!r} ({backend.url}): reading a ledger never creates one. Give "
+            f"the file a search or a fit wrote (its ledger url)."
+        )
+    return Ledger(backend)
 
 
 class Ledger:

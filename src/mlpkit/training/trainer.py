@@ -68,26 +68,12 @@ class Trainer:
         callbacks = _check_callbacks(callbacks)
         self.checkpoint = _find_checkpoint(callbacks, checkpoint, resume)
         self.callbacks = CallbackList([self.history, *callbacks, ProgressLogger(verbose)], net)
-        self.logits = self._fuses_output_activation()
+        self.logits = loss.fused_with(net.output_activation)
         self.frozen = None if trainable.all() else ~trainable
         self.frozen_values = None if self.frozen is None else net.params.copy()
         self.blocks = layer_blocks(net)
         self.best_loss = Monitor("divergence guard", "loss", "min")
         self.guard = BlowUpGuard()
-
-    def _fuses_output_activation(self) -> bool:
-        wanted = self.loss.logits_activation
-        if wanted is None:
-            return False
-        output = self.net.output_activation
-        if not isinstance(output, wanted):
-            raise ConfigError(
-                f"The {self.loss.name} loss is computed from the logits of a "
-                f"{wanted.__name__.lower()} output layer, but the last layer's activation is "
-                f"{type(output).__name__.lower()}. Use activation="
-                f'"{wanted.__name__.lower()}" on the output layer.'
-            )
-        return True
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, train, validation=None, *, epochs: int) -> History:

@@ -1,0 +1,115 @@
+"""Defects a first-contact review met (2026-12-07), each with the test that would have caught it:
+a loss paired with the wrong output activation, reading a ledger that is not there, exporting
+to PyTorch without it, and the positive class of a binary report."""
+
+import builtins
+import warnings
+
+import numpy as np
+import pytest
+
+import mlpkit as mk
+from mlpkit.exceptions import ConfigError
+
+
+def _binary(n=200, seed=0):
+    X = np.random.default_rng(seed).normal(size=(n, 4))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+@pytest.mark.parametrize(
+    ("output", "loss", "wanted", "found"),
+    [
+        (
+            mk.layers.Dense(1, activation="sigmoid"),
+            "categorical_cross_entropy",
+            "softmax",
+            "sigmoid",
+        ),
+        (mk.layers.Dense(2, activation="softmax"), "binary_cross_entropy", "sigmoid", "softmax"),
+        (mk.layers.Dense(1), "binary_cross_entropy", "sigmoid", "linear"),
+    ],
+)
+def test_a_cross_entropy_on_the_wrong_output_says_which_activation(output, loss, wanted, found):
+    """Before: the targets were read against the output first, and the error spoke of y's
+    shape or of class labels that do not fit "1 softmax units" of a sigmoid layer."""
+    X, y = _binary()
+    net = mk.Sequential([mk.layers.Dense(8, activation="relu"), output], random_state=0)
+    with pytest.raises(
+        ConfigError, match=f'last layer\'s activation is {found}. Use activation="{wanted}"'
+    ):
+        net.fit(X, y, loss=loss, epochs=1)
+
+
+def test_reading_a_ledger_that_is_not_there_creates_nothing(tmp_path):
+    missing = tmp_path / "typo.sqlite"
+    with pytest.raises(FileNotFoundError, match="never creates one"):
+        mk.runs(str(missing))
+    with pytest.raises(FileNotFoundError, match="typo.sqlite"):
+        mk.runs(f"sqlite:///{missing}")
+    assert not missing.exists()
+    assert len(list(mk.runs())) == 0  # None: an empty ledger in memory
+
+
+def test_to_torch_without_pytorch_says_how_to_install_it(monkeypatch):
+    X, y = _binary()
+    net = mk.Sequential([mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    net.fit(X, y, loss="binary_cross_entropy", epochs=1)
+    real_import = builtins.__import__
+
+    def no_torch(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and (name == "torch" or name.startswith("torch.")):
+            raise ModuleNotFoundError("No module named 'torch'", name="torch")
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    with pytest.raises(ImportError, match="to_torch needs PyTorch.*pip install torch"):
+        mk.export.to_torch(net)
+
+
+@pytest.fixture(scope="module")
+def rare_failures():
+    """Text labels whose classes_[1] ('ok') is the commoner class."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=400) > 1.2, "failure", "ok")
+    return mk.MLPClassifier(random_state=0, max_iter=30).fit(X, y), X, y
+
+
+def test_a_binary_report_scores_the_positive_class_asked_for(rare_failures):
+    model, X, y = rare_failures
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        default = mk.evaluate(model, X, y)
+    report = mk.evaluate(model, X, y, pos_label="failure")
+    assert default.positive_class == "ok" and report.positive_class == "failure"
+    failure = report.per_class["failure"]
+    assert report.metrics["precision"] == failure["precision"]
+    assert report.metrics["recall"] == failure["recall"]
+    assert report.metrics["f1"] == failure["f1"]
+    assert default.metrics["recall"] == default.per_class["ok"]["recall"]
+    assert report.metrics["auc"] == pytest.approx(default.metrics["auc"], abs=1e-12)
+    assert report.labels == ["ok", "failure"]  # the positive class last, as classes_[1] is
+    counts = np.array(default.confusion_matrix)
+    assert report.confusion_matrix == counts[::-1, ::-1].tolist()
+    assert report.metrics["accuracy"] == default.metrics["accuracy"]
+
+
+def test_the_default_positive_class_is_named_when_it_is_the_commoner_one(rare_failures):
+    model, X, y = rare_failures
+    with pytest.warns(UserWarning, match="pass pos_label='failure' to score class 'failure'"):
+        mk.evaluate(model, X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mk.evaluate(model, X, y, pos_label="ok")  # asked for: no warning
+
+
+def test_an_unknown_positive_class_is_named(rare_failures):
+    model, X, y = rare_failures
+    with pytest.raises(ConfigError, match="pos_label='x' is not one of the model's classes"):
+        mk.evaluate(model, X, y, pos_label="x")
+    X2, y2 = _binary()
+    numbers = mk.MLPClassifier(random_state=0, max_iter=5).fit(X2, y2)
+    with pytest.raises(ConfigError, match="pos_label=True"):
+        mk.evaluate(numbers, X2, y2, pos_label=True)  # True is not the label 1
+    assert mk.evaluate(numbers, X2, y2, pos_label=np.int64(0)).positive_class == 0
