@@ -39,12 +39,23 @@ def check_features(
                 f"(±{np.finfo(dtype).max:.1e}). Scale that column, or use dtype='float64'."
             )
         raise ValueError(
-            f"{name} contains {X[row, col]} at row {row}, column {_column_name(columns, col)} "
-            f"({int((~np.isfinite(X)).sum())} non-finite values in all). Impute or drop missing "
-            f"values before {purpose} (or give the network a preprocessor, e.g. "
+            f"{where_not_finite(X, name, columns)}. Impute or drop missing values before "
+            f"{purpose} (or give the network a preprocessor, e.g. "
             f"preprocessor=mk.data.Preprocessor(missing='auto'))."
         )
     return X
+
+
+def where_not_finite(X: np.ndarray, name: str = "X", columns=None) -> str:
+    """Where a float array X (n_samples, n_features) first holds NaN or infinity, in words:
+    "X contains nan at row 4, column 2 (1 non-finite values in all)"; columns by name when
+    ``columns`` (a DataFrame's) are given."""
+    bad = ~np.isfinite(X)
+    row, col = np.argwhere(bad)[0]
+    return (
+        f"{name} contains {X[row, col]} at row {row}, column {_column_name(columns, col)} "
+        f"({int(bad.sum())} non-finite values in all)"
+    )
 
 
 def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:

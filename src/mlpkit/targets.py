@@ -89,6 +89,7 @@ class Target:
         y = _as_array(y)
         self.multi_output, self.n_units = y.ndim == 2 and y.shape[1] > 1, int(n_outputs)
         if self.classification:
+            check_no_missing(y)
             self.classes_ = self._learn_classes(
                 y if classes is None else _as_array(classes), n_outputs
             )
@@ -101,14 +102,15 @@ class Target:
     def _learn_classes(self, y: np.ndarray, n_outputs: int) -> np.ndarray:
         if y.ndim == 2 and y.shape[1] > 1:  # one-hot or multi-label columns
             return np.arange(y.shape[1])
-        labels = _unique(y.ravel())
+        labels = unique_labels(y.ravel())
         if _is_unit_index(labels, n_outputs):
             return np.arange(max(n_outputs, 2)).astype(_index_dtype(labels))
         wanted = 2 if n_outputs == 1 else n_outputs
         if labels.size != wanted:
             raise ValueError(
-                f"y has {labels.size} class{'es' if labels.size != 1 else ''} {_show(labels)}, "
-                f"but the output layer has {n_outputs} unit(s), which predict {wanted} classes"
+                f"y has {labels.size} class{'es' if labels.size != 1 else ''} "
+                f"{show_labels(labels)}, but the output layer has {n_outputs} unit(s), which "
+                f"predict {wanted} classes"
                 + (" (one sigmoid unit: two classes)" if n_outputs == 1 else "")
                 + ". Make the output layer match the number of classes (integer labels "
                 f"0..{max(n_outputs, 2) - 1} are read as the units' indices)."
@@ -125,20 +127,30 @@ class Target:
             if self.scaler_ is None:
                 return values
             return self.scaler_.transform(values.reshape(len(values), -1)).reshape(values.shape)
+        check_no_missing(y)
         if y.ndim == 2 and y.shape[1] > 1:
             return y
         flat = y.ravel()
-        if self._identity() and _is_unit_index(_unique(flat), self.n_units):
+        if self._identity() and _is_unit_index(unique_labels(flat), self.n_units):
             return flat  # 0/1 or probability targets of a sigmoid, indices of a softmax
-        index = np.searchsorted(self.classes_, flat)
-        index = np.clip(index, 0, len(self.classes_) - 1)
-        unknown = self.classes_[index] != flat
+        index = self._unit_index(flat)
+        unknown = index < 0
         if unknown.any():
             raise ValueError(
-                f"y has labels {_show(np.unique(flat[unknown]))} the model does not know; its "
-                f"classes are {_show(self.classes_)} (learned in the first fit)."
+                f"y has labels {show_labels(_distinct(flat[unknown]))} the model does not know; "
+                f"its classes are {show_labels(self.classes_)} (learned in the first fit)."
             )
         return index
+
+    def _unit_index(self, labels: np.ndarray) -> np.ndarray:
+        """The output unit of each label, -1 for a label not in ``classes_``; labels of
+        another type than the classes (text for integer classes) are unknown, not an error."""
+        try:
+            index = np.searchsorted(self.classes_, labels)
+        except TypeError:  # no order between the two kinds: look each label up instead
+            return pd.Index(self.classes_).get_indexer(labels)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        return np.where(self.classes_[index] == labels, index, -1)
 
     def decode(self, output: np.ndarray) -> np.ndarray:
         """Network outputs in the user's units: the inverse target scaling (regression);
@@ -218,14 +230,22 @@ def _as_array(y) -> np.ndarray:
             f"y must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); got shape {y.shape}."
         )
     if y.dtype.kind == "O":
-        missing = np.array([v is None or (isinstance(v, float) and v != v) for v in y.ravel()])
-        if missing.any():
-            raise ValueError(
-                f"y has {int(missing.sum())} missing value(s) (None or NaN), first at row "
-                f"{int(np.argmax(missing)) // (y.shape[1] if y.ndim == 2 else 1)}; drop those "
-                f"rows (from X and y) first: targets are never filled."
-            )
+        check_no_missing(y)
     return y
+
+
+def check_no_missing(y: np.ndarray) -> None:
+    """Refuse labels or values y, (n,) or (n, k), holding None, NaN or ``pandas.NA``, naming
+    how many and the first row (a missing target is never a class, nor filled)."""
+    if y.dtype.kind not in "Of":
+        return
+    missing = np.asarray(pd.isna(y), dtype=bool)
+    if missing.any():
+        raise ValueError(
+            f"y has {int(missing.sum())} missing value(s) (None or NaN), first at row "
+            f"{int(np.argmax(missing.ravel())) // (y.shape[1] if y.ndim == 2 else 1)}; drop "
+            f"those rows (from X and y) first: targets are never filled."
+        )
 
 
 def as_values(y: np.ndarray) -> np.ndarray:
@@ -264,8 +284,9 @@ def _index_dtype(labels: np.ndarray):
     return labels.dtype if labels.dtype.kind in "bf" else np.int64
 
 
-def _unique(labels: np.ndarray) -> np.ndarray:
-    """The sorted distinct labels; labels of kinds that do not sort together are an error."""
+def unique_labels(labels: np.ndarray) -> np.ndarray:
+    """The sorted distinct labels; labels of kinds that do not sort together (text and
+    numbers) are an error naming the kinds."""
     try:
         return np.unique(labels)
     except TypeError:
@@ -276,6 +297,15 @@ def _unique(labels: np.ndarray) -> np.ndarray:
         ) from None
 
 
-def _show(labels: np.ndarray) -> str:
+def _distinct(labels: np.ndarray) -> np.ndarray:
+    """The distinct labels, sorted when they sort (unknown labels may mix kinds)."""
+    try:
+        return np.unique(labels)
+    except TypeError:
+        return pd.unique(pd.Series(labels, dtype=object)).astype(object)
+
+
+def show_labels(labels: np.ndarray) -> str:
+    """Up to ten labels as a Python list, for messages."""
     shown = [v.item() if hasattr(v, "item") else v for v in labels[:10]]
     return repr(shown) + (" …" if labels.size > 10 else "")

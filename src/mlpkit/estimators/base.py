@@ -157,6 +157,11 @@ class MLPBase(BaseEstimator):
     def _layers_config(self, y, classes) -> list:
         return self._build_network(*self._output_layer(y, classes)).get_config()["layers"]
 
+    def _continued_classes(self, y, classes, partial: bool):
+        """The ``classes`` that the network being continued was built for (the classifier
+        checks y against its ``classes_``); a regressor has none."""
+        return classes
+
     def _make_preprocessor(self):
         """The network's preprocessor: numeric columns standardised (``preprocessor=None``,
         ``scale_inputs=True``), raw tables (``"auto"``: medians and most frequent values for
@@ -211,17 +216,23 @@ class MLPBase(BaseEstimator):
         if first:
             self.network_ = self._build_network(*self._output_layer(y, classes))
             self.optimizer_ = None if self.solver == "lbfgs" else solvers.make_optimizer(self)
-        elif self._layers_config(y, classes) != self.network_.get_config()["layers"]:
+        else:
+            self._check_continued(y, self._continued_classes(y, classes, partial))
+            if partial and self.network_.preprocessor is not None:
+                self.network_.preprocessor.partial_fit(X)  # running statistics over every chunk
+        self._train(X, y, partial=partial, first=first, weights=weights, classes=classes)
+        return self
+
+    def _check_continued(self, y, classes) -> None:
+        """A fit that continues ``network_`` (warm_start, a later partial_fit) needs the
+        layers the parameters ask for now to be those of the network fitted before."""
+        if self._layers_config(y, classes) != self.network_.get_config()["layers"]:
             raise ConfigError(
                 f"warm_start/partial_fit continue the network fitted before, but the layers the "
                 f"parameters ask for now (hidden_layer_sizes={self.hidden_layer_sizes!r}, "
                 f"activation, dropout, batch_norm, outputs) differ from it. Set warm_start=False "
                 f"(or call fit) to build a new network."
             )
-        elif partial and self.network_.preprocessor is not None:
-            self.network_.preprocessor.partial_fit(X)  # running statistics over every chunk
-        self._train(X, y, partial=partial, first=first, weights=weights, classes=classes)
-        return self
 
     def _partial_fit_stream(self, X, y, partial: bool, classes, sample_weight):
         """``partial_fit`` over a file too large for memory (scikit-learn's out-of-core loop):

@@ -10,6 +10,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from ..targets import check_no_missing, show_labels, unique_labels
 from .base import MLPBase, declare_parameters, input_tags
 from .inputs import as_target_array
 
@@ -78,8 +79,38 @@ class MLPClassifier(ClassifierMixin, MLPBase):
                 stacklevel=4,
             )
             y = y.ravel()
-        check_classification_targets(y)
+        check_no_missing(y)
+        try:
+            check_classification_targets(y)
+        except TypeError:  # Python's words on labels that do not sort together: ours
+            unique_labels(y)
+            raise
         return y
+
+    def _continued_classes(self, y, classes, partial: bool):
+        """The classes of a fit that continues ``network_``: its ``classes_``, which the first
+        fit fixed. A ``partial_fit`` chunk may hold any of them (a label outside them is an
+        error naming it); a ``warm_start`` fit needs all of them, as scikit-learn's does;
+        ``classes`` given again must be the same."""
+        if y.ndim == 2:  # multi-label: the label columns are the classes
+            return None
+        known = self.classes_
+        if classes is not None and not _same(unique_labels(np.asarray(classes)), known):
+            raise ValueError(
+                f"partial_fit received classes={show_labels(np.asarray(classes))}, but the "
+                f"first partial_fit fixed them as {show_labels(known)}. Pass the same classes "
+                f"(or none) on later calls, or call fit to start anew."
+            )
+        if partial:
+            self.network_.target.encode(y)  # names any label outside classes_
+        elif not _same(unique_labels(y), known):
+            raise ValueError(
+                f"warm_start=True continues the fitted network, whose classes are "
+                f"{show_labels(known)}, but this y has {show_labels(unique_labels(y))}. With "
+                f"warm_start, y must hold the same classes (as in scikit-learn); use partial_fit "
+                f"for a batch lacking some, or warm_start=False to start anew."
+            )
+        return known
 
     def _output_layer(self, y, classes) -> tuple[int, str]:
         if y.ndim == 2:  # multi-label: one sigmoid per label
@@ -134,3 +165,13 @@ class MLPClassifier(ClassifierMixin, MLPBase):
 
 
 declare_parameters(MLPClassifier, class_weight=None)
+
+
+def _same(labels: np.ndarray, classes: np.ndarray) -> bool:
+    """Whether sorted distinct labels are exactly ``classes`` (False for other kinds)."""
+    if labels.shape != classes.shape:
+        return False
+    try:
+        return bool(np.all(labels == classes))
+    except TypeError:
+        return False

@@ -116,19 +116,32 @@ def _check_choices(est, owner: str, n_hidden: int) -> None:
         "float64",
     ):
         raise _fail(owner, "dtype", "'float32' or 'float64'", est.dtype)
-    random_state = est.random_state
-    if not (
-        random_state is None
-        or (isinstance(random_state, Integral) and not isinstance(random_state, bool))
-        or isinstance(random_state, (np.random.RandomState, np.random.Generator))
-    ):
-        raise _fail(owner, "random_state", "None, an int or a numpy random generator", random_state)
+    _check_random_state(est.random_state, owner)
     if hasattr(est, "class_weight"):
         _check_class_weight(est.class_weight, owner)
     if hasattr(est, "loss"):
         loss = _resolves(owner, "loss", est.loss, losses.get, est.loss)
         if loss.logits_activation is not None:
             raise _fail(owner, "loss", f"a regression loss {REGRESSION_LOSSES}", est.loss)
+
+
+def _check_random_state(random_state, owner: str) -> None:
+    """What seeds the network: None, an int >= 0 (``numpy.random.default_rng`` takes any
+    such int; scikit-learn's own estimators stop at 2**32 - 1), or a numpy ``RandomState``
+    or ``Generator``."""
+    if random_state is None or isinstance(
+        random_state, (np.random.RandomState, np.random.Generator)
+    ):
+        return
+    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+        if random_state >= 0:
+            return
+    raise _fail(
+        owner,
+        "random_state",
+        "None, an int >= 0 (e.g. 0), a numpy.random.RandomState or a numpy.random.Generator",
+        random_state,
+    )
 
 
 def _check_class_weight(class_weight, owner: str) -> None:
