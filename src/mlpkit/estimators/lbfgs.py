@@ -21,7 +21,6 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .. import losses
-from ..exceptions import ConfigError
 from ..training.preparation import prepare_fit
 
 
@@ -39,10 +38,8 @@ def fit_lbfgs(net, X, y, loss, *, sample_weight=None, classes=None, max_iter, ma
     """Fit ``net`` (built or not) on X, y by L-BFGS from its current weights."""
     loss = losses.get(loss)
     net.loss = loss
+    logits = loss.fused_with(net.output_activation)
     train, _ = prepare_fit(net, X, y, loss, sample_weight=sample_weight, classes=classes)
-    logits = loss.logits_activation is not None
-    if logits and not isinstance(net.output_activation, loss.logits_activation):
-        raise ConfigError(f"The {loss.name} loss needs a matching output activation.")
     objective = Objective(net, loss, train, logits)
     curve: list[float] = []
     result = minimize(
