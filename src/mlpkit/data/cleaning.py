@@ -13,6 +13,10 @@ turning them into 2134.0 and 7.0 would silently lose what they say (zip codes, c
 column stays text. :func:`identifier_reason` says why a text column looks like an identifier
 (leading zeros, codes such as ``"M14860"``, nearly every value distinct), which
 :class:`~mlpkit.data.Preprocessor` reports and warns about.
+
+A column of numbers with a typo (``"29B.1"`` among 300 temperatures) is neither: it is refused
+(:func:`numeric_typos` gives the rule), naming the cells, with the words that ``transform`` uses
+for text found later in a numeric column (:func:`not_numbers_error`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ _CODE = re.compile(r"[A-Za-z]{1,4}[-_]?[0-9]{3,}")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 #: an identifier by distinctness: at least this many observed values, at least this share distinct
 ID_MIN_ROWS, ID_DISTINCT_SHARE = 20, 0.9
+#: numbers with typos: at most this many cells, and this share of the observed ones, not numbers
+TYPO_MAX_CELLS, TYPO_MAX_SHARE = 5, 0.01
 
 
 class IdentifierColumnWarning(UserWarning):
@@ -65,8 +71,10 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
             identifiers (see :func:`identifier_reason`), whether they stay text or not.
 
     Raises:
-        ValueError: (``transform``) a numeric column holds text that is neither a number nor a
-            token; the message names the column and the values.
+        ValueError: (``fit``) a text column not declared text is numbers but for a few cells
+            (typos; the rule is :func:`numeric_typos`'s); (``transform``) a numeric column holds
+            text that is neither a number nor a token. The message names the column, the
+            values and their rows, and what to do.
 
     Example:
         >>> import pandas as pd
@@ -107,8 +115,11 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
             column = frame[name]
             if _is_text(column):
                 values = self._without_tokens(column)
-                numbers = name not in keep and not isinstance(column.dtype, pd.CategoricalDtype)
-                numbers = numbers and numeric_text(values)
+                declared = name in keep or isinstance(column.dtype, pd.CategoricalDtype)
+                numbers = not declared and numeric_text(values)
+                typos = numeric_typos(values) if not declared and not numbers else values[:0]
+                if len(typos):
+                    raise not_numbers_error(name, typos, in_fit=True)
                 (self.numeric_columns_ if numbers else self.text_columns_).append(name)
                 reason = identifier_reason(values)
                 if reason is not None:
@@ -170,6 +181,66 @@ def numeric_text(values: pd.Series) -> bool:
     return bool(pd.to_numeric(present, errors="coerce").notna().all())
 
 
+def numeric_typos(values: pd.Series) -> pd.Series:
+    """Return the cells that are typos in a column of numbers, or none (an empty Series).
+
+    A text column (tokens already NaN) is *numbers with typos* when its observed cells are
+    numbers but for at most :data:`TYPO_MAX_CELLS` (5) of them, and at most
+    :data:`TYPO_MAX_SHARE` (1 %) of the observed cells, and it has no digit string with a
+    leading zero (codes such as zip codes, which stay text). So one typo is told from 100
+    observed cells on, two from 200, at most five. Real categories are more frequent than that:
+    a column of ``"1"``, ``"2"``, ``"3+"`` or of codes ``"A1"`` stays text. A rare category
+    among numbers is refused too, and the message says to declare the column text: an error
+    is worth a line of code, a temperature one-hot encoded is a silent wrong model.
+    """
+    present = values[values.notna()]
+    if not len(present) or leading_zeros(present):
+        return present[:0]
+    bad = present[pd.to_numeric(present, errors="coerce").isna()]
+    return bad if few_typos(len(bad), len(present)) else present[:0]
+
+
+def few_typos(n_bad: int, n_present: int) -> bool:
+    """Return whether ``n_bad`` cells that are not numbers, among ``n_present`` observed cells
+    of a column without leading zeros, are typos (the rule of :func:`numeric_typos`)."""
+    return 0 < n_bad <= min(TYPO_MAX_CELLS, TYPO_MAX_SHARE * n_present)
+
+
+def not_numbers_error(name, cells: pd.Series, *, in_fit: bool, n_cells=None) -> ValueError:
+    """The error for text ``cells`` (index: their rows) in a column of numbers.
+
+    ``in_fit``: the column is numbers but for these cells (:func:`numeric_typos`); otherwise it
+    held numbers in ``fit`` and has this text later. ``n_cells``: their count, when ``cells``
+    holds only the first of them.
+    """
+    n_cells = len(cells) if n_cells is None else n_cells
+    found = cells_in_words(cells, n_cells)
+    fix = (
+        "Fix or blank those cells (a blank cell is a missing value, filled as the missing "
+        "strategy says), or add the text to missing_tokens if it means missing"
+    )
+    if not in_fit:
+        return ValueError(
+            f"TextCleaner column {name!r} held numbers in fit but has text here: {found}. "
+            f"{fix}, or refit."
+        )
+    return ValueError(
+        f"TextCleaner column {name!r} is numbers but for {n_cells} "
+        f"{'cell' if n_cells == 1 else 'cells'}: {found}. {fix}. If the column is a category, "
+        f"pass it as text explicitly: Preprocessor(categorical=[..., {name!r}]) (with the "
+        f"other categorical columns; TextCleaner(keep_text=[{name!r}])), or "
+        f"X[{name!r}].astype('category')."
+    )
+
+
+def cells_in_words(cells: pd.Series, n_cells: int, limit: int = 5) -> str:
+    """``"['4O.2'] in row 7"``: the distinct values of some cells and their rows (the index)."""
+    values = [_plain(v) for v in pd.unique(cells)[:limit]]
+    rows = ", ".join(str(row) for row in cells.index[:limit])
+    more = f", … ({n_cells:,} cells in all)" if n_cells > min(limit, len(cells)) else ""
+    return f"{values!r} in {'row' if n_cells == 1 else 'rows'} {rows}{more}"
+
+
 def leading_zeros(values: pd.Series) -> bool:
     """Return whether any text value is a digit string with a leading zero (``"02134"``)."""
     return any(isinstance(v, str) and _LEADING_ZERO.fullmatch(v.strip()) for v in values)
@@ -205,6 +276,13 @@ def identifier_reason(values: pd.Series) -> str | None:
     return None
 
 
+def _plain(value):
+    """A cell as it reads: text stripped, a NumPy number as a Python one (``4e+201``)."""
+    if isinstance(value, str):
+        return value.strip()
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _is_text(column: pd.Series) -> bool:
     dtype = column.dtype
     types = pd.api.types
@@ -219,9 +297,5 @@ def _to_numbers(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce").astype(np.float64)
     bad = values.notna() & numbers.isna()
     if bad.any():
-        raise ValueError(
-            f"TextCleaner column {values.name!r} held numbers in fit but has text here: "
-            f"{list(pd.unique(values[bad]))[:5]!r}. Fix those cells, add the text to "
-            f"missing_tokens if it means missing, or refit."
-        )
+        raise not_numbers_error(values.name, values[bad], in_fit=False)
     return numbers

@@ -16,7 +16,9 @@ before it returns) and applied unchanged to later rows:
 3. :class:`~mlpkit.data.encoding.Categorical`: text, category and bool columns (or the ones
    named) one-hot encoded; an unseen category is an all-zero row and an
    ``UnknownCategoryWarning``.
-4. the scaler of the features, one column at a time.
+4. the scaler of the features, one column at a time. A value so large that the scaler's
+   statistics or the scaled feature overflow (beyond float32, in which the network computes)
+   is a ValueError naming the column, the value and its row (:mod:`mlpkit.data.overflow`).
 
 The target is not touched: it is the model's business (``mk.Sequential(target_scaler=...)``).
 Inside a scikit-learn ``Pipeline`` (or ``ColumnTransformer``) every row must come out: a
@@ -55,7 +57,8 @@ from ..exceptions import ConfigError
 from .cleaning import MISSING_TOKENS, IdentifierColumnWarning, TextCleaner
 from .encoding import Categorical, describe_table
 from .missing import STRATEGIES, MissingValues, refuse_dropping_rows_of_y
-from .scaling import SCALERS, fit_scaler, make_scaler, scaler_from_state, scaler_state
+from .overflow import check_features, fit_scaler_checked
+from .scaling import SCALERS, make_scaler, scaler_from_state, scaler_state
 from .state import StepState, plain
 
 STEPS = {"clean": TextCleaner, "missing": MissingValues, "categorical": Categorical}
@@ -98,10 +101,11 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         n_rows_in_: the number of rows ``fit`` saw.
         table_: ``{"constant_columns": [...], "duplicate_rows": n}`` of the training rows.
 
-    ``transform(X)`` returns float64 of shape (n_kept, n_features_out); only "drop" removes
-    rows, and :meth:`row_mask` says which. A DataFrame with columns ``fit`` did not see (the
-    target, say) is transformed without them and an :class:`ExtraColumnsWarning` names them; a
-    missing column is a ValueError naming it.
+    ``transform(X)`` returns float64 of shape (n_kept, n_features_out), every feature finite
+    and within float32's range (a ValueError names the column, value and row that overflow);
+    only "drop" removes rows, and :meth:`row_mask` says which. A DataFrame with columns
+    ``fit`` did not see (the target, say) is transformed without them and an
+    :class:`ExtraColumnsWarning` names them; a missing column is a ValueError naming it.
 
     Identifier-like text columns (zip codes ``"02134"``, IDs ``"M14860"``, nearly all values
     distinct; :func:`mlpkit.data.cleaning.identifier_reason`) are named in :meth:`report`, and
@@ -203,7 +207,7 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         encoded = self._encode(self._frame(X, reset=False))
         scaler = dict(self.steps_).get("scale")
         if scaler is not None and len(encoded):
-            scaler.partial_fit(encoded.to_numpy(np.float64))
+            fit_scaler_checked(scaler, encoded, partial=True)
         return self
 
     def fit_stream(self, chunks) -> Preprocessor:
@@ -245,7 +249,7 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         scaler = self.new_scaler()
         if scaler is not None:
             weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
-            fit_scaler(_own_output(scaler), frame.to_numpy(np.float64), weights)
+            fit_scaler_checked(_own_output(scaler), frame, weights)
             steps.append(("scale", scaler))
         self.steps_ = steps
         for name, what, advice in self._identifiers():
@@ -336,7 +340,9 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         scaler = dict(self.steps_).get("scale")
         values = frame.to_numpy(np.float64)
         if scaler is not None and len(values):
-            values = np.asarray(scaler.transform(values), dtype=np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):  # check_features says it
+                values = np.asarray(scaler.transform(values), dtype=np.float64)
+        check_features(frame, values)
         return pd.DataFrame(values, index=frame.index, columns=[str(c) for c in frame.columns])
 
     def _output(self, frame: pd.DataFrame):

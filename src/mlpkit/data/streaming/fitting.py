@@ -6,7 +6,7 @@ from those summaries, step by step as ``Preprocessor.fit`` would have (the steps
 ``transform`` then runs unchanged):
 
 - TextCleaner: a text column is numbers when every value (tokens as NaN) is a number without
-  a leading zero;
+  a leading zero, and numbers with typos (refused, as ``fit`` refuses them) by the same rule;
 - MissingValues: each column's strategy, its missing count, and its fill — mean (Moments of
   the kept rows), most frequent (counts, smallest value among ties), previous (the last
   observed value), zero or constant;
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ...exceptions import ConfigError
-from ..cleaning import TextCleaner
+from ..cleaning import TextCleaner, not_numbers_error
 from ..encoding import Categorical, category_key
 from ..missing import MissingValues, missing_mask, raise_columns_error
 from ..scaling import MinMaxScaler
@@ -97,6 +97,10 @@ def _as_frame(chunk, names, start: int) -> pd.DataFrame:
 
 def _set_fitted(prep, summaries, n_rows: int, declared, tokens) -> None:
     names = [s.name for s in summaries]
+    for summary in summaries:
+        typos = None if summary.name in (declared or ()) else summary.typos()
+        if typos is not None:
+            raise not_numbers_error(summary.name, typos, in_fit=True, n_cells=summary.n_not_numbers)
     numeric = {s.name: s.numeric and s.name not in (declared or ()) for s in summaries}
     clean = TextCleaner(tokens, keep_text=declared)
     _inputs(clean, names)

@@ -18,7 +18,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from ..cleaning import leading_zeros, without_tokens
+from ..cleaning import TYPO_MAX_CELLS, few_typos, leading_zeros, without_tokens
 from ..missing import is_number
 from .moments import Moments
 
@@ -47,6 +47,8 @@ class ColumnSummary:
         self.moments = Moments(1)
         self.missing = self.missing_kept = self.kept = 0
         self.numeric_text, self.any_present = True, False
+        self.leading_zeros, self.n_present, self.n_not_numbers = False, 0, 0
+        self.not_numbers: list[tuple] = []  # (row, text) of the first cells that are not numbers
         self.first_missing: bool | None = None
         self.last = None
         self.distinct: set = set()
@@ -61,8 +63,13 @@ class ColumnSummary:
         present = column[~missing]
         if self.text and len(present):
             self.any_present = True
-            numbers = pd.to_numeric(present, errors="coerce")
-            self.numeric_text &= bool(numbers.notna().all()) and not leading_zeros(present)
+            bad = present[pd.to_numeric(present, errors="coerce").isna()]
+            self.leading_zeros |= leading_zeros(present)
+            self.numeric_text &= not len(bad) and not self.leading_zeros
+            self.n_present += len(present)
+            self.n_not_numbers += len(bad)
+            room = TYPO_MAX_CELLS - len(self.not_numbers)
+            self.not_numbers += list(zip(bad.index[:room], bad.to_numpy()[:room]))
         self._distinct(column, missing)
         kept, kept_missing = column[keep], missing[keep]
         self.kept += len(kept)
@@ -110,6 +117,16 @@ class ColumnSummary:
         if not self.text:
             return True
         return self.any_present and self.numeric_text and not self.categorical_dtype
+
+    def typos(self) -> pd.Series | None:
+        """The first cells that are typos (index: rows), when the column is numbers with typos
+        (:func:`~mlpkit.data.cleaning.numeric_typos`); None otherwise."""
+        if not self.text or self.categorical_dtype or self.leading_zeros:
+            return None
+        if not few_typos(self.n_not_numbers, self.n_present):
+            return None
+        rows, values = zip(*self.not_numbers)
+        return pd.Series(values, index=rows, dtype=object)
 
     @property
     def constant(self) -> bool:
