@@ -146,15 +146,49 @@ def output_path(path, *, force: bool, what: str = "output file") -> Path:
 def output_folder(path) -> Path:
     """``path`` as a folder to write in, made (with its parents) if need be; a file there, or a
     folder that cannot be made, is bad usage."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise CommandError(f"cannot write in {str(path)!r}: it is a file, not a folder.", USAGE)
+    path = planned_folder(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise CommandError(f"cannot make the folder {str(path)!r}: {reason}.", USAGE) from None
     return path
+
+
+def planned_folder(path) -> Path:
+    """``path`` as a folder to write in later, checked now and not made: a file there, or a
+    first existing parent that is a file or not writable, is bad usage. (Made only when the
+    first file is written, by :func:`output_folder`, so a run that fails leaves none behind.)"""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"cannot write in {str(path)!r}: it is a file, not a folder.", USAGE)
+    existing = next(folder for folder in (path, *path.parents) if folder.exists())
+    if not existing.is_dir():
+        raise CommandError(
+            f"cannot make the folder {str(path)!r}: {str(existing)!r} is a file.", USAGE
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandError(
+            f"cannot write in {str(path)!r}: the folder {str(existing)!r} is not writable.", USAGE
+        )
+    return path
+
+
+def as_bad_data(run, lead: str):
+    """``run()``, a ``ValueError`` or ``TypeError`` it raises turned into exit 65 with the line
+    ``<lead>: <its message>``: a model given values it cannot take is bad data, not a bug. An
+    invalid setting (``mk.ConfigError``, the configuration file's problems) stays exit 2, and
+    an error :func:`classify` already places (a :class:`CommandError`, a ``DataFileError``)
+    is raised as it is."""
+    from ..exceptions import ConfigError
+
+    _, data_file_error = config_errors()
+    try:
+        return run()
+    except (ConfigError, data_file_error):
+        raise
+    except (ValueError, TypeError) as error:
+        raise CommandError(f"{lead}: {error}", BAD_DATA) from error
 
 
 def input_file(path, what: str = "file") -> Path:

@@ -3,15 +3,19 @@ configuration shipped for the AI4I 2020 machine-failure data.
 
 The demo writes that configuration (``init-config --example``) to ``mlpkit-demo/run.toml`` and
 trains it: the model, the HTML report, the held-out predictions and the ledger all go under
-``mlpkit-demo/``, the demo's own folder, whose files are rewritten on each run (the ledger keeps
-every run). ``mlpkit train mlpkit-demo/run.toml --force`` then does exactly the same again.
+``mlpkit-demo/``, the demo's own folder, whose outputs are rewritten on each run (the ledger keeps
+every run). ``mlpkit train mlpkit-demo/run.toml --force`` then does exactly the same again. A
+``run.toml`` you edited is yours: the demo refuses to replace it (train it with ``mlpkit train
+mlpkit-demo/run.toml --force``), unless ``--force`` asks for the shipped one back.
 """
 
 from __future__ import annotations
 
+import re
 from argparse import Namespace
+from pathlib import Path
 
-from .conventions import OK, command, output_folder
+from .conventions import OK, USAGE, CommandError, command, output_folder
 from .training import train
 from .workflow import example_config
 
@@ -38,14 +42,23 @@ def register(commands) -> None:
         metavar="DIR",
         help=f"the demo's folder, its files rewritten on each run (default {DEMO_DIR})",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an edited run.toml with the shipped one (default: refuse)",
+    )
     parser.set_defaults(handler=demo)
 
 
 def demo(args, console) -> int:
-    """Write the shipped run configuration into the demo's folder, then ``train`` it there."""
-    folder = output_folder(args.out)
-    config = folder / "run.toml"
-    config.write_text(example_config(), encoding="utf-8")
+    """Write the shipped run configuration into the demo's folder (unless the one there was
+    edited, and not ``--force``), then ``train`` it there."""
+    shipped = example_config()
+    config = Path(args.out) / "run.toml"
+    if not args.force and edited(config, shipped):
+        raise CommandError(refusal(config, args.out), USAGE)
+    config = output_folder(args.out) / "run.toml"
+    config.write_text(shipped, encoding="utf-8")
     console.note(
         "AI4I 2020 predictive maintenance: will a milling machine fail? Failures are rare, "
         "so an accuracy means little beside the baseline's; read precision, recall and AUC "
@@ -60,3 +73,29 @@ def demo(args, console) -> int:
     train(Namespace(config=str(config), set=overrides, force=True), console)
     console.note(f"next: edit {config} and run: mlpkit train {config} --force")
     return OK
+
+
+#: The shipped file's data path line (the table's place where mlpkit is installed).
+DATA_PATH = re.compile(r'^path = ".*ai4i2020\.csv"$', re.M)
+
+
+def edited(config: Path, shipped: str) -> bool:
+    """Whether ``config`` is there and differs from the ``shipped`` run configuration (its data
+    path aside, which moves with mlpkit's installation)."""
+    if not config.is_file():
+        return False
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    return DATA_PATH.sub("", text) != DATA_PATH.sub("", shipped)
+
+
+def refusal(config: Path, out: str) -> str:
+    """Why the demo leaves an edited ``config`` alone, and the two ways on."""
+    again = "mlpkit demo --force" + ("" if out == DEMO_DIR else f" --out {out}")
+    return (
+        f"{config} was edited (it differs from the run configuration shipped with mlpkit), so "
+        f"the demo leaves it as it is. To train your version: mlpkit train {config} --force; "
+        f"to get the shipped demo back: {again} (replaces {config})."
+    )

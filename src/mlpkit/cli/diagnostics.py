@@ -11,7 +11,15 @@ text, Markdown or HTML.
 
 from __future__ import annotations
 
-from .conventions import BAD_DATA, FAILURE, OK, CommandError, command, force_option, output_path
+from .conventions import (
+    FAILURE,
+    OK,
+    CommandError,
+    as_bad_data,
+    command,
+    force_option,
+    output_path,
+)
 from .inputs import inputs_for, known_target
 from .models import model_and_data, reading, target_option
 
@@ -87,18 +95,6 @@ def loss_option(parser) -> None:
     )
 
 
-def _diagnosed(run, what: str):
-    """``run()``, a bad value of the data turned into exit 65 (a bad setting stays exit 2)."""
-    from mlpkit.exceptions import ConfigError
-
-    try:
-        return run()
-    except ConfigError:
-        raise
-    except (ValueError, TypeError) as error:
-        raise CommandError(f"the data cannot be {what} by this model: {error}", BAD_DATA) from error
-
-
 def doctor(args, console) -> int:
     """Run ``mk.doctor`` on the model and the table; print (or ``--json``) the verdicts."""
     import mlpkit as mk
@@ -108,7 +104,10 @@ def doctor(args, console) -> int:
     found = inputs_for(args.model, args.data, target=args.target, **reading(args))
     y = known_target(found.y, found.target, args.data)
     options = {"loss": args.loss, "epochs": args.epochs, "batch_size": args.batch_size}
-    report = _diagnosed(lambda: mk.doctor(found.model, found.X, y, **options), "diagnosed")
+    report = as_bad_data(
+        lambda: mk.doctor(found.model, found.X, y, **options),
+        "the data cannot be diagnosed by this model",
+    )
     if args.html is not None:
         report.to_html(args.html)
         console.note(f"verdicts written to {args.html}")
@@ -132,11 +131,11 @@ def explain(args, console) -> int:
     y = known_target(found.y, found.target, args.data)
     rows = np.arange(min(args.rows, len(y)))
     optimizer = _optimizer(args)
-    explanation = _diagnosed(
+    explanation = as_bad_data(
         lambda: mk.explain(
             found.model, take_rows(found.X, rows), y[rows], loss=args.loss, optimizer=optimizer
         ),
-        "explained",
+        "the data cannot be explained by this model",
     )
     text = {
         "text": str,

@@ -9,9 +9,10 @@ the search was not found there (its data or settings changed, so it started anew
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from .conventions import OK, USAGE, CommandError, output_path
+from .conventions import OK, USAGE, CommandError, as_bad_data, output_path
 from .outputs import save_model
 
 
@@ -34,7 +35,7 @@ def search(args, console) -> int:
         f"searching {settings['n_trials']} trials ({settings['strategy']}, {settings['cv']}-fold "
         f"CV, {settings['workers']} worker(s)) on {len(y):,} rows"
     )
-    result = found.fit(X, y)
+    result = as_bad_data(lambda: searched(found, X, y), f"cannot search on {config.data_path}")
     resumed = result.search_id in known
     if args.resume and not resumed:
         console.warning(
@@ -49,6 +50,27 @@ def search(args, console) -> int:
     text = result.report() + (f"\nwinner saved: {saved}" if saved else "")
     console.emit(summary(result, config.ledger_url, resumed, saved), text)
     return OK
+
+
+#: ``mk.search``'s words when every trial failed, the first on a ValueError or TypeError.
+ALL_FAILED = re.compile(
+    r"Search: no trial completed \(\d+ trials: failed\)\. "
+    r"The first failure: (?:ValueError|TypeError): (?P<message>.*)",
+    re.S,
+)
+
+
+def searched(found, X, y):
+    """``found.fit(X, y)``; a search whose every trial failed on a ``ValueError`` or
+    ``TypeError`` (the data, as a plain fit would have said) raises the first one's message
+    as a ``ValueError``, to be reported as bad data."""
+    try:
+        return found.fit(X, y)
+    except RuntimeError as error:
+        failed = ALL_FAILED.match(str(error))
+        if failed is None:
+            raise
+        raise ValueError(f"every trial failed; the first: {failed['message']}") from error
 
 
 def searches_before(url, resume: bool) -> set:

@@ -1,9 +1,12 @@
 """``mlpkit train CONFIG``: read, split, fit, evaluate on the held-out rows, save the model,
 write the report (and the test rows' predictions), record the run, say where everything went.
 
-Every output path is checked before the data is read, so a run never trains for nothing; the
-ledger record (``[ledger] url``) is the plain-fit record of ``mk.callbacks.Ledger`` with the
-held-out score and the whole resolved configuration (``config.run``) added.
+Every output path is checked before the data is read, so a run never trains for nothing, and
+its folders are made only once there is something to write, so a failed run leaves none behind;
+data the model cannot take (a ValueError or TypeError while reading, splitting or fitting) is
+bad data, exit 65, and a setting found invalid there stays exit 2. The ledger record
+(``[ledger] url``) is the plain-fit record of ``mk.callbacks.Ledger`` with the held-out score
+and the whole resolved configuration (``config.run``) added.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ import re
 import time
 import warnings
 
-from .conventions import BAD_DATA, OK, USAGE, CommandError, output_folder, output_path
+from .conventions import (
+    OK,
+    USAGE,
+    CommandError,
+    as_bad_data,
+    output_folder,
+    output_path,
+    planned_folder,
+)
 from .describe import number
 from .outputs import save_model, write_report, write_table
 
@@ -25,26 +36,17 @@ def train(args, console) -> int:
     out = config.output
     force = args.force or out.force
     paths = planned_outputs(out, force)
-    if config.values["data"]["streaming"]:
-        console.note(f"streaming {config.data_path}")
-        fitted, history, recorder, X_test, y_test, ids, n_train, epochs = fit_streamed(
-            config, console
-        )
-        X_train = None
-    else:
-        console.note(f"reading {config.data_path}")
-        X, y, ids = config.read_data(with_ids=True)
-        X_train, X_test, y_train, y_test = config.split(X, y)
-        model = config.build_model(y)
-        n_train = len(y_train)
-        console.note(f"training {type(model).__name__} on {n_train:,} rows")
-        fitted, history, recorder = fit(config, model, X_train, y_train, console)
-        epochs = epochs_of(fitted)
+    fitted, history, recorder, X_train, X_test, y_test, ids, n_train, epochs = as_bad_data(
+        lambda: prepared_and_fitted(config, console), f"cannot train on {config.data_path}"
+    )
     evaluation = config.values["evaluation"]
     scores = held_out(fitted, X_test, y_test, evaluation)
     for warning in scores.warnings:
         console.warning(warning)
     shown = shown_metrics(scores.metrics, evaluation["metrics"])
+    for path in paths.values():  # made now, once there is something to write in them
+        if path is not None:
+            output_folder(path.parent)
     written = {"model": str(save_model(fitted, paths["model"], force=force))}
     title = f"mlpkit train {config.path}: {type(fitted).__name__}"
     with warnings.catch_warnings():  # the report's evaluation warns what was said above
@@ -79,12 +81,34 @@ def train(args, console) -> int:
     return OK
 
 
+def prepared_and_fitted(config, console):
+    """Read, split and fit (in memory, or streamed with ``[data] streaming``);
+    ``(model, history, recorder, X_train or None, X_test, y_test, ids, n_train, epochs)``."""
+    if config.values["data"]["streaming"]:
+        console.note(f"streaming {config.data_path}")
+        fitted, history, recorder, X_test, y_test, ids, n_train, epochs = fit_streamed(
+            config, console
+        )
+        return fitted, history, recorder, None, X_test, y_test, ids, n_train, epochs
+    console.note(f"reading {config.data_path}")
+    X, y, ids = config.read_data(with_ids=True)
+    X_train, X_test, y_train, y_test = config.split(X, y)
+    model = config.build_model(y)
+    n_train = len(y_train)
+    console.note(f"training {type(model).__name__} on {n_train:,} rows")
+    fitted, history, recorder = fit(config, model, X_train, y_train, console)
+    return fitted, history, recorder, X_train, X_test, y_test, ids, n_train, epochs_of(fitted)
+
+
 def planned_outputs(out, force: bool) -> dict:
     """The model, report and predictions paths, refused now (before any work) when they exist
-    and may not be replaced."""
-    output_folder(out.dir)
+    and may not be replaced, or when their folders cannot be made (they are made only when
+    the run has something to write, so a failed run leaves no empty folder)."""
+    planned_folder(out.dir)
     paths = {"model": out.model, "report": out.report, "predictions": out.predictions}
     for what, path in paths.items():
+        if path is not None:
+            planned_folder(path.parent)
         if path is not None and path.exists() and not force:
             output_path(path, force=False, what=f"{what} file")
     return paths
@@ -214,12 +238,12 @@ def held_out(model, X_test, y_test, evaluation):
     """The evaluation report of the held-out rows."""
     from mlpkit.evaluation import report_of
 
-    try:
-        return report_of(
+    return as_bad_data(
+        lambda: report_of(
             model, X_test, y_test.to_numpy(), threshold=evaluation["threshold"], k=evaluation["k"]
-        )
-    except (ValueError, TypeError) as error:
-        raise CommandError(f"the held-out rows cannot be scored: {error}", BAD_DATA) from error
+        ),
+        "the held-out rows cannot be scored",
+    )
 
 
 def shown_metrics(metrics: dict, names: list[str]) -> dict:
