@@ -113,3 +113,23 @@ def test_an_unknown_positive_class_is_named(rare_failures):
     with pytest.raises(ConfigError, match="pos_label=True"):
         mk.evaluate(numbers, X2, y2, pos_label=True)  # True is not the label 1
     assert mk.evaluate(numbers, X2, y2, pos_label=np.int64(0)).positive_class == 0
+
+
+def test_a_search_whose_every_trial_failed_raises_a_typed_error_with_the_failures():
+    """The command line tells bad data (exit 65) from a bug by these, not by parsing words."""
+    from mlpkit.exceptions import NoTrialCompletedError
+
+    X, y = _binary(60)
+    search = mk.search.Search(
+        mk.MLPClassifier(max_iter=2, class_weight={7: 1.0}),  # a class y does not have
+        {"alpha": mk.search.LogUniform(1e-6, 1e-1)},
+        strategy="random",
+        n_trials=2,
+        cv=2,
+        random_state=0,
+    )
+    with pytest.raises(NoTrialCompletedError, match="no trial completed") as caught:
+        search.fit(X, y)
+    assert caught.value.n_trials == 2 and len(caught.value.failures) == 2
+    assert all(text.startswith("ValueError: ") for text in caught.value.failures)
+    assert isinstance(caught.value, RuntimeError)  # what it was before

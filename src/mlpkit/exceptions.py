@@ -16,4 +16,25 @@ class OutputOverflowError(OverflowError):
     range (see :mod:`mlpkit.overflow`, which names the layer and the likely cause)."""
 
 
-__all__ = ["ConfigError", "DivergenceWarning", "NotFittedError", "OutputOverflowError"]
+class NoTrialCompletedError(RuntimeError):
+    """A search ended with no complete trial, so there is no winner to report.
+
+    Attributes:
+        failures: the failed trials' errors as the ledger keeps them (``"ValueError: ..."``),
+            in trial order; empty when none failed (the time budget ended first).
+        n_trials: how many trials the search holds.
+    """
+
+    def __init__(self, message: str, failures=(), n_trials: int = 0) -> None:
+        super().__init__(message)
+        self.failures = list(failures)
+        self.n_trials = n_trials
+
+
+__all__ = [
+    "ConfigError",
+    "DivergenceWarning",
+    "NoTrialCompletedError",
+    "NotFittedError",
+    "OutputOverflowError",
+]

@@ -52,25 +52,23 @@ def search(args, console) -> int:
     return OK
 
 
-#: ``mk.search``'s words when every trial failed, the first on a ValueError or TypeError.
-ALL_FAILED = re.compile(
-    r"Search: no trial completed \(\d+ trials: failed\)\. "
-    r"The first failure: (?:ValueError|TypeError): (?P<message>.*)",
-    re.S,
-)
+#: How the ledger records a trial that failed on the data: the error's type, then its words.
+DATA_ERROR = re.compile(r"(?:ValueError|TypeError): (?P<message>.*)", re.S)
 
 
 def searched(found, X, y):
     """``found.fit(X, y)``; a search whose every trial failed on a ``ValueError`` or
     ``TypeError`` (the data, as a plain fit would have said) raises the first one's message
     as a ``ValueError``, to be reported as bad data."""
+    from mlpkit.exceptions import NoTrialCompletedError
+
     try:
         return found.fit(X, y)
-    except RuntimeError as error:
-        failed = ALL_FAILED.match(str(error))
-        if failed is None:
+    except NoTrialCompletedError as error:
+        failed = [DATA_ERROR.fullmatch(text or "") for text in error.failures]
+        if not failed or len(failed) < error.n_trials or not all(failed):
             raise
-        raise ValueError(f"every trial failed; the first: {failed['message']}") from error
+        raise ValueError(f"every trial failed; the first: {failed[0]['message']}") from error
 
 
 def searches_before(url, resume: bool) -> set:

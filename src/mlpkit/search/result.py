@@ -23,6 +23,7 @@ import numpy as np
 
 from .._validation import take_rows
 from ..ensemble import Ensemble
+from ..exceptions import NoTrialCompletedError
 from ..outputs import outputs_of
 from . import claims
 from .ensemble import select
@@ -74,7 +75,8 @@ class SearchResult:
             self.n_trials_["lost"] += int(t.get("lost_count") or 0)
         complete = [t for t in self._trials if t["status"] == "complete"]
         if not complete:
-            raise RuntimeError(_no_winner(self._trials))
+            failures = [t["error"] for t in self._trials if t["status"] == "failed"]
+            raise NoTrialCompletedError(_no_winner(self._trials), failures, len(self._trials))
         best = max(complete, key=lambda t: (t["score"], -t["number"]))
         self.best_trial_ = best
         self.best_index_ = best["number"]
