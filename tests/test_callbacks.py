@@ -98,8 +98,8 @@ class FakeModel:
     def restore(self, snapshot):
         self.params[...] = snapshot["params"]
 
-    def save(self, path):
-        with open(path, "w") as file:
+    def save(self, path, overwrite=False):
+        with open(path, "w" if overwrite else "x") as file:
             file.write(repr(self.params.tolist()))
         return path
 

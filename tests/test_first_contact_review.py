@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import mlpkit as mk
+from mlpkit import loading
 from mlpkit.exceptions import ConfigError
 
 
@@ -133,3 +134,58 @@ def test_a_search_whose_every_trial_failed_raises_a_typed_error_with_the_failure
     assert caught.value.n_trials == 2 and len(caught.value.failures) == 2
     assert all(text.startswith("ValueError: ") for text in caught.value.failures)
     assert isinstance(caught.value, RuntimeError)  # what it was before
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    X, y = _binary()
+    return mk.MLPClassifier(max_iter=3, random_state=0).fit(X, y), X, y
+
+
+@pytest.mark.parametrize("how", ["estimator", "network", "keyed"])
+def test_saving_over_a_file_needs_overwrite(small_model, tmp_path, how):
+    model, _, _ = small_model
+    save = {
+        "estimator": model.save,
+        "network": model.network_.save,
+        "keyed": lambda path, **kw: loading.save(model, path, key=b"k", **kw),
+    }[how]
+    path = tmp_path / "model.mlpk"
+    path.write_bytes(b"precious")
+    with pytest.raises(FileExistsError, match="model.mlpk exists; pass overwrite=True"):
+        save(path)
+    assert path.read_bytes() == b"precious"
+    assert save(path, overwrite=True) == str(path)
+    assert path.read_bytes() != b"precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.mlpk"]  # no temporary left
+
+
+def test_a_report_or_a_picture_over_a_file_needs_overwrite(small_model, tmp_path):
+    model, X, y = small_model
+    page, picture = tmp_path / "mine.html", tmp_path / "roc.png"
+    page.write_text("precious")
+    picture.write_text("precious")
+    with pytest.raises(FileExistsError, match="mine.html exists"):
+        mk.report(model, X, y, page)
+    with pytest.raises(FileExistsError, match="roc.png exists"):
+        mk.plots.roc_curve([0, 1], [0, 1], path=picture)
+    assert page.read_text() == "precious" and picture.read_text() == "precious"
+    mk.report(model, X, y, page, overwrite=True)
+    mk.plots.roc_curve([0, 1], [0, 1], path=picture, overwrite=True)
+    assert page.read_text().startswith("<!DOCTYPE html>") and picture.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_file_that_appears_while_writing_is_not_replaced(tmp_path):
+    """The check before writing is repeated by the link that puts the new file in place."""
+    from mlpkit.modelfile import write_atomically
+
+    path = tmp_path / "out.bin"
+
+    def meanwhile(stream):
+        path.write_bytes(b"theirs")  # another process, between our check and our rename
+        stream.write(b"ours")
+
+    with pytest.raises(FileExistsError, match="out.bin exists"):
+        write_atomically(str(path), meanwhile, overwrite=False)
+    assert path.read_bytes() == b"theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]

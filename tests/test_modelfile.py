@@ -55,7 +55,7 @@ def test_no_temporary_file_is_left_and_an_existing_file_is_replaced_whole(tmp_pa
     net, _, _ = trained_net()
     path = tmp_path / "model.mlpk"
     path.write_bytes(b"old")
-    net.save(path)
+    net.save(path, overwrite=True)
     assert sorted(os.listdir(tmp_path)) == ["model.mlpk"]
     assert zipfile.is_zipfile(path)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import modelfile
-from ._version import __version__
 from .estimators import MLPClassifier, MLPRegressor
 from .exceptions import ConfigError
 from .outputs import outputs_of
@@ -74,11 +73,11 @@ class Ensemble:
             return average
         return self.classes_[np.argmax(average, axis=1)]
 
-    def save(self, path) -> str:
+    def save(self, path, *, overwrite: bool = False) -> str:
         """Save the ensemble — weights, trial numbers and every member — to one model file (no
-        pickle); ``mk.load(path)`` returns the Ensemble. Returns the path."""
-        document, arrays = self.to_document()
-        return modelfile.write(path, document, arrays, version=__version__)
+        pickle); ``mk.load(path)`` returns the Ensemble. A file already there is a
+        FileExistsError unless ``overwrite=True``. Returns the path."""
+        return modelfile.save(self, path, overwrite=overwrite)
 
     def to_document(self) -> tuple[dict, dict[str, np.ndarray]]:
         """The ensemble as a JSON document and named arrays (member k's under ``member<k>/``)."""

@@ -16,7 +16,6 @@ import os
 import numpy as np
 
 from . import modelfile
-from ._version import __version__
 from .ensemble import Ensemble
 from .estimators import MLPClassifier, MLPRegressor
 from .network import Sequential
@@ -112,12 +111,12 @@ def model_path(path) -> str:
     return path
 
 
-def save(model, path, *, key=None) -> str:
-    """Write ``model`` (an ``mk.Sequential`` or a fitted estimator) to ``path`` as
+def save(model, path, *, key=None, overwrite: bool = False) -> str:
+    """Write ``model`` (an ``mk.Sequential``, a fitted estimator or an ensemble) to ``path`` as
     ``model.save(path)`` does, signed with HMAC-SHA256 under ``key`` (bytes or str) if given,
-    for ``load(path, key=key)``. Returns the path."""
-    document, arrays = model.to_document()
-    return modelfile.write(path, document, arrays, version=__version__, key=key)
+    for ``load(path, key=key)``; an existing file only with ``overwrite=True``. Returns the
+    path."""
+    return modelfile.save(model, path, key=key, overwrite=overwrite)
 
 
 def _check(document: dict, shapes: dict) -> None:

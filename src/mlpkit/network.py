@@ -9,7 +9,6 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from ._checks import check_integer
 from ._validation import check_random_state, n_rows
-from ._version import __version__
 from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError, NotFittedError
 from .layers import Layer, deserialize
@@ -682,12 +681,12 @@ class Sequential:
         }
 
     # -- model files ---------------------------------------------------------------------------
-    def save(self, path) -> str:
+    def save(self, path, *, overwrite: bool = False) -> str:
         """Write the network (architecture, weights, layer state, loss, optimizer state,
         preprocessor and target) to ``path`` (e.g. ``"model.mlpk"``) atomically; no pickle.
-        Read it back with ``mk.load``."""
-        document, arrays = self.to_document()
-        return modelfile.write(path, document, arrays, version=__version__)
+        A file already there is a FileExistsError unless ``overwrite=True``. Read it back with
+        ``mk.load``. Returns the path."""
+        return modelfile.save(self, path, overwrite=overwrite)
 
     def to_document(self) -> tuple[dict, dict[str, np.ndarray]]:
         """The network as a JSON document and named arrays (see :mod:`mlpkit.modelfile`)."""

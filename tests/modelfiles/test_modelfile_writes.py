@@ -64,7 +64,7 @@ def test_a_temporary_file_a_live_writer_holds_or_a_fresh_one_is_kept(net, tmp_pa
     other = tmp_path / "notes.tmp"
     other.write_bytes(b"not ours")
     age(other)
-    net.save(tmp_path / "model.mlpk")
+    net.save(tmp_path / "model.mlpk", overwrite=True)
     assert other.exists()
 
 

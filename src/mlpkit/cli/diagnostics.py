@@ -109,7 +109,7 @@ def doctor(args, console) -> int:
         "the data cannot be diagnosed by this model",
     )
     if args.html is not None:
-        report.to_html(args.html)
+        report.to_html(args.html, overwrite=args.force)
         console.note(f"verdicts written to {args.html}")
     where = {"model": args.model, "data": args.data, "target": found.target}
     console.emit({**where, **report.to_dict()}, str(report))

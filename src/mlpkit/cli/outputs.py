@@ -22,7 +22,7 @@ def write_report(model, X, y, out, *, force: bool, **kwargs) -> Path:
 
     output_path(out, force=force, what="report")
     try:
-        return report(model, X, y, out, **kwargs)
+        return report(model, X, y, out, overwrite=force, **kwargs)
     except (ValueError, TypeError) as error:
         raise CommandError(f"the data cannot be scored by this model: {error}", BAD_DATA) from error
     except OSError as error:
@@ -55,17 +55,17 @@ def write_table(frame, out, *, force: bool) -> Path:
             frame.to_parquet(stream, index=False)
 
     try:
-        write_atomically(str(path), write_to)
+        write_atomically(str(path), write_to, overwrite=force)
     except OSError as error:
         raise CommandError(f"cannot write {str(out)!r}: {error}", FAILURE) from error
     return path.resolve()
 
 
 def save_model(model, out, *, force: bool) -> Path:
-    """``model.save(out)``."""
+    """``model.save(out)`` (replacing a file there only with ``force``)."""
     path = output_path(out, force=force, what="model file")
     try:
-        model.save(path)
+        model.save(path, overwrite=force)
     except OSError as error:
         raise CommandError(f"cannot write {str(out)!r}: {error}", FAILURE) from error
     return path.resolve()

@@ -122,9 +122,10 @@ class Explanation:
                 parts.append(markdown_row(cells))
         return "\n".join(parts) + "\n"
 
-    def to_html(self, path=None) -> str:
-        """The step as a self-contained HTML page; written to ``path`` too when given."""
-        return html_page(_page(self), path)
+    def to_html(self, path=None, *, overwrite=False) -> str:
+        """The step as a self-contained HTML page; written to ``path`` too when given (a file
+        already there only with ``overwrite=True``)."""
+        return html_page(_page(self), path, overwrite)
 
     def __repr__(self) -> str:
         return (

@@ -61,11 +61,11 @@ class LRFinderResult:
     steepest: float
     stop_reason: str
 
-    def plot(self, path=None, *, title=None):
+    def plot(self, path=None, *, title=None, overwrite=False):
         """The curve (:func:`mlpkit.plots.lr_finder`)."""
         from ..plots import lr_finder
 
-        return lr_finder(self, path, title=title)
+        return lr_finder(self, path, title=title, overwrite=overwrite)
 
     def __repr__(self) -> str:
         return (

@@ -84,11 +84,12 @@ class DoctorReport:
         rows += [f"\nNot judged: {s['rule']} ({s['reason']})." for s in self.skipped]
         return f"# Training doctor: {self.status.upper()}\n\n" + "\n".join(rows) + "\n"
 
-    def to_html(self, path=None) -> str:
-        """The verdicts as a self-contained HTML page; written to ``path`` too when given."""
+    def to_html(self, path=None, *, overwrite=False) -> str:
+        """The verdicts as a self-contained HTML page; written to ``path`` too when given (a
+        file already there only with ``overwrite=True``)."""
         from ..html_report.doctor import doctor_page
 
-        return html_page(doctor_page(self), path)
+        return html_page(doctor_page(self), path, overwrite)
 
     def __repr__(self) -> str:
         counts = {s: sum(v["status"] == s for v in self.verdicts) for s in (FAIL, WARN, OK)}
@@ -100,12 +101,13 @@ def markdown_row(cells) -> str:
     return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
 
-def html_page(text: str, path=None) -> str:
-    """``text`` (a whole HTML page), written atomically to ``path`` too when given."""
+def html_page(text: str, path=None, overwrite: bool = False) -> str:
+    """``text`` (a whole HTML page), written atomically to ``path`` too when given (a file
+    already there only with ``overwrite``)."""
     if path is not None:
         from ..html_report import write
 
-        write(path, text)
+        write(path, text, overwrite)
     return text
 
 

@@ -12,7 +12,6 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import callbacks, initializers, layers, modelfile, regularizers
 from .._validation import check_sample_weight, n_rows
-from .._version import __version__
 from ..data.preprocessor import Preprocessor
 from ..exceptions import ConfigError
 from ..network import Sequential
@@ -352,11 +351,11 @@ class MLPBase(BaseEstimator):
         return self.network_.predict(X).astype(np.float64)
 
     # -- model files ---------------------------------------------------------------------------
-    def save(self, path) -> str:
+    def save(self, path, *, overwrite: bool = False) -> str:
         """Save the estimator — settings and the trained network with its preprocessor and
-        labels — to one model file (no pickle); ``mk.load(path)`` returns the estimator."""
-        document, arrays = self.to_document()
-        return modelfile.write(path, document, arrays, version=__version__)
+        labels — to one model file (no pickle); ``mk.load(path)`` returns the estimator. A
+        file already there is a FileExistsError unless ``overwrite=True``. Returns the path."""
+        return modelfile.save(self, path, overwrite=overwrite)
 
     def to_document(self) -> tuple[dict, dict[str, np.ndarray]]:
         """The estimator as a JSON document and named arrays (its network's)."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._version import __version__
 from ..modelfile import write_atomically
+from ..persistence.atomic import refuse_existing
 from . import onnx_model, probe, verify
 from .steps import network_of
 from .tables import input_spec
@@ -114,7 +115,9 @@ def to_onnx(
         raise ExportMismatchError(_mismatch(report, path), report)
     props = _metadata(model, net, report, dtype, opset, inputs, outputs, missing_text)
     onnx.helper.set_model_props(proto, props)
-    write_atomically(path, lambda stream: stream.write(proto.SerializeToString()))
+    write_atomically(
+        path, lambda stream: stream.write(proto.SerializeToString()), overwrite=overwrite
+    )
     return path
 
 
@@ -146,10 +149,8 @@ def _target(path, overwrite: bool) -> str:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} does not exist.")
-    if os.path.exists(path) and not overwrite:
-        raise FileExistsError(
-            f"{path} exists; pass overwrite=True to replace it, or choose another path."
-        )
+    if not overwrite:
+        refuse_existing(path)
     return path
 
 

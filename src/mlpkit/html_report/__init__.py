@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from ..evaluation import evaluate, scored_model
 from ..modelfile import write_atomically
+from ..persistence.atomic import refuse_existing
 from .doctor import doctor_section
 from .markup import page
 from .pictures import draw_pictures
@@ -44,7 +45,16 @@ DEFAULT_PATH = "report.html"
 
 
 def report(
-    model, X_test, y_test, path=DEFAULT_PATH, *, history=None, X_train=None, title=None, doctor=None
+    model,
+    X_test,
+    y_test,
+    path=DEFAULT_PATH,
+    *,
+    history=None,
+    X_train=None,
+    title=None,
+    doctor=None,
+    overwrite=False,
 ):
     """Write a self-contained HTML report of ``model`` scored on (X_test, y_test).
 
@@ -56,8 +66,8 @@ def report(
         X_test, y_test: held-out rows, as :func:`~mlpkit.evaluation.evaluate` takes them (a raw
             table when the model has a preprocessor; y in the user's labels). Tables and
             pictures name the classes by their labels.
-        path: the HTML file to write, atomically (a temporary file beside it is moved over it;
-            an existing file is replaced). Defaults to ``"report.html"`` in the current working
+        path: the HTML file to write, atomically (a temporary file beside it is moved into
+            place). Defaults to ``"report.html"`` in the current working
             directory (``os.getcwd()``): pass a path to write elsewhere.
         history: the ``History`` that ``fit`` returned, or its ``.history`` dict: adds the
             learning curves, the per-layer gradient norms and the history table. Defaults to an
@@ -66,6 +76,7 @@ def report(
         title: the page title. Defaults to "mlpkit report: <task>".
         doctor: a :class:`~mlpkit.diagnostics.DoctorReport` (what ``mk.doctor`` returns): adds
             its verdicts as a "Training doctor" section after the warnings.
+        overwrite: replace a file already at ``path``; False (the default) refuses it.
 
     Returns:
         pathlib.Path: the absolute path of the file written (``Path(path).resolve()``), e.g.
@@ -73,13 +84,14 @@ def report(
 
     Raises:
         FileNotFoundError: the folder of ``path`` does not exist. IsADirectoryError: ``path``
-            is a folder. ValueError: ``path`` holds a NUL byte. All before any work.
+            is a folder. FileExistsError: a file is at ``path`` and ``overwrite`` is False.
+            ValueError: ``path`` holds a NUL byte. All before any work.
 
     When the loss is in the network's units (``net.loss_units``, e.g. a standardised regression
     target), the configuration, the history table and the learning curves say so; the metrics
     are always in the target's own units.
     """
-    path = checked_path(path)
+    path = checked_path(path, overwrite)
     if X_train is not None and not hasattr(X_train, "__len__"):
         raise TypeError(
             "report X_train must be the training rows (a table or an array; only their count "
@@ -102,7 +114,7 @@ def report(
         figures(pictures),
         history_table(values, epochs, stop_reason, net.loss_units),
     ]
-    return write(path, page(title, "\n".join(s for s in sections if s)))
+    return write(path, page(title, "\n".join(s for s in sections if s)), overwrite)
 
 
 def _history(model, history):
@@ -116,10 +128,10 @@ def _history(model, history):
     return None, None
 
 
-def checked_path(path) -> Path:
+def checked_path(path, overwrite: bool = True) -> Path:
     """``path`` made absolute, refused before any work when it cannot be written: a NUL byte in
     it (ValueError), a folder (IsADirectoryError), a folder that does not exist
-    (FileNotFoundError)."""
+    (FileNotFoundError), a file already there without ``overwrite`` (FileExistsError)."""
     if "\x00" in str(path):
         raise ValueError(f"report path {str(path)!r} holds a NUL byte (\\x00); remove it.")
     path = Path(path).resolve()
@@ -132,14 +144,18 @@ def checked_path(path) -> Path:
         raise FileNotFoundError(
             f"report cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist."
         )
+    if not overwrite:
+        refuse_existing(str(path))
     return path
 
 
-def write(path, text: str) -> Path:
+def write(path, text: str, overwrite: bool = True) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (:func:`mlpkit.modelfile.write_atomically`)
-    and return its absolute path."""
-    path = checked_path(path)
-    write_atomically(str(path), lambda stream: stream.write(text.encode("utf-8")))
+    and return its absolute path; ``overwrite=False`` refuses a file already there."""
+    path = checked_path(path, overwrite)
+    write_atomically(
+        str(path), lambda stream: stream.write(text.encode("utf-8")), overwrite=overwrite
+    )
     return path
 
 

@@ -2,10 +2,13 @@
 
 ``write_atomically(path, write_to)`` writes to a temporary file ``.mlpkit-*.tmp`` beside
 ``path``, fsyncs it, renames it over ``path`` and fsyncs the folder, so the rename itself
-survives a power cut. The writer holds an exclusive ``flock`` on its temporary file while it
-writes; a temporary file nobody holds a lock on and older than :data:`STALE_AFTER` seconds was
-left by a killed writer, and the next write to that folder removes it. (Where ``fcntl`` is
-missing, e.g. Windows, a temporary file older than an hour counts as stale.)
+survives a power cut. With ``overwrite=False`` an existing ``path`` is refused before anything
+is written, and the new file is linked into place (``os.link`` fails if a file has appeared
+there meanwhile) instead of renamed over it. The writer holds an exclusive ``flock`` on its
+temporary file while it writes; a temporary file nobody holds a lock on and older than
+:data:`STALE_AFTER` seconds was left by a killed writer, and the next write to that folder
+removes it. (Where ``fcntl`` is missing, e.g. Windows, a temporary file older than an hour
+counts as stale.)
 """
 
 from __future__ import annotations
@@ -26,9 +29,12 @@ STALE_AFTER = 2.0
 STALE_UNLOCKED = 3600.0
 
 
-def write_atomically(path: str, write_to) -> None:
+def write_atomically(path: str, write_to, *, overwrite: bool = True) -> None:
     """Call ``write_to(stream)`` on a temporary file beside ``path`` (binary mode), then move it
-    over ``path`` and fsync the folder."""
+    over ``path`` and fsync the folder; ``overwrite=False``: a FileExistsError (naming the file
+    and the way to replace it) where a file is, before or after writing."""
+    if not overwrite:
+        refuse_existing(path)
     folder = os.path.dirname(os.path.abspath(path))
     remove_stale(folder)
     handle, temporary = tempfile.mkstemp(prefix=PREFIX, suffix=SUFFIX, dir=folder)
@@ -42,12 +48,40 @@ def write_atomically(path: str, write_to) -> None:
             write_to(stream)
             stream.flush()
             os.fsync(stream.fileno())
-            os.replace(temporary, path)  # before closing: the lock is held until renamed
+            place(temporary, path, overwrite)  # before closing: the lock is held until then
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
     fsync_folder(folder)
+
+
+def refuse_existing(path: str) -> None:
+    """A FileExistsError when a file (or anything) is at ``path``: mlpkit replaces no file it
+    was not asked to."""
+    if os.path.lexists(path):
+        raise FileExistsError(
+            f"{path} exists; pass overwrite=True to replace it, or choose another path."
+        )
+
+
+def place(temporary: str, path: str, overwrite: bool) -> None:
+    """Move the written ``temporary`` to ``path``: renamed over it, or (``overwrite=False``)
+    linked there, which fails if a file has appeared at ``path``; where the file system has
+    no hard links, renamed after one more look."""
+    if overwrite:
+        os.replace(temporary, path)
+        return
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        refuse_existing(path)
+        raise
+    except OSError:  # no hard links here (some network and FUSE file systems)
+        refuse_existing(path)
+        os.replace(temporary, path)
+        return
+    os.unlink(temporary)
 
 
 def remove_stale(folder: str) -> list[str]:

@@ -31,10 +31,19 @@ FORMAT = "mlpkit-model"
 FORMAT_VERSION = 2
 
 
-def write(path, document: dict, arrays: dict[str, np.ndarray], *, version: str, key=None) -> str:
+def write(
+    path,
+    document: dict,
+    arrays: dict[str, np.ndarray],
+    *,
+    version: str,
+    key=None,
+    overwrite: bool = True,
+) -> str:
     """Write ``document`` (JSON-compatible) and ``arrays`` to ``path`` atomically; returns the
     path as a string. ``version``: the writer's mlpkit version, kept for messages. ``key``
-    (bytes or str): sign the file with HMAC-SHA256 under it."""
+    (bytes or str): sign the file with HMAC-SHA256 under it. ``overwrite=False``: an existing
+    file is a FileExistsError (see :func:`~mlpkit.persistence.atomic.write_atomically`)."""
     arrays = dict(arrays)
     for name, array in arrays.items():
         if np.asarray(array).dtype.hasobject:
@@ -50,7 +59,7 @@ def write(path, document: dict, arrays: dict[str, np.ndarray], *, version: str, 
     meta["sha256"] = integrity.checksum(arrays, meta)
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     path = target(path)
-    write_atomically(path, lambda stream: np.savez(stream, **arrays))
+    write_atomically(path, lambda stream: np.savez(stream, **arrays), overwrite=overwrite)
     return path
 
 

@@ -1,4 +1,9 @@
-"""Shared figure plumbing: a new pyplot-free figure, saving by suffix, the title."""
+"""Shared figure plumbing: a new pyplot-free figure, saving by suffix, the title.
+
+Every plot function takes ``path`` (None: nothing is written) and ``overwrite``: a picture is
+written atomically to a PNG or SVG file, and a file already at ``path`` is a FileExistsError
+unless ``overwrite=True``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from ..persistence.atomic import write_atomically
 
 #: Width and height in inches of a single-panel picture: readable on a laptop screen.
 SIZE = (6.4, 4.0)
@@ -19,11 +26,13 @@ def new_figure(size: tuple[float, float] = SIZE) -> Figure:
     return Figure(figsize=size, layout="constrained")
 
 
-def save(figure: Figure, path) -> Figure:
-    """Save ``figure`` to ``path``: PNG (110 dpi) or SVG by the suffix; return the figure.
+def save(figure: Figure, path, overwrite: bool = False) -> Figure:
+    """Save ``figure`` to ``path`` atomically: PNG (110 dpi) or SVG by the suffix; return the
+    figure.
 
     Raises:
         ValueError: when the suffix is neither ``.png`` nor ``.svg``.
+        FileExistsError: a file is at ``path`` and ``overwrite`` is False.
     """
     path = Path(path)
     fmt = _FORMATS.get(path.suffix.lower())
@@ -33,14 +42,18 @@ def save(figure: Figure, path) -> Figure:
             f"End the file name with '.png' or '.svg'."
         )
     dpi = PNG_DPI if fmt == "png" else 72
-    figure.savefig(path, format=fmt, dpi=dpi, metadata=_no_date(fmt))
+    write_atomically(
+        str(path),
+        lambda stream: figure.savefig(stream, format=fmt, dpi=dpi, metadata=_no_date(fmt)),
+        overwrite=overwrite,
+    )
     return figure
 
 
-def finish(figure: Figure, title: str | None, default: str, path) -> Figure:
+def finish(figure: Figure, title: str | None, default: str, path, overwrite: bool) -> Figure:
     """Give the figure its title (``title`` or the default) and save it when a path is given."""
     figure.suptitle(default if title is None else title)
-    return figure if path is None else save(figure, path)
+    return figure if path is None else save(figure, path, overwrite)
 
 
 def _no_date(fmt: str) -> dict:

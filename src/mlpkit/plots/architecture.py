@@ -29,7 +29,7 @@ class _Column:
     notes: list[str] = field(default_factory=list)  # parameter-free layers that follow it
 
 
-def architecture(net, path=None, *, title=None):
+def architecture(net, path=None, *, title=None, overwrite=False):
     """Draw the network as columns of nodes with each layer's type, units, activation, params.
 
     The input and every layer with parameters (Dense, BatchNorm, Residual, PReLU) get a column;
@@ -64,7 +64,9 @@ def architecture(net, path=None, *, title=None):
         _draw_column(ax, x, column, ys[x], _COLOURS[kind])
     n_lines = max(len(column.lines) + len(column.notes) for column in columns)
     ax.set(xlim=(-0.6, len(columns) - 0.4), ylim=(-_TOP - 1.0 - 0.9 * n_lines, _TOP + 2.2))
-    return finish(figure, title, f"Network architecture: {sum(counts):,} parameters", path)
+    return finish(
+        figure, title, f"Network architecture: {sum(counts):,} parameters", path, overwrite
+    )
 
 
 def _columns(net, counts: list[int]) -> list[_Column]:

@@ -24,7 +24,9 @@ def _records(stats) -> tuple[dict, list | None]:
     )
 
 
-def layer_statistics(stats, statistic: str = "update_ratio", path=None, *, title=None):
+def layer_statistics(
+    stats, statistic: str = "update_ratio", path=None, *, title=None, overwrite=False
+):
     """Draw one per-layer statistic per epoch, a line per layer.
 
     Args:
@@ -62,10 +64,18 @@ def layer_statistics(stats, statistic: str = "update_ratio", path=None, *, title
     ax.set(xlabel="epoch", ylabel=statistic.replace("_", " "))
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
-    return finish(figure, title, f"{statistic.replace('_', ' ')} per layer", path)
+    return finish(figure, title, f"{statistic.replace('_', ' ')} per layer", path, overwrite)
 
 
-def histograms(stats, epoch: int | None = None, kind: str = "weights", path=None, *, title=None):
+def histograms(
+    stats,
+    epoch: int | None = None,
+    kind: str = "weights",
+    path=None,
+    *,
+    title=None,
+    overwrite=False,
+):
     """Draw the histograms of one kind, a panel per layer, at one recorded epoch.
 
     Args:
@@ -96,10 +106,10 @@ def histograms(stats, epoch: int | None = None, kind: str = "weights", path=None
         ax.set_title(f"layer {key.partition('/')[2]}", fontsize="small")
     for ax in axes[len(entries) :]:
         ax.set_visible(False)
-    return finish(figure, title, f"{kind} at epoch {epoch + 1}", path)
+    return finish(figure, title, f"{kind} at epoch {epoch + 1}", path, overwrite)
 
 
-def lr_finder(result, path=None, *, title=None):
+def lr_finder(result, path=None, *, title=None, overwrite=False):
     """Draw the learning-rate finder's loss against the learning rate (log scale).
 
     Args:
@@ -128,7 +138,7 @@ def lr_finder(result, path=None, *, title=None):
     ax.set(xlabel="learning rate", ylabel="batch loss")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
-    return finish(figure, title, "Learning-rate finder", path)
+    return finish(figure, title, "Learning-rate finder", path, overwrite)
 
 
 __all__ = ["histograms", "layer_statistics", "lr_finder"]

@@ -11,7 +11,7 @@ from ..layers import activations
 from ._figure import SIZE, finish, grid_shape, label_text, new_figure
 
 
-def activation_functions(names=None, z=None, path=None, *, title=None):
+def activation_functions(names=None, z=None, path=None, *, title=None, overwrite=False):
     """Draw each activation f (solid) and its derivative f' (dashed), one small panel each.
 
     Both come from the library's own layers (forward, then backward of ones), so the picture
@@ -47,7 +47,7 @@ def activation_functions(names=None, z=None, path=None, *, title=None):
     for ax in axes[(n_rows - 1) * n_columns :]:
         ax.set_xlabel("z")
     axes[0].legend(fontsize="small")
-    return finish(figure, title, "Activation functions and their derivatives", path)
+    return finish(figure, title, "Activation functions and their derivatives", path, overwrite)
 
 
 def _panel_title(name: str) -> str:
@@ -72,7 +72,7 @@ def _function_and_derivative(name: str, z: np.ndarray) -> tuple[np.ndarray, np.n
     return a[0], np.array(layer.backward(np.ones_like(a))[0])
 
 
-def decision_boundary(net, X, y, resolution=200, path=None, *, title=None):
+def decision_boundary(net, X, y, resolution=200, path=None, *, title=None, overwrite=False):
     """Colour the plane by the network's prediction and draw the data on top (2-feature data).
 
     A network with one sigmoid output is drawn as the probability of ``classes_[1]`` with its 0.5
@@ -118,7 +118,7 @@ def decision_boundary(net, X, y, resolution=200, path=None, *, title=None):
         )
     ax.set(xlabel=names[0], ylabel=names[1])
     ax.legend(loc="best", fontsize="small", framealpha=0.8)
-    return finish(figure, title, "Decision boundary", path)
+    return finish(figure, title, "Decision boundary", path, overwrite)
 
 
 def _classes_of(net, y) -> tuple[list, np.ndarray]:

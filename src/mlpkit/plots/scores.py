@@ -9,7 +9,9 @@ import numpy as np
 from ._figure import SIZE, finish, label_text, new_figure
 
 
-def confusion_matrix(matrix, labels=None, normalize=False, path=None, *, title=None):
+def confusion_matrix(
+    matrix, labels=None, normalize=False, path=None, *, title=None, overwrite=False
+):
     """Draw a confusion matrix as a heatmap with the count (or share) written in each cell.
 
     Args:
@@ -52,7 +54,7 @@ def confusion_matrix(matrix, labels=None, normalize=False, path=None, *, title=N
     ax.set_yticks(range(n), labels)
     ax.set(xlabel="predicted class", ylabel="true class")
     default = "Confusion matrix" + (" (share of each true class)" if normalize else "")
-    return finish(figure, title, default, path)
+    return finish(figure, title, default, path, overwrite)
 
 
 def _write_cells(ax, shown: np.ndarray, normalize: bool) -> None:
@@ -70,7 +72,7 @@ def _write_cells(ax, shown: np.ndarray, normalize: bool) -> None:
             ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=size)
 
 
-def roc_curve(fpr, tpr, auc=None, path=None, *, title=None, label="model"):
+def roc_curve(fpr, tpr, auc=None, path=None, *, title=None, overwrite=False, label="model"):
     """Draw the ROC curve(s) with the chance diagonal; the legend gives each AUC.
 
     Args:
@@ -97,7 +99,7 @@ def roc_curve(fpr, tpr, auc=None, path=None, *, title=None, label="model"):
     ax.set_aspect("equal")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    return finish(figure, title, "ROC curve", path)
+    return finish(figure, title, "ROC curve", path, overwrite)
 
 
 def _curves(fpr, tpr, auc, label) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
@@ -118,7 +120,7 @@ def _curve(name, fpr, tpr, auc):
     return name, x, y, area
 
 
-def lift_gain(fractions, gain, lift=None, path=None, *, title=None, positive=None):
+def lift_gain(fractions, gain, lift=None, path=None, *, title=None, overwrite=False, positive=None):
     """Draw cumulative gain against the random baseline, and lift on a second panel if given.
 
     Args:
@@ -153,4 +155,4 @@ def lift_gain(fractions, gain, lift=None, path=None, *, title=None, positive=Non
         ax.grid(alpha=0.3)
         ax.legend()
     default = "Cumulative gain" + ("" if lift is None else " and lift")
-    return finish(figure, title, default, path)
+    return finish(figure, title, default, path, overwrite)

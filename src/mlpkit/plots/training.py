@@ -44,7 +44,9 @@ def _default_metrics(history: dict) -> list[str]:
     return names
 
 
-def learning_curves(history, metrics=None, path=None, *, title=None, loss_units=None):
+def learning_curves(
+    history, metrics=None, path=None, *, title=None, overwrite=False, loss_units=None
+):
     """Draw the loss and each metric per epoch, training against validation, one panel each.
 
     Args:
@@ -100,10 +102,10 @@ def learning_curves(history, metrics=None, path=None, *, title=None, loss_units=
             ax.legend()
     for ax in axes[len(names) :]:
         ax.set_visible(False)
-    return finish(figure, title, "Learning curves", path)
+    return finish(figure, title, "Learning curves", path, overwrite)
 
 
-def gradient_norms(history, path=None, *, title=None):
+def gradient_norms(history, path=None, *, title=None, overwrite=False):
     """Draw each layer's gradient norm per epoch on a log scale, with the global mean.
 
     Args:
@@ -144,7 +146,7 @@ def gradient_norms(history, path=None, *, title=None):
     ax.set(xlabel="epoch", ylabel="gradient norm (L2)")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
-    return finish(figure, title, "Gradient norms per layer", path)
+    return finish(figure, title, "Gradient norms per layer", path, overwrite)
 
 
 class PlainLogFormatter(LogFormatter):
@@ -161,7 +163,7 @@ def log_line(ax, values, epoch_indices, **style) -> None:
     ax.plot(epoch_numbers(y, epoch_indices), y, marker="." if len(y) < 30 else None, **style)
 
 
-def complexity_curve(result, path=None, *, title=None):
+def complexity_curve(result, path=None, *, title=None, overwrite=False):
     """Draw training and validation error against model complexity; mark the best validation.
 
     Args:
@@ -210,7 +212,7 @@ def complexity_curve(result, path=None, *, title=None):
     ax.set(xlabel=result.get("label", "complexity"), ylabel=ylabel)
     ax.grid(alpha=0.3)
     ax.legend()
-    return finish(figure, title, "Training and validation error by complexity", path)
+    return finish(figure, title, "Training and validation error by complexity", path, overwrite)
 
 
 def _positions(labels) -> tuple[np.ndarray, bool]:

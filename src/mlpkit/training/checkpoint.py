@@ -74,7 +74,7 @@ class ModelCheckpoint(MonitorCallback):
                 f"Available fields: epoch, {', '.join(logs)}."
             ) from None
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        self.model.save(path)
+        self.model.save(path, overwrite=True)  # the path is this callback's to write each epoch
         self.saved.append(path)
 
 
