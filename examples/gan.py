@@ -323,7 +323,7 @@ def draw(run: GanRun, x_real: np.ndarray, x_fake: np.ndarray, path) -> None:
     )
     points.legend(markerscale=3)
     figure.suptitle(f"GAN on a ring of {N_MODES} Gaussians, {len(steps)} steps")
-    plots.save(figure, path)  # PNG through matplotlib's Agg canvas
+    plots.save(figure, path, overwrite=True)  # PNG through matplotlib's Agg canvas; rerun: replaced
 
 
 def report(run: GanRun) -> str:
@@ -349,7 +349,9 @@ def cli(argv=None) -> GanRun:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the PNG to write")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="the PNG to write (replaced on each run)"
+    )
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     run = main(args.steps, args.out, seed=args.seed)
