@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .conventions import BAD_DATA, OK, CommandError, command, force_option, output_path
+from .conventions import OK, as_bad_data, command, force_option, output_path
 from .describe import evaluation_text, summary_of, summary_text
 from .inputs import inputs_for, known_target, load_model
 from .outputs import table_format, write_report, write_table
@@ -140,10 +140,10 @@ def evaluate(args, console) -> int:
 
     found = inputs_for(args.model, args.data, target=args.target, ensemble=True, **reading(args))
     y = known_target(found.y, found.target, args.data)
-    try:
-        scored = report_of(found.model, found.X, y, threshold=args.threshold)
-    except (ValueError, TypeError) as error:
-        raise CommandError(f"the data cannot be scored by this model: {error}", BAD_DATA) from error
+    scored = as_bad_data(
+        lambda: report_of(found.model, found.X, y, threshold=args.threshold),
+        "the data cannot be scored by this model",
+    )
     for warning in scored.warnings:
         console.warning(warning)
     where = {"model": args.model, "data": args.data, "target": found.target}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conventions import BAD_DATA, FAILURE, USAGE, CommandError, output_path
+from .conventions import FAILURE, USAGE, CommandError, as_bad_data, output_path
 
 #: Table formats of prediction files, by suffix.
 TABLE_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -22,9 +22,10 @@ def write_report(model, X, y, out, *, force: bool, **kwargs) -> Path:
 
     output_path(out, force=force, what="report")
     try:
-        return report(model, X, y, out, overwrite=force, **kwargs)
-    except (ValueError, TypeError) as error:
-        raise CommandError(f"the data cannot be scored by this model: {error}", BAD_DATA) from error
+        return as_bad_data(
+            lambda: report(model, X, y, out, overwrite=force, **kwargs),
+            "the data cannot be scored by this model",
+        )
     except OSError as error:
         raise CommandError(f"cannot write {str(out)!r}: {error}", FAILURE) from error
 

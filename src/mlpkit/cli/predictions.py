@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conventions import BAD_DATA, CommandError
+from .conventions import BAD_DATA, CommandError, as_bad_data
 
 
 def predictions_frame(found, ids: list[str], threshold: float, data: str):
@@ -29,10 +29,10 @@ def predictions_frame(found, ids: list[str], threshold: float, data: str):
         table = frame[ids].reset_index(drop=True)
     else:
         table = pd.DataFrame({"row": np.arange(len(frame))})
-    try:
-        columns = prediction_columns(found.network, model_output(found), threshold)
-    except (ValueError, TypeError) as error:
-        raise CommandError(f"{data} cannot be scored by this model: {error}", BAD_DATA) from error
+    columns = as_bad_data(
+        lambda: prediction_columns(found.network, model_output(found), threshold),
+        f"{data} cannot be scored by this model",
+    )
     clash = [name for name in columns if name in table.columns]
     if clash:
         raise CommandError(
