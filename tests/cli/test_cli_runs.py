@@ -69,7 +69,7 @@ def test_runs_compare_lists_the_differences(cli, ledger):
 
 def test_runs_on_a_ledger_that_is_not_there_is_bad_usage_and_creates_nothing(quick, tmp_path):
     done = quick("runs", "list", "--ledger", "typo.sqlite", cwd=tmp_path)
-    assert done.returncode == 2 and "no ledger at 'typo.sqlite'" in done.stderr
+    assert done.returncode == 2 and "No ledger at 'typo.sqlite'" in done.stderr
     assert list(tmp_path.iterdir()) == []
     (tmp_path / "other.sqlite").write_text("not a database")
     done = quick("runs", "list", "--ledger", "other.sqlite", cwd=tmp_path)

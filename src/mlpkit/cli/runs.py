@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import os
-from pathlib import Path
 
 from .conventions import OK, USAGE, CommandError, command, with_example
 from .describe import number, table
@@ -105,24 +104,14 @@ def open_runs(url):
     from mlpkit.ledger import runs
 
     url = url or os.environ.get("MLPKIT_LEDGER") or DEFAULT_LEDGER
-    path = sqlite_path(url)
-    if path is not None and not Path(path).is_file():
+    try:
+        return runs(url)
+    except FileNotFoundError as error:
         raise CommandError(
-            f"no ledger at {url!r} (resolved: {str(Path(path).resolve())!r}); pass --ledger "
-            f"with the file a search or `mlpkit train` wrote (its [ledger] url).",
+            f"{error} On the command line: pass --ledger with the file a search or `mlpkit "
+            f"train` wrote (its [ledger] url).",
             USAGE,
-        )
-    return runs(url)
-
-
-def sqlite_path(url: str) -> str | None:
-    """The file a SQLite location names, or None for another database."""
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        return url
-    if scheme.lower() == "sqlite" and rest.startswith("/"):
-        return rest[1:] or None
-    return None
+        ) from None
 
 
 def list_runs(args, console) -> int:

@@ -10,7 +10,6 @@ the search was not found there (its data or settings changed, so it started anew
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from .conventions import OK, USAGE, CommandError, as_bad_data, output_path
 from .outputs import save_model
@@ -75,8 +74,6 @@ def searches_before(url, resume: bool) -> set:
     """The searches the ledger holds before this one runs (none without a ledger)."""
     from mlpkit.ledger import open_ledger
 
-    from .runs import sqlite_path
-
     if url is None:
         if resume:
             raise CommandError(
@@ -85,12 +82,15 @@ def searches_before(url, resume: bool) -> set:
                 USAGE,
             )
         return set()
-    path = sqlite_path(url)
-    if path is not None and not Path(path).is_file():
+    try:
+        ledger = open_ledger(url, create=False)
+    except FileNotFoundError:
         if resume:
-            raise CommandError(f"--resume: there is no ledger at {url!r} yet to resume.", USAGE)
+            raise CommandError(
+                f"--resume: there is no ledger at {url!r} yet to resume.", USAGE
+            ) from None
         return set()
-    with open_ledger(url) as ledger:
+    with ledger:
         return set(ledger.searches())
 
 
