@@ -90,6 +90,8 @@ class History(Callback):
             units (e.g. "standardised target units"; the metrics always are), else None.
         diverged: None, or where training diverged: ``{"epoch", "batch", "what", "value"}``;
             that epoch is recorded with its batches so far, its non-finite value as it was.
+        resumed_at: the epochs already trained when this fit resumed a checkpoint (it ran the
+            epochs from there on), or None when it started from the beginning.
     """
 
     state_attributes = ("history", "epoch", "diverged")
@@ -100,6 +102,7 @@ class History(Callback):
         self.stop_reason: str | None = None
         self.loss_units: str | None = None
         self.diverged: dict | None = None
+        self.resumed_at: int | None = None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

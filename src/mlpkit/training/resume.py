@@ -6,24 +6,39 @@ One checkpoint is one model file (``<directory>/fit.mlpk``, written through
 
     document = {"network": the network's document (weights, layer state, optimizer state and
                 step counts, random streams, epochs trained),
-                "fit": {"end_epoch", "stop_training", "stop_reason", "trainer": the trainer's
-                own state, "history": History state, "callbacks": [each callback's state]}}
+                "fit": {"identity": the fit's identity (below), "end_epoch", "stop_training",
+                "stop_reason", "trainer": the trainer's own state, "callback_names",
+                "callbacks": [each callback's state, History's included]}}
     arrays   = the network's arrays, plus "fit/<i>" for every array in the fit state
 
 so a kill at any moment leaves either the previous epoch's checkpoint or this one.
+
+A fit can only resume the fit it was called as, so the checkpoint records that fit's identity
+(:func:`fit_identity`): the network's config (layers, ``random_state``, ...), the optimizer's and
+the loss's config, ``batch_size``, ``epochs``, ``shuffle``, the clipping, the class names of the
+user's callbacks in order, and a fingerprint of the data (:func:`array_fingerprint`: shape,
+dtype and a hash of every row, or of 4096 evenly spaced rows when there are more). A resumed
+fit whose identity differs is refused with a ConfigError listing each difference, old and new
+(:func:`check_identity`), before anything is restored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 
 import numpy as np
 
 from .. import modelfile
 from .._version import __version__
+from ..exceptions import ConfigError
 from .callbacks import Callback
 
 FILE_NAME = "fit.mlpk"
+
+#: Rows hashed for a data fingerprint: every row up to this many, else this many evenly spaced.
+FINGERPRINT_ROWS = 4096
 
 
 class Checkpoint(Callback):
@@ -36,23 +51,45 @@ class Checkpoint(Callback):
     (architecture, random_state), data, optimizer, ``epochs`` and callbacks in the same order;
     each callback's state (``get_state``/``set_state``) is restored by position.
 
+    This is checked: the checkpoint records the fit's identity, and resuming it from a fit
+    called otherwise (another optimizer, loss, ``epochs``, ``batch_size``, ``shuffle``, data,
+    network or ``random_state``, other callbacks) raises a ConfigError naming what differs.
+    A folder with no checkpoint in it (or none yet) starts the fit from the beginning, and
+    the fit then checkpoints there.
+
     Args:
-        directory: the folder of the checkpoint (created if missing).
+        directory: the folder of the checkpoint (created if missing; a file there is refused).
         resume: restore a checkpoint found there at train begin.
     """
 
     def __init__(self, directory: str | os.PathLike, resume: bool = True) -> None:
         self.directory, self.resume = os.fspath(directory), bool(resume)
+        self.check_folder()
 
     @property
     def path(self) -> str:
         return os.path.join(self.directory, FILE_NAME)
+
+    def check_folder(self) -> None:
+        """Raise a ConfigError if ``directory`` (or a folder above it) is a file."""
+        folder = os.path.abspath(self.directory)
+        while folder and not os.path.exists(folder):
+            folder = os.path.dirname(folder) if os.path.dirname(folder) != folder else ""
+        if folder and not os.path.isdir(folder):
+            own = folder == os.path.abspath(self.directory)
+            where = "is a file" if own else f"lies under {folder!r}, a file"
+            raise ConfigError(
+                f"A fit's checkpoint is kept in a folder, but {self.directory!r} {where}. "
+                f"Pass checkpoint=/resume= (or Checkpoint(directory)) the path of a folder; "
+                f"a folder that does not exist yet is created."
+            )
 
     def write(self, network_document: tuple[dict, dict], fit_state: dict) -> None:
         """Write the checkpoint atomically: ``network_document`` is ``net.to_document()``."""
         document, arrays = network_document
         arrays = dict(arrays)
         fit_plain = _split_arrays(fit_state, arrays)
+        self.check_folder()
         os.makedirs(self.directory, exist_ok=True)
         modelfile.write(
             self.path, {"network": document, "fit": fit_plain}, arrays, version=__version__
@@ -60,6 +97,7 @@ class Checkpoint(Callback):
 
     def read(self) -> tuple[dict, dict, dict] | None:
         """``(network document, network arrays, fit state)``, or None when there is none."""
+        self.check_folder()
         if not (self.resume and os.path.exists(self.path)):
             return None
         document, arrays = modelfile.read(self.path)
@@ -87,7 +125,7 @@ def callback_states(callbacks) -> list:
     return [_state_of(callback) for callback in callbacks]
 
 
-def set_callback_states(callbacks, states: list) -> None:
+def set_callback_states(callbacks, states: list, saved_names: list | None = None) -> None:
     """Give each callback its saved state back, by position."""
     if len(states) != len(callbacks):
         raise ValueError(
@@ -97,6 +135,63 @@ def set_callback_states(callbacks, states: list) -> None:
     for callback, state in zip(callbacks, states, strict=True):
         if state and callable(getattr(callback, "set_state", None)):
             callback.set_state(state)
+
+
+# -- the fit's identity ----------------------------------------------------------------------------
+def array_fingerprint(array) -> dict | None:
+    """``{"shape", "dtype", "hash"}`` of an array (None for None): the hash is of every row,
+    or of :data:`FINGERPRINT_ROWS` evenly spaced rows (first and last included) beyond that,
+    so fingerprinting costs the same for any size of data."""
+    if array is None:
+        return None
+    array = np.asarray(array)
+    if array.ndim and array.shape[0] > FINGERPRINT_ROWS:
+        array = array[np.linspace(0, array.shape[0] - 1, FINGERPRINT_ROWS).astype(np.intp)]
+    digest = hashlib.blake2b(np.ascontiguousarray(array).tobytes(), digest_size=16)
+    return {"shape": list(np.shape(array)), "dtype": array.dtype.str, "hash": digest.hexdigest()}
+
+
+def fit_identity(**fields) -> dict:
+    """The fields a resumed fit must match, as plain JSON values (objects by their repr)."""
+    return json.loads(json.dumps(fields, default=repr))
+
+
+def check_identity(saved: dict | None, current: dict, path: str) -> None:
+    """Raise a ConfigError naming every field of ``current`` that differs from ``saved`` (the
+    checkpoint's identity); a checkpoint without one (written by an older mlpkit) passes."""
+    if saved is None:
+        return
+    differences = _differences(saved, current)
+    if differences:
+        raise ConfigError(
+            f"Cannot resume the checkpoint {path!r}: this fit is called otherwise than the fit "
+            f"that wrote it. "
+            f"{'; '.join(differences)}. Call fit as the interrupted fit was to resume it, or "
+            f"start a new fit with another checkpoint folder (or delete {path!r})."
+        )
+
+
+def _differences(saved, current, prefix: str = "") -> list[str]:
+    """``"<field>: <old> in the checkpoint, <new> now"`` for each differing field; dicts are
+    compared field by field when they name the same thing (same "name"/"class")."""
+    found = []
+    for key in dict.fromkeys([*current, *saved]):
+        old, new = saved.get(key, "(absent)"), current.get(key, "(absent)")
+        if old == new:
+            continue
+        name = f"{prefix}{key}"
+        if key == "hash":  # a shape that differs says it already
+            if saved.get("shape") == current.get("shape"):
+                found.append(f"{prefix.rstrip('.')}: other values (another hash of its rows)")
+        elif isinstance(old, dict) and isinstance(new, dict) and _same_kind(old, new):
+            found += _differences(old, new, f"{name}.")
+        else:
+            found.append(f"{name}: {old!r} in the checkpoint, {new!r} now")
+    return found
+
+
+def _same_kind(old: dict, new: dict) -> bool:
+    return all(old.get(key) == new.get(key) for key in ("name", "class"))
 
 
 def _state_of(callback) -> dict:
@@ -131,4 +226,12 @@ def _join_arrays(value, arrays: dict):
     return value
 
 
-__all__ = ["Checkpoint", "restore_network", "callback_states", "set_callback_states"]
+__all__ = [
+    "Checkpoint",
+    "restore_network",
+    "callback_states",
+    "set_callback_states",
+    "array_fingerprint",
+    "fit_identity",
+    "check_identity",
+]

@@ -22,7 +22,15 @@ from .callbacks import CallbackList, History, Monitor
 from .epoch import EpochOutputs, EpochStats, block_squares, layer_blocks
 from .preparation import Dataset
 from .progress import ProgressLogger
-from .resume import Checkpoint, callback_states, restore_network, set_callback_states
+from .resume import (
+    Checkpoint,
+    array_fingerprint,
+    callback_states,
+    check_identity,
+    fit_identity,
+    restore_network,
+    set_callback_states,
+)
 
 
 class Trainer:
@@ -66,7 +74,9 @@ class Trainer:
         self.metrics = tuple(metrics)
         self.history = History()
         callbacks = _check_callbacks(callbacks)
+        self.user_callbacks = [type(callback).__name__ for callback in callbacks]
         self.checkpoint = _find_checkpoint(callbacks, checkpoint, resume)
+        self.resume = resume
         self.callbacks = CallbackList([self.history, *callbacks, ProgressLogger(verbose)], net)
         self.logits = loss.fused_with(net.output_activation)
         self.frozen = None if trainable.all() else ~trainable
@@ -82,7 +92,8 @@ class Trainer:
         :class:`~mlpkit.training.streamed.StreamedData` read chunk by chunk (its batches come
         from its own order, its first epoch's order is checked; no training metrics). With a
         checkpoint to resume from, the network is first restored and only the interrupted
-        fit's remaining epochs run (``epochs`` is then the interrupted fit's own)."""
+        fit's remaining epochs run; the fit must be called as the interrupted one was (same
+        ``epochs``, data, network, optimizer, loss, ...), or a ConfigError says what differs."""
         streamed = not isinstance(train, Dataset)
         n = train.n_rows if streamed else train.X.shape[0]
         batch = n if self.batch_size is None else min(self.batch_size, n)
@@ -95,6 +106,7 @@ class Trainer:
         if not streamed:
             check_magnitudes(train.X, train.y, regression=self.loss.logits_activation is None)
         self.callbacks.set_data(*((None, None) if streamed else (train.X, train.y)))
+        self.identity = self._identity(train, validation, epochs) if self.checkpoint else None
         resumed = self._begin(epochs, steps=-(-n // batch))
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -107,6 +119,21 @@ class Trainer:
         self.history.stop_reason, self.history.loss_units = net.stop_reason, net.loss_units
         self.history.n_rows = n  # the rows of one epoch (a stream's after its holdout)
         return self.history
+
+    def _identity(self, train, validation, epochs: int) -> dict:
+        """What a fit resuming this one's checkpoint must match (see :mod:`.resume`)."""
+        return fit_identity(
+            network=self.net.get_config(),
+            optimizer=self.optimizer.get_config(),
+            loss=self.loss.get_config(),
+            batch_size=self.batch_size,
+            epochs=epochs,
+            shuffle=self.shuffle,
+            clipping=list(self.clip),
+            callbacks=self.user_callbacks,
+            data=_fingerprint(train),
+            validation_data=_fingerprint(validation),
+        )
 
     def _begin(self, epochs: int, steps: int) -> dict | None:
         """Restore a checkpoint if there is one, set the fit's epoch range, and begin the
@@ -139,16 +166,31 @@ class Trainer:
                 "fallback_epoch": self.fallback_epoch,
                 "start": self.start,
             },
+            "identity": self.identity,
+            "callback_names": [type(c).__name__ for c in self.callbacks.callbacks],
             "callbacks": callback_states(self.callbacks.callbacks),
         }
 
     def _resume(self) -> dict | None:
-        """Restore the network from the checkpoint, if there is one; its fit state or None."""
+        """Restore the network from the checkpoint, if there is one and this fit is the one
+        that wrote it (else a ConfigError); its fit state or None. ``fit(resume=folder)``
+        with no checkpoint there warns that the fit starts from the beginning."""
         saved = None if self.checkpoint is None else self.checkpoint.read()
+        self.history.resumed_at = None
         if saved is None:
+            if self.resume is not None:
+                warnings.warn(
+                    f"fit(resume={self.resume!r}) found no checkpoint "
+                    f"({self.checkpoint.path!r} does not exist), so this fit starts from the "
+                    f"beginning and checkpoints there.",
+                    UserWarning,
+                    stacklevel=5,
+                )
             return None
         document, arrays, state = saved
+        check_identity(state.get("identity"), self.identity, self.checkpoint.path)
         restore_network(self.net, document, arrays)
+        self.history.resumed_at = self.net.epochs_trained
         return state
 
     def _restore_fit(self, state: dict) -> None:
@@ -157,7 +199,9 @@ class Trainer:
         self.guard.set_state(trainer["guard"])
         self.fallback, self.fallback_epoch = trainer["fallback"], trainer["fallback_epoch"]
         self.start = trainer["start"]
-        set_callback_states(self.callbacks.callbacks, state["callbacks"])
+        set_callback_states(
+            self.callbacks.callbacks, state["callbacks"], state.get("callback_names")
+        )
 
     def _save(self) -> None:
         if self.checkpoint is not None:
@@ -359,6 +403,19 @@ def _divergence_reason(diverged, where: str, kept: str) -> str:
 class _Diverged(Exception):
     def __init__(self, what: str, value: float, rule: str | None = None) -> None:
         self.what, self.value, self.rule = what, value, rule
+
+
+def _fingerprint(data) -> dict | None:
+    """The data's fingerprint: its arrays' (in memory), or a stream's row count."""
+    if data is None:
+        return None
+    if not isinstance(data, Dataset):
+        return {"streamed_rows": data.n_rows}
+    return {
+        "X": array_fingerprint(data.X),
+        "y": array_fingerprint(data.y),
+        "weights": array_fingerprint(data.weights),
+    }
 
 
 def _find_checkpoint(callbacks: list, checkpoint, resume) -> Checkpoint | None:

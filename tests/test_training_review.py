@@ -1,0 +1,131 @@
+"""Review of training control: a resumed fit must be the fit it resumes, resume errors that
+teach, and callbacks that never replace a file that was there before the fit."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import mlpkit as mk
+
+
+class Interrupt(mk.callbacks.Callback):
+    """Raise KeyboardInterrupt at the end of epoch ``epoch`` (from 0), as a kill would."""
+
+    def __init__(self, epoch=2):
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    return X, X[:, 0] - X[:, 1]
+
+
+def _net(random_state=0):
+    layers = [mk.layers.Dense(6, activation="relu"), mk.layers.Dense(1)]
+    return mk.Sequential(layers, random_state=random_state)
+
+
+def _settings(**changes):
+    settings = dict(loss="mse", optimizer=mk.optim.Adam(0.01), epochs=6)
+    settings.update(changes)
+    return settings
+
+
+@pytest.fixture
+def interrupted(tmp_path):
+    """The folder of a fit interrupted after its third epoch."""
+    X, y = _data()
+    folder = tmp_path / "s"
+    with pytest.raises(KeyboardInterrupt):
+        _net().fit(X, y, **_settings(), checkpoint=folder, callbacks=[Interrupt()])
+    return folder
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (dict(optimizer=mk.optim.SGD(0.01)), "optimizer: {'name': 'adam'"),
+        (dict(optimizer=mk.optim.SGD(0.01, momentum=0.9)), "optimizer: {'name': 'adam'"),
+        (dict(optimizer=mk.optim.Adam(0.02)), "optimizer.learning_rate: 0.01 in the checkpoint"),
+        (dict(loss="mae"), "loss: {'name': 'mse'} in the checkpoint, {'name': 'mae'} now"),
+        (dict(batch_size=16), "batch_size: 32 in the checkpoint, 16 now"),
+        (dict(epochs=10), "epochs: 6 in the checkpoint, 10 now"),
+        (dict(shuffle=False), "shuffle: True in the checkpoint, False now"),
+        (dict(X=2.0), r"data.X: other values"),
+        (dict(rows=100), r"data.X.shape: \[120, 4\] in the checkpoint, \[100, 4\] now"),
+        (dict(random_state=1), "network.random_state: 0 in the checkpoint, 1 now"),
+    ],
+)
+def test_resuming_a_fit_called_otherwise_is_refused_naming_what_differs(interrupted, change, named):
+    X, y = _data()
+    change = dict(change)
+    X = X * change.pop("X", 1.0)
+    rows = change.pop("rows", len(X))
+    net = _net(change.pop("random_state", 0))
+    with pytest.raises(mk.ConfigError, match=named) as error:
+        net.fit(
+            X[:rows], y[:rows], **_settings(**change), resume=interrupted, callbacks=[Interrupt(99)]
+        )
+    assert "Cannot resume the checkpoint" in str(error.value)
+    assert net.epochs_trained == 0  # refused before anything was restored
+
+
+def test_resuming_as_the_interrupted_fit_was_runs_the_epochs_left(interrupted):
+    X, y = _data()
+    whole = _net()
+    whole.fit(X, y, **_settings())
+    net = _net()
+    history = net.fit(X, y, **_settings(), resume=interrupted, callbacks=[Interrupt(99)])
+    np.testing.assert_array_equal(net.params, whole.params)
+    assert history.resumed_at == 2 and len(history.epoch) == 6
+
+
+def test_other_callbacks_are_named_by_class_on_both_sides(interrupted):
+    X, y = _data()
+    callbacks = [mk.callbacks.EarlyStopping(monitor="loss"), Interrupt(99)]
+    with pytest.raises(
+        mk.ConfigError,
+        match=r"callbacks: \['Interrupt'\] in the checkpoint, \['EarlyStopping', 'Interrupt'\]",
+    ):
+        _net().fit(X, y, **_settings(), resume=interrupted, callbacks=callbacks)
+
+
+def test_resume_from_a_missing_folder_warns_starts_afresh_and_checkpoints_there(tmp_path):
+    X, y = _data()
+    folder = tmp_path / "new"
+    with pytest.warns(UserWarning, match="found no checkpoint .* starts from the beginning"):
+        history = _net().fit(X, y, **_settings(), resume=folder)
+    assert history.resumed_at is None and len(history.epoch) == 6
+    assert (folder / "fit.mlpk").is_file()
+
+
+def test_resume_from_an_empty_folder_warns_too(tmp_path):
+    X, y = _data()
+    with pytest.warns(UserWarning, match="found no checkpoint"):
+        _net().fit(X, y, **_settings(epochs=1), resume=tmp_path)
+
+
+def test_a_resumable_callback_starting_its_first_fit_does_not_warn(tmp_path):
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _net().fit(X, y, **_settings(epochs=1), callbacks=[mk.callbacks.Checkpoint(tmp_path)])
+
+
+@pytest.mark.parametrize("keyword", ["resume", "checkpoint"])
+def test_a_checkpoint_folder_that_is_a_file_is_a_clear_error(tmp_path, keyword):
+    X, y = _data()
+    path = tmp_path / "afile"
+    path.write_text("mine")
+    with pytest.raises(mk.ConfigError, match=r"'.*afile' is a file\. Pass .* a folder"):
+        _net().fit(X, y, **_settings(epochs=1), **{keyword: path})
+    assert path.read_text() == "mine"
+    with pytest.raises(mk.ConfigError, match="lies under .*afile'?, a file"):
+        _net().fit(X, y, **_settings(epochs=1), checkpoint=os.path.join(path, "sub"))
