@@ -97,6 +97,17 @@ def test_other_callbacks_are_named_by_class_on_both_sides(interrupted):
         _net().fit(X, y, **_settings(), resume=interrupted, callbacks=callbacks)
 
 
+def test_a_callback_count_mismatch_names_the_users_callbacks():
+    from mlpkit.training.resume import set_callback_states
+
+    now = [mk.callbacks.History(), mk.callbacks.EarlyStopping()]
+    with pytest.raises(mk.ConfigError) as error:
+        set_callback_states(now, [{}, {}, {}], ["History", "Interrupt", "ProgressLogger"])
+    message = str(error.value)
+    assert "['Interrupt']" in message and "['EarlyStopping']" in message
+    assert "History" not in message and "ProgressLogger" not in message
+
+
 def test_resume_from_a_missing_folder_warns_starts_afresh_and_checkpoints_there(tmp_path):
     X, y = _data()
     folder = tmp_path / "new"

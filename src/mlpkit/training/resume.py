@@ -126,15 +126,24 @@ def callback_states(callbacks) -> list:
 
 
 def set_callback_states(callbacks, states: list, saved_names: list | None = None) -> None:
-    """Give each callback its saved state back, by position."""
+    """Give each callback its saved state back, by position; ``saved_names`` are the class
+    names of the checkpoint's callbacks, for the message when the counts differ."""
     if len(states) != len(callbacks):
-        raise ValueError(
-            f"The checkpoint holds the state of {len(states)} callback(s), but this fit has "
-            f"{len(callbacks)}; resume with the callbacks of the interrupted fit, in order."
+        now = [type(callback).__name__ for callback in callbacks]
+        raise ConfigError(
+            f"The checkpoint was written by a fit with the callbacks "
+            f"{_user_names(saved_names) if saved_names else f'({len(states)} in all)'}, but "
+            f"this fit has {_user_names(now)}; resume with the callbacks of the interrupted "
+            f"fit, in order."
         )
     for callback, state in zip(callbacks, states, strict=True):
         if state and callable(getattr(callback, "set_state", None)):
             callback.set_state(state)
+
+
+def _user_names(names: list) -> list:
+    """The class names the user passed: without the History and ProgressLogger every fit has."""
+    return [name for name in names if name not in ("History", "ProgressLogger")]
 
 
 # -- the fit's identity ----------------------------------------------------------------------------
