@@ -491,7 +491,9 @@ def test_csv_logger_writes_a_header_and_one_flushed_row_per_epoch(tmp_path):
     fit(net, [CSVLogger(path, append=True)], epochs=2)
     lines = path.read_text().splitlines()
     assert len(lines) == 7 and lines[0].startswith("epoch,") and lines[-1].startswith("6,")
-    fit(net, [CSVLogger(path, separator=";")], epochs=1)  # default: overwrite
+    with pytest.raises(FileExistsError, match="append=True .* overwrite=True"):
+        fit(net, [CSVLogger(path)], epochs=1)  # default: a file already there is refused
+    fit(net, [CSVLogger(path, separator=";", overwrite=True)], epochs=1)
     lines = path.read_text().splitlines()
     assert len(lines) == 2 and lines[0].startswith("epoch;loss;") and lines[1].startswith("7;")
 
@@ -651,7 +653,7 @@ def test_a_real_fit_passes_its_settings_and_the_documented_log_keys_to_callbacks
     net.fit(
         X, y, loss="mse", batch_size=10, epochs=2, validation_data=(X_val, y_val), callbacks=[Spy()]
     )
-    assert seen["params"] == {"epochs": 2, "steps": 3, "first_epoch": 0}
+    assert seen["params"] == {"epochs": 2, "steps": 3, "first_epoch": 0, "resumed": False}
     assert seen["batch"] >= {"loss", "grad_norm"}
     assert seen["epoch"] >= {
         "loss",

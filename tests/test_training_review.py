@@ -140,3 +140,84 @@ def test_a_checkpoint_folder_that_is_a_file_is_a_clear_error(tmp_path, keyword):
     assert path.read_text() == "mine"
     with pytest.raises(mk.ConfigError, match="lies under .*afile'?, a file"):
         _net().fit(X, y, **_settings(epochs=1), checkpoint=os.path.join(path, "sub"))
+
+
+# -- callbacks never replace a file that was there before the fit --------------------------------
+def test_csv_logger_refuses_a_file_there_before_the_fit_unless_asked(tmp_path):
+    X, y = _data()
+    path = tmp_path / "training.csv"
+    _net().fit(X, y, **_settings(epochs=2), callbacks=[mk.callbacks.CSVLogger(path)])
+    first = path.read_text()
+    with pytest.raises(FileExistsError, match=r"training\.csv.*append=True.*overwrite=True"):
+        _net().fit(X, y, **_settings(epochs=1), callbacks=[mk.callbacks.CSVLogger(path)])
+    assert path.read_text() == first
+    logger = mk.callbacks.CSVLogger(path, append=True)
+    _net().fit(X, y, **_settings(epochs=1), callbacks=[logger])
+    assert len(path.read_text().splitlines()) == 4
+    logger = mk.callbacks.CSVLogger(path, overwrite=True)
+    _net().fit(X, y, **_settings(epochs=1), callbacks=[logger])
+    assert len(path.read_text().splitlines()) == 2
+
+
+def test_csv_logger_creates_a_missing_folder_as_model_checkpoint_does(tmp_path):
+    X, y = _data()
+    path = tmp_path / "nodir" / "x.csv"
+    _net().fit(X, y, **_settings(epochs=2), callbacks=[mk.callbacks.CSVLogger(path)])
+    assert len(path.read_text().splitlines()) == 3
+
+
+def test_a_resumed_fit_appends_to_its_interrupted_runs_log(tmp_path):
+    X, y = _data()
+    path = tmp_path / "log.csv"
+    with pytest.raises(KeyboardInterrupt):
+        _net().fit(
+            X,
+            y,
+            **_settings(),
+            checkpoint=tmp_path / "s",
+            callbacks=[mk.callbacks.CSVLogger(path), Interrupt()],
+        )
+    _net().fit(
+        X,
+        y,
+        **_settings(),
+        resume=tmp_path / "s",
+        callbacks=[mk.callbacks.CSVLogger(path), Interrupt(99)],
+    )
+    epochs = [line.split(",")[0] for line in path.read_text().splitlines()[1:]]
+    assert epochs == ["1", "2", "3", "3", "4", "5", "6"]  # epoch 3 ran again after the cut
+
+
+def test_model_checkpoint_refuses_files_there_before_the_fit_unless_overwrite(tmp_path):
+    X, y = _data()
+    fixed, pattern = tmp_path / "best.mlpk", str(tmp_path / "epoch-{epoch}.mlpk")
+    fixed.write_text("mine")
+    saver = mk.callbacks.ModelCheckpoint(fixed, monitor="loss", save_best_only=True)
+    with pytest.raises(FileExistsError, match=r"best\.mlpk.*overwrite=True"):
+        _net().fit(X, y, **_settings(epochs=2), callbacks=[saver])
+    assert fixed.read_text() == "mine"
+    (tmp_path / "epoch-2.mlpk").write_text("mine too")
+    every = mk.callbacks.ModelCheckpoint(pattern)
+    with pytest.raises(FileExistsError, match=r"epoch-2\.mlpk"):
+        _net().fit(X, y, **_settings(epochs=3), callbacks=[every])
+    assert (tmp_path / "epoch-2.mlpk").read_text() == "mine too"
+    saver = mk.callbacks.ModelCheckpoint(fixed, monitor="loss", save_best_only=True, overwrite=True)
+    _net().fit(X, y, **_settings(epochs=3), callbacks=[saver])
+    assert saver.saved.count(str(fixed)) == 3  # its own file, rewritten at each new best
+    assert mk.load(fixed) is not None
+
+
+def test_a_resumed_model_checkpoint_rewrites_the_files_of_its_interrupted_run(tmp_path):
+    X, y = _data()
+    pattern = str(tmp_path / "epoch-{epoch}.mlpk")
+
+    def saver():
+        return mk.callbacks.ModelCheckpoint(pattern, monitor="loss", resumable=True)
+
+    with pytest.raises(KeyboardInterrupt):  # epoch 3's model is saved, its checkpoint is not
+        _net().fit(X, y, **_settings(), callbacks=[saver(), Interrupt()])
+    history = _net().fit(X, y, **_settings(), callbacks=[saver(), Interrupt(99)])
+    assert history.resumed_at == 2
+    assert sorted(p.name for p in tmp_path.glob("epoch-*")) == [
+        f"epoch-{n}.mlpk" for n in range(1, 7)
+    ]

@@ -7,7 +7,8 @@ The protocol: a :class:`Callback` may override any of
                               when the data is streamed from a file)
     set_params(params)        before on_train_begin: {"first_epoch": index of this fit's
                               first epoch, "epochs": the epoch count it ends at (first_epoch
-                              + epochs asked for), "steps": batches per epoch}
+                              + epochs asked for), "steps": batches per epoch,
+                              "resumed": whether it resumes a checkpoint}
     on_train_begin(logs)      once, before the first epoch (reset per-fit state here)
     on_epoch_begin(epoch)     epoch is the network's epoch index, from 0, continuing across fits
     on_batch_begin(batch)     batch counts from 0 within the epoch
@@ -57,7 +58,8 @@ class Callback(Stateful):
         """Receive the rows this fit trains on (both None when they are streamed)."""
 
     def set_params(self, params: Mapping[str, Any]) -> None:
-        """Receive the fit's settings: ``first_epoch``, ``epochs``, ``steps`` (per epoch)."""
+        """Receive the fit's settings: ``first_epoch``, ``epochs``, ``steps`` (per epoch),
+        ``resumed``."""
         self.params = dict(params)
 
     @property

@@ -17,23 +17,41 @@ class CSVLogger(Callback):
     key that appears later is not written. Each row is flushed, so the file can be watched
     while training runs.
 
+    A file already at ``path`` when the fit begins is never replaced unasked: it is a
+    FileExistsError unless ``append=True`` (add this fit's rows) or ``overwrite=True``
+    (replace it). A resumed fit (``fit(resume=...)``) appends to the log its interrupted run
+    wrote. A missing folder is created, as ModelCheckpoint does.
+
     Args:
         path: the file to write.
-        append: False (default, as in keras) truncates an existing file at train begin; True
-            adds rows to it, and writes the header only if the file is empty or new.
+        append: add rows to an existing file, writing the header only if it is empty or new.
         separator: the field delimiter.
+        overwrite: replace a file that is already there (Keras's default, asked for here).
     """
 
-    def __init__(self, path: str | os.PathLike, append: bool = False, separator: str = ",") -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        append: bool = False,
+        separator: str = ",",
+        overwrite: bool = False,
+    ) -> None:
         self.path, self.append, self.separator = os.fspath(path), append, separator
+        self.overwrite = bool(overwrite)
         self._file = self._writer = None
 
     def on_train_begin(self, logs=None):
-        mode = "a" if self.append else "w"
-        self._has_header = (
-            self.append and os.path.exists(self.path) and os.path.getsize(self.path) > 0
-        )
-        self._file = open(self.path, mode, newline="", encoding="utf-8")
+        append = self.append or bool(self.params.get("resumed"))
+        exists = os.path.exists(self.path)
+        if exists and not (append or self.overwrite):
+            raise FileExistsError(
+                f"CSVLogger would replace {self.path!r}, which was there before this fit. "
+                f"Pass append=True to add this fit's rows to it, overwrite=True to replace it, "
+                f"or another path."
+            )
+        self._has_header = append and exists and os.path.getsize(self.path) > 0
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        self._file = open(self.path, "a" if append else "w", newline="", encoding="utf-8")
         self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):

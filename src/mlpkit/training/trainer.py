@@ -143,7 +143,12 @@ class Trainer:
         self.end_epoch = first_epoch + epochs if resumed is None else resumed["end_epoch"]
         self.first_epoch = first_epoch
         self.callbacks.set_params(
-            {"epochs": self.end_epoch, "first_epoch": first_epoch, "steps": steps}
+            {
+                "epochs": self.end_epoch,
+                "first_epoch": first_epoch,
+                "steps": steps,
+                "resumed": resumed is not None,
+            }
         )
         self.callbacks.on_train_begin()
         if resumed is not None:
