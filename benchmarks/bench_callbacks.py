@@ -35,7 +35,7 @@ def full_set(folder: Path) -> list:
         mk.callbacks.EarlyStopping(rules=rules, restore_best_weights=True),
         mk.callbacks.ReduceLROnPlateau(patience=1000),
         mk.callbacks.TerminateOnNaN(),
-        mk.callbacks.CSVLogger(folder / "log.csv"),
+        mk.callbacks.CSVLogger(folder / "log.csv", overwrite=True),  # the same file each repeat
         mk.callbacks.ProgressLogger(verbose=0),
     ]
 
