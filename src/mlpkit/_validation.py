@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 
@@ -195,6 +197,57 @@ def check_sample_weight(sample_weight, n: int, dtype):
             "zero leaves nothing to learn from)."
         )
     return weights.astype(dtype)
+
+
+def column_names(X, name: str = "X") -> list[str] | None:
+    """The column names of a table X (pandas, polars) when every one is a string, as
+    scikit-learn records them; None for an array or other labels.
+
+    Raises:
+        ValueError: two columns share a name (which one is meant is then a guess).
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    labels = list(columns)
+    counts = Counter(labels)
+    duplicated = sorted(str(label) for label, count in counts.items() if count > 1)
+    if duplicated:
+        raise ValueError(
+            f"{name} has duplicate column names {duplicated}; each column needs its own name. "
+            f"Rename or drop the copies before fitting."
+        )
+    if not all(isinstance(label, str) for label in labels):
+        return None
+    return labels
+
+
+def check_column_names(X, expected: list[str] | None, name: str = "X") -> None:
+    """Refuse a table X whose column names differ from ``expected`` (those of fit), naming
+    the missing, the unseen or the reordered ones. An array, a table of other labels, or no
+    names recorded (fitted on an array) is taken by position.
+
+    Raises:
+        ValueError: the names differ, or X has duplicate names.
+    """
+    if expected is None or getattr(X, "columns", None) is None:
+        return
+    found = column_names(X, name)
+    if found is None or found == expected:
+        return
+    fix = f"Pass the columns of fit in their order: {name}[net.feature_names]."
+    missing = [label for label in expected if label not in found]
+    unseen = [label for label in found if label not in expected]
+    if missing or unseen:
+        raise ValueError(
+            f"{name}'s columns are not those the network was fitted on: missing {missing}, "
+            f"not seen in fit {unseen}. {fix}"
+        )
+    at = next(i for i, (a, b) in enumerate(zip(found, expected)) if a != b)
+    raise ValueError(
+        f"{name} has the columns of fit in another order: column {at} is {found[at]!r}, in "
+        f"fit it was {expected[at]!r}; a network reads its inputs by position. {fix}"
+    )
 
 
 def check_not_sparse(X, name: str = "X") -> None:

@@ -8,7 +8,7 @@ from . import inference, modelfile, optim, regularizers
 from . import losses as losses_module
 from . import metrics as metrics_module
 from ._checks import check_integer
-from ._validation import check_random_state, n_rows
+from ._validation import check_column_names, check_random_state, column_names, n_rows
 from .data.preprocessor import Preprocessor
 from .exceptions import ConfigError, NotFittedError
 from .layers import Layer, deserialize
@@ -56,6 +56,9 @@ class Sequential:
         optimizer, loss: those of the last ``fit`` (a later fit continues with them).
         classes_: the class labels in output-unit order (after fitting a classification).
         target: the :class:`~mlpkit.targets.Target` learned on the first fit.
+        input_columns: the column names of the first fit's DataFrame (without a
+            preprocessor, which keeps its own); ``predict``, ``evaluate`` and later fits refuse
+            a DataFrame whose names differ. None after a fit on an array (taken by position).
         epochs_trained: epochs completed over all fit calls.
         rngs: the random streams ``{"init", "shuffle", "dropout"}``; ``split_seed`` picks the
             validation rows of ``validation_split`` (the same rows every fit).
@@ -97,6 +100,7 @@ class Sequential:
         self.split_seed = int(streams[-1].integers(2**63))
         self.target: Target | None = None
         self.n_features: int | None = None
+        self.input_columns: list[str] | None = None
         self.optimizer: optim.Optimizer | None = None
         self.loss: losses_module.Loss | None = None
         self.epochs_trained = 0
@@ -193,6 +197,8 @@ class Sequential:
             target_scaler=self.target_scaler,
         )
         net.build(self.sizes[start])
+        if start == 0:
+            net.input_columns = self.input_columns
         for index in range(start, stop):
             for key, values in store.views(index)[0].items():
                 net._store.views(index - start)[0][key][...] = values
@@ -294,11 +300,13 @@ class Sequential:
 
     @property
     def feature_names(self) -> list[str]:
-        """The names of the network's inputs: the preprocessor's output features, or
-        ``x0``, ``x1``, … without one."""
+        """The names of the network's inputs: the preprocessor's output features, the
+        columns of the first fit's DataFrame (:attr:`input_columns`), or ``x0``, ``x1``, …"""
         if self.preprocessor is not None and preparation.is_fitted(self.preprocessor):
             return [str(name) for name in self.preprocessor.get_feature_names_out()]
         self._require_built()
+        if self.input_columns is not None:
+            return list(self.input_columns)
         return [f"x{i}" for i in range(self.n_features)]
 
     def used_features(self) -> list[str]:
@@ -313,7 +321,23 @@ class Sequential:
         used = regularizers.used_inputs(first.W)
         return [name for name, keep in zip(self.feature_names, used) if keep]
 
-    # -- the target: labels and units ----------------------------------------------------------
+    # -- the inputs' names, the target's labels and units --------------------------------------
+    def learn_input_columns(self, X) -> None:
+        """Record the column names of the first fit's DataFrame X (not with a preprocessor,
+        which records its own), to refuse later tables whose names differ.
+
+        Raises:
+            ValueError: X has duplicate column names.
+        """
+        if self.preprocessor is None:
+            self.input_columns = column_names(X)
+
+    def check_input_columns(self, X, name: str = "X") -> None:
+        """Refuse a DataFrame X whose column names are not those of the first fit
+        (missing, unseen or reordered ones named); arrays are taken by position."""
+        if self.preprocessor is None:
+            check_column_names(X, self.input_columns, name)
+
     def learn_target(self, y, loss, classes=None, sample_weight=None) -> Target:
         """Learn how y maps to the output units (labels, or a target scaler) from the first
         fit's training targets; ``classes`` lists every label when y may lack some; row
@@ -402,6 +426,7 @@ class Sequential:
     def _network_outputs(self, predictor, X) -> tuple[np.ndarray, np.ndarray]:
         """(the network's inputs for X, its outputs before the target's decoding)."""
         if self.preprocessor is None:
+            self.check_input_columns(X)
             inputs = predictor.inputs(X)
             return inputs, predictor.forward(inputs)
         inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
@@ -705,6 +730,8 @@ class Sequential:
             "random_streams": {name: rng.bit_generator.state for name, rng in self.rngs.items()},
             "split_seed": self.split_seed,
         }
+        if self.input_columns is not None:  # files of networks fitted on arrays stay as before
+            document["feature_names_in"] = list(self.input_columns)
         if self.optimizer is not None:
             document["optimizer"], optimizer_arrays = self.optimizer.to_document()
             arrays.update({f"optimizer/{name}": a for name, a in optimizer_arrays.items()})
@@ -733,6 +760,7 @@ class Sequential:
             parts=config.get("parts"),
         )
         net.build(document["n_features"])
+        net.input_columns = _input_columns(document)
         net.restore({name: _expect(arrays, name, a.shape) for name, a in net.snapshot().items()})
         for index, layer in enumerate(net.walk()):
             layer.trainable = index not in document["frozen"]
@@ -808,6 +836,17 @@ def _expect(arrays: dict, name: str, shape) -> np.ndarray:
             f"Model file entry {name!r}: expected shape {tuple(shape)}, found {found}."
         )
     return arrays[name]
+
+
+def _input_columns(document: dict) -> list[str] | None:
+    """The DataFrame column names a model document records (None in files without them)."""
+    names = document.get("feature_names_in")
+    if names is not None and len(names) != document["n_features"]:
+        raise ValueError(
+            f"The model file names {len(names)} input columns for n_features = "
+            f"{document['n_features']}."
+        )
+    return None if names is None else list(names)
 
 
 def _walk(layers):

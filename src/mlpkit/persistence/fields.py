@@ -129,7 +129,9 @@ NETWORK = Record(
         "target": Optional(TARGET),
         "random_streams": Mapping(STREAMS, PCG64_STATE),
         "split_seed": Int(0, 2**64 - 1),
-    }
+        "feature_names_in": Items(Text(), max_length=MAX_WIDTH),
+    },
+    optional=("feature_names_in",),
 )
 
 FITTED = Record(

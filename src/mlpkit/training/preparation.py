@@ -6,7 +6,9 @@ For a fit, in this order:
 1. **validation rows** are set apart first, by position (``validation_split``, seeded by the
    network's own split seed, so the same rows every fit), for arrays and tables alike; or
    ``validation_data`` is taken as given;
-2. the network's **preprocessor** (if any) learns from the training rows only, on the first fit,
+2. without a preprocessor, the column names of a DataFrame are recorded on the first fit
+   (and checked against those on every later use); the network's **preprocessor** (if any)
+   learns from the training rows only, on the first fit,
    then transforms every part; rows it drops (strategy "drop") leave y and the sample weights
    too (:meth:`~mlpkit.data.Preprocessor.row_mask`);
 3. the features are checked (numeric, finite, the width the network was built for) and the
@@ -91,6 +93,8 @@ def prepare_fit(
             preprocessor.fit(X, sample_weight=sample_weight)  # weight 2 = a repeated row
         else:
             preprocessor.fit(X)
+    if net.target is None:  # the first fit
+        net.learn_input_columns(X)
     inputs, kept = transform_inputs(net, X)
     y, sample_weight = take_rows(y, kept), _kept(sample_weight, kept)
     if not net.built:
@@ -124,6 +128,7 @@ def transform_inputs(
     ``purpose`` ("training", "predicting", "evaluating") words the errors."""
     kept = None
     check_not_sparse(X, name)
+    net.check_input_columns(X, name)
     if net.preprocessor is not None:
         with warnings.catch_warnings():  # transform below says what row_mask would say again
             warnings.simplefilter("ignore")

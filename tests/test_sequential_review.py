@@ -1,0 +1,95 @@
+"""A review of Sequential's input checks: DataFrame column names, evaluate's metrics, a
+learning-rate schedule's values, initializer arguments, sample weights beyond float32 and an
+empty network, each refused with words that name the argument at fault."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlpkit as mk
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(200, 10))
+y = X @ rng.normal(size=10) + 0.1 * rng.normal(size=200)
+
+
+def net():
+    return mk.Sequential(
+        [mk.layers.Dense(16, activation="relu"), mk.layers.Dense(1)], random_state=0
+    )
+
+
+# -- 1. DataFrame column names ----------------------------------------------------------------
+def frame_fit():
+    df = pd.DataFrame(X[:, :4], columns=list("abcd"))
+    n = net()
+    n.fit(df, y, loss="mse", epochs=2)
+    return n, df
+
+
+def test_a_frame_fit_records_its_column_names():
+    n, df = frame_fit()
+    assert n.feature_names == ["a", "b", "c", "d"]
+    assert n.predict(df).shape == (200, 1)
+    np.testing.assert_array_equal(n.predict(df), n.predict(df.to_numpy()))  # arrays: by position
+
+
+def test_reordered_columns_are_refused_naming_the_order():
+    n, df = frame_fit()
+    with pytest.raises(ValueError, match=r"another order.*X\[net\.feature_names\]"):
+        n.predict(df[["d", "c", "b", "a"]])
+    with pytest.raises(ValueError, match="another order"):
+        n.evaluate(df[["d", "c", "b", "a"]], y)
+
+
+def test_renamed_columns_are_refused_naming_missing_and_unseen():
+    n, df = frame_fit()
+    with pytest.raises(ValueError, match=r"missing \['a'\].*not seen in fit \['z'\]"):
+        n.predict(df.rename(columns={"a": "z"}))
+
+
+def test_validation_data_and_later_fits_are_checked_too():
+    n, df = frame_fit()
+    with pytest.raises(ValueError, match="X_val"):
+        n.fit(df, y, validation_data=(df[["b", "a", "c", "d"]], y))
+    with pytest.raises(ValueError, match="another order"):
+        n.fit(df[["b", "a", "c", "d"]], y)
+
+
+def test_duplicate_column_names_are_refused_at_fit():
+    df = pd.DataFrame(X[:, :4], columns=["a", "b", "a", "c"])
+    with pytest.raises(ValueError, match=r"duplicate column names \['a'\]"):
+        net().fit(df, y, loss="mse")
+
+
+def test_a_plain_array_fit_takes_frames_by_position():
+    n = net()
+    n.fit(X[:, :4], y, loss="mse", epochs=1)
+    assert n.feature_names == ["x0", "x1", "x2", "x3"]
+    n.predict(pd.DataFrame(X[:, :4], columns=list("wxyz")))
+
+
+def test_column_names_survive_a_model_file(tmp_path):
+    n, df = frame_fit()
+    loaded = mk.load(n.save(tmp_path / "m.mlpk"))
+    assert loaded.feature_names == ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(loaded.predict(df), n.predict(df))
+    with pytest.raises(ValueError, match="another order"):
+        loaded.predict(df[["d", "c", "b", "a"]])
+
+
+def test_a_model_file_without_names_still_loads(tmp_path):
+    n = net()
+    n.fit(X, y, loss="mse", epochs=1)
+    document, _ = n.to_document()
+    assert "feature_names_in" not in document  # files of arrays are as before
+    assert mk.load(n.save(tmp_path / "m.mlpk")).feature_names[0] == "x0"
+
+
+def test_a_model_file_with_a_wrong_number_of_names_is_refused(tmp_path):
+    n, _ = frame_fit()
+    document, arrays = n.to_document()
+    document["feature_names_in"] = ["a", "b"]
+    path = mk.modelfile.write(tmp_path / "m.mlpk", document, arrays, version=mk.__version__)
+    with pytest.raises(mk.modelfile.ModelFileError, match="2 input columns for n_features = 4"):
+        mk.load(path)
