@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import mlpkit as mk
+from mlpkit.exceptions import ConfigError
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(200, 10))
@@ -93,3 +94,20 @@ def test_a_model_file_with_a_wrong_number_of_names_is_refused(tmp_path):
     path = mk.modelfile.write(tmp_path / "m.mlpk", document, arrays, version=mk.__version__)
     with pytest.raises(mk.modelfile.ModelFileError, match="2 input columns for n_features = 4"):
         mk.load(path)
+
+
+# -- 2. evaluate's metrics ----------------------------------------------------------------------
+def test_evaluate_refuses_classification_metrics_on_a_regression():
+    n = net()
+    n.fit(X, y, loss="mse", epochs=1)
+    with pytest.raises(ConfigError, match="evaluate metrics.*score class probabilities"):
+        n.evaluate(X, y, metrics=["accuracy"])
+    with pytest.raises(ConfigError, match="fit metrics.*score class probabilities"):
+        n.fit(X, y, metrics=["auc"])
+
+
+def test_evaluate_adds_the_asked_metrics_to_the_tasks_as_documented():
+    n = net()
+    n.fit(X, y, loss="mse", epochs=1)
+    scores = n.evaluate(X, y, metrics=["regression_accuracy"])
+    assert set(scores) == {"loss", "mse", "rmse", "mae", "r2", "regression_accuracy"}

@@ -455,14 +455,20 @@ class Sequential:
     def evaluate(self, X, y, loss=None, metrics=()) -> dict[str, float]:
         """The loss (of the last fit, or ``loss``) on X, y, and the task's metrics:
         accuracy, auc, precision, recall and f1 for a sigmoid or softmax output; mse, rmse, mae
-        and r2 otherwise; and ``metrics`` (names or metric objects, as in ``fit``), which
-        replace a task metric of the same name. The metrics are in the target's own units; the
-        loss in :attr:`loss_units` when those differ. For the full typed report, use
-        ``mk.evaluate``."""
+        and r2 otherwise; and ``metrics`` (names or metric objects, as in ``fit``), which are
+        added to the task's and replace one of the same name. The metrics are in the target's
+        own units; the loss in :attr:`loss_units` when those differ. For the full typed
+        report, use ``mk.evaluate``.
+
+        Raises:
+            ConfigError: a classification metric (accuracy, auc, …) asked of a network that
+                predicts values, as in ``fit``.
+        """
         self._require_built()
         loss = self._resolve_loss(loss)
-        data = preparation.dataset(self, X, y, loss)
         extra = metrics_module.check(metrics)
+        self._check_metrics_fit_the_output(extra, loss, "evaluate")
+        data = preparation.dataset(self, X, y, loss)
         names = TASK_METRICS["regression" if self.task == "regression" else "classification"]
         given = {metric.name for metric in extra}
         metrics = [n for n in names if n not in given] + list(extra)
@@ -578,7 +584,7 @@ class Sequential:
         metrics = metrics_module.check(metrics)
         self.loss = self._resolve_loss(loss)
         self.loss.fused_with(self.output_activation)  # before y is read against the output
-        self._check_metrics_fit_the_output(metrics)
+        self._check_metrics_fit_the_output(metrics, self.loss, "fit")
         self.optimizer = self._resolve_optimizer(optimizer)
         if streamed.is_stream(X):
             if sample_weight is not None:
@@ -622,18 +628,19 @@ class Sequential:
         )
         return trainer.fit(train, validation, epochs=epochs)
 
-    def _check_metrics_fit_the_output(self, metrics) -> None:
+    def _check_metrics_fit_the_output(self, metrics, loss, caller: str) -> None:
         """Classification metrics need probabilities: on a regression's values (a linear
-        output, no cross-entropy) they would print numbers that mean nothing."""
+        output, no cross-entropy ``loss``) they would give numbers that mean nothing; the
+        error names ``caller`` ("fit", "evaluate")."""
         output = self.output_activation
         name = activation_name(output) if output is not None else "linear"
-        if self.loss.logits_activation is not None or name in ("sigmoid", "softmax"):
+        if loss.logits_activation is not None or name in ("sigmoid", "softmax"):
             return
         wrong = [m.name for m in metrics if m.name in metrics_module.CLASSIFICATION_ONLY]
         if wrong:
             raise ConfigError(
-                f"fit metrics {wrong} score class probabilities, but this network predicts "
-                f"values (a {name} output with the {self.loss.name} loss). Use regression "
+                f"{caller} metrics {wrong} score class probabilities, but this network predicts "
+                f"values (a {name} output with the {loss.name} loss). Use regression "
                 f"metrics (mse, rmse, mae, r2, regression_accuracy), or a sigmoid/softmax output "
                 f"with a cross-entropy loss for a classification."
             )
