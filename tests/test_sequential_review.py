@@ -111,3 +111,23 @@ def test_evaluate_adds_the_asked_metrics_to_the_tasks_as_documented():
     n.fit(X, y, loss="mse", epochs=1)
     scores = n.evaluate(X, y, metrics=["regression_accuracy"])
     assert set(scores) == {"loss", "mse", "rmse", "mae", "r2", "regression_accuracy"}
+
+
+# -- 3. a callable learning rate ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "schedule, shown",
+    [(lambda s: -0.1, "-0.1"), (lambda s: "x", "'x'"), (lambda s: None, "None")],
+)
+def test_a_schedules_bad_value_is_refused_naming_the_step(schedule, shown):
+    with pytest.raises(
+        ConfigError,
+        match=rf"learning_rate\(0\) must be a non-negative number; "
+        rf"received learning_rate\(0\)={shown}",
+    ):
+        net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(schedule))
+
+
+def test_a_schedule_may_reach_zero_and_return_numpy_numbers():
+    net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(lambda s: 0.0), epochs=1)
+    net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(lambda s: np.float32(0.01)), epochs=1)
+    net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(lambda s: np.array(0.01)), epochs=1)

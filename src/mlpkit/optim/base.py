@@ -102,10 +102,20 @@ class Optimizer:
 
     # -- the update ----------------------------------------------------------------------------
     def current_learning_rate(self) -> float:
-        """η for the next update (times ``lr_factor``)."""
+        """η for the next update (times ``lr_factor``).
+
+        Raises:
+            ConfigError: a callable learning rate gave something other than a finite number
+                ≥ 0 (0 is allowed: a warmup may start there), naming the step it was called
+                with.
+        """
         lr = self.learning_rate
         if callable(lr):
-            lr = lr(self.epoch if getattr(lr, "per", "batch") == "epoch" else self.iterations)
+            step = self.epoch if getattr(lr, "per", "batch") == "epoch" else self.iterations
+            lr = lr(step)
+            if isinstance(lr, np.ndarray) and lr.ndim == 0:
+                lr = lr.item()
+            lr = check_positive(f"learning_rate({step})", lr, allow_zero=True)
         return float(lr) * self.lr_factor
 
     def clipping(self, clip_value=None, clip_norm=None) -> tuple:
