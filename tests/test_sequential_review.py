@@ -131,3 +131,38 @@ def test_a_schedule_may_reach_zero_and_return_numpy_numbers():
     net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(lambda s: 0.0), epochs=1)
     net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(lambda s: np.float32(0.01)), epochs=1)
     net().fit(X, y, loss="mse", optimizer=mk.optim.SGD(lambda s: np.array(0.01)), epochs=1)
+
+
+# -- 4. initializer arguments -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: mk.initializers.RandomNormal(stddev=-1), "RandomNormal stddev"),
+        (lambda: mk.initializers.RandomNormal(mean=float("nan")), "RandomNormal mean"),
+        (lambda: mk.initializers.RandomUniform(minval=1, maxval=0), "minval <= maxval"),
+        (lambda: mk.initializers.RandomUniform(maxval=float("inf")), "RandomUniform maxval"),
+        (lambda: mk.initializers.VarianceScaling(scale=-1), "VarianceScaling scale"),
+        (lambda: mk.initializers.Orthogonal(gain=-1), "Orthogonal gain"),
+        (lambda: mk.initializers.Constant(float("nan")), "Constant value"),
+        (lambda: mk.initializers.Constant(1e39), "Constant value"),
+        (lambda: mk.initializers.Constant("a"), "Constant value"),
+        (lambda: mk.initializers.get({"name": "random_normal", "stddev": -1}), "stddev"),
+    ],
+)
+def test_initializer_arguments_are_checked_at_construction(make, words):
+    with pytest.raises(ConfigError, match=words):
+        make()
+
+
+def test_good_initializer_arguments_still_work():
+    out = np.empty((3, 4), dtype=np.float32)
+    for init in (
+        mk.initializers.RandomNormal(mean=1, stddev=0),
+        mk.initializers.RandomUniform(minval=-1, maxval=1),
+        mk.initializers.VarianceScaling(scale=2.0),
+        mk.initializers.Orthogonal(gain=0.5),
+        mk.initializers.Constant(np.float32(3)),
+    ):
+        init(out, np.random.default_rng(0))
+        assert np.isfinite(out).all()
+        assert mk.initializers.get(init.get_config()).get_config() == init.get_config()

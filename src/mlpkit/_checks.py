@@ -46,3 +46,13 @@ def check_integer(name: str, value, *, low: int = 0, owner: str = "") -> int:
         expected = "a positive integer" if low == 1 else f"an integer >= {low}"
         raise _fail(owner, name, expected, value)
     return int(value)
+
+
+def check_range(
+    name: str, value, low: float, high: float, *, low_open: bool = False, owner: str = ""
+) -> float:
+    """A finite number in [low, high] ((low, high] with ``low_open``)."""
+    ok = is_real(value) and (value > low if low_open else value >= low) and value <= high
+    if not ok:
+        raise _fail(owner, name, f"a number in {'(' if low_open else '['}{low:g}, {high:g}]", value)
+    return float(value)

@@ -18,6 +18,10 @@ he_uniform         U(-a, a)                             a = √(6 / fan_in)
 orthogonal         gain · Q, Q from the QR of N(0, 1)   rows or columns orthonormal
 =================  ===================================  ==========================
 
+Every argument is checked when the initializer is made (a ConfigError naming it and its
+range): values lie within ±:data:`LARGEST`, float32's range, so that the weights they give are
+finite in either dtype; spreads and scales are ≥ 0 (``stddev``) or > 0 (``scale``, ``gain``).
+
 The normal forms are plain (not truncated) normals, as in ``torch.nn.init``. A 1-D array (a
 bias) counts its length as both fans.
 
@@ -32,8 +36,16 @@ import math
 
 import numpy as np
 
+from ._checks import check_range
 from .exceptions import ConfigError
 from .registry import resolve
+
+#: The largest magnitude an initializer's value may have: float32's largest finite number.
+LARGEST = float(np.finfo(np.float32).max)
+
+
+def _value(owner: str, name: str, value, low: float = -LARGEST, **kwargs) -> float:
+    return check_range(name, value, low, LARGEST, owner=owner, **kwargs)
 
 
 class Initializer:
@@ -62,7 +74,7 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value: float = 0.0) -> None:
-        self.value = float(value)
+        self.value = _value("Constant", "value", value)
 
     def __call__(self, out, rng):
         out.fill(self.value)
@@ -94,7 +106,8 @@ class RandomNormal(Initializer):
     name = "random_normal"
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05) -> None:
-        self.mean, self.stddev = float(mean), float(stddev)
+        self.mean = _value("RandomNormal", "mean", mean)
+        self.stddev = _value("RandomNormal", "stddev", stddev, low=0.0)
 
     def __call__(self, out, rng):
         rng.standard_normal(dtype=out.dtype, out=out)
@@ -108,7 +121,18 @@ class RandomUniform(Initializer):
     name = "random_uniform"
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05) -> None:
-        self.minval, self.maxval = float(minval), float(maxval)
+        self.minval = _value("RandomUniform", "minval", minval)
+        self.maxval = _value("RandomUniform", "maxval", maxval)
+        if self.minval > self.maxval:
+            raise ConfigError(
+                f"RandomUniform needs minval <= maxval; received minval={minval!r}, "
+                f"maxval={maxval!r}. Swap them."
+            )
+        if self.maxval - self.minval > LARGEST:
+            raise ConfigError(
+                f"RandomUniform's width maxval - minval = {self.maxval - self.minval:g} is "
+                f"beyond float32's range ({LARGEST:g}); narrow the interval."
+            )
 
     def __call__(self, out, rng):
         rng.random(dtype=out.dtype, out=out)
@@ -130,7 +154,8 @@ class VarianceScaling(Initializer):
             raise ConfigError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg'; got {mode!r}.")
         if distribution not in ("normal", "uniform"):
             raise ConfigError(f"distribution must be 'normal' or 'uniform'; got {distribution!r}.")
-        self.scale, self.mode, self.distribution = float(scale), mode, distribution
+        scale = _value("VarianceScaling", "scale", scale, low=0.0, low_open=True)
+        self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def __call__(self, out, rng):
         fan_in, fan_out = _fans(out.shape)
@@ -169,7 +194,7 @@ class Orthogonal(Initializer):
     name = "orthogonal"
 
     def __init__(self, gain: float = 1.0) -> None:
-        self.gain = float(gain)
+        self.gain = _value("Orthogonal", "gain", gain, low=0.0, low_open=True)
 
     def __call__(self, out, rng):
         if out.ndim != 2:
