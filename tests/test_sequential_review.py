@@ -2,6 +2,8 @@
 learning-rate schedule's values, initializer arguments, sample weights beyond float32 and an
 empty network, each refused with words that name the argument at fault."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,3 +168,24 @@ def test_good_initializer_arguments_still_work():
         init(out, np.random.default_rng(0))
         assert np.isfinite(out).all()
         assert mk.initializers.get(init.get_config()).get_config() == init.get_config()
+
+
+# -- 5. sample weights beyond float32 -----------------------------------------------------------
+@pytest.mark.parametrize("weights", [np.r_[1e39, np.ones(199)], np.full(200, 1e300)])
+def test_sample_weights_beyond_float32_are_refused(weights):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="sample_weight .*beyond the range of float32"):
+            net().fit(X, y, loss="mse", sample_weight=weights)
+
+
+def test_sample_weights_whose_sum_overflows_float32_are_refused():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="sample_weight sums to .*beyond the range of float32"):
+            net().fit(X, y, loss="mse", sample_weight=np.full(200, 1e37))
+
+
+def test_large_weights_fit_in_float64():
+    n = mk.Sequential([mk.layers.Dense(1)], random_state=0, dtype="float64")
+    n.fit(X, y, loss="mse", sample_weight=np.r_[1e39, np.ones(199)], epochs=1)

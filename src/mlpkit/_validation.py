@@ -173,7 +173,8 @@ def take_rows(data, rows):
 
 
 def check_sample_weight(sample_weight, n: int, dtype):
-    """Row weights as an (n,) array of ``dtype``, or None; finite, ≥ 0, not all zero."""
+    """Row weights as an (n,) array of ``dtype``, or None; finite, ≥ 0, not all zero, and
+    within ``dtype``'s range, each and in sum."""
     if sample_weight is None:
         return None
     try:
@@ -195,6 +196,26 @@ def check_sample_weight(sample_weight, n: int, dtype):
         raise ValueError(
             "sample_weight must be finite and non-negative, and not all zero (every weight "
             "zero leaves nothing to learn from)."
+        )
+    return _within_range(weights, dtype)
+
+
+def _within_range(weights: np.ndarray, dtype) -> np.ndarray:
+    """Finite float64 weights as ``dtype``, refused (naming the row) when one, or their sum
+    (what a batch's weighted mean divides by), is beyond that dtype's range."""
+    largest, dtype_name = float(np.finfo(dtype).max), np.dtype(dtype).name
+    fix = "Divide the weights by a constant (only their ratios matter)"
+    if weights.max() > largest:
+        row = int(np.argmax(weights))
+        raise ValueError(
+            f"sample_weight has {weights[row]:g} at row {row}, beyond the range of "
+            f"{dtype_name} (±{largest:.1e}). {fix}, or use dtype='float64'."
+        )
+    total = float(np.sum(weights))
+    if total > largest:
+        raise ValueError(
+            f"sample_weight sums to {total:g}, beyond the range of {dtype_name} "
+            f"(±{largest:.1e}), so a batch's weighted mean would overflow. {fix}."
         )
     return weights.astype(dtype)
 
