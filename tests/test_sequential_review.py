@@ -189,3 +189,18 @@ def test_sample_weights_whose_sum_overflows_float32_are_refused():
 def test_large_weights_fit_in_float64():
     n = mk.Sequential([mk.layers.Dense(1)], random_state=0, dtype="float64")
     n.fit(X, y, loss="mse", sample_weight=np.r_[1e39, np.ones(199)], epochs=1)
+
+
+# -- 6. an empty network ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n: n.fit(X, y, loss="mse"),
+        lambda n: n.predict(X),
+        lambda n: n.evaluate(X, y, loss="mse"),
+        lambda n: n.build(10),
+    ],
+)
+def test_an_empty_network_says_it_has_no_layers(call):
+    with pytest.raises(ConfigError, match="The network has no layers"):
+        call(mk.Sequential([]))

@@ -130,10 +130,7 @@ class Sequential:
 
     def build(self, n_features: int) -> Sequential:
         """Allocate and initialise every parameter for inputs of ``n_features`` columns."""
-        if not self.layers:
-            raise ConfigError(
-                "The network has no layers; pass a list such as [mk.layers.Dense(1)]."
-            )
+        self._require_layers()
         check_integer("n_features", n_features, low=1)
         if self.built:
             if n_features != self.n_features:
@@ -270,6 +267,12 @@ class Sequential:
         """Whether every parameter and every layer state value is finite."""
         arrays = [self.params] + [a for layer in self.walk() for a in layer.state().values()]
         return all(np.isfinite(a).all() for a in arrays)
+
+    def _require_layers(self) -> None:
+        if not self.layers:
+            raise ConfigError(
+                "The network has no layers; pass a list such as [mk.layers.Dense(1)]."
+            )
 
     def _require_built(self) -> ParamStore:
         if self._store is None:
@@ -412,6 +415,7 @@ class Sequential:
         """The network's output for X (n_samples, n_features), or a raw table with a
         preprocessor: probabilities for a sigmoid or softmax output, values in the target's
         own units otherwise; shape (n_samples, n_outputs)."""
+        self._require_layers()
         self._require_built()
         predictor = self.__dict__.get("predictor") or self._new_predictor()
         with np.errstate(over="ignore", invalid="ignore"):  # check_outputs says it instead
@@ -464,6 +468,7 @@ class Sequential:
             ConfigError: a classification metric (accuracy, auc, …) asked of a network that
                 predicts values, as in ``fit``.
         """
+        self._require_layers()
         self._require_built()
         loss = self._resolve_loss(loss)
         extra = metrics_module.check(metrics)
@@ -579,6 +584,7 @@ class Sequential:
         Returns:
             History: per-epoch ``history["loss"]`` (mean batch loss) and ``stop_reason``.
         """
+        self._require_layers()
         preparation.check_fit_arguments(batch_size, epochs)
         check_clipping(clip_value, clip_norm)
         metrics = metrics_module.check(metrics)
