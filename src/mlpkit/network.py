@@ -579,7 +579,10 @@ class Sequential:
                 optimizer, random streams, History, every callback's state; atomically).
             resume: a folder to resume from (and keep saving to): called as the interrupted
                 fit was, it runs only the epochs left and ends bit-identical to an
-                uninterrupted fit (see ``mk.callbacks.Checkpoint``).
+                uninterrupted fit (see ``mk.callbacks.Checkpoint``). A fit called otherwise
+                (optimizer, loss, epochs, batch size, data, network, callbacks) is a
+                ConfigError naming what differs; a folder with no checkpoint starts afresh,
+                with a warning.
 
         Returns:
             History: per-epoch ``history["loss"]`` (mean batch loss) and ``stop_reason``.
