@@ -52,6 +52,9 @@ class SearchResult:
         test_score_: its score on the untouched test split (None without one).
         n_trials_: {"complete", "pruned", "failed", "lost", "duplicate"} counts.
         corrected_score_: the selection-corrected estimate of the winner's CV score (BBC-CV).
+            It is at most ``claims_["corrected"].oob_best``, the uncorrected maximum on the
+            same bootstrap's out-of-bag rows; it may exceed ``best_score_`` by bootstrap noise
+            when one configuration wins every sample (the selection then costs nothing).
         ensemble_: after :meth:`ensemble` (``mk.search.auto`` calls it), the weighted average
             of trials chosen by ensemble selection, refitted on all training rows; None before.
         ensemble_test_score_: its score on the untouched test split (None without one).
@@ -254,7 +257,9 @@ class SearchResult:
             f"  naive best (trial {self.best_index_}): {self.best_score_:.4f} — the maximum "
             f"of {self.n_configurations} noisy estimates, biased upwards",
             f"  selection-corrected (BBC-CV): {corrected.estimate:.4f} "
-            f"[{corrected.low:.4f}, {corrected.high:.4f}]",
+            f"[{corrected.low:.4f}, {corrected.high:.4f}], against {corrected.oob_best:.4f} "
+            f"uncorrected on the same out-of-bag rows (the selection cost "
+            f"{corrected.oob_best - corrected.estimate:.4f})",
             f"  expected best of {self.n_configurations} trials with no skill: "
             f"{c['expected_best_under_null']:.4f} (one trial under permuted labels: "
             f"{c['null'].mean:.4f} ± {c['null'].std:.4f})",
@@ -294,8 +299,8 @@ class SearchResult:
 
 def _corrected(scorer, oof, y, seed) -> claims.BBCResult:
     """BBC-CV of the winner: on per-row scores when the score is a mean over rows (exact and
-    fast: a matrix product), else through the scorer with about 5,000 scores in all
-    (between 100 and 1,000 bootstrap samples)."""
+    fast: a matrix product), else through the scorer with about 10,000 scores in all, half
+    in-bag and half out-of-bag (between 100 and 1,000 bootstrap samples)."""
     fast = scorer.row_scores(y, oof)
     if fast is None:
         n_bootstrap = int(np.clip(5_000 // len(oof), 100, 1000))
@@ -303,7 +308,8 @@ def _corrected(scorer, oof, y, seed) -> claims.BBCResult:
     per_row, to_score = fast
     mean = claims.bbc_cv(per_row=per_row, random_state=seed)
     return dataclasses.replace(
-        mean, **{k: to_score(getattr(mean, k)) for k in ("estimate", "low", "high", "naive")}
+        mean,
+        **{k: to_score(getattr(mean, k)) for k in ("estimate", "low", "high", "naive", "oob_best")},
     )
 
 
