@@ -47,3 +47,54 @@ def test_search_corrected_score_is_below_the_like_with_like_naive_and_the_report
     uncorrected = result.claims_["corrected"].oob_best
     assert result.corrected_score_ <= uncorrected + 1e-12
     assert f"against {uncorrected:.4f} uncorrected on the same out-of-bag rows" in result.report()
+
+
+# -- 2. a list in a space is a Choice; a range the estimator refuses fails at once -------------
+
+
+def test_a_plain_list_in_a_space_is_read_as_a_choice():
+    space = mk.search.Space({"alpha": [1e-4, 1e-3], "hidden_layer_sizes": (8,)})
+    assert space.mapping["alpha"] == mk.search.Choice([1e-4, 1e-3])
+    assert [c["alpha"] for c in space.grid()] == [1e-4, 1e-3]
+    assert space.mapping["hidden_layer_sizes"] == (8,)  # a tuple stays fixed
+    with pytest.raises(ConfigError, match=r"'alpha' is a list, read as Choice"):
+        mk.search.Space({"alpha": []})
+
+
+def test_a_fixed_list_survives_the_config_file_round_trip():
+    space = mk.search.Space({"hidden_layer_sizes": (16, 8), "alpha": [1e-4, 1e-3]})
+    back = mk.search.Space.from_config(space.to_config())
+    assert back == space
+
+
+def test_a_plain_list_search_runs_its_values(cancer):
+    result = mk.search.Search(
+        mk.MLPClassifier(max_iter=5),
+        {"alpha": [1e-4, 1e-3]},
+        strategy="grid",
+        cv=2,
+        random_state=0,
+    ).fit(*cancer)
+    assert result.n_trials_["failed"] == 0 and result.best_params_["alpha"] in (1e-4, 1e-3)
+
+
+def test_a_range_the_estimator_refuses_fails_before_any_trial(cancer):
+    search = mk.search.Search(
+        mk.MLPClassifier(max_iter=5),
+        {"alpha": mk.search.Uniform(-1, -0.5)},
+        n_trials=2,
+        cv=2,
+        random_state=0,
+    )
+    with pytest.raises(ConfigError, match=r"'alpha' = Uniform\(low=-1.0.*reaches alpha=-1.0"):
+        search.fit(*cancer)
+
+
+def test_an_end_refused_only_with_another_value_is_left_to_the_trials():
+    from mlpkit.search.bounds import check_bounds
+    from mlpkit.search.trial import Model
+
+    space = mk.search.Space(
+        {"solver": mk.search.Choice(["adam", "sgd"]), "dropout": mk.search.Uniform(0.0, 0.5)}
+    )
+    check_bounds(space, Model(mk.MLPClassifier(solver="lbfgs")), 0)  # no error

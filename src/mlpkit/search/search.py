@@ -36,6 +36,7 @@ from .._validation import n_rows, take_rows
 from ..exceptions import ConfigError
 from ..ledger import fingerprint, open_ledger
 from . import strategies
+from .bounds import check_bounds
 from .execution import make_executor
 from .folds import Folds, make_folds
 from .pruning import make_pruner
@@ -124,6 +125,7 @@ class Search:
         model = Model(self.estimator, dict(self.fit_params or {}))
         space = self.space if isinstance(self.space, Space) else Space(self.space)
         _validate_space(space, model)
+        check_bounds(space, model, seed)
         strategy = strategies.make_strategy(
             self.strategy, space, seed, **dict(self.strategy_options or {})
         )

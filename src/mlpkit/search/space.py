@@ -8,7 +8,12 @@ A space maps names to distributions or fixed values::
         "optimizer": Choice([{"solver": "adam"},                # a dict option is a *branch*
                              {"solver": "sgd", "momentum": Uniform(0.5, 0.99)}]),
         "max_iter": 100,                                        # fixed: passes through
+        "batch_size": [32, 64],                                 # a list: Choice([32, 64])
     })
+
+A plain list is read as ``Choice(list)``, as scikit-learn's ``GridSearchCV`` reads a
+``param_grid`` list and ``RandomizedSearchCV`` a ``param_distributions`` list: the values to
+try. A fixed sequence is written as a tuple (``"hidden_layer_sizes": (64, 32)``).
 
 A *configuration* is the flat dict of the active parameters, name -> plain Python value:
 ``Layers`` expands to ``"<name>.depth"``, ``"<name>.width_1"`` ... ``"<name>.width_<depth>"``
@@ -198,12 +203,24 @@ class Choice(Distribution):
         return {"choice": options}
 
 
+def _listed_choice(key: str, values: list) -> Choice:
+    """A plain list in a space: the values to try, as scikit-learn's searches read it."""
+    try:
+        return Choice(values)
+    except ConfigError as error:
+        raise ConfigError(
+            f"Space entry {key!r} is a list, read as Choice({values!r}) (the values to try), "
+            f"which fails: {error} Write a fixed sequence as a tuple."
+        ) from None
+
+
 class Space:
     """A search space: names -> distributions, Layers or fixed values (see the module docstring).
 
     Args:
-        mapping: name -> Choice, Uniform, LogUniform, IntUniform, Layers or a plain fixed value
-            (another Space is copied).
+        mapping: name -> Choice, Uniform, LogUniform, IntUniform, Layers, a list (read as
+            ``Choice(list)``) or a plain fixed value (a tuple for a sequence; another Space
+            is copied).
 
     Example:
         >>> space = Space({"alpha": LogUniform(1e-6, 1e-2), "max_iter": 100})
@@ -227,6 +244,8 @@ class Space:
                     f"Space names must be non-empty strings without '.' (Layers uses '.' for "
                     f"its parts); received {key!r}."
                 )
+            if isinstance(value, list):
+                value = _listed_choice(key, value)
             fixed = not isinstance(value, (Distribution, Layers))
             self._nodes[key] = Fixed(freeze(value, f"Space entry {key!r}")) if fixed else value
         self._check_names()

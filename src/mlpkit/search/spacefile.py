@@ -1,7 +1,8 @@
 """The config-file form of a search space: the plain tables ``Space.from_config`` reads.
 
 Plain dicts and lists as TOML gives them (each entry's ``to_config`` writes its own); a plain
-value (not a table) is a fixed value::
+value (not a table) is a fixed value, a list too (read back as a tuple, since in the Python form
+a list is a Choice)::
 
     alpha = {log_uniform = [1e-6, 1e-2]}
     dropout = {uniform = [0.0, 0.5]}
@@ -27,6 +28,11 @@ from .distributions import IntUniform, Layers, LogUniform, Uniform
 KINDS = ("choice", "fixed", "int_uniform", "layers", "log_uniform", "uniform")
 
 
+def _fixed(value):
+    """A fixed value of the file form: a list as a tuple (a Python-form list is a Choice)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 @dataclass(frozen=True)
 class SpaceReader:
     """Read the config-file form: tables into ``space(...)``, choices into ``choice(...)``.
@@ -47,7 +53,7 @@ class SpaceReader:
     def entry(self, key: str, form):
         """One entry of the config-file form -> a distribution, Layers or fixed value."""
         if not isinstance(form, Mapping):
-            return form
+            return _fixed(form)
         kinds = [k for k in form if k in KINDS]
         unknown = [
             k for k in form if k not in KINDS and not (k == "log" and kinds == ["int_uniform"])
@@ -67,7 +73,7 @@ class SpaceReader:
 
     def _build(self, key: str, kind: str, args, log):
         if kind == "fixed":
-            return args
+            return _fixed(args)
         if kind == "choice":
             options = args if isinstance(args, list) else None
             options = [self.read(o) if isinstance(o, Mapping) else o for o in options or ()]
