@@ -1,5 +1,7 @@
 """Review findings on the doctor, the search, export and class_weight: each one pinned."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer
@@ -98,3 +100,26 @@ def test_an_end_refused_only_with_another_value_is_left_to_the_trials():
         {"solver": mk.search.Choice(["adam", "sgd"]), "dropout": mk.search.Uniform(0.0, 0.5)}
     )
     check_bounds(space, Model(mk.MLPClassifier(solver="lbfgs")), 0)  # no error
+
+
+# -- 3. and 4. the doctor on dead ReLUs: verdict and words agree; advice fits the network -----
+
+
+@pytest.fixture(scope="module")
+def dead_relu_report():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    dead = {"activation": "relu", "bias_initializer": mk.initializers.Constant(-10.0)}
+    hidden = [mk.layers.Dense(16, **dead) for _ in range(3)]
+    net = mk.Sequential([*hidden, mk.layers.Dense(1, activation="sigmoid")], random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return mk.doctor(net, X, y, loss="binary_cross_entropy", epochs=3)
+
+
+def test_a_model_no_better_than_the_majority_guess_is_not_ok(dead_relu_report):
+    found = dead_relu_report.verdict("accuracy_paradox")
+    assert found["status"] == "warn"
+    assert "paradox" not in found["evidence"].replace("no paradox", "")
+    assert "no better than always predicting the majority class" in found["evidence"]

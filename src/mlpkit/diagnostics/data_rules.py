@@ -92,12 +92,16 @@ def overfitting(ev, t) -> dict | Skip:
 
 def accuracy_paradox(ev, t) -> dict | Skip:
     """Fail when the majority share ≥ imbalance and the evaluation's paradox_warnings find
-    the accuracy no better than the majority guess, or a minority class never found."""
+    the accuracy no better than the majority guess, or a minority class never found; warn on
+    the same findings with balanced classes, where they are no paradox (a high accuracy that
+    only reflects the majority) but a model that learned less than a constant guess."""
     scores = ev.scores
     if scores is None:
         return Skip("accuracy_paradox", "not a binary or multi-class classification")
     majority, accuracy = scores["majority_share"], scores["accuracy"]
     imbalanced = majority >= t.imbalance
+    if scores["paradox"] and not imbalanced:
+        return _no_better_than_a_guess(scores, t)
     status = FAIL if imbalanced and scores["paradox"] else OK
     found = " ".join(scores["paradox"]) or "no accuracy-paradox finding"
     return verdict(
@@ -107,9 +111,32 @@ def accuracy_paradox(ev, t) -> dict | Skip:
         "The accuracy only reflects the majority class: read recall, precision, balanced "
         "accuracy or AUC; weight the classes (sample_weight) or resample, and choose the "
         "decision threshold from a precision-recall curve.",
+        _paradox_threshold(t),
+        majority_share=majority,
+        accuracy=accuracy,
+    )
+
+
+def _paradox_threshold(t) -> str:
+    return (
         f"fail when the majority share is at least {t.imbalance:.0%} and the evaluation finds "
         f"the paradox (accuracy within {PARADOX_MARGIN:g}·(1 − share) of the majority guess, "
-        f"or a minority class never found)",
+        f"or a minority class never found); warn on those findings with balanced classes"
+    )
+
+
+def _no_better_than_a_guess(scores: dict, t) -> dict:
+    """WARN: balanced classes, yet the model is no better than always guessing the majority."""
+    majority, accuracy = scores["majority_share"], scores["accuracy"]
+    return verdict(
+        "accuracy_paradox",
+        WARN,
+        f"majority class {majority:.1%} of the {scores['rows']} (balanced: below "
+        f"{t.imbalance:.0%}, so no paradox), accuracy {accuracy:.1%}: the model does no better "
+        f"than always predicting the majority class, or never finds a class",
+        "The model has not learned the task: read the training rules first (dead units, "
+        "vanishing gradients, the learning rate), then train longer.",
+        _paradox_threshold(t),
         majority_share=majority,
         accuracy=accuracy,
     )
