@@ -123,3 +123,25 @@ def test_a_model_no_better_than_the_majority_guess_is_not_ok(dead_relu_report):
     assert found["status"] == "warn"
     assert "paradox" not in found["evidence"].replace("no paradox", "")
     assert "no better than always predicting the majority class" in found["evidence"]
+
+
+# -- 5. probe rows of the wrong width: predict's message, not onnxruntime's -------------------
+
+
+@pytest.mark.parametrize("include_preprocessor", [True, False])
+def test_to_onnx_checks_the_probe_rows_width_first(tmp_path, include_preprocessor):
+    pytest.importorskip("onnxruntime")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 5))
+    y = (X[:, 0] > 0).astype(int)
+    layers = [mk.layers.Dense(4, activation="relu"), mk.layers.Dense(1, activation="sigmoid")]
+    net = mk.Sequential(layers, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net.fit(X, y, loss="binary_cross_entropy", epochs=2)
+    with pytest.raises(ValueError, match=r"has 3 features, but the network was built for 5") as e:
+        mk.export.to_onnx(
+            net, tmp_path / "y.onnx", probe_rows=X[:, :3], include_preprocessor=include_preprocessor
+        )
+    assert "INVALID_ARGUMENT" not in str(e.value)
+    assert not (tmp_path / "y.onnx").exists()

@@ -20,6 +20,7 @@ import os
 
 import numpy as np
 
+from .._validation import check_features
 from .._version import __version__
 from ..modelfile import write_atomically
 from ..persistence.atomic import refuse_existing
@@ -104,11 +105,13 @@ def to_onnx(
     proto, (inputs, outputs) = onnx_model.build(onnx, model, net, spec, dtype, opset)
     onnx.checker.check_model(proto)
     rows = probe_rows if probe_rows is not None else probe.probe_rows(net, spec, dtype)
+    if spec is None:  # the file takes features: the width check predict makes, named here
+        check_features(rows, dtype=dtype, n_features=net.n_features, name="to_onnx probe_rows")
     rows = probe.rounded(rows, spec, dtype)
     missing_text = spec.tokens[0] if spec is not None and spec.tokens else ""
+    expected = verify.expected(model, net, rows, include_preprocessor)  # the model's own checks
     session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
     got = session.run(None, probe.feed(rows, inputs, missing_text))
-    expected = verify.expected(model, net, rows, include_preprocessor)
     tolerance = _tolerance(tolerance, dtype, net)
     report = verify.compare(dict(zip([p.name for p in outputs], got)), expected, tolerance)
     if not report["agrees"]:
