@@ -145,3 +145,42 @@ def test_to_onnx_checks_the_probe_rows_width_first(tmp_path, include_preprocesso
         )
     assert "INVALID_ARGUMENT" not in str(e.value)
     assert not (tmp_path / "y.onnx").exists()
+
+
+# -- 6. class_weight names the label at fault ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def _fit(class_weight, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return mk.MLPClassifier(max_iter=2, class_weight=class_weight, random_state=0).fit(X, y)
+
+
+def test_an_unknown_class_weight_label_is_named_with_the_classes(labelled):
+    with pytest.raises(
+        ValueError, match=r"label\(s\) 5, which are not classes of y \(classes: 0, 1\)"
+    ):
+        _fit({0: 1, 5: 2}, *labelled)
+
+
+def test_class_weight_keys_of_another_type_are_named_as_such(labelled):
+    with pytest.raises(ValueError, match=r"'0', '1'.*keys are str but the labels are int"):
+        _fit({"0": 2, "1": 1}, *labelled)
+
+
+def test_a_class_the_dict_leaves_out_keeps_weight_1(labelled):
+    from mlpkit.estimators.class_weights import row_class_weights
+
+    X, y = labelled
+    weights = row_class_weights({0: 2.0}, y, "MLPClassifier")
+    assert np.array_equal(weights, np.where(y == 0, 2.0, 1.0))
+    _fit({0: 2}, X, y)
+    labels = np.where(y == 1, "yes", "no")
+    assert np.array_equal(row_class_weights({"yes": 3}, labels, "M"), np.where(y, 3.0, 1.0))

@@ -253,7 +253,7 @@ DATA = [
         "class_weight of unknown class",
         lambda: classifier(class_weight={0: 1, 5: 2}).fit(X, Y),
         ValueError,
-        ["class_weight", "[1]"],
+        ["class_weight", "5", "classes: 0, 1"],
     ),
     (
         "partial_fit without classes",

@@ -7,7 +7,6 @@ import inspect
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import callbacks, initializers, layers, modelfile, regularizers
@@ -17,6 +16,7 @@ from ..exceptions import ConfigError
 from ..network import Sequential
 from ..training import streamed
 from . import hyperparameters, solvers
+from .class_weights import row_class_weights
 from .inputs import not_numeric
 from .lbfgs import fit_lbfgs
 from .parameters import decode, encode
@@ -336,7 +336,7 @@ class MLPBase(BaseEstimator):
         weights = check_sample_weight(sample_weight, n, np.float64)
         class_weight = getattr(self, "class_weight", None)
         if class_weight is not None and not (y.ndim == 2 and y.shape[1] > 1):
-            by_class = compute_sample_weight(class_weight, y.ravel())
+            by_class = row_class_weights(class_weight, y.ravel(), type(self).__name__)
             weights = by_class if weights is None else weights * by_class
         return weights
 
