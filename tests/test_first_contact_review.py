@@ -189,3 +189,16 @@ def test_a_file_that_appears_while_writing_is_not_replaced(tmp_path):
         write_atomically(str(path), meanwhile, overwrite=False)
     assert path.read_bytes() == b"theirs"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_class_weights_over_partial_fit_chunks_that_lack_a_class():
+    """The dict names every class of the model; a chunk may hold only some of them."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 4))
+    y = np.repeat([0, 1, 2], 30)
+    model = mk.MLPClassifier(class_weight={0: 1.0, 1: 2.0, 2: 3.0}, random_state=0)
+    model.partial_fit(X[:60], y[:60], classes=[0, 1, 2])  # the first chunk lacks class 2
+    model.partial_fit(X[30:], y[30:])  # a later one lacks class 0
+    assert model.classes_.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"labels \[7\] the model does not know"):
+        model.partial_fit(X[:5], np.full(5, 7))

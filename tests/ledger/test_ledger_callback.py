@@ -42,7 +42,7 @@ def test_a_fit_is_recorded_with_its_history_and_provenance(tmp_path, data):
     assert run["environment"] == environment()
     assert run["config"]["network"] == json.loads(json.dumps(net.get_config()))
     assert run["config"]["loss"]["name"] and run["config"]["optimizer"]["name"]
-    assert run["config"]["fit"] == {"epochs": 4, "first_epoch": 0, "steps": 2}
+    assert run["config"]["fit"] == {"epochs": 4, "first_epoch": 0, "steps": 2, "resumed": False}
     assert 0 < run["duration"] < 60 and run["started"] <= run["finished"]
 
 

@@ -211,7 +211,8 @@ class MLPBase(BaseEstimator):
         first = not hasattr(self, "network_") or not (partial or self.warm_start)
         X = self._validate_X(X, reset=first)
         y = self._check_targets(y)
-        weights = self._row_weights(y, sample_weight, X)
+        known = classes if first else getattr(self, "classes_", None)  # a batch may lack some
+        weights = self._row_weights(y, sample_weight, X, known)
         if first:
             self.network_ = self._build_network(*self._output_layer(y, classes))
             self.optimizer_ = None if self.solver == "lbfgs" else solvers.make_optimizer(self)
@@ -330,13 +331,14 @@ class MLPBase(BaseEstimator):
     def _fitted_from_network(self) -> None:
         """Fitted attributes read off the network (nothing kept twice)."""
 
-    def _row_weights(self, y, sample_weight, X):
-        """sample_weight times the class weights (classifier), or None when all are 1."""
+    def _row_weights(self, y, sample_weight, X, classes=None):
+        """sample_weight times the class weights (classifier; ``classes``: every class, when
+        y may lack some), or None when all are 1."""
         n = n_rows(X)
         weights = check_sample_weight(sample_weight, n, np.float64)
         class_weight = getattr(self, "class_weight", None)
         if class_weight is not None and not (y.ndim == 2 and y.shape[1] > 1):
-            by_class = row_class_weights(class_weight, y.ravel(), type(self).__name__)
+            by_class = row_class_weights(class_weight, y.ravel(), type(self).__name__, classes)
             weights = by_class if weights is None else weights * by_class
         return weights
 

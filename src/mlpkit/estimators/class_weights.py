@@ -16,23 +16,27 @@ import numpy as np
 from sklearn.utils.class_weight import compute_sample_weight
 
 
-def row_class_weights(class_weight, y: np.ndarray, owner: str) -> np.ndarray:
-    """(n_samples,) weight of each row's class; ``y`` holds one label per row.
+def row_class_weights(class_weight, y: np.ndarray, owner: str, classes=None) -> np.ndarray:
+    """(n_samples,) weight of each row's class; ``y`` holds one label per row. ``classes``:
+    every class the model has (``partial_fit``'s ``classes``, or ``classes_`` when a fit
+    continues), when a batch of y may lack some; None: the labels of y.
 
     Raises:
         ValueError: (the parameter does not fit the data, as scikit-learn raises it) a key
-            of ``class_weight`` that is not a class of ``y``, naming the keys,
-            the classes and, when the types differ, the type of each.
+            of ``class_weight`` that is not a class, naming the keys, the classes and, when
+            the types differ, the type of each.
     """
     if not isinstance(class_weight, Mapping):
         return compute_sample_weight(class_weight, y)
-    classes = np.unique(y)
+    classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
     known = set(classes.tolist())
     unknown = [key for key in class_weight if key not in known]
     if unknown:
         raise ValueError(_unknown_labels(owner, unknown, classes))
     by_class = np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
-    return by_class[np.searchsorted(classes, y)]
+    index = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+    # a label outside ``classes`` weighs 1 here; the fit refuses it, naming it, right after
+    return np.where(classes[index] == y, by_class[index], 1.0)
 
 
 def _unknown_labels(owner: str, unknown: list, classes: np.ndarray) -> str:
