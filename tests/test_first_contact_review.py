@@ -202,3 +202,27 @@ def test_class_weights_over_partial_fit_chunks_that_lack_a_class():
     assert model.classes_.tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match=r"labels \[7\] the model does not know"):
         model.partial_fit(X[:5], np.full(5, 7))
+
+
+def test_the_doctor_points_at_dead_relus_not_at_what_the_network_already_has():
+    """Biases of −10 kill every ReLU: the vanishing-gradient and initialisation advice must
+    not recommend ReLU and He initialisation, which the network already uses."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    dead = mk.initializers.Constant(-10.0)
+    net = mk.Sequential(
+        [
+            mk.layers.Dense(16, activation="relu", bias_initializer=dead),
+            mk.layers.Dense(16, activation="relu", bias_initializer=dead),
+            mk.layers.Dense(1, activation="sigmoid"),
+        ],
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = mk.doctor(net, X, y, loss="binary_cross_entropy")
+    advice = {v["rule"]: v["advice"] for v in report.to_dict()["verdicts"]}
+    for rule in ("vanishing_gradients", "initialization"):
+        assert "never active" in advice[rule] and "bias_initializer='zeros'" in advice[rule]
+        assert "Try ReLU" not in advice[rule] and "mlpkit's defaults do" not in advice[rule]

@@ -77,7 +77,8 @@ def vanishing_gradients(ev, t) -> dict | Skip:
         status,
         f"the first layer's ({first}) gradient norm is {ratio:.3g} times the last layer's "
         f"({last}) (median over {_epochs(ev)} epoch(s))",
-        "Try ReLU activations, He initialisation, batch normalisation or residual "
+        dead_relu_advice(ev.final, t)
+        or "Try ReLU activations, He initialisation, batch normalisation or residual "
         "connections; fewer layers also help.",
         f"warn below {t.vanishing_warn:g}, fail below {t.vanishing_fail:g}",
         ratio=ratio,
@@ -109,6 +110,26 @@ def exploding_gradients(ev, t) -> dict:
         f"above {t.exploding_norm_fail:g} or on divergence",
         largest=largest,
         ratio=ratio,
+    )
+
+
+def dead_relu_advice(stats: dict, t) -> str | None:
+    """The advice when a ReLU layer is mostly dead in the probe statistics ``stats`` (share of
+    units never active above dead_relu_warn): no gradient flows through dead units, so they,
+    not the activation or the initialiser of the weights, are the cause to fix first (often
+    the biases). None when no layer is."""
+    found = _prefixed(stats, "dead_fraction")
+    if not found:
+        return None
+    key = max(found, key=found.get)
+    share = float(found[key])
+    if share <= t.dead_relu_warn:
+        return None
+    return (
+        f"{share:.0%} of the ReLU units of layer {key} are never active (see dying_relu), so "
+        "no gradient flows through them: fix that first. Start the biases at zero "
+        "(bias_initializer='zeros'), lower the learning rate, or use a leaky ReLU "
+        "(activation='leaky_relu') or ELU."
     )
 
 
@@ -170,7 +191,8 @@ def initialization(ev, t) -> dict | Skip:
         grade(size, t.init_warn, t.init_fail),
         f"at the weights the doctor started from, std(z) {trend} from {stds[first]:.3g} "
         f"(layer {first}) to {stds[last]:.3g} (layer {last}): a factor {ratio:.3g}",
-        "Use the initialisation made for the activation: He (he_normal) for ReLU, Glorot "
+        dead_relu_advice(ev.initial, t)
+        or "Use the initialisation made for the activation: He (he_normal) for ReLU, Glorot "
         "(glorot_uniform) for tanh/sigmoid; mlpkit's defaults do.",
         f"warn outside [1/{t.init_warn:g}, {t.init_warn:g}], fail outside "
         f"[1/{t.init_fail:g}, {t.init_fail:g}]",
