@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import kernels, schedules
-from .._checks import check_positive
+from .._checks import check_positive, is_real
 from ..exceptions import ConfigError
 from ..kernels import memory
 from .clipping import check_clipping, norm_scale
@@ -115,7 +115,8 @@ class Optimizer:
             lr = lr(step)
             if isinstance(lr, np.ndarray) and lr.ndim == 0:
                 lr = lr.item()
-            lr = check_positive(f"learning_rate({step})", lr, allow_zero=True)
+            if not (is_real(lr) and lr >= 0):  # the name is made only for the message
+                check_positive(f"learning_rate({step})", lr, allow_zero=True)
         return float(lr) * self.lr_factor
 
     def clipping(self, clip_value=None, clip_norm=None) -> tuple:
