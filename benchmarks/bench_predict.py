@@ -16,6 +16,8 @@ as PyTorch and OpenBLAS. The outputs are checked to agree before timing.
 Run as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_predict.py``.
 Flags: --workloads small,mnist,wide  --rows 1,64,4096  --rounds 7  --seconds 0.2
        --peers mlpkit,torch,onnxruntime  --threads 2  --json PATH  --smoke
+``mlpkit_frozen`` is ``mk.freeze(net)``: a snapshot of the weights, packed once for the
+register-tile GEMM (mlpkit.kernels.gemm), as onnxruntime's session packs them when it starts.
 ``--peers`` may add ``mlpkit_layers``: mlpkit with the one-call Dense stack turned off
 (``inference.Predictor(net, stack=False)``), the layer-by-layer path timed in the same rounds.
 ``--smoke`` (run by tests/inference/test_bench_predict_smoke.py): rows 1 and 8, two short
@@ -37,7 +39,7 @@ import numpy as np
 
 ARCHITECTURES = {"small": (32, (128, 128), 2), "mnist": (784, (256, 128), 10)}
 ARCHITECTURES["wide"] = (256, (1024, 1024), 10)
-PEERS = ("mlpkit", "torch", "onnxruntime")
+PEERS = ("mlpkit", "mlpkit_frozen", "torch", "onnxruntime")
 
 
 def network(workload: str):
@@ -123,6 +125,13 @@ def layer_by_layer(net):
     return twin.predict
 
 
+def mk_freeze(net):
+    """``mk.freeze(net)``; imported here so that importing this script does not import mlpkit."""
+    import mlpkit as mk
+
+    return mk.freeze(net)
+
+
 def peers(net, names, threads: int) -> dict:
     """The predict function of each peer that is installed."""
     made = {}
@@ -132,6 +141,8 @@ def peers(net, names, threads: int) -> dict:
                 made[name] = net.predict
             elif name == "mlpkit_layers":
                 made[name] = layer_by_layer(net)
+            elif name == "mlpkit_frozen":
+                made[name] = mk_freeze(net).predict
             elif name == "torch":
                 made[name] = torch_peer(net, threads)
             elif name == "onnxruntime":

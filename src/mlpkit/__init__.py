@@ -49,6 +49,7 @@ _LAZY = {
     "report": ".html_report",
     "runs": ".ledger",
     "load": ".loading",
+    "freeze": ".frozen",
     "Sequential": ".network",
     "Perceptron": ".perceptron",
 }
@@ -76,6 +77,7 @@ __all__ = [
     "MLPRegressor",
     "Perceptron",
     "load",
+    "freeze",
     "layers",
     "losses",
     "optim",

@@ -97,21 +97,27 @@ class Predictor:
         out = np.empty((n, self.net.n_outputs), dtype=x.dtype)
         stack = self._stack
         if stack is not None and n <= CHUNK_ROWS and stack.takes(n):
-            scratch = _buffer(self._workspace(n, x.dtype), "stack", (2, n * stack.width), x.dtype)
+            scratch = buffer(self.workspace(n, x.dtype), "stack", (2, n * stack.width), x.dtype)
             if stack.forward(x, scratch, out):
                 return out
         for start in range(0, n, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, n)
-            space = self._workspace(stop - start, x.dtype)
+            space = self.workspace(stop - start, x.dtype)
             out[start:stop] = run(self._steps, x[start:stop], space)
         return out
 
     def _plan(self) -> None:
         if self._steps is None:
-            self._steps = plan(self.net.layers)
+            self._steps = plan(self.net.layers, dense=self.dense_step)
             self._stack = dense_stack.of(self.net) if self.use_stack else None
 
-    def _workspace(self, rows: int, dtype) -> dict:
+    def dense_step(self, layer: Dense, key: str):
+        """The inference step of a Dense layer (:func:`dense_step`); a subclass may give
+        its own (:class:`mlpkit.packed.PackedPredictor`)."""
+        return dense_step(layer, key)
+
+    def workspace(self, rows: int, dtype) -> dict:
+        """The workspace (a dict of arrays by key) of this thread and batch size."""
         key = (threading.get_ident(), rows, np.dtype(dtype))
         space = self._spaces.pop(key, None)
         if space is None:
@@ -122,7 +128,7 @@ class Predictor:
         return space
 
 
-def _buffer(space: dict, key: str, shape, dtype) -> np.ndarray:
+def buffer(space: dict, key: str, shape, dtype) -> np.ndarray:
     """The workspace array ``key`` of a batch size, allocated on its first use."""
     array = space.get(key)
     if array is None:
@@ -130,10 +136,12 @@ def _buffer(space: dict, key: str, shape, dtype) -> np.ndarray:
     return array
 
 
-def plan(layers, prefix: str = "") -> list:
+def plan(layers, prefix: str = "", dense=None) -> list:
     """One step per layer, ``step(x, space) -> y`` in inference mode; workspace keys are the
-    layer's position (``"2.0.z"``: the first layer of the third one's block)."""
-    return [_step(layer, f"{prefix}{index}.") for index, layer in enumerate(layers)]
+    layer's position (``"2.0.z"``: the first layer of the third one's block). ``dense(layer,
+    key)`` makes the steps of Dense layers (default :func:`dense_step`)."""
+    dense = dense or dense_step
+    return [_step(layer, f"{prefix}{index}.", dense) for index, layer in enumerate(layers)]
 
 
 def run(steps: list, x: np.ndarray, space: dict) -> np.ndarray:
@@ -143,21 +151,21 @@ def run(steps: list, x: np.ndarray, space: dict) -> np.ndarray:
     return x
 
 
-def _step(layer, key: str):
+def _step(layer, key: str, dense):
     """The inference step of one layer."""
     if isinstance(layer, Dense):
-        return _dense_step(layer, key)
+        return dense(layer, key)
     if isinstance(layer, Dropout):
         return lambda x, space: x
     if isinstance(layer, BatchNorm):
         return _batchnorm_step(layer, key)
     if isinstance(layer, Residual):
-        return _residual_step(layer, key)
+        return _residual_step(layer, key, dense)
     if isinstance(layer, Activation) and activation_name(layer) in IN_PLACE:
-        activate = _in_place_step(activation_name(layer), key)
+        activate = in_place_step(activation_name(layer), key)
         # x may be the caller's array or a skip still needed: f is applied to a copy
         return lambda x, space: activate(
-            _copy_into(_buffer(space, key + "a", x.shape, x.dtype), x), space
+            _copy_into(buffer(space, key + "a", x.shape, x.dtype), x), space
         )
     return lambda x, space: layer.forward(x, training=False)
 
@@ -167,14 +175,14 @@ def _copy_into(out: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dense_step(layer: Dense, key: str):
+def dense_step(layer: Dense, key: str):
     """z = x·W + b (n_rows, units) in the workspace, then f(z) in place (or f's own forward)."""
     name, units = activation_name(layer.activation), layer.units
     bias = layer.use_bias
-    activate = _in_place_step(name, key) if name in IN_PLACE else None
+    activate = in_place_step(name, key) if name in IN_PLACE else None
 
     def step(x, space):
-        z = np.matmul(x, layer.W, out=_buffer(space, key + "z", (x.shape[0], units), x.dtype))
+        z = np.matmul(x, layer.W, out=buffer(space, key + "z", (x.shape[0], units), x.dtype))
         if bias and name == "relu":
             bias_relu(z, layer.b, z)  # one loop over z once compiled (mlpkit.layers.fused)
             return z
@@ -190,7 +198,7 @@ def _batchnorm_step(layer: BatchNorm, key: str):
     shaped inputs (n, C, *S))."""
 
     def step(x, space):
-        out = _buffer(space, key + "y", x.shape, x.dtype)
+        out = buffer(space, key + "y", x.shape, x.dtype)
         x, y, _, per = by_channel(x, out)  # rows as they are; (n, C, *S) per channel
         np.subtract(x, per(layer.running_mean), out=y)
         y *= per(layer.gamma / np.sqrt(layer.running_var + layer.epsilon))
@@ -200,20 +208,20 @@ def _batchnorm_step(layer: BatchNorm, key: str):
     return step
 
 
-def _residual_step(layer: Residual, key: str):
+def _residual_step(layer: Residual, key: str, dense):
     """y = h(x) + x, or h(x) + x·P with a projection P."""
-    inner = plan(layer.layers, key)
-    project = None if layer.projection is None else _dense_step(layer.projection, key + "P")
+    inner = plan(layer.layers, key, dense)
+    project = None if layer.projection is None else dense(layer.projection, key + "P")
 
     def step(x, space):
         h = run(inner, x, space)
         skip = x if project is None else project(x, space)
-        return np.add(h, skip, out=_buffer(space, key + "y", h.shape, h.dtype))
+        return np.add(h, skip, out=buffer(space, key + "y", h.shape, h.dtype))
 
     return step
 
 
-def _in_place_step(name: str, key: str):
+def in_place_step(name: str, key: str):
     """f(z) written over z, for the activations of :data:`IN_PLACE`."""
 
     def step(z, space):
@@ -222,7 +230,7 @@ def _in_place_step(name: str, key: str):
         elif name == "tanh":
             np.tanh(z, out=z)
         elif name == "sigmoid":
-            sigmoid(z, z, _buffer(space, key + "s", z.shape, z.dtype))  # out may alias z
+            sigmoid(z, z, buffer(space, key + "s", z.shape, z.dtype))  # out may alias z
         elif name == "softmax":
             softmax(z, z)
         return z

@@ -20,6 +20,6 @@ is ``"numpy"``. Choose it with the environment variable ``MLPKIT_KERNELS=numba``
     'numpy'
 """
 
-from .jit import backend, compiled, reference_work, use, using
+from .jit import backend, compiled, may_compile, reference_work, use, using
 
-__all__ = ["backend", "compiled", "reference_work", "use", "using"]
+__all__ = ["backend", "compiled", "may_compile", "reference_work", "use", "using"]

@@ -76,6 +76,15 @@ def backend() -> str:
     return "numba"
 
 
+def may_compile() -> bool:
+    """Whether compiled code may run in this process: numba is installed and the backend is
+    not ``"numpy"``. For work a caller asked to be fast up front (:func:`mlpkit.freeze`), where
+    ``"auto"``'s wait for :data:`LOAD_AFTER` seconds of reference work does not apply."""
+    chosen = _chosen or os.environ.get("MLPKIT_KERNELS") or "auto"
+    _check(chosen, "MLPKIT_KERNELS" if _chosen is None else "the kernel backend")
+    return chosen != "numpy" and _numba_available()
+
+
 @contextmanager
 def reference_work(kernel: str, entries: int) -> Iterator[None]:
     """``with reference_work("bias_relu", z.size): ...`` around a reference kernel: its

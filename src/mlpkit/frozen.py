@@ -1,0 +1,87 @@
+r"""A model frozen for prediction: a copy of its weights taken once, predicted fast.
+
+``frozen = mk.freeze(model)`` copies a built network or fitted estimator (through its model
+document, :meth:`~mlpkit.network.Sequential.to_document`, so the copy is what a saved file
+would load as) and gives the copy's network a :class:`~mlpkit.packed.PackedPredictor`: every
+float32 Dense kernel packed once for the register-tile GEMM (:mod:`mlpkit.kernels.gemm`), as
+an ONNX Runtime session packs its constant weights when it starts. ``frozen.predict(X)``
+gives what ``model.predict(X)`` gave at the time of freezing (the same checks and messages,
+the same preprocessing and decoding; the numbers agree to float32 rounding), and a later fit
+or change of ``model`` does not reach it: freeze again after training.
+
+It is the model's prediction methods only (``predict``, ``predict_proba``,
+``predict_log_proba``, ``predict_classes``) and what they are read with (``classes_``,
+``n_features``, ``n_outputs``, ``input_columns``). Without numba, with
+``MLPKIT_KERNELS=numpy``, or on a CPU without AVX2 and FMA, the copy keeps the ordinary
+inference path (:class:`~mlpkit.inference.Predictor`): still a snapshot, not faster.
+"""
+
+from __future__ import annotations
+
+from . import kernels
+from .inference import Predictor
+from .network import Sequential
+
+#: The names a frozen model answers: prediction and what it is read with.
+PREDICTING = (
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "predict_classes",
+    "classes_",
+    "n_features",
+    "n_features_in_",
+    "n_outputs",
+    "input_columns",
+    "feature_names_in_",
+)
+
+
+class FrozenModel:
+    """The prediction methods of a copy of a model whose weights no one changes.
+
+    Args:
+        model: a built :class:`~mlpkit.network.Sequential` or a fitted estimator.
+    """
+
+    def __init__(self, model) -> None:
+        if not hasattr(model, "to_document") or not hasattr(type(model), "from_document"):
+            raise TypeError(
+                f"mk.freeze takes a network (mk.Sequential) or an mlpkit estimator; received "
+                f"{type(model).__name__}."
+            )
+        self.kind = type(model).__name__
+        self._model = type(model).from_document(*model.to_document())
+        network = self._model if isinstance(self._model, Sequential) else self._model.network_
+        network.predictor = predictor(network)
+        self.packed = type(network.predictor) is not Predictor
+
+    def __getattr__(self, name: str):
+        if name in PREDICTING:
+            return getattr(self.__dict__["_model"], name)
+        raise AttributeError(
+            f"a frozen {self.__dict__.get('kind', 'model')} has only its prediction methods and "
+            f"attributes {PREDICTING}; {name!r} is the original model's (freeze again after "
+            "training it)."
+        )
+
+    def __repr__(self) -> str:
+        path = "packed GEMM" if self.packed else "inference path"
+        return f"FrozenModel({self.kind}, {path})"
+
+
+def predictor(network: Sequential) -> Predictor:
+    """The frozen copy's predictor: packed where numba may run and the CPU has the vectors."""
+    if kernels.may_compile():
+        from .kernels import gemm
+
+        if gemm.supported():
+            from .packed import PackedPredictor
+
+            return PackedPredictor(network)
+    return Predictor(network)
+
+
+def freeze(model) -> FrozenModel:
+    """A frozen copy of ``model`` for fast prediction (see :mod:`mlpkit.frozen`)."""
+    return FrozenModel(model)

@@ -1,0 +1,97 @@
+r"""The inference path of a frozen network: Dense kernels packed once for the register-tile
+GEMM of :mod:`mlpkit.kernels.gemm`.
+
+:class:`PackedPredictor` is :class:`mlpkit.inference.Predictor` with packed Dense layers. At
+planning, W (K, N) and b of every float32 Dense layer whose activation is one of the
+inference path's in-place ones are packed into panels (:class:`~mlpkit.kernels.gemm.
+PackedLayers`). A call of n rows computes z = h·W + b, ReLU fused, into a workspace and
+hands on its first N columns, a view, after any other activation in place. Where every layer
+is such a Dense layer and the hidden ones are ReLU or linear, a call of several rows runs
+the whole stack in one compiled call and applies the last activation to the output; one row
+keeps the one-call BLAS path (:mod:`mlpkit.dense_stack`, a GEMV packs nothing). Calls BLAS
+is faster for (:func:`mlpkit.kernels.gemm.prefers`), or whose input has not unit column
+stride, take the BLAS step. Every other layer keeps its step.
+
+The packs are copies: weights written after planning are not seen. Only a network no one
+trains may have this predictor, which is what :func:`mlpkit.freeze` guarantees.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .inference import CHUNK_ROWS, IN_PLACE, Predictor, buffer, dense_step, in_place_step
+from .layers.activations import activation_name
+from .layers.dense import Dense
+
+#: The whole stack before the first call plans it.
+UNPLANNED = object()
+
+
+class PackedPredictor(Predictor):
+    """A :class:`~mlpkit.inference.Predictor` whose Dense layers run the packed GEMM.
+
+    Args:
+        net: a built network nobody trains after this (its kernels are packed at planning).
+    """
+
+    def __init__(self, net) -> None:
+        super().__init__(net)
+        self._whole = UNPLANNED
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The network's output for checked inputs x (n_rows, n_features): a fresh array."""
+        if self._whole is UNPLANNED:
+            self._whole = whole_stack(self.net)
+        rows, whole = x.shape[0], self._whole
+        if whole is None or rows == 1 or rows > CHUNK_ROWS or not whole[0].prefers(rows):
+            return super().forward(x)
+        layers, activate = whole
+        space = self.workspace(rows, x.dtype)
+        z = layers.forward(x, buffer(space, "packed", layers.scratch_shape(rows), np.float32))
+        out = np.array(z)
+        return out if activate is None else activate(out, space)
+
+    def dense_step(self, layer: Dense, key: str):
+        """z = f(x·W + b) by the packed GEMM, or :func:`mlpkit.inference.dense_step`."""
+        from .kernels import gemm  # imports numba: only once a frozen network plans
+
+        name = activation_name(layer.activation)
+        blas = dense_step(layer, key)
+        if layer.W.dtype != np.float32 or name not in IN_PLACE:
+            return blas
+        packed = gemm.PackedLayers([(layer.W, layer.b if layer.use_bias else None, name == "relu")])
+        activate = None if name in ("linear", "relu") else in_place_step(name, key)
+
+        def step(x, space):
+            rows = x.shape[0]
+            if x.strides[1] != x.itemsize or not packed.prefers(rows):
+                return blas(x, space)
+            z = packed.forward(
+                x, buffer(space, key + "packed", packed.scratch_shape(rows), x.dtype)
+            )
+            return z if activate is None else activate(z, space)
+
+        return step
+
+
+def whole_stack(net):
+    """(the network's Dense layers packed as one stack, its last activation in place or
+    None) where every layer is a float32 Dense layer with an in-place activation and the
+    hidden ones are ReLU or linear; else None."""
+    from .kernels import gemm
+
+    names = [activation_name(layer.activation) for layer in net.layers if type(layer) is Dense]
+    if (
+        net.dtype != np.float32
+        or len(names) != len(net.layers)
+        or any(name not in ("linear", "relu") for name in names[:-1])
+        or names[-1] not in IN_PLACE
+    ):
+        return None
+    layers = gemm.PackedLayers(
+        [(layer.W, layer.b if layer.use_bias else None, name == "relu")
+         for layer, name in zip(net.layers, names)]
+    )  # fmt: skip
+    last = names[-1]
+    return layers, None if last in ("linear", "relu") else in_place_step(last, "out.")

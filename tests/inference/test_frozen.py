@@ -1,0 +1,155 @@
+"""mk.freeze: a snapshot of a model whose Dense kernels are packed once for the register-tile
+GEMM (mlpkit.kernels.gemm), against np.matmul and the ordinary inference path, its reference."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlpkit as mk
+from mlpkit.kernels import gemm
+
+L = mk.layers
+pytestmark = pytest.mark.skipif(not gemm.supported(), reason="the CPU has no AVX2/FMA vectors")
+
+
+def reference(h, W, b, relu):
+    z = h.astype(np.float64) @ W + (0 if b is None else b)
+    return np.where(z <= 0, 0, z) if relu else z
+
+
+def bound(h, W, b=None):
+    """float32 rounding of b + a sum of K products: (K + 1) · ε · (Σ|h||W| + |b|), with room."""
+    magnitude = np.abs(h) @ np.abs(W) + (0 if b is None else np.abs(b))
+    return 4 * (W.shape[0] + 1) * np.finfo(np.float32).eps * magnitude
+
+
+@pytest.mark.parametrize("rows", [1, 2, 5, 6, 7, 8, 9, 13, 64, 100])
+@pytest.mark.parametrize("depth, units", [(1, 1), (5, 2), (33, 15), (33, 16), (40, 17), (96, 33)])
+@pytest.mark.parametrize("relu", [False, True])
+def test_the_packed_product_matches_matmul(rows, depth, units, relu):
+    rng = np.random.default_rng(rows * 1000 + depth + units)
+    h = rng.normal(size=(rows, depth)).astype(np.float32)
+    W = rng.normal(size=(depth, units)).astype(np.float32)
+    b = rng.normal(size=units).astype(np.float32)
+    layers = gemm.PackedLayers([(W, b, relu)])
+    z = layers.forward(h, np.full(layers.scratch_shape(rows), np.nan, np.float32))
+    assert z.shape == (rows, units)
+    assert np.all(np.abs(z - reference(h, W, b, relu)) <= bound(h, W, b))
+
+
+def test_a_deep_kernel_runs_in_panel_groups_and_rows_of_any_stride():
+    """K = 1200: a group holds fewer panels than the layer has; h a view with row stride 1300."""
+    rng = np.random.default_rng(0)
+    wide = rng.normal(size=(70, 1300)).astype(np.float32)
+    h = wide[:, :1200]
+    W = rng.normal(size=(1200, 300)).astype(np.float32)
+    layers = gemm.PackedLayers([(W, None, False)])
+    assert layers.table[0, 2] > gemm.GROUP_BYTES // (4 * 1200 * gemm.NR)
+    z = layers.forward(h, np.empty(layers.scratch_shape(70), np.float32))
+    assert np.all(np.abs(z - reference(h, W, None, False)) <= bound(h, W))
+
+
+def test_a_stack_of_layers_is_the_chain_of_its_products():
+    rng = np.random.default_rng(1)
+    shapes = [(31, 50), (50, 20), (20, 3)]
+    parts = [(rng.normal(size=s).astype(np.float32), rng.normal(size=s[1]).astype(np.float32))
+             for s in shapes]  # fmt: skip
+    layers = gemm.PackedLayers([(W, b, i < 2) for i, (W, b) in enumerate(parts)])
+    x = rng.normal(size=(11, 31)).astype(np.float32)
+    expected = x.astype(np.float64)
+    for i, (W, b) in enumerate(parts):
+        expected = reference(expected, W, b, i < 2)
+    got = layers.forward(x, np.empty(layers.scratch_shape(11), np.float32))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_relu_passes_nan_as_the_reference_does():
+    h = np.ones((3, 4), np.float32)
+    h[1, 2] = np.nan
+    W = np.ones((4, 5), np.float32)
+    z = gemm.PackedLayers([(W, None, True)]).forward(h, np.empty((2, 48), np.float32))
+    assert np.isnan(z[1]).all() and np.isfinite(z[[0, 2]]).all()
+
+
+def test_blas_keeps_the_calls_it_is_faster_for():
+    assert gemm.prefers(8, 1024) and gemm.prefers(1023, 1024) and gemm.prefers(4096, 256)
+    assert not gemm.prefers(4096, 1024) and not gemm.prefers(4096, 2)
+
+
+def network(hidden, output, units=10, n_features=12, dtype="float32", extra=()):
+    layers = [L.Dense(24, activation=name) for name in hidden] + list(extra)
+    net = mk.Sequential(layers + [L.Dense(units, activation=output)], random_state=0, dtype=dtype)
+    net.build(n_features)
+    net.params[...] += np.random.default_rng(3).normal(0, 0.2, net.params.size)
+    return net
+
+
+ROWS = [1, 3, 8, 64, 4097]
+
+
+@pytest.mark.parametrize(
+    "hidden, output",
+    [(["relu", "relu"], "softmax"), (["relu"], "sigmoid"), (["linear"], "linear"),
+     (["tanh", "relu"], "softmax"), (["sigmoid"], "relu")],
+)  # fmt: skip
+def test_a_frozen_network_predicts_what_the_network_predicted(hidden, output):
+    net = network(hidden, output)
+    frozen = mk.freeze(net)
+    assert frozen.packed
+    for rows in ROWS:
+        X = np.random.default_rng(rows).normal(size=(rows, 12)).astype(np.float32)
+        np.testing.assert_allclose(frozen.predict(X), net.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_other_layers_keep_their_steps_between_packed_ones():
+    extra = [L.BatchNorm(), L.Dropout(0.3), L.Residual([L.Dense(24, activation="relu")])]
+    net = network(["relu"], "softmax", extra=extra)
+    X = np.random.default_rng(0).normal(size=(50, 12)).astype(np.float32)
+    net.fit(X, np.eye(10)[np.arange(50) % 10], loss="categorical_cross_entropy", epochs=2,
+            verbose=0)  # fmt: skip
+    frozen = mk.freeze(net)
+    for rows in (1, 9, 50):
+        np.testing.assert_allclose(frozen.predict(X[:rows]), net.predict(X[:rows]), rtol=1e-5,
+                                   atol=1e-6)  # fmt: skip
+
+
+def test_the_copy_is_a_snapshot_a_later_change_does_not_reach():
+    net = network(["relu"], "softmax")
+    X = np.random.default_rng(0).normal(size=(20, 12)).astype(np.float32)
+    before = net.predict(X)
+    frozen = mk.freeze(net)
+    net.params[...] = 0
+    np.testing.assert_allclose(frozen.predict(X), before, rtol=1e-5, atol=1e-6)
+    with pytest.raises(AttributeError, match="prediction methods.*freeze again"):
+        frozen.fit  # noqa: B018
+
+
+def test_float64_and_the_numpy_backend_keep_the_inference_path():
+    X = np.random.default_rng(0).normal(size=(9, 12))
+    net = network(["relu"], "softmax", dtype="float64")
+    frozen = mk.freeze(net)
+    np.testing.assert_allclose(frozen.predict(X), net.predict(X), rtol=1e-12)
+    with mk.kernels.using("numpy"):
+        plain = mk.freeze(network(["relu"], "softmax"))
+    assert not plain.packed and "inference path" in repr(plain)
+
+
+def test_a_frozen_estimator_predicts_its_labels_and_checks_its_columns():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(120, 4)), columns=list("abcd"))
+    y = np.where(X["a"] + X["b"] > 0, "yes", "no")
+    clf = mk.MLPClassifier(hidden_layer_sizes=(16,), max_iter=30, random_state=0).fit(X, y)
+    frozen = mk.freeze(clf)
+    assert list(frozen.classes_) == ["no", "yes"]
+    np.testing.assert_array_equal(frozen.predict(X), clf.predict(X))
+    np.testing.assert_allclose(frozen.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+    with pytest.raises(ValueError) as frozen_error:
+        frozen.predict(X[list("bacd")])
+    with pytest.raises(ValueError) as own_error:
+        clf.predict(X[list("bacd")])
+    assert str(frozen_error.value) == str(own_error.value)
+
+
+def test_freeze_names_what_it_takes():
+    with pytest.raises(TypeError, match="mk.freeze takes a network.*received list"):
+        mk.freeze([1, 2])
