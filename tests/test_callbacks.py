@@ -653,7 +653,8 @@ def test_a_real_fit_passes_its_settings_and_the_documented_log_keys_to_callbacks
     net.fit(
         X, y, loss="mse", batch_size=10, epochs=2, validation_data=(X_val, y_val), callbacks=[Spy()]
     )
-    assert seen["params"] == {"epochs": 2, "steps": 3, "first_epoch": 0, "resumed": False}
+    expected = {"epochs": 2, "steps": 3, "first_epoch": 0, "resumed": False, "resumed_at": None}
+    assert seen["params"] == expected
     assert seen["batch"] >= {"loss", "grad_norm"}
     assert seen["epoch"] >= {
         "loss",

@@ -166,7 +166,8 @@ def test_csv_logger_creates_a_missing_folder_as_model_checkpoint_does(tmp_path):
     assert len(path.read_text().splitlines()) == 3
 
 
-def test_a_resumed_fit_appends_to_its_interrupted_runs_log(tmp_path):
+@pytest.mark.parametrize("cut_row", ["", "4,0.12"])
+def test_a_resumed_csv_log_holds_each_epoch_once(tmp_path, cut_row):
     X, y = _data()
     path = tmp_path / "log.csv"
     with pytest.raises(KeyboardInterrupt):
@@ -177,6 +178,9 @@ def test_a_resumed_fit_appends_to_its_interrupted_runs_log(tmp_path):
             checkpoint=tmp_path / "s",
             callbacks=[mk.callbacks.CSVLogger(path), Interrupt()],
         )
+    with open(path, "a", encoding="utf-8") as stream:
+        stream.write(cut_row)  # a row the kill cut short
+    header = path.read_text().splitlines()[0]
     _net().fit(
         X,
         y,
@@ -184,8 +188,10 @@ def test_a_resumed_fit_appends_to_its_interrupted_runs_log(tmp_path):
         resume=tmp_path / "s",
         callbacks=[mk.callbacks.CSVLogger(path), Interrupt(99)],
     )
-    epochs = [line.split(",")[0] for line in path.read_text().splitlines()[1:]]
-    assert epochs == ["1", "2", "3", "3", "4", "5", "6"]  # epoch 3 ran again after the cut
+    lines = path.read_text().splitlines()
+    assert lines[0] == header
+    # epoch 3 was logged, then cut before its checkpoint: it ran again and is logged once
+    assert [line.split(",")[0] for line in lines[1:]] == ["1", "2", "3", "4", "5", "6"]
 
 
 def test_model_checkpoint_refuses_files_there_before_the_fit_unless_overwrite(tmp_path):

@@ -42,7 +42,8 @@ def test_a_fit_is_recorded_with_its_history_and_provenance(tmp_path, data):
     assert run["environment"] == environment()
     assert run["config"]["network"] == json.loads(json.dumps(net.get_config()))
     assert run["config"]["loss"]["name"] and run["config"]["optimizer"]["name"]
-    assert run["config"]["fit"] == {"epochs": 4, "first_epoch": 0, "steps": 2, "resumed": False}
+    fit = {"epochs": 4, "first_epoch": 0, "steps": 2, "resumed": False, "resumed_at": None}
+    assert run["config"]["fit"] == fit
     assert 0 < run["duration"] < 60 and run["started"] <= run["finished"]
 
 

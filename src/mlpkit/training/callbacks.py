@@ -8,7 +8,8 @@ The protocol: a :class:`Callback` may override any of
     set_params(params)        before on_train_begin: {"first_epoch": index of this fit's
                               first epoch, "epochs": the epoch count it ends at (first_epoch
                               + epochs asked for), "steps": batches per epoch,
-                              "resumed": whether it resumes a checkpoint}
+                              "resumed": whether it resumes a checkpoint,
+                              "resumed_at": the epochs the checkpoint holds, or None}
     on_train_begin(logs)      once, before the first epoch (reset per-fit state here)
     on_epoch_begin(epoch)     epoch is the network's epoch index, from 0, continuing across fits
     on_batch_begin(batch)     batch counts from 0 within the epoch
@@ -59,7 +60,7 @@ class Callback(Stateful):
 
     def set_params(self, params: Mapping[str, Any]) -> None:
         """Receive the fit's settings: ``first_epoch``, ``epochs``, ``steps`` (per epoch),
-        ``resumed``."""
+        ``resumed``, ``resumed_at``."""
         self.params = dict(params)
 
     @property

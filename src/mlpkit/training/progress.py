@@ -7,6 +7,7 @@ import os
 import sys
 import time
 
+from ..persistence.atomic import write_atomically
 from .callbacks import Callback, format_value
 
 
@@ -20,7 +21,9 @@ class CSVLogger(Callback):
     A file already at ``path`` when the fit begins is never replaced unasked: it is a
     FileExistsError unless ``append=True`` (add this fit's rows) or ``overwrite=True``
     (replace it). A resumed fit (``fit(resume=...)``) appends to the log its interrupted run
-    wrote. A missing folder is created, as ModelCheckpoint does.
+    wrote, after removing the rows at its end that run wrote past its last checkpoint (and a
+    row the interruption cut short): the resumed fit runs those epochs again, so the log holds
+    each epoch once. A missing folder is created, as ModelCheckpoint does.
 
     Args:
         path: the file to write.
@@ -41,7 +44,8 @@ class CSVLogger(Callback):
         self._file = self._writer = None
 
     def on_train_begin(self, logs=None):
-        append = self.append or bool(self.params.get("resumed"))
+        resumed = bool(self.params.get("resumed"))
+        append = self.append or resumed
         exists = os.path.exists(self.path)
         if exists and not (append or self.overwrite):
             raise FileExistsError(
@@ -49,10 +53,28 @@ class CSVLogger(Callback):
                 f"Pass append=True to add this fit's rows to it, overwrite=True to replace it, "
                 f"or another path."
             )
+        if exists and resumed:
+            self._drop_rows_after(self.params.get("resumed_at", 0))
         self._has_header = append and exists and os.path.getsize(self.path) > 0
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         self._file = open(self.path, "a" if append else "w", newline="", encoding="utf-8")
         self._writer = None
+
+    def _drop_rows_after(self, epochs: int) -> None:
+        """Remove the trailing rows of epochs past ``epochs`` (the epochs the checkpoint holds,
+        so a row's ``epoch`` column, counted from 1, is > ``epochs``) and a last row cut short;
+        the rows before them, and the header, stay as they are."""
+        with open(self.path, newline="", encoding="utf-8") as stream:
+            lines = stream.read().splitlines(keepends=True)
+        kept = len(lines)
+        while kept and (
+            not lines[kept - 1].endswith("\n")
+            or _row_epoch(lines[kept - 1], self.separator) > epochs
+        ):
+            kept -= 1
+        if kept < len(lines):
+            text = "".join(lines[:kept]).encode("utf-8")
+            write_atomically(self.path, lambda stream: stream.write(text))
 
     def on_epoch_end(self, epoch, logs=None):
         row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
@@ -73,6 +95,14 @@ class CSVLogger(Callback):
         if self._file is not None:
             self._file.close()
             self._file = self._writer = None
+
+
+def _row_epoch(line: str, separator: str) -> int:
+    """The ``epoch`` column of a CSV row; -1 for a line that is not a row (the header)."""
+    try:
+        return int(line.split(separator, 1)[0])
+    except ValueError:
+        return -1
 
 
 class ProgressLogger(Callback):

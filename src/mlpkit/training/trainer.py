@@ -148,6 +148,7 @@ class Trainer:
                 "first_epoch": first_epoch,
                 "steps": steps,
                 "resumed": resumed is not None,
+                "resumed_at": self.history.resumed_at,
             }
         )
         self.callbacks.on_train_begin()
