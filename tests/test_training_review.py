@@ -194,6 +194,24 @@ def test_a_resumed_csv_log_holds_each_epoch_once(tmp_path, cut_row):
     assert [line.split(",")[0] for line in lines[1:]] == ["1", "2", "3", "4", "5", "6"]
 
 
+def test_a_fresh_fit_refuses_another_fits_checkpoint_unless_overwrite(interrupted):
+    X, y = _data()
+    saved = (interrupted / "fit.mlpk").read_bytes()
+    expected = r"fit\.mlpk exists; it is the checkpoint of another fit\. Pass resume="
+    with pytest.raises(FileExistsError, match=expected + r".*overwrite=True"):
+        _net(random_state=1).fit(X, y, **_settings(epochs=2), checkpoint=interrupted)
+    assert (interrupted / "fit.mlpk").read_bytes() == saved
+    replacing = mk.callbacks.Checkpoint(interrupted, resume=False, overwrite=True)
+    history = _net(random_state=1).fit(X, y, **_settings(epochs=2), callbacks=[replacing])
+    assert history.resumed_at is None and (interrupted / "fit.mlpk").read_bytes() != saved
+
+
+def test_a_fresh_fit_replaces_its_own_checkpoint_every_epoch(tmp_path):
+    X, y = _data()
+    history = _net().fit(X, y, **_settings(epochs=3), checkpoint=tmp_path / "s")
+    assert len(history.epoch) == 3 and (tmp_path / "s" / "fit.mlpk").is_file()
+
+
 def test_model_checkpoint_refuses_files_there_before_the_fit_unless_overwrite(tmp_path):
     X, y = _data()
     fixed, pattern = tmp_path / "best.mlpk", str(tmp_path / "epoch-{epoch}.mlpk")

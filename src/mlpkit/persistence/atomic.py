@@ -56,13 +56,13 @@ def write_atomically(path: str, write_to, *, overwrite: bool = True) -> None:
     fsync_folder(folder)
 
 
-def refuse_existing(path: str) -> None:
+def refuse_existing(
+    path: str, fix: str = "pass overwrite=True to replace it, or choose another path"
+) -> None:
     """A FileExistsError when a file (or anything) is at ``path``: mlpkit replaces no file it
-    was not asked to."""
+    was not asked to. ``fix`` says how to ask, or what to do instead."""
     if os.path.lexists(path):
-        raise FileExistsError(
-            f"{path} exists; pass overwrite=True to replace it, or choose another path."
-        )
+        raise FileExistsError(f"{path} exists; {fix}.")
 
 
 def place(temporary: str, path: str, overwrite: bool) -> None:

@@ -33,6 +33,7 @@ import numpy as np
 from .. import modelfile
 from .._version import __version__
 from ..exceptions import ConfigError
+from ..persistence.atomic import refuse_existing
 from .callbacks import Callback
 
 FILE_NAME = "fit.mlpk"
@@ -55,15 +56,22 @@ class Checkpoint(Callback):
     called otherwise (another optimizer, loss, ``epochs``, ``batch_size``, ``shuffle``, data,
     network or ``random_state``, other callbacks) raises a ConfigError naming what differs.
     A folder with no checkpoint in it (or none yet) starts the fit from the beginning, and
-    the fit then checkpoints there.
+    the fit then checkpoints there. With ``resume=False`` (``fit(checkpoint=folder)``), a
+    checkpoint already there belongs to another fit and is never replaced unasked: the fit
+    is refused (FileExistsError) before it trains, unless ``overwrite=True``. The checkpoints
+    the fit itself writes are replaced after every epoch.
 
     Args:
         directory: the folder of the checkpoint (created if missing; a file there is refused).
         resume: restore a checkpoint found there at train begin.
+        overwrite: with ``resume=False``, replace a checkpoint that was there before the fit.
     """
 
-    def __init__(self, directory: str | os.PathLike, resume: bool = True) -> None:
+    def __init__(
+        self, directory: str | os.PathLike, resume: bool = True, overwrite: bool = False
+    ) -> None:
         self.directory, self.resume = os.fspath(directory), bool(resume)
+        self.overwrite = bool(overwrite)
         self.check_folder()
 
     @property
@@ -96,8 +104,18 @@ class Checkpoint(Callback):
         )
 
     def read(self) -> tuple[dict, dict, dict] | None:
-        """``(network document, network arrays, fit state)``, or None when there is none."""
+        """``(network document, network arrays, fit state)``, or None when there is none (or
+        it is not resumed). Called once, at train begin, so with ``resume=False`` a
+        checkpoint already there is refused here (FileExistsError) unless ``overwrite``."""
         self.check_folder()
+        if not self.resume and not self.overwrite:
+            refuse_existing(
+                self.path,
+                f"it is the checkpoint of another fit. Pass resume={self.directory!r} to "
+                f"continue that fit, choose another checkpoint folder, or replace it with "
+                f"mk.callbacks.Checkpoint({self.directory!r}, resume=False, overwrite=True) "
+                f"among the callbacks (in place of checkpoint=)",
+            )
         if not (self.resume and os.path.exists(self.path)):
             return None
         document, arrays = modelfile.read(self.path)
