@@ -221,7 +221,8 @@ def _within_range(weights: np.ndarray, dtype) -> np.ndarray:
 
 
 def column_names(X, name: str = "X") -> list[str] | None:
-    """The column names of a table X (pandas, polars) when every one is a string, as
+    """The column names of a table X (pandas, polars, or a streamed
+    :class:`~mlpkit.data.FileSource`: its feature columns) when every one is a string, as
     scikit-learn records them; None for an array or other labels.
 
     Raises:

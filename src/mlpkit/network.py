@@ -326,8 +326,8 @@ class Sequential:
 
     # -- the inputs' names, the target's labels and units --------------------------------------
     def learn_input_columns(self, X) -> None:
-        """Record the column names of the first fit's DataFrame X (not with a preprocessor,
-        which records its own), to refuse later tables whose names differ.
+        """Record the column names of the first fit's DataFrame (or FileSource) X (not with
+        a preprocessor, which records its own), to refuse later tables whose names differ.
 
         Raises:
             ValueError: X has duplicate column names.

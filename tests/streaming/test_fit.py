@@ -92,6 +92,23 @@ def test_path_and_target_name_with_validation_split(parquet):
     assert len(history.history["val_loss"]) == 2
 
 
+def test_a_streamed_fit_records_its_columns_and_predict_refuses_others(parquet, tmp_path):
+    path, frame = parquet
+    net = network()
+    source = mk.data.FileSource(path, target="y", columns=FEATURES, chunk_rows=300)
+    net.fit(source, loss="binary_cross_entropy", epochs=1)
+    assert net.input_columns == FEATURES and net.feature_names == FEATURES
+    rows = frame[FEATURES].to_numpy(np.float32)
+    np.testing.assert_array_equal(net.predict(frame[FEATURES]), net.predict(rows))
+    with pytest.raises(ValueError, match="another order: column 0 is 'd'"):
+        net.predict(frame[FEATURES[::-1]])
+    with pytest.raises(ValueError, match=r"missing \['d'\], not seen in fit \['e'\]"):
+        net.predict(frame[FEATURES].rename(columns={"d": "e"}))
+    net.save(tmp_path / "streamed.mlpk")
+    with pytest.raises(ValueError, match="another order"):
+        mk.load(tmp_path / "streamed.mlpk").predict(frame[FEATURES[::-1]])
+
+
 def test_bucket_files_go_to_a_temporary_folder_that_is_removed(parquet, tmp_path):
     path, _ = parquet
     scratch = tmp_path / "scratch"

@@ -9,7 +9,9 @@ batches chunk by chunk, with the in-memory path's steps in the same order (see
    (its labels, or its moments for a target scaler) — over the rows a fitted preprocessor
    keeps, but, when the preprocessor is fitted in this same pass, over the training rows
    before a "drop" strategy removes any (the in-memory fit summarises the kept rows);
-3. the network is built and its target learned from that summary;
+3. the network is built, the source's feature columns recorded as a DataFrame's would be
+   (:meth:`~mlpkit.Sequential.learn_input_columns`, so predict refuses a table whose
+   columns differ), and its target learned from that summary;
 4. every epoch then reads the file again: each chunk goes through the preprocessor, the
    target and the loss's checks exactly as an in-memory table would, is put in the fit's order
    (:mod:`mlpkit.data.streaming.shuffle`) and cut into batches of ``batch_size`` rows.
@@ -237,7 +239,8 @@ def survey(net, loss, source: FileSource, holdout, classes=None) -> int:
     if not net.built:
         width = len(source.columns) if prep is None else len(prep.get_feature_names_out())
         net.build(width)
-    if net.target is None:
+    if net.target is None:  # the first fit
+        net.learn_input_columns(source)
         net.learn_target(summary.representative(_scaler(net)), loss, classes)
     return counts["kept"]
 
