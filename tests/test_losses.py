@@ -91,6 +91,22 @@ def test_rows_average_to_the_loss_and_weights_give_the_weighted_mean(name):
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_weights_whose_products_with_the_losses_overflow_float32_give_the_weighted_mean(name):
+    rng = np.random.default_rng(4)
+    out = (rng.normal(size=(4, 3)) * 1e3).astype(np.float32)
+    y = targets_for(name, rng, 4, 3).astype(np.float32)
+    weights = np.array([1e37, 2e37, 5e36, 1e37], np.float32)  # each wᵢℓᵢ > 3.4e38
+    loss = mk.losses.get(name)
+    rows = loss.rows(out.astype(np.float64), y.astype(np.float64))
+    with np.errstate(over="raise", invalid="raise"):
+        value, grad = loss.value_and_grad(out, y, training=False, weights=weights)
+    exact = np.dot(weights.astype(np.float64), rows) / weights.astype(np.float64).sum()
+    assert value == pytest.approx(exact, rel=1e-5)
+    _, scaled = loss.value_and_grad(out, y, training=False, weights=weights / 1e37)
+    np.testing.assert_allclose(grad, scaled, rtol=1e-5)  # only the weights' ratios matter
+
+
 # -- precision where the model is confident (float64) -------------------------------------------
 # Exact values from the closed forms with 50 digits (mpmath); PyTorch agrees to 1e-16 for
 # BCE at z ≥ 25 with y = 1 (and loses precision itself for z ≤ −25, y = 0, and for softmax rows

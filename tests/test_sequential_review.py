@@ -186,6 +186,17 @@ def test_sample_weights_whose_sum_overflows_float32_are_refused():
             net().fit(X, y, loss="mse", sample_weight=np.full(200, 1e37))
 
 
+def test_weights_near_float32s_max_train_as_their_ratios_do():
+    y_large = 100 * y  # each weight × row loss overflows float32; the weighted mean does not
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        large = net()
+        large.fit(X, y_large, loss="mse", epochs=2, sample_weight=np.full(200, 1e36))
+    ones = net()
+    ones.fit(X, y_large, loss="mse", epochs=2, sample_weight=np.ones(200))
+    np.testing.assert_allclose(large.params, ones.params, rtol=1e-4, atol=1e-6)
+
+
 def test_large_weights_fit_in_float64():
     n = mk.Sequential([mk.layers.Dense(1)], random_state=0, dtype="float64")
     n.fit(X, y, loss="mse", sample_weight=np.r_[1e39, np.ones(199)], epochs=1)

@@ -46,9 +46,8 @@ class Loss(Workspaces):
         """The batch loss and dL/d(out), where ``out`` is ŷ, or z for a logits loss.
 
         With per-row ``weights`` wᵢ ≥ 0 (sample weights), the loss is the weighted mean
-        Σ wᵢℓᵢ / Σ wᵢ of the rows' losses ℓᵢ, and each row's gradient is scaled by
-        wᵢ·n / Σ wᵢ. In training the gradient is written into a workspace reused on the next
-        batch.
+        Σ pᵢℓᵢ of the rows' losses ℓᵢ, pᵢ = wᵢ / Σ wᵢ, and each row's gradient is scaled by
+        pᵢ·n. In training the gradient is written into a workspace reused on the next batch.
         """
         value, grad = self._value_and_grad(out, y, training=training)
         if weights is None:
@@ -56,8 +55,10 @@ class Loss(Workspaces):
         total = float(weights.sum())
         if total <= 0:
             return 0.0, np.multiply(grad, 0, out=grad)
-        value = float(np.dot(weights, self.rows(out, y))) / total
-        grad *= (weights * (out.shape[0] / total)).astype(grad.dtype)[:, None]
+        # pᵢ ≤ 1: a product wᵢℓᵢ overflows for large finite factors, Σ pᵢℓᵢ ≤ max ℓᵢ never
+        shares = (weights / total).astype(grad.dtype, copy=False)
+        value = float(np.dot(shares, self.rows(out, y)))
+        grad *= (shares * out.shape[0])[:, None]
         return value, grad
 
     def _value_and_grad(self, out, y, *, training):
