@@ -42,9 +42,10 @@ class FrozenModel:
 
     Args:
         model: a built :class:`~mlpkit.network.Sequential` or a fitted estimator.
+        threads: threads a large call may use (None: as many as the BLAS uses now).
     """
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, threads: int | None = None) -> None:
         if not hasattr(model, "to_document") or not hasattr(type(model), "from_document"):
             raise TypeError(
                 f"mk.freeze takes a network (mk.Sequential) or an mlpkit estimator; received "
@@ -53,7 +54,7 @@ class FrozenModel:
         self.kind = type(model).__name__
         self._model = type(model).from_document(*model.to_document())
         network = self._model if isinstance(self._model, Sequential) else self._model.network_
-        network.predictor = predictor(network)
+        network.predictor = predictor(network, blas_threads() if threads is None else threads)
         self.packed = type(network.predictor) is not Predictor
 
     def __getattr__(self, name: str):
@@ -70,7 +71,7 @@ class FrozenModel:
         return f"FrozenModel({self.kind}, {path})"
 
 
-def predictor(network: Sequential) -> Predictor:
+def predictor(network: Sequential, threads: int) -> Predictor:
     """The frozen copy's predictor: packed where numba may run and the CPU has the vectors."""
     if kernels.may_compile():
         from .kernels import gemm
@@ -78,10 +79,19 @@ def predictor(network: Sequential) -> Predictor:
         if gemm.supported():
             from .packed import PackedPredictor
 
-            return PackedPredictor(network)
+            return PackedPredictor(network, threads)
     return Predictor(network)
 
 
-def freeze(model) -> FrozenModel:
-    """A frozen copy of ``model`` for fast prediction (see :mod:`mlpkit.frozen`)."""
-    return FrozenModel(model)
+def blas_threads() -> int:
+    """The threads NumPy's BLAS runs on now (``threadpoolctl``; 1 if it reports none)."""
+    from threadpoolctl import threadpool_info
+
+    found = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    return max(found, default=1)
+
+
+def freeze(model, threads: int | None = None) -> FrozenModel:
+    """A frozen copy of ``model`` for fast prediction (see :mod:`mlpkit.frozen`); ``threads``
+    a large call may use (None: as many as NumPy's BLAS uses at the time of freezing)."""
+    return FrozenModel(model, threads)

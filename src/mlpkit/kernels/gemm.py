@@ -57,11 +57,11 @@ def prefers(rows: int, units: int) -> bool:
     Measured (one thread, float32, µs, packed / OpenBLAS 0.3.31 on W as stored, AVX2 Zen 3):
     8 × 784 × 256 47 / 60, 64 × 784 × 256 263 / 341, 8 × 1024 × 1024 225 / 384, 64 × 1024 ×
     1024 1544 / 1723, 4096 × 128 × 128 1543 / 1731, 4096 × 784 × 256 20.1k / 20.3k; but
-    4096 × 1024 × 1024 115k / 97k (a panel group of a 1024-deep kernel holds 4 panels, and the
-    rows are read once a group) and 4096 × 128 × 2 210 / 137 (a 2-unit layer pads to NR
-    columns). So BLAS takes calls of 1,024 rows or more into more than 512 units or fewer than
-    LANES."""
-    return rows < 1024 or LANES <= units <= 512
+    4096 × 1024 × 1024 115k / 97k (h's rows lie 4 KiB apart, so a tile's rows share an L1
+    set). So BLAS takes calls of 1,024 rows or more into more than 512 units. A layer of
+    fewer units than NR pads to NR columns (4096 × 128 × 2 210 / 137) but stays packed: it
+    keeps the whole network one call (:class:`PackedLayers`), which may split over threads."""
+    return rows < 1024 or units <= 512
 
 
 def pack(W: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -229,6 +229,7 @@ class PackedLayers:
     def __init__(self, layers: list[tuple[np.ndarray, np.ndarray | None, bool]]) -> None:
         packs = [pack(W, b) for W, b, _ in layers]
         self.units = [W.shape[1] for W, _, _ in layers]
+        self.macs_per_row = sum(W.size for W, _, _ in layers)
         self.widths = [bias.size for _, bias in packs]
         self.panels = np.concatenate([panels.ravel() for panels, _ in packs])
         self.bias = np.concatenate([bias for _, bias in packs])
