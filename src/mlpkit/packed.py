@@ -8,9 +8,8 @@ PackedLayers`). A call of n rows computes z = h·W + b, ReLU fused, into a works
 hands on its first N columns, a view, after any other activation in place. Where every layer
 is such a Dense layer and the hidden ones are ReLU or linear, a call of several rows runs
 the whole stack in one compiled call and applies the last activation to the output; one row
-keeps the one-call BLAS path (:mod:`mlpkit.dense_stack`, a GEMV packs nothing). Calls BLAS
-is faster for (:func:`mlpkit.kernels.gemm.prefers`), or whose input has not unit column
-stride, take the BLAS step. Every other layer keeps its step.
+keeps the one-call BLAS path (:mod:`mlpkit.dense_stack`, a GEMV packs nothing). An input
+without unit column stride takes the BLAS step. Every other layer keeps its step.
 
 The packs are copies: weights written after planning are not seen. Only a network no one
 trains may have this predictor, which is what :func:`mlpkit.freeze` guarantees.
@@ -53,7 +52,7 @@ class PackedPredictor(Predictor):
         if self._whole is UNPLANNED:
             self._whole = whole_stack(self.net)
         rows, whole = x.shape[0], self._whole
-        if whole is None or rows == 1 or rows > CHUNK_ROWS or not whole[0].prefers(rows):
+        if whole is None or rows == 1 or rows > CHUNK_ROWS:
             return super().forward(x)
         layers, activate = whole
         space = self.workspace(rows, x.dtype)
@@ -91,7 +90,7 @@ class PackedPredictor(Predictor):
 
         def step(x, space):
             rows = x.shape[0]
-            if x.strides[1] != x.itemsize or not packed.prefers(rows):
+            if x.strides[1] != x.itemsize:
                 return blas(x, space)
             z = packed.forward(
                 x, buffer(space, key + "packed", packed.scratch_shape(rows), x.dtype)

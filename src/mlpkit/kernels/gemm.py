@@ -2,23 +2,28 @@ r"""z = f(h·W + b) for a kernel W packed once, with a register-tile micro-kerne
 
 The product of a few rows h (n, K) with a layer's kernel W (K, N) is where a prediction's time
 goes, and a BLAS spends much of it packing W into its panel layout on every call (OpenBLAS, one
-thread, 8 × 1024 × 1024: 413 µs, of which a GEMV of one row takes 120). A frozen network's
+thread, 8 × 1024 × 1024: 384 µs, of which a GEMV of one row takes 120). A frozen network's
 weights do not change, so here W is packed once (:func:`pack`) into P = ⌈N/NR⌉ panels of NR
 columns, each a contiguous (K, NR) block, the last padded with zero columns:
 
     panels[p, k, j] = W[k, p·NR + j]   (0 where p·NR + j ≥ N)
 
-and the product runs as tiles of MR rows × NR columns (:func:`tile`), each a loop over k that
+and the product runs as tiles of MR rows × NR columns (:func:`_tile`), each a loop over k that
 keeps its MR × NR/LANES vector accumulators in registers: per k, NR/LANES loads of the panel's
 row, MR broadcasts of h[i, k], MR · NR/LANES fused multiply-adds. The tile adds the bias and
-applies ReLU, max(z, 0) (NaN passes), before its one store, so z is written once.
+applies ReLU, "0 where z ≤ 0, else z" (NaN passes), before its one store: z is written once.
 
-:func:`packed_dense` walks the tiles: the rows in blocks of at most MR (balanced, so 8 rows are
-two tiles of 4, not 6 and 2), the panels in groups whose packed weights fit in half of L2,
-every row block through one group before the next, so a group is read from L2, not from L3,
-by each row block. LANES is 16 where the CPU has AVX-512, 8 with AVX2 and FMA; elsewhere
-:func:`supported` is False and the callers keep BLAS. Shapes: h (n, ≥ K) with row stride lda;
-panels (P, K, NR); bias (P · NR,); z (n, ≥ P · NR) with row stride ldz.
+:class:`PackedLayers` runs layers one after another, each as row blocks of at most MR rows
+(balanced: 8 rows are two tiles of 4, not 6 and 2), each block through every panel in order.
+Measured against OpenBLAS 0.3.31 on W as stored (one thread, float32, µs, AVX2 Zen 3, medians):
+8 × 784 × 256 39 / 60, 64 × 784 × 256 271 / 341, 8 × 1024 × 1024 186 / 384, 4096 × 784 × 256
+19.6k / 20.6k, 4096 × 1024 × 1024 97k / 99k; it loses where a layer has fewer units than NR
+(4096 × 128 × 2 208 / 144: the panel is padded 8-fold), which costs little beside the layers
+before it. Blocking the panels in groups that stay in L2 (256 KiB to 1 MiB) was slower on every
+shape (8 × 784 × 256 49, 4096 × 784 × 256 22.5k at 256 KiB). LANES is 16 where the CPU has
+AVX-512, 8 with AVX2 and FMA; elsewhere :func:`supported` is False and the callers keep BLAS.
+Shapes: h (n, ≥ K) with row stride lda; panels (P, K, NR); bias (P · NR,); z (n, ≥ P · NR)
+with row stride ldz.
 
 Importing this module imports numba; :mod:`mlpkit.frozen` imports it only when it packs.
 Its reference is ``np.matmul`` + the bias + ReLU (the tests check the two against each other).
@@ -42,26 +47,11 @@ VECTORS = 2
 NR = max(LANES, 1) * VECTORS
 #: Rows of the largest tile: 6 × 2 accumulators of 16 ymm registers, 8 × 2 of 32 zmm.
 MR = 8 if LANES == 16 else 6
-#: Bytes of packed weights a panel group may hold: half of a 512 KiB L2.
-GROUP_BYTES = 1 << 18
 
 
 def supported() -> bool:
     """Whether this CPU has the fused multiply-add vectors the tile is written for."""
     return LANES > 0 and bool(_FEATURES.get("fma"))
-
-
-def prefers(rows: int, units: int) -> bool:
-    """Whether the packed product beats BLAS for ``rows`` rows into ``units`` units.
-
-    Measured (one thread, float32, µs, packed / OpenBLAS 0.3.31 on W as stored, AVX2 Zen 3):
-    8 × 784 × 256 47 / 60, 64 × 784 × 256 263 / 341, 8 × 1024 × 1024 225 / 384, 64 × 1024 ×
-    1024 1544 / 1723, 4096 × 128 × 128 1543 / 1731, 4096 × 784 × 256 20.1k / 20.3k; but
-    4096 × 1024 × 1024 115k / 97k (h's rows lie 4 KiB apart, so a tile's rows share an L1
-    set). So BLAS takes calls of 1,024 rows or more into more than 512 units. A layer of
-    fewer units than NR pads to NR columns (4096 × 128 × 2 210 / 137) but stays packed: it
-    keeps the whole network one call (:class:`PackedLayers`), which may split over threads."""
-    return rows < 1024 or units <= 512
 
 
 def pack(W: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -188,18 +178,15 @@ def _tile_rows(rows, h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu):
 def _dense(h, h0, lda, n, panels, p0, depth, count, bias, b0, z, ldz, relu):
     """z[i, :count·NR] = f(h[i, :depth]·W + b) for i < n, W the ``count`` panels at p0."""
     blocks = (n + MR - 1) // MR
-    group = max(1, GROUP_BYTES // (4 * depth * NR))
-    for first in range(0, count, group):
-        last = min(first + group, count)
-        start = 0
-        for block in range(blocks):
-            rows = (n - start) // (blocks - block)  # the rows left, shared by the blocks left
-            for p in range(first, last):
-                _tile_rows(
-                    rows, h, h0 + start * lda, lda, panels, p0 + p * depth * NR, bias,
-                    b0 + p * NR, z, start * ldz + p * NR, ldz, depth, relu,
-                )  # fmt: skip
-            start += rows
+    start = 0
+    for block in range(blocks):
+        rows = (n - start) // (blocks - block)  # the rows left, shared by the blocks left
+        for p in range(count):
+            _tile_rows(
+                rows, h, h0 + start * lda, lda, panels, p0 + p * depth * NR, bias,
+                b0 + p * NR, z, start * ldz + p * NR, ldz, depth, relu,
+            )  # fmt: skip
+        start += rows
 
 
 @numba.njit(cache=True, nogil=True)
@@ -249,10 +236,6 @@ class PackedLayers:
     def scratch_shape(self, rows: int) -> tuple[int, int]:
         """The shape of the scratch buffer :meth:`forward` takes for ``rows`` rows."""
         return (2, rows * max(self.widths))
-
-    def prefers(self, rows: int) -> bool:
-        """Whether every layer is faster packed than by BLAS for ``rows`` rows (:func:`prefers`)."""
-        return all(prefers(rows, units) for units in self.units)
 
     def forward(self, x: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """The last layer's output for x (n, K_1) float32 with unit column stride: a view
