@@ -51,31 +51,37 @@ class PackedPredictor(Predictor):
         """The network's output for checked inputs x (n_rows, n_features): a fresh array."""
         if self._whole is UNPLANNED:
             self._whole = whole_stack(self.net)
-        rows, whole = x.shape[0], self._whole
-        if whole is None or rows == 1 or rows > CHUNK_ROWS:
+        if self._whole is None or x.shape[0] == 1:
             return super().forward(x)
-        layers, activate = whole
+        layers, activate = self._whole
+        out = np.empty((x.shape[0], layers.units[-1]), dtype=np.float32)
+        for start in range(0, x.shape[0], CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, x.shape[0])
+            self._whole_rows(layers, x[start:stop], out[start:stop])
+        return out if activate is None else activate(out, self.workspace(len(out), out.dtype))
+
+    def _whole_rows(self, layers, x: np.ndarray, out: np.ndarray) -> None:
+        """out = the packed stack of x, its rows split over the threads when the call is
+        large (:data:`SPLIT_MACS`)."""
+        rows = x.shape[0]
         space = self.workspace(rows, x.dtype)
-        parts = min(self.threads, rows, max(1, rows * layers.macs_per_row // SPLIT_MACS))
+        parts = min(self.threads, max(1, rows * layers.macs_per_row // SPLIT_MACS))
         edges = [rows * part // parts for part in range(parts + 1)]
-        out = np.empty((rows, layers.units[-1]), dtype=np.float32)
 
         def part(index):
             start, stop = edges[index], edges[index + 1]
-            shape = layers.scratch_shape(stop - start)
-            out[start:stop] = layers.forward(
-                x[start:stop], buffer(space, f"packed.{index}", shape, np.float32)
-            )
+            scratch = buffer(space, f"packed.{index}", layers.scratch_shape(stop - start), x.dtype)
+            out[start:stop] = layers.forward(x[start:stop], scratch)
 
-        if parts > 1:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads - 1, "mlpkit-packed")
-            others = [self._pool.submit(part, index) for index in range(1, parts)]
+        if parts == 1:
+            part(0)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads - 1, "mlpkit-packed")
+        others = [self._pool.submit(part, index) for index in range(1, parts)]
         part(0)
-        if parts > 1:
-            for other in others:
-                other.result()
-        return out if activate is None else activate(out, space)
+        for other in others:
+            other.result()
 
     def dense_step(self, layer: Dense, key: str):
         """z = f(x·W + b) by the packed GEMM, or :func:`mlpkit.inference.dense_step`."""
