@@ -244,10 +244,11 @@ def column_names(X, name: str = "X") -> list[str] | None:
     return labels
 
 
-def check_column_names(X, expected: list[str] | None, name: str = "X") -> None:
+def check_column_names(X, expected: list[str] | None, name: str = "X", fix: str = "") -> None:
     """Refuse a table X whose column names differ from ``expected`` (those of fit), naming
-    the missing, the unseen or the reordered ones. An array, a table of other labels, or no
-    names recorded (fitted on an array) is taken by position.
+    the missing, the unseen or the reordered ones, and saying ``fix`` (by default: select
+    ``name[net.feature_names]``). An array, a table of other labels, or no names recorded
+    (fitted on an array) is taken by position.
 
     Raises:
         ValueError: the names differ, or X has duplicate names.
@@ -257,7 +258,7 @@ def check_column_names(X, expected: list[str] | None, name: str = "X") -> None:
     found = column_names(X, name)
     if found is None or found == expected:
         return
-    fix = f"Pass the columns of fit in their order: {name}[net.feature_names]."
+    fix = fix or f"Pass the columns of fit in their order: {name}[net.feature_names]."
     missing = [label for label in expected if label not in found]
     unseen = [label for label in found if label not in expected]
     if missing or unseen:

@@ -335,11 +335,12 @@ class Sequential:
         if self.preprocessor is None:
             self.input_columns = column_names(X)
 
-    def check_input_columns(self, X, name: str = "X") -> None:
+    def check_input_columns(self, X, name: str = "X", fix: str = "") -> None:
         """Refuse a DataFrame X whose column names are not those of the first fit
-        (missing, unseen or reordered ones named); arrays are taken by position."""
+        (missing, unseen or reordered ones named, and ``fix`` said); arrays are taken by
+        position."""
         if self.preprocessor is None:
-            check_column_names(X, self.input_columns, name)
+            check_column_names(X, self.input_columns, name, fix)
 
     def learn_target(self, y, loss, classes=None, sample_weight=None) -> Target:
         """Learn how y maps to the output units (labels, or a target scaler) from the first

@@ -109,6 +109,18 @@ def test_a_streamed_fit_records_its_columns_and_predict_refuses_others(parquet, 
         mk.load(tmp_path / "streamed.mlpk").predict(frame[FEATURES[::-1]])
 
 
+def test_a_later_streamed_fit_refuses_a_source_whose_columns_differ(parquet):
+    path, frame = parquet
+    net = network()
+    net.fit(mk.data.FileSource(path, target="y", columns=FEATURES), loss="binary_cross_entropy",
+            epochs=1)  # fmt: skip
+    reordered = mk.data.FileSource(path, target="y", columns=FEATURES[::-1])
+    with pytest.raises(ValueError, match="another order: column 0 is 'd'"):
+        net.fit(reordered, loss="binary_cross_entropy", epochs=1)
+    net.fit(mk.data.FileSource(path, target="y", columns=FEATURES), loss="binary_cross_entropy",
+            epochs=1)  # fmt: skip
+
+
 def test_bucket_files_go_to_a_temporary_folder_that_is_removed(parquet, tmp_path):
     path, _ = parquet
     scratch = tmp_path / "scratch"

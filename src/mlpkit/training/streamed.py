@@ -242,6 +242,12 @@ def survey(net, loss, source: FileSource, holdout, classes=None) -> int:
     if net.target is None:  # the first fit
         net.learn_input_columns(source)
         net.learn_target(summary.representative(_scaler(net)), loss, classes)
+    else:
+        net.check_input_columns(
+            source,
+            name="The FileSource",
+            fix="List them in fit's order: FileSource(..., columns=net.feature_names).",
+        )
     return counts["kept"]
 
 
