@@ -78,11 +78,9 @@ class DenseStack:
         return True
 
 
-def of(net) -> DenseStack | None:
-    """The :class:`DenseStack` of a built ``net``, or None when a layer is not a Dense layer
-    with one of :data:`ACTIVATION_CODES`' activations."""
-    if net.dtype not in (np.float32, np.float64):
-        return None
+def dense_layers(net) -> list[tuple[Dense, str]] | None:
+    """(layer, activation name) of each layer of ``net`` when every one is a Dense layer with
+    one of :data:`ACTIVATION_CODES`' activations, else None."""
     layers = []
     for layer in net.layers:
         if type(layer) is not Dense:
@@ -91,7 +89,16 @@ def of(net) -> DenseStack | None:
         if name not in ACTIVATION_CODES:
             return None
         layers.append((layer, name))
-    return DenseStack(net, layers)
+    return layers
+
+
+def of(net) -> DenseStack | None:
+    """The :class:`DenseStack` of a built ``net``, or None when it is not a float network of
+    Dense layers with one of :data:`ACTIVATION_CODES`' activations (:func:`dense_layers`)."""
+    if net.dtype not in (np.float32, np.float64):
+        return None
+    layers = dense_layers(net)
+    return None if layers is None else DenseStack(net, layers)
 
 
 def dense_stack_kernel(params, table, x, scratch, out):

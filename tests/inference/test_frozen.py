@@ -145,7 +145,7 @@ def test_a_frozen_estimator_predicts_its_labels_and_checks_its_columns():
 
 
 def test_freeze_names_what_it_takes():
-    with pytest.raises(TypeError, match="mk.freeze takes a network.*received list"):
+    with pytest.raises(TypeError, match="mk.freeze expected a network.*got model=list"):
         mk.freeze([1, 2])
 
 
@@ -159,3 +159,74 @@ def test_a_call_split_over_threads_gives_the_same_bits():
     one, two = mk.freeze(net, threads=1), mk.freeze(net, threads=2)
     np.testing.assert_array_equal(two.predict(X), one.predict(X))
     np.testing.assert_allclose(two.predict(X), net.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_a_forked_process_predicts_with_threads_of_its_own():
+    """A pool inherited across fork has no threads: the child must start its own."""
+    import multiprocessing
+
+    net = network(["relu", "relu"], "softmax", n_features=200)
+    X = np.random.default_rng(5).normal(size=(3000, 200)).astype(np.float32)
+    frozen = mk.freeze(net, threads=2)
+    expected = frozen.predict(X)  # starts the pool in the parent
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        got = pool.apply_async(frozen.predict, (X,)).get(timeout=60)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_workspaces_stay_bounded_by_the_chunk_for_a_sigmoid_output():
+    net = network(["relu"], "sigmoid", units=3)
+    frozen = mk.freeze(net, threads=1)
+    predictor = frozen._model.predictor  # noqa: SLF001 - the copy's own predictor
+    for rows in (9000, 13000, 17000):
+        frozen.predict(np.zeros((rows, 12), np.float32))
+    sizes = [array.shape[0] for space in predictor._spaces.values() for array in space.values()]
+    assert max(sizes) <= 4096 * 2  # scratch rows and chunk rows, never a whole call
+
+
+def test_scikit_learn_scorers_take_a_frozen_estimator():
+    from sklearn.metrics import get_scorer
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(150, 4)), rng.integers(0, 2, 150)
+    clf = mk.MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0).fit(X, y)
+    frozen = mk.freeze(clf)
+    for name in ("accuracy", "roc_auc", "neg_log_loss"):
+        assert get_scorer(name)(frozen, X, y) == pytest.approx(get_scorer(name)(clf, X, y))
+    assert frozen.score(X, y) == pytest.approx(clf.score(X, y))
+
+
+def test_packed_says_whether_anything_is_packed_and_copies_keep_the_threads():
+    import copy
+    import pickle
+
+    assert not mk.freeze(network(["relu"], "softmax", dtype="float64")).packed
+    frozen = mk.freeze(network(["relu"], "softmax"), threads=3)
+    assert frozen.packed
+    for twin in (copy.deepcopy(frozen), pickle.loads(pickle.dumps(frozen))):
+        assert twin._model.predictor.threads == 3  # noqa: SLF001
+
+
+def test_a_one_row_call_packs_nothing():
+    frozen = mk.freeze(network(["relu"], "softmax"))
+    frozen.predict(np.zeros((1, 12), np.float32))
+    spaces = frozen._model.predictor._spaces  # noqa: SLF001
+    assert not any("packed" in key for space in spaces.values() for key in space)
+
+
+def test_bad_threads_and_unknown_names_are_refused_clearly():
+    net = network(["relu"], "softmax")
+    for threads in (0, -1, 2.5, "2"):
+        with pytest.raises(mk.ConfigError, match="threads must be a positive integer"):
+            mk.freeze(net, threads=threads)
+    frozen = mk.freeze(net)
+    with pytest.raises(AttributeError, match="has no attribute 'decision_function'"):
+        frozen.decision_function  # noqa: B018
+
+
+def test_packed_layers_refuse_rows_without_unit_column_stride():
+    W = np.ones((4, 5), np.float32)
+    layers = gemm.PackedLayers([(W, None, False)])
+    with pytest.raises(ValueError, match="unit column stride"):
+        layers.forward(np.asfortranarray(np.ones((3, 4), np.float32)), np.empty((2, 48)))

@@ -50,8 +50,11 @@ MR = 8 if LANES == 16 else 6
 
 
 def supported() -> bool:
-    """Whether this CPU has the fused multiply-add vectors the tile is written for."""
-    return LANES > 0 and bool(_FEATURES.get("fma"))
+    """Whether this CPU has the fused multiply-add vectors the tile is written for, and numba
+    compiles for this CPU (not for another named by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``,
+    which may lack them: then the tile would run as scalar code)."""
+    host = numba.config.CPU_NAME in (None, "host") and not numba.config.CPU_FEATURES
+    return host and LANES > 0 and bool(_FEATURES.get("fma"))
 
 
 def pack(W: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -67,111 +70,105 @@ def pack(W: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(padded.reshape(K, P, NR).transpose(1, 0, 2)), bias
 
 
-def _tile(rows: int):
-    """The tile of ``rows`` rows: z[i0 + r, j0 : j0 + NR] = f(Σ_k h[i0 + r, k] · panel[k, :]
-    + bias[j0 : j0 + NR]) for r < rows, f = ReLU when ``relu`` is nonzero, else identity."""
+class _Emitter:
+    """LLVM IR for the tiles, written into one numba function through ``builder``."""
 
-    @intrinsic
-    def tile(typingctx, h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu):
-        signature = types.void(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
+    def __init__(self, context, builder, kinds, args) -> None:
+        self.builder = builder
+        self.i64 = ir.IntType(64)
+        self.vector = ir.VectorType(ir.FloatType(), LANES)
+        self.zero = ir.Constant(self.vector, [0.0] * LANES)
+        arrays = {0: "h", 3: "panels", 5: "bias", 7: "z"}
+        self.base = {
+            name: context.make_array(kinds[i])(context, builder, args[i]).data
+            for i, name in arrays.items()
+        }
+        self.fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(self.vector, [self.vector] * 3), f"llvm.fma.v{LANES}f32"
+        )
 
-        def codegen(context, builder, signature, args):
-            h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu = args
-            kinds = signature.args
-            f32, i64 = ir.FloatType(), ir.IntType(64)
-            vector = ir.VectorType(f32, LANES)
-            pointer = vector.as_pointer()
+    def const(self, value: int):
+        return ir.Constant(self.i64, value)
 
-            def data(kind, value):
-                return context.make_array(kind)(context, builder, value).data
+    def load_vector(self, array: str, offset):
+        address = self.builder.gep(self.base[array], [offset])
+        return self.builder.load(self.builder.bitcast(address, self.vector.as_pointer()), align=4)
 
-            hp, pp, bp, zp = (data(kinds[i], args[i]) for i in (0, 3, 5, 7))
-            fma = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(vector, [vector] * 3), f"llvm.fma.v{LANES}f32"
-            )
+    def broadcast(self, offset):
+        """h[offset] in every lane."""
+        b = self.builder
+        x = b.load(b.gep(self.base["h"], [offset]), align=4)
+        x = b.insert_element(ir.Constant(self.vector, ir.Undefined), x, ir.IntType(32)(0))
+        lanes = ir.Constant(ir.VectorType(ir.IntType(32), LANES), [0] * LANES)
+        return b.shuffle_vector(x, ir.Constant(self.vector, ir.Undefined), lanes)
 
-            def const(value):
-                return ir.Constant(i64, value)
+    def tile(self, rows: int, h0, lda, p0, j0, z0, ldz, depth, relu) -> None:
+        """The tile of ``rows`` rows, ending where it began its own blocks."""
+        b, const = self.builder, self.const
+        entry = b.block
+        loop = b.append_basic_block(f"tile{rows}.k")
+        done = b.append_basic_block(f"tile{rows}.store")
+        b.cbranch(b.icmp_signed(">", depth, const(0)), loop, done)
 
-            def load_vector(base, offset):
-                return builder.load(builder.bitcast(builder.gep(base, [offset]), pointer), align=4)
+        b.position_at_end(loop)
+        k = b.phi(self.i64)
+        acc = [[b.phi(self.vector) for _ in range(VECTORS)] for _ in range(rows)]
+        row = b.add(p0, b.mul(k, const(NR)))
+        w = [self.load_vector("panels", b.add(row, const(v * LANES))) for v in range(VECTORS)]
+        summed = []
+        for r in range(rows):
+            x = self.broadcast(b.add(b.add(h0, b.mul(lda, const(r))), k))
+            summed.append([b.call(self.fma, [x, w[v], acc[r][v]]) for v in range(VECTORS)])
+        following = b.add(k, const(1))
+        k.add_incoming(const(0), entry)
+        k.add_incoming(following, loop)
+        for r in range(rows):
+            for v in range(VECTORS):
+                acc[r][v].add_incoming(self.zero, entry)
+                acc[r][v].add_incoming(summed[r][v], loop)
+        b.cbranch(b.icmp_signed("<", following, depth), loop, done)
 
-            zero = ir.Constant(vector, [0.0] * LANES)
-            splat = ir.Constant(ir.VectorType(ir.IntType(32), LANES), [0] * LANES)
-            entry = builder.block
-            loop = builder.append_basic_block("tile.k")
-            done = builder.append_basic_block("tile.store")
-            builder.cbranch(builder.icmp_signed(">", depth, const(0)), loop, done)
-
-            builder.position_at_end(loop)
-            k = builder.phi(i64)
-            k.add_incoming(const(0), entry)
-            acc = [[builder.phi(vector) for _ in range(VECTORS)] for _ in range(rows)]
-            row = builder.add(p0, builder.mul(k, const(NR)))
-            w = [load_vector(pp, builder.add(row, const(v * LANES))) for v in range(VECTORS)]
-            summed = []
-            for r in range(rows):
-                at = builder.add(builder.add(h0, builder.mul(lda, const(r))), k)
-                x = builder.load(builder.gep(hp, [at]), align=4)
-                x = builder.insert_element(
-                    ir.Constant(vector, ir.Undefined), x, ir.Constant(ir.IntType(32), 0)
-                )
-                x = builder.shuffle_vector(x, ir.Constant(vector, ir.Undefined), splat)
-                summed.append([builder.call(fma, [x, w[v], acc[r][v]]) for v in range(VECTORS)])
-            following = builder.add(k, const(1))
-            k.add_incoming(following, loop)
-            for r in range(rows):
-                for v in range(VECTORS):
-                    acc[r][v].add_incoming(zero, entry)
-                    acc[r][v].add_incoming(summed[r][v], loop)
-            builder.cbranch(builder.icmp_signed("<", following, depth), loop, done)
-
-            builder.position_at_end(done)
-            totals = [[builder.phi(vector) for _ in range(VECTORS)] for _ in range(rows)]
-            for r in range(rows):
-                for v in range(VECTORS):
-                    totals[r][v].add_incoming(zero, entry)
-                    totals[r][v].add_incoming(summed[r][v], loop)
-            rectify = builder.icmp_signed("!=", relu, ir.Constant(relu.type, 0))
-            b = [load_vector(bp, builder.add(j0, const(v * LANES))) for v in range(VECTORS)]
-            for r in range(rows):
-                for v in range(VECTORS):
-                    value = builder.fadd(totals[r][v], b[v])
-                    # ReLU as "0 where z ≤ 0, else z": an ordered compare, so NaN passes
-                    negative = builder.fcmp_ordered("<=", value, zero)
-                    value = builder.select(rectify, builder.select(negative, zero, value), value)
-                    at = builder.add(builder.add(z0, builder.mul(ldz, const(r))), const(v * LANES))
-                    builder.store(value, builder.bitcast(builder.gep(zp, [at]), pointer), align=4)
-            return context.get_dummy_value()
-
-        return signature, codegen
-
-    return tile
+        b.position_at_end(done)
+        totals = [[b.phi(self.vector) for _ in range(VECTORS)] for _ in range(rows)]
+        for r in range(rows):
+            for v in range(VECTORS):
+                totals[r][v].add_incoming(self.zero, entry)
+                totals[r][v].add_incoming(summed[r][v], loop)
+        rectify = b.icmp_signed("!=", relu, ir.Constant(relu.type, 0))
+        bias = [self.load_vector("bias", b.add(j0, const(v * LANES))) for v in range(VECTORS)]
+        for r in range(rows):
+            for v in range(VECTORS):
+                value = b.fadd(totals[r][v], bias[v])
+                # ReLU as "0 where z ≤ 0, else z": an ordered compare, so NaN passes
+                negative = b.fcmp_ordered("<=", value, self.zero)
+                value = b.select(rectify, b.select(negative, self.zero, value), value)
+                at = b.add(b.add(z0, b.mul(ldz, const(r))), const(v * LANES))
+                address = b.bitcast(b.gep(self.base["z"], [at]), self.vector.as_pointer())
+                b.store(value, address, align=4)  # rows of z need not start on a vector
 
 
-_TILES = [_tile(rows) for rows in range(1, 9)]
-_T1, _T2, _T3, _T4, _T5, _T6, _T7, _T8 = _TILES
+@intrinsic
+def _tile(typingctx, rows, h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu):
+    """z[z0 + r·ldz + j] = f(Σ_k h[h0 + r·lda + k] · panels[p0 + k·NR + j] + bias[j0 + j]) for
+    r < rows (1 to MR), j < NR; f = ReLU when ``relu`` is nonzero, else identity. One tile a
+    row count, chosen by an IR ``switch``."""
+    signature = types.void(rows, h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
 
+    def codegen(context, builder, signature, args):
+        emit = _Emitter(context, builder, signature.args[1:], args[1:])
+        _, _, h0, lda, _, p0, _, j0, _, z0, ldz, depth, relu = args
+        end = builder.append_basic_block("tiles.end")
+        switch = builder.switch(args[0], end)
+        for count in range(1, MR + 1):
+            block = builder.append_basic_block(f"tiles.{count}")
+            switch.add_case(ir.Constant(args[0].type, count), block)
+            builder.position_at_end(block)
+            emit.tile(count, h0, lda, p0, j0, z0, ldz, depth, relu)
+            builder.branch(end)
+        builder.position_at_end(end)
+        return context.get_dummy_value()
 
-@numba.njit(cache=True, nogil=True)
-def _tile_rows(rows, h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu):
-    """The tile of ``rows`` (1 to 8) rows."""
-    if rows == 1:
-        _T1(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
-    elif rows == 2:
-        _T2(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
-    elif rows == 3:
-        _T3(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
-    elif rows == 4:
-        _T4(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
-    elif rows == 5:
-        _T5(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
-    elif rows == 6:
-        _T6(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
-    elif rows == 7:
-        _T7(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
-    else:
-        _T8(h, h0, lda, panels, p0, bias, j0, z, z0, ldz, depth, relu)
+    return signature, codegen
 
 
 @numba.njit(cache=True, nogil=True)
@@ -182,7 +179,7 @@ def _dense(h, h0, lda, n, panels, p0, depth, count, bias, b0, z, ldz, relu):
     for block in range(blocks):
         rows = (n - start) // (blocks - block)  # the rows left, shared by the blocks left
         for p in range(count):
-            _tile_rows(
+            _tile(
                 rows, h, h0 + start * lda, lda, panels, p0 + p * depth * NR, bias,
                 b0 + p * NR, z, start * ldz + p * NR, ldz, depth, relu,
             )  # fmt: skip
@@ -240,6 +237,11 @@ class PackedLayers:
     def forward(self, x: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """The last layer's output for x (n, K_1) float32 with unit column stride: a view
         (n, N_L) into ``scratch`` (:meth:`scratch_shape`, float32, C-contiguous)."""
+        if x.dtype != np.float32 or x.ndim != 2 or x.strides[1] != 4:
+            raise ValueError(
+                f"PackedLayers.forward expected float32 rows with unit column stride, got "
+                f"x of dtype {x.dtype}, shape {x.shape}, strides {x.strides}."
+            )
         n, last = x.shape[0], len(self.widths) - 1
         _stack(x, x.strides[0] // 4, n, self.table, self.panels, self.bias, scratch)
         width = self.widths[last]
