@@ -12,13 +12,16 @@ import numpy as np
 import pytest
 
 from mlpkit.exceptions import ConfigError
-from mlpkit.search import claims
 from mlpkit.search.claims import (
     bbc_cv,
+    bootstrap,
     effective_n,
+    effective_trials,
     expected_max,
+    expected_maximum,
     null_spread,
     pbo_cscv,
+    permutation,
     permutation_pvalue,
     permuted_scores,
 )
@@ -42,8 +45,13 @@ def signal_search(seed, n_rows=1000, n_good=10, n_noise=40, truth=0.8):
     return np.vstack([good, rng.integers(0, 2, (n_noise, n_rows))]), y
 
 
-def test_the_docstring_examples_run():
-    assert doctest.testmod(claims).failed == 0
+@pytest.mark.parametrize(
+    "module",
+    [bootstrap, expected_maximum, permutation, effective_trials],
+    ids=lambda m: m.__name__,
+)
+def test_the_docstring_examples_run(module):
+    assert doctest.testmod(module).failed == 0
 
 
 # -- bbc_cv --------------------------------------------------------------------------------------

@@ -23,13 +23,13 @@ _NAMES = {
     "Ensemble": "ensemble",
     "MedianPruner": "pruning",
     "SuccessiveHalving": "pruning",
-    "bbc_cv": "claims",
-    "expected_max": "claims",
-    "null_spread": "claims",
-    "permuted_scores": "claims",
-    "permutation_pvalue": "claims",
-    "pbo_cscv": "claims",
-    "effective_n": "claims",
+    "bbc_cv": "claims.bootstrap",
+    "expected_max": "claims.expected_maximum",
+    "null_spread": "claims.expected_maximum",
+    "permuted_scores": "claims.permutation",
+    "permutation_pvalue": "claims.permutation",
+    "pbo_cscv": "claims.pbo",
+    "effective_n": "claims.effective_trials",
 }
 
 

@@ -25,7 +25,11 @@ from .._validation import take_rows
 from ..ensemble import Ensemble
 from ..exceptions import NoTrialCompletedError
 from ..outputs import outputs_of
-from . import claims
+from .claims.bootstrap import BBCResult, bbc_cv
+from .claims.effective_trials import effective_n
+from .claims.expected_maximum import expected_max, null_spread
+from .claims.pbo import pbo_cscv
+from .claims.permutation import permutation_pvalue, permuted_scores
 from .ensemble import select
 from .trial import run_trial
 
@@ -160,11 +164,9 @@ class SearchResult:
         score = context.scorer.of
         seed = int(self.spec["random_state"])
         corrected = _corrected(context.scorer, stored.oof, np.asarray(y), seed)
-        null = claims.null_spread(
-            claims.permuted_scores(stored.oof, np.asarray(y), score, 30, random_state=seed)
-        )
+        null = null_spread(permuted_scores(stored.oof, np.asarray(y), score, 30, random_state=seed))
         n_eff = (
-            claims.effective_n(context.scorer.row_losses(np.asarray(y), stored.oof))
+            effective_n(context.scorer.row_losses(np.asarray(y), stored.oof))
             if len(stored.numbers) > 1
             else 1.0
         )
@@ -173,7 +175,7 @@ class SearchResult:
             "pooled_best": float(stored.scores.max()),
             "corrected": corrected,
             "null": null,
-            "expected_best_under_null": claims.expected_max(
+            "expected_best_under_null": expected_max(
                 max(self.n_configurations, 1), null.mean, null.std
             ),
             "effective_n": n_eff,
@@ -182,7 +184,7 @@ class SearchResult:
         }
         if len(stored.numbers) > 1 and len(stored.rows) >= 16:
             blocks = _block_scores(stored.oof, y, score, 16, seed)
-            found["pbo"] = claims.pbo_cscv(blocks, n_partitions=16)
+            found["pbo"] = pbo_cscv(blocks, n_partitions=16)
         return found
 
     @property
@@ -240,7 +242,7 @@ class SearchResult:
                 for t in complete
             )
             null_bests.append(best)
-        p = claims.permutation_pvalue(self.best_score_, np.array(null_bests))
+        p = permutation_pvalue(self.best_score_, np.array(null_bests))
         self.claims_["permutation"] = {"p_value": p, "null_bests": null_bests}
         return p
 
@@ -297,16 +299,16 @@ class SearchResult:
         )
 
 
-def _corrected(scorer, oof, y, seed) -> claims.BBCResult:
+def _corrected(scorer, oof, y, seed) -> BBCResult:
     """BBC-CV of the winner: on per-row scores when the score is a mean over rows (exact and
     fast: a matrix product), else through the scorer with about 10,000 scores in all, half
     in-bag and half out-of-bag (between 100 and 1,000 bootstrap samples)."""
     fast = scorer.row_scores(y, oof)
     if fast is None:
         n_bootstrap = int(np.clip(5_000 // len(oof), 100, 1000))
-        return claims.bbc_cv(oof, y, scorer.of, n_bootstrap=n_bootstrap, random_state=seed)
+        return bbc_cv(oof, y, scorer.of, n_bootstrap=n_bootstrap, random_state=seed)
     per_row, to_score = fast
-    mean = claims.bbc_cv(per_row=per_row, random_state=seed)
+    mean = bbc_cv(per_row=per_row, random_state=seed)
     return dataclasses.replace(
         mean,
         **{k: to_score(getattr(mean, k)) for k in ("estimate", "low", "high", "naive", "oob_best")},
