@@ -55,7 +55,7 @@ def space_issues(values: dict, model_ok: bool) -> list[Issue]:
     issues = _parameter_issues(model, entries)
     if issues:
         return issues
-    from ..search.strategies import make_strategy
+    from ..search.strategies.registry import make_strategy
 
     try:
         make_strategy(search["strategy"], space, search["random_state"])

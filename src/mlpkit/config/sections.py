@@ -220,7 +220,7 @@ def _check_scoring(value) -> None:
 @cache
 def search_fields() -> dict[str, Field]:
     from ..search.pruning import PRUNERS
-    from ..search.strategies import STRATEGIES
+    from ..search.strategies.registry import STRATEGIES
 
     search = _search_defaults()
     return {

@@ -16,7 +16,7 @@ _NAMES = {
     "IntUniform": "space",
     "Layers": "space",
     "Space": "space",
-    "make_strategy": "strategies",
+    "make_strategy": "strategies.registry",
     "Search": "search",
     "SearchResult": "search",
     "auto": "automatic",

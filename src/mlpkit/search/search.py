@@ -35,7 +35,6 @@ from .._checks import check_fraction, check_integer, check_positive
 from .._validation import n_rows, take_rows
 from ..exceptions import ConfigError
 from ..ledger import fingerprint, open_ledger
-from . import strategies
 from .bounds import check_bounds
 from .execution import make_executor
 from .folds import Folds, make_folds
@@ -43,6 +42,9 @@ from .pruning import make_pruner
 from .result import SearchResult
 from .scoring import Scorer
 from .space import Space
+from .strategies.base import Observation
+from .strategies.enqueued import Enqueued
+from .strategies.registry import make_strategy
 from .trial import Model
 from .workers import FINISHED, TrialContext, trial_seed
 
@@ -126,11 +128,9 @@ class Search:
         space = self.space if isinstance(self.space, Space) else Space(self.space)
         _validate_space(space, model)
         check_bounds(space, model, seed)
-        strategy = strategies.make_strategy(
-            self.strategy, space, seed, **dict(self.strategy_options or {})
-        )
+        strategy = make_strategy(self.strategy, space, seed, **dict(self.strategy_options or {}))
         if self.points_to_evaluate:
-            strategy = strategies.Enqueued(strategy, self.points_to_evaluate)
+            strategy = Enqueued(strategy, self.points_to_evaluate)
         X_train, y_train, X_test, y_test = self._split(X, y, model, seed)
         context, spec = self._context(model, space, X_train, y_train, seed)
         url, temporary = self._ledger_url()
@@ -248,7 +248,7 @@ class Search:
             return
         two = int((self.strategy_options or {}).get("objectives", 1)) == 2
         history = [
-            strategies.Observation(
+            Observation(
                 t["number"],
                 t["config"],
                 t["score"] if t["status"] == "complete" else None,
