@@ -42,7 +42,9 @@ from ..layers.conv import Conv1D, Conv2D
 from ..layers.dense import Dense
 from ..layers.dropout import Dropout
 from ..layers.pooling import AvgPool1D, AvgPool2D, GlobalAveragePool, MaxPool1D, MaxPool2D
-from ..layers.recurrent import GRU, LSTM, SimpleRNN
+from ..layers.recurrent.gru import GRU
+from ..layers.recurrent.lstm import LSTM
+from ..layers.recurrent.simple_rnn import SimpleRNN
 from ..layers.residual import Residual
 from ..layers.shaping import Flatten, Reshape
 from ..network import Sequential

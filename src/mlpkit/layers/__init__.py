@@ -22,7 +22,9 @@ from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .pooling import AvgPool1D, AvgPool2D, GlobalAveragePool, MaxPool1D, MaxPool2D
-from .recurrent import GRU, LSTM, SimpleRNN
+from .recurrent.gru import GRU
+from .recurrent.lstm import LSTM
+from .recurrent.simple_rnn import SimpleRNN
 from .residual import Residual
 from .shaping import Flatten, Reshape
 

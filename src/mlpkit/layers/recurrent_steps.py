@@ -1,8 +1,8 @@
 """The elementwise part of one LSTM or GRU backpropagation-through-time step, as a loop
 compiled by numba (``*_kernel``) and its NumPy reference twin (``*_reference``), the two
 kept to the same order of operations and tested against each other
-(tests/layers/test_recurrent.py); :mod:`.recurrent` chooses between them once per backward
-through :mod:`mlpkit.kernels`, as :mod:`.fused` does for Dense."""
+(tests/layers/test_recurrent.py); :mod:`.recurrent.lstm` and :mod:`.recurrent.gru` choose
+between them once per backward through :mod:`mlpkit.kernels`, as :mod:`.fused` does for Dense."""
 
 from __future__ import annotations
 
