@@ -40,3 +40,25 @@ def test_every_mutated_file_is_refused_cleanly_in_bounded_memory(every_mutant):
     assert len(every_mutant) >= 300
     assert verdicts["clean"] >= 280
     assert failures == [], "\n".join(failures)
+
+
+def test_an_npy_header_that_does_not_tokenize_is_refused_cleanly(tmp_path):
+    """numpy reads the header's dict with the tokenizer, which raises its own TokenError on an
+    unclosed bracket (met as a one-byte flip in the mutation suite)."""
+    import zipfile
+
+    path = tmp_path / "net.mlpk"
+    net = mk.Sequential([mk.layers.Dense(2)], random_state=0)
+    net.build(3)
+    net.save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (8,"
+    header = header.ljust(118) + b"\n"
+    members["params.npy"] = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+    broken = tmp_path / "broken.mlpk"
+    with zipfile.ZipFile(broken, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ModelFileError, match="params"):
+        mk.load(broken)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+import tokenize
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ ZIP_ERRORS = (
     KeyError,
     IndexError,
     TypeError,
+    SyntaxError,  # numpy parses an .npy header's dict with ast: a damaged one ...
+    tokenize.TokenError,  # ... may not even tokenize
 )
 
 
