@@ -230,3 +230,13 @@ def test_packed_layers_refuse_rows_without_unit_column_stride():
     layers = gemm.PackedLayers([(W, None, False)])
     with pytest.raises(ValueError, match="unit column stride"):
         layers.forward(np.asfortranarray(np.ones((3, 4), np.float32)), np.empty((2, 48)))
+
+
+def test_packed_layers_refuse_a_scratch_or_rows_they_would_overrun():
+    layers = gemm.PackedLayers([(np.ones((4, 5), np.float32), None, False)])
+    rows = np.ones((3, 4), np.float32)
+    for scratch in (np.empty((2, 47), np.float32), np.empty((2, 48)), np.empty((96, 2)).T):
+        with pytest.raises(ValueError, match="scratch of at least shape"):
+            layers.forward(rows, scratch)
+    with pytest.raises(ValueError, match="rows of 4 columns"):
+        layers.forward(np.ones((3, 3), np.float32), np.empty((2, 48), np.float32))

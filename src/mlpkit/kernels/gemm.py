@@ -237,12 +237,20 @@ class PackedLayers:
     def forward(self, x: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """The last layer's output for x (n, K_1) float32 with unit column stride: a view
         (n, N_L) into ``scratch`` (:meth:`scratch_shape`, float32, C-contiguous)."""
-        if x.dtype != np.float32 or x.ndim != 2 or x.strides[1] != 4:
-            raise ValueError(
-                f"PackedLayers.forward expected float32 rows with unit column stride, got "
-                f"x of dtype {x.dtype}, shape {x.shape}, strides {x.strides}."
-            )
         n, last = x.shape[0], len(self.widths) - 1
+        # the tiles read and write through raw pointers: shapes are checked here, not there
+        depth, need = self.table[0, 1], self.scratch_shape(n)
+        if x.dtype != np.float32 or x.ndim != 2 or x.strides[1] != 4 or x.shape[1] < depth:
+            raise ValueError(
+                f"PackedLayers.forward expected float32 rows of {depth} columns with unit column "
+                f"stride, got x of dtype {x.dtype}, shape {x.shape}, strides {x.strides}."
+            )
+        small = scratch.ndim != 2 or scratch.shape[0] < 2 or scratch.shape[1] < need[1]
+        if scratch.dtype != np.float32 or not scratch.flags.c_contiguous or small:
+            raise ValueError(
+                f"PackedLayers.forward expected a C-contiguous float32 scratch of at least shape "
+                f"{need}, got dtype {scratch.dtype}, shape {scratch.shape}."
+            )
         _stack(x, x.strides[0] // 4, n, self.table, self.panels, self.bias, scratch)
         width = self.widths[last]
         return scratch[last % 2, : n * width].reshape(n, width)[:, : self.units[last]]
