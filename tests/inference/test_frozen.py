@@ -149,22 +149,27 @@ def test_freeze_names_what_it_takes():
         mk.freeze([1, 2])
 
 
-def test_a_call_split_over_threads_gives_the_same_bits():
+def test_a_call_split_over_threads_gives_the_same_bits(monkeypatch):
     """Each entry is one chain of multiply-adds over k in order, whatever the row blocks."""
     from mlpkit import packed
 
+    monkeypatch.setattr(packed, "SPLIT_MACS", 1 << 16)  # split this modest call in parts
     net = network(["relu", "relu"], "softmax", n_features=200)
     X = np.random.default_rng(5).normal(size=(3000, 200)).astype(np.float32)
-    assert 3000 * (200 * 24 + 24 * 24 + 24 * 10) >= packed.SPLIT_MACS
-    one, two = mk.freeze(net, threads=1), mk.freeze(net, threads=2)
-    np.testing.assert_array_equal(two.predict(X), one.predict(X))
-    np.testing.assert_allclose(two.predict(X), net.predict(X), rtol=1e-5, atol=1e-6)
+    one, four = mk.freeze(net, threads=1), mk.freeze(net, threads=4)
+    np.testing.assert_array_equal(four.predict(X), one.predict(X))
+    np.testing.assert_allclose(four.predict(X), net.predict(X), rtol=1e-5, atol=1e-6)
+    spaces = four._model.predictor._spaces.values()  # noqa: SLF001
+    assert any("packed.3" in space for space in spaces)  # the fourth part had its scratch
 
 
-def test_a_forked_process_predicts_with_threads_of_its_own():
+def test_a_forked_process_predicts_with_threads_of_its_own(monkeypatch):
     """A pool inherited across fork has no threads: the child must start its own."""
     import multiprocessing
 
+    from mlpkit import packed
+
+    monkeypatch.setattr(packed, "SPLIT_MACS", 1 << 16)
     net = network(["relu", "relu"], "softmax", n_features=200)
     X = np.random.default_rng(5).normal(size=(3000, 200)).astype(np.float32)
     frozen = mk.freeze(net, threads=2)
