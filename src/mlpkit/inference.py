@@ -100,11 +100,16 @@ class Predictor:
             scratch = buffer(self.workspace(n, x.dtype), "stack", (2, n * stack.width), x.dtype)
             if stack.forward(x, scratch, out):
                 return out
+        for rows, space in self.chunks(n, x.dtype):
+            out[rows] = run(self._steps, x[rows], space)
+        return out
+
+    def chunks(self, n: int, dtype):
+        """(rows, workspace) for each chunk of at most :data:`CHUNK_ROWS` of n rows: a slice
+        and the workspace of its size."""
         for start in range(0, n, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, n)
-            space = self.workspace(stop - start, x.dtype)
-            out[start:stop] = run(self._steps, x[start:stop], space)
-        return out
+            yield slice(start, stop), self.workspace(stop - start, dtype)
 
     def _plan(self) -> None:
         if self._steps is None:

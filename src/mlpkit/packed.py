@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import dense_stack
-from .inference import CHUNK_ROWS, IN_PLACE, Predictor, buffer, dense_step, in_place_step
+from .inference import IN_PLACE, Predictor, buffer, dense_step, in_place_step
 from .layers.activations import activation_name
 from .layers.dense import Dense
 
@@ -85,12 +85,10 @@ class PackedPredictor(Predictor):
             return super().forward(x)
         layers, activate = self._whole
         out = np.empty((x.shape[0], layers.units[-1]), dtype=np.float32)
-        for start in range(0, x.shape[0], CHUNK_ROWS):
-            stop = min(start + CHUNK_ROWS, x.shape[0])
-            space = self.workspace(stop - start, x.dtype)
-            self._whole_rows(layers, x[start:stop], out[start:stop], space)
+        for rows, space in self.chunks(x.shape[0], x.dtype):
+            self._whole_rows(layers, x[rows], out[rows], space)
             if activate is not None:
-                activate(out[start:stop], space)
+                activate(out[rows], space)
         return out
 
     def dense_step(self, layer: Dense, key: str):
