@@ -26,11 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from .kernels.rows import ACTIVATION_CODES, activate_rows
 from .layers.activations import activation_name
 from .layers.dense import Dense
 
-#: Activation codes of the table's last column.
-ACTIVATION_CODES = {"linear": 0, "relu": 1, "tanh": 2, "sigmoid": 3, "softmax": 4}
 #: The largest call of several rows (rows × multiply-adds a row) this path takes.
 MAX_MACS = 1 << 21
 #: The largest kernel (n_in × units) of a network this path takes calls of several rows for.
@@ -103,8 +102,7 @@ def of(net) -> DenseStack | None:
 
 def dense_stack_kernel(params, table, x, scratch, out):
     """ŷ = f_L(… f_1(x W_1 + b_1) …) into out, one compiled call (numba): per layer z = h·W
-    by BLAS, then z ← f(z + b) row by row; softmax as m = max, e^(z − m), a row summed in order;
-    σ(z) = 1/(1 + e^−z) for z ≥ 0, e^z/(1 + e^z) below (no overflow). NaN passes through."""
+    by BLAS, then z ← z + b, then z ← f(z) (:func:`activate_rows`)."""
     n = x.shape[0]
     h = x
     depth = table.shape[0]
@@ -117,36 +115,10 @@ def dense_stack_kernel(params, table, x, scratch, out):
         else:
             z = scratch[layer % 2, : n * units].reshape((n, units))
         np.dot(h, W, z)
-        for i in range(n):
-            if b0 >= 0:
+        if b0 >= 0:
+            for i in range(n):
                 for j in range(units):
                     z[i, j] += params[b0 + j]
-            if code == 1:
-                for j in range(units):
-                    v = z[i, j]
-                    z[i, j] = 0 if v <= 0 else v
-            elif code == 2:
-                for j in range(units):
-                    z[i, j] = np.tanh(z[i, j])
-            elif code == 3:
-                for j in range(units):
-                    v = z[i, j]
-                    if v >= 0:
-                        z[i, j] = 1 / (1 + np.exp(-v))
-                    else:
-                        e = np.exp(v)
-                        z[i, j] = e / (1 + e)
-            elif code == 4:
-                m = z[i, 0]
-                for j in range(1, units):
-                    v = z[i, j]
-                    m = v if v > m else m
-                for j in range(units):
-                    z[i, j] = np.exp(z[i, j] - m)
-                total = z[i, 0]
-                for j in range(1, units):
-                    total += z[i, j]
-                for j in range(units):
-                    z[i, j] = z[i, j] / total
+        activate_rows(z, z, code)
         h = z
     return None

@@ -67,6 +67,10 @@ class FrozenModel:
         network = self._model if isinstance(self._model, Sequential) else self._model.network_
         network.predictor = predictor(network, threads)
         self._predictor = network.predictor
+        for name in PREDICTING:  # bound once: a call need not pass through __getattr__
+            method = getattr(self._model, name, None)
+            if callable(method) and not name.startswith("_"):
+                self.__dict__[name] = method
 
     @property
     def packed(self) -> bool:

@@ -77,18 +77,31 @@ class Predictor:
 
     def inputs(self, X) -> np.ndarray:
         """X as the network's (n_rows, n_features) input, checked for what safety needs."""
+        if self.plain(X) and np.isfinite(np.add.reduce(X, axis=None)):
+            return X
         net = self.net
-        if (
+        return check_features(X, dtype=net.dtype, n_features=net.n_features, purpose="predicting")
+
+    def plain(self, X) -> bool:
+        """Whether X is already the network's input but for its values: a C-contiguous
+        (n_rows ≥ 1, n_features) NumPy array of the network's dtype."""
+        net = self.net
+        return (
             type(X) is np.ndarray
             and X.dtype == net.dtype
             and X.ndim == 2
             and X.shape[0] > 0
             and X.shape[1] == net.n_features
             and X.flags.c_contiguous
-            and np.isfinite(np.add.reduce(X, axis=None))
-        ):
-            return X
-        return check_features(X, dtype=net.dtype, n_features=net.n_features, purpose="predicting")
+        )
+
+    def outputs(self, X) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(the checked inputs x for X, the network's outputs for x, whether those are known
+        to be all finite); outputs not known finite are the caller's to check
+        (:func:`mlpkit.overflow.check_outputs`, which says what overflowed)."""
+        x = self.inputs(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return x, self.forward(x), False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The network's output for checked inputs x (n_rows, n_features): a fresh array."""

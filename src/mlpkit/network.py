@@ -419,28 +419,30 @@ class Sequential:
         self._require_layers()
         self._require_built()
         predictor = self.__dict__.get("predictor") or self._new_predictor()
-        with np.errstate(over="ignore", invalid="ignore"):  # check_outputs says it instead
-            inputs, output = self._network_outputs(predictor, X)
+        inputs, output, finite = self._network_outputs(predictor, X)
+        if not finite:
             check_outputs(self, inputs, output, purpose="predicting")
-            if self.target is None:
-                return output
+        if self.target is None:
+            return output
+        with np.errstate(over="ignore", invalid="ignore"):  # check_outputs says it instead
             output = self.target.decode(output).astype(self.dtype, copy=False)
         check_outputs(self, inputs, output, purpose="predicting")
         return output
 
-    def _network_outputs(self, predictor, X) -> tuple[np.ndarray, np.ndarray]:
-        """(the network's inputs for X, its outputs before the target's decoding)."""
+    def _network_outputs(self, predictor, X) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(the network's inputs for X, its outputs before the target's decoding, whether
+        those are known to be finite: :meth:`mlpkit.inference.Predictor.outputs`)."""
         if self.preprocessor is None:
             self.check_input_columns(X)
-            inputs = predictor.inputs(X)
-            return inputs, predictor.forward(inputs)
-        inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
-        if kept is not None:
-            raise ValueError(
-                f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy "
-                f"is 'drop'; predictions need every row. Fill those values before predicting."
-            )
-        return inputs, predictor.forward(inputs)
+            return predictor.outputs(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # check_outputs says it instead
+            inputs, kept = preparation.transform_inputs(self, X, purpose="predicting")
+            if kept is not None:
+                raise ValueError(
+                    f"{n_dropped(X, kept)} row(s) have missing values in columns whose strategy "
+                    f"is 'drop'; predictions need every row. Fill those values before predicting."
+                )
+            return inputs, predictor.forward(inputs), False
 
     def _new_predictor(self) -> inference.Predictor:
         """The inference path (:mod:`mlpkit.inference`), made on the first predict."""

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import dense_stack
-from .inference import IN_PLACE, Predictor, buffer, dense_step, in_place_step
+from .inference import IN_PLACE, Predictor, buffer, dense_step
 from .layers.activations import activation_name
 from .layers.dense import Dense
 
@@ -77,19 +77,30 @@ class PackedPredictor(Predictor):
         if pool is not None:
             pool.shutdown(wait=False)
 
+    def outputs(self, X) -> tuple[np.ndarray, np.ndarray, bool]:
+        """:meth:`mlpkit.inference.Predictor.outputs`; for an input of several rows that is
+        already the network's (:meth:`~mlpkit.inference.Predictor.plain`), the whole stack
+        checks its inputs and outputs finite in its own call (else the ordinary checks run,
+        which name what is at fault)."""
+        layers = self.whole()
+        if layers is not None and self.plain(X) and X.shape[0] > 1:
+            out, finite = self._run_whole(layers, X)
+            if finite:
+                return X, out, True
+        return super().outputs(X)
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The network's output for checked inputs x (n_rows, n_features): a fresh array."""
+        layers = self.whole()
+        if layers is None or x.shape[0] == 1:
+            return super().forward(x)
+        return self._run_whole(layers, x)[0]
+
+    def whole(self):
+        """The network packed as one stack (:func:`whole_stack`), or None."""
         if self._whole is UNPLANNED:
             self._whole = whole_stack(self.net)
-        if self._whole is None or x.shape[0] == 1:
-            return super().forward(x)
-        layers, activate = self._whole
-        out = np.empty((x.shape[0], layers.units[-1]), dtype=np.float32)
-        for rows, space in self.chunks(x.shape[0], x.dtype):
-            self._whole_rows(layers, x[rows], out[rows], space)
-            if activate is not None:
-                activate(out[rows], space)
-        return out
+        return self._whole
 
     def dense_step(self, layer: Dense, key: str):
         """z = f(x·W + b) by the packed GEMM (W packed on the first call), or
@@ -97,40 +108,49 @@ class PackedPredictor(Predictor):
         blas = dense_step(layer, key)
         if not packable(layer):
             return blas
-        name = activation_name(layer.activation)
-        activate = None if name in ("linear", "relu") else in_place_step(name, key)
         packed = []
 
         def step(x, space):
             if len(x) == 1 or x.strides[1] != x.itemsize:  # a GEMV packs nothing
                 return blas(x, space)
             if not packed:
-                packed.append(pack([(layer, name)]))
+                packed.append(pack([layer]))
             scratch = buffer(space, key + "packed", packed[0].scratch_shape(len(x)), x.dtype)
-            z = packed[0].forward(x, scratch)
-            return z if activate is None else activate(z, space)
+            z = buffer(space, key + "z", (len(x), layer.units), x.dtype)
+            packed[0].forward(x, scratch, z)  # its outputs are checked after the last layer
+            return z
 
         return step
 
-    def _whole_rows(self, layers, x: np.ndarray, out: np.ndarray, space: dict) -> None:
+    def _run_whole(self, layers, x: np.ndarray) -> tuple[np.ndarray, bool]:
+        """(the packed stack's output for x, whether x and it are finite), chunk by chunk."""
+        out = np.empty((x.shape[0], layers.units[-1]), dtype=np.float32)
+        finite = True
+        for rows, space in self.chunks(x.shape[0], x.dtype):
+            finite &= self._whole_rows(layers, x[rows], out[rows], space)
+        return out, finite
+
+    def _whole_rows(self, layers, x: np.ndarray, out: np.ndarray, space: dict) -> bool:
         """out = the packed stack of x, its rows split over the threads when the call is
-        large (:data:`SPLIT_MACS`)."""
+        large (:data:`SPLIT_MACS`); whether x and out are finite."""
         rows = x.shape[0]
         parts = min(self.threads, max(1, rows * layers.macs_per_row // SPLIT_MACS))
+        if parts == 1:
+            scratch = buffer(space, "packed.0", layers.scratch_shape(rows), x.dtype)
+            return layers.forward(x, scratch, out)
         edges = [rows * part // parts for part in range(parts + 1)]
 
         def part(index):
             start, stop = edges[index], edges[index + 1]
             scratch = buffer(space, f"packed.{index}", layers.scratch_shape(stop - start), x.dtype)
-            out[start:stop] = layers.forward(x[start:stop], scratch)
+            return layers.forward(x[start:stop], scratch, out[start:stop])
 
         others = [self._submit(part, index) for index in range(1, parts)]
-        part(0)
+        finite = part(0)
         for index, other in zip(range(1, parts), others):
-            if other is None:
-                part(index)  # no worker to take it (the interpreter is shutting down)
-            else:
-                other.result()
+            # no worker to take it where the interpreter is shutting down
+            finite &= part(index) if other is None else other.result()
+        return finite
 
     def _submit(self, work, index):
         """``work(index)`` on a worker thread: its future, or None where none can start."""
@@ -154,19 +174,22 @@ def packable(layer) -> bool:
     )
 
 
-def pack(layers: list[tuple[Dense, str]]):
-    """Dense layers (with their activations' names) as one :class:`PackedLayers`, ReLU fused."""
+def pack(layers: list[Dense]):
+    """Dense layers as one :class:`~mlpkit.kernels.gemm.PackedLayers`, the hidden layers'
+    ReLU fused in the tiles, the last one's activation applied to its output."""
     from .kernels import gemm  # imports numba: only once a frozen network packs
 
+    names = [activation_name(layer.activation) for layer in layers]
     return gemm.PackedLayers(
-        [(layer.W, layer.b if layer.use_bias else None, name == "relu") for layer, name in layers]
-    )
+        [(layer.W, layer.b if layer.use_bias else None, name == "relu")
+         for layer, name in zip(layers, names)],
+        output=names[-1],
+    )  # fmt: skip
 
 
 def whole_stack(net):
-    """(the network packed as one stack, its last activation in place or None) where every
-    layer is :func:`packable` (:func:`mlpkit.dense_stack.dense_layers`) and the hidden ones
-    are ReLU or linear; else None."""
+    """The network packed as one stack where every layer is :func:`packable`
+    (:func:`mlpkit.dense_stack.dense_layers`) and the hidden ones are ReLU or linear; else None."""
     layers = dense_stack.dense_layers(net)
     if (
         layers is None
@@ -174,5 +197,4 @@ def whole_stack(net):
         or any(name not in ("linear", "relu") for _, name in layers[:-1])
     ):
         return None
-    last = layers[-1][1]
-    return pack(layers), None if last in ("linear", "relu") else in_place_step(last, "out.")
+    return pack([layer for layer, _ in layers])

@@ -32,8 +32,8 @@ def test_the_packed_product_matches_matmul(rows, depth, units, relu):
     W = rng.normal(size=(depth, units)).astype(np.float32)
     b = rng.normal(size=units).astype(np.float32)
     layers = gemm.PackedLayers([(W, b, relu)])
-    z = layers.forward(h, np.full(layers.scratch_shape(rows), np.nan, np.float32))
-    assert z.shape == (rows, units)
+    z = np.full((rows, units), np.nan, np.float32)
+    assert layers.forward(h, np.full(layers.scratch_shape(rows), np.nan, np.float32), z)
     assert np.all(np.abs(z - reference(h, W, b, relu)) <= bound(h, W, b))
 
 
@@ -44,7 +44,8 @@ def test_a_deep_kernel_and_rows_of_any_stride():
     h = wide[:, :1200]
     W = rng.normal(size=(1200, 300)).astype(np.float32)
     layers = gemm.PackedLayers([(W, None, False)])
-    z = layers.forward(h, np.empty(layers.scratch_shape(70), np.float32))
+    z = np.empty((70, 300), np.float32)
+    assert layers.forward(h, np.empty(layers.scratch_shape(70), np.float32), z)
     assert np.all(np.abs(z - reference(h, W, None, False)) <= bound(h, W))
 
 
@@ -58,7 +59,8 @@ def test_a_stack_of_layers_is_the_chain_of_its_products():
     expected = x.astype(np.float64)
     for i, (W, b) in enumerate(parts):
         expected = reference(expected, W, b, i < 2)
-    got = layers.forward(x, np.empty(layers.scratch_shape(11), np.float32))
+    got = np.empty((11, 3), np.float32)
+    assert layers.forward(x, np.empty(layers.scratch_shape(11), np.float32), got)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
 
 
@@ -66,7 +68,8 @@ def test_relu_passes_nan_as_the_reference_does():
     h = np.ones((3, 4), np.float32)
     h[1, 2] = np.nan
     W = np.ones((4, 5), np.float32)
-    z = gemm.PackedLayers([(W, None, True)]).forward(h, np.empty((2, 48), np.float32))
+    z = np.empty((3, 5), np.float32)
+    assert not gemm.PackedLayers([(W, None, True)]).forward(h, np.empty((2, 48), np.float32), z)
     assert np.isnan(z[1]).all() and np.isfinite(z[[0, 2]]).all()
 
 
@@ -233,15 +236,58 @@ def test_bad_threads_and_unknown_names_are_refused_clearly():
 def test_packed_layers_refuse_rows_without_unit_column_stride():
     W = np.ones((4, 5), np.float32)
     layers = gemm.PackedLayers([(W, None, False)])
+    out = np.empty((3, 5), np.float32)
     with pytest.raises(ValueError, match="unit column stride"):
-        layers.forward(np.asfortranarray(np.ones((3, 4), np.float32)), np.empty((2, 48)))
+        layers.forward(np.asfortranarray(np.ones((3, 4), np.float32)), np.empty((2, 48)), out)
 
 
 def test_packed_layers_refuse_a_scratch_or_rows_they_would_overrun():
     layers = gemm.PackedLayers([(np.ones((4, 5), np.float32), None, False)])
-    rows = np.ones((3, 4), np.float32)
+    rows, out = np.ones((3, 4), np.float32), np.empty((3, 5), np.float32)
     for scratch in (np.empty((2, 47), np.float32), np.empty((2, 48)), np.empty((96, 2)).T):
         with pytest.raises(ValueError, match="scratch of at least shape"):
-            layers.forward(rows, scratch)
+            layers.forward(rows, scratch, out)
     with pytest.raises(ValueError, match="rows of 4 columns"):
-        layers.forward(np.ones((3, 3), np.float32), np.empty((2, 48), np.float32))
+        layers.forward(np.ones((3, 3), np.float32), np.empty((2, 48), np.float32), out)
+    for wrong in (np.empty((3, 4), np.float32), np.empty((2, 5), np.float32), np.empty((3, 5))):
+        with pytest.raises(ValueError, match="out of shape"):
+            layers.forward(rows, np.empty((2, 48), np.float32), wrong)
+
+
+@pytest.mark.parametrize("rows", [1, 8, 4097])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_a_bad_value_is_refused_with_the_models_own_message(rows, value):
+    """The whole stack checks its inputs in its own call; -inf would vanish in a ReLU."""
+    net = network(["relu", "relu"], "softmax")
+    frozen = mk.freeze(net)
+    X = np.random.default_rng(0).normal(size=(rows, 12)).astype(np.float32)
+    X[rows - 1, 5] = value
+    with pytest.raises(ValueError) as frozen_error:
+        frozen.predict(X)
+    with pytest.raises(ValueError) as own_error:
+        net.predict(X)
+    assert str(frozen_error.value) == str(own_error.value)
+    assert f"row {rows - 1}" in str(frozen_error.value)
+
+
+@pytest.mark.parametrize("output", ["linear", "softmax"])
+def test_outputs_that_overflow_are_said_as_the_model_says_them(output):
+    net = network(["relu"], output, units=3)
+    net.params[...] = np.abs(net.params) * 1e20
+    frozen = mk.freeze(net)
+    X = np.random.default_rng(0).uniform(1, 2, size=(8, 12)).astype(np.float32)
+    with pytest.raises(mk.exceptions.OutputOverflowError) as frozen_error:
+        frozen.predict(X)
+    with pytest.raises(mk.exceptions.OutputOverflowError) as own_error:
+        net.predict(X)
+    assert str(frozen_error.value) == str(own_error.value)
+
+
+def test_inputs_of_any_layout_or_dtype_predict_the_same():
+    net = network(["relu", "relu"], "softmax")
+    frozen = mk.freeze(net)
+    X = np.random.default_rng(0).normal(size=(40, 12)).astype(np.float32)
+    expected = frozen.predict(X)
+    for other in (X.astype(np.float64), np.asfortranarray(X), X.tolist(), pd.DataFrame(X),
+                  np.repeat(X, 2, axis=0)[::2]):  # fmt: skip
+        np.testing.assert_array_equal(frozen.predict(other), expected)

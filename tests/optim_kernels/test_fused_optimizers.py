@@ -166,3 +166,21 @@ def test_a_broken_numba_falls_back_to_the_reference_with_a_warning(tmp_path):
     """
     result = python(code)
     assert result.returncode == 0, result.stderr
+
+
+def scaled(x, factor):
+    return x * factor
+
+
+def scaled_sum(x, factor):
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += scaled(x[i], factor)
+    return total
+
+
+def test_a_kernel_may_call_another_plain_kernel():
+    """numba cannot call a plain Python function: jitted compiles the callees it names."""
+    kernel = mk.kernels.jit.jitted(scaled_sum)
+    assert kernel(np.arange(4.0), 3.0) == 18.0
+    assert scaled_sum(np.arange(4.0), 3.0) == 18.0  # the Python original is untouched

@@ -39,6 +39,9 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from .jit import jitted
+from .rows import ACTIVATION_CODES, activate_rows
+
 _FEATURES = llvm.get_host_cpu_features()
 #: float32 lanes of a vector register: 16 with AVX-512, 8 with AVX2 (0: no FMA vectors).
 LANES = 16 if _FEATURES.get("avx512f") else 8 if _FEATURES.get("avx2") else 0
@@ -201,16 +204,48 @@ def _stack(x, lda, n, table, panels, bias, scratch):
         h, lda = z, ldz
 
 
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc"})
+def _finite(x, n, depth):
+    """Whether every x[i, k] (i < n, k < depth) is finite: Σ x·0 is 0 exactly then, else NaN
+    (reassociated, so the sum runs in vectors)."""
+    total = np.float32(0.0)
+    for i in range(n):
+        for k in range(depth):
+            total += x[i, k] * np.float32(0.0)
+    return total == 0
+
+
+_activate_rows = jitted(activate_rows)
+
+
+@numba.njit(cache=True, nogil=True)
+def _predict(x, lda, n, table, panels, bias, scratch, out, code):
+    """out = f(the stack of x) (:func:`_stack`, then f by its code,
+    :func:`mlpkit.kernels.rows.activate_rows`); whether x and out are finite."""
+    finite = _finite(x, n, table[0, 1])
+    _stack(x, lda, n, table, panels, bias, scratch)
+    last = table.shape[0] - 1
+    ldz, units = table[last, 2] * NR, out.shape[1]
+    z = scratch[last % 2, : n * ldz].reshape((n, ldz))[:, :units]
+    return _activate_rows(z, out, code) and finite
+
+
 class PackedLayers:
     """Dense layers z_l = f_l(z_{l−1}·W_l + b_l), f_l ReLU or identity, packed once
-    (:func:`pack`) into one buffer of panels and one of biases, run in one call.
+    (:func:`pack`) into one buffer of panels and one of biases, run in one call, the last
+    one's output through ``output``.
 
     Args:
         layers: (W (K_l, N_l) float32, b (N_l,) or None, relu) for each layer in order,
             K_{l+1} = N_l.
+        output: the activation of the output, a name in
+            :data:`~mlpkit.kernels.rows.ACTIVATION_CODES`.
     """
 
-    def __init__(self, layers: list[tuple[np.ndarray, np.ndarray | None, bool]]) -> None:
+    def __init__(
+        self, layers: list[tuple[np.ndarray, np.ndarray | None, bool]], output: str = "linear"
+    ) -> None:
+        self.output = ACTIVATION_CODES[output]
         packs = [pack(W, b) for W, b, _ in layers]
         self.units = [W.shape[1] for W, _, _ in layers]
         self.macs_per_row = sum(W.size for W, _, _ in layers)
@@ -234,10 +269,11 @@ class PackedLayers:
         """The shape of the scratch buffer :meth:`forward` takes for ``rows`` rows."""
         return (2, rows * max(self.widths))
 
-    def forward(self, x: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-        """The last layer's output for x (n, K_1) float32 with unit column stride: a view
-        (n, N_L) into ``scratch`` (:meth:`scratch_shape`, float32, C-contiguous)."""
-        n, last = x.shape[0], len(self.widths) - 1
+    def forward(self, x: np.ndarray, scratch: np.ndarray, out: np.ndarray) -> bool:
+        """out (n, N_L) = the output for x (n, K_1) float32 with unit column stride, through
+        ``scratch`` (:meth:`scratch_shape`, float32, C-contiguous); whether every entry of x
+        and out is finite."""
+        n = x.shape[0]
         # the tiles read and write through raw pointers: shapes are checked here, not there
         depth, need = self.table[0, 1], self.scratch_shape(n)
         if x.dtype != np.float32 or x.ndim != 2 or x.strides[1] != 4 or x.shape[1] < depth:
@@ -251,6 +287,10 @@ class PackedLayers:
                 f"PackedLayers.forward expected a C-contiguous float32 scratch of at least shape "
                 f"{need}, got dtype {scratch.dtype}, shape {scratch.shape}."
             )
-        _stack(x, x.strides[0] // 4, n, self.table, self.panels, self.bias, scratch)
-        width = self.widths[last]
-        return scratch[last % 2, : n * width].reshape(n, width)[:, : self.units[last]]
+        if out.dtype != np.float32 or out.shape != (n, self.units[-1]):
+            raise ValueError(
+                f"PackedLayers.forward expected a float32 out of shape {(n, self.units[-1])}, "
+                f"got dtype {out.dtype}, shape {out.shape}."
+            )
+        lda = x.strides[0] // 4
+        return _predict(x, lda, n, self.table, self.panels, self.bias, scratch, out, self.output)

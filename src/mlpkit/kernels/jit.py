@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import types
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -132,7 +133,7 @@ def compiled(kernel: Callable) -> Callable | None:
 def _compile(kernel: Callable) -> Callable:
     global _available
     try:
-        import numba
+        import numba  # noqa: F401 - whether the install imports, before compiling with it
     except Exception as exc:  # noqa: BLE001 - a broken install: fall back, once, loudly
         _available = False
         warnings.warn(
@@ -142,5 +143,28 @@ def _compile(kernel: Callable) -> Callable:
             stacklevel=3,
         )
         return None
+    return jitted(kernel)
+
+
+def jitted(kernel: Callable) -> Callable:
+    """``kernel`` as a numba function (the caller may import numba), with every plain
+    Python function it calls by a global name compiled the same way: a kernel can call
+    another kernel, which numba cannot call uncompiled. Not counted as a load by ``"auto"``
+    (:mod:`mlpkit.frozen` compiles its kernels this way, whatever the backend)."""
+    import numba
+
+    callees = {
+        name: jitted(value)
+        for name in kernel.__code__.co_names
+        if isinstance(value := kernel.__globals__.get(name), types.FunctionType)
+    }
+    if callees:
+        kernel = types.FunctionType(
+            kernel.__code__,
+            {**kernel.__globals__, **callees},
+            kernel.__name__,
+            kernel.__defaults__,
+            kernel.__closure__,
+        )
     # error_model="numpy": x/0 gives inf or nan as in NumPy (no exception check in the loop).
     return numba.njit(cache=True, nogil=True, error_model="numpy")(kernel)
