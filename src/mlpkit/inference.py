@@ -99,8 +99,8 @@ class Predictor:
         """(the checked inputs x for X, the network's outputs for x, whether those are known
         to be all finite); outputs not known finite are the caller's to check
         (:func:`mlpkit.overflow.check_outputs`, which says what overflowed)."""
-        x = self.inputs(X)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # check_outputs says it instead
+            x = self.inputs(X)
             return x, self.forward(x), False
 
     def forward(self, x: np.ndarray) -> np.ndarray:

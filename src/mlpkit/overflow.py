@@ -34,11 +34,10 @@ def check_outputs(net, x: np.ndarray, output: np.ndarray, *, purpose: str) -> No
     Args:
         purpose: what the outputs were for, in the message ("predicting", "evaluating").
     """
-    if np.isfinite(np.add.reduce(output, axis=None)):
+    finite = np.isfinite(output)  # not a sum, which could overflow (and warn) on finite ones
+    if finite.all():
         return
-    bad = np.flatnonzero(~np.isfinite(output).all(axis=1))
-    if bad.size == 0:
-        return  # finite entries whose sum alone overflowed
+    bad = np.flatnonzero(~finite.all(axis=1))
     raise OutputOverflowError(_message(net, x, output, bad, purpose))
 
 

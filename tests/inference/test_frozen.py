@@ -1,6 +1,8 @@
 """mk.freeze: a snapshot of a model whose Dense kernels are packed once for the register-tile
 GEMM (mlpkit.kernels.gemm), against np.matmul and the ordinary inference path, its reference."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -216,11 +218,36 @@ def test_packed_says_whether_anything_is_packed_and_copies_keep_the_threads():
         assert twin._model.predictor.threads == 3  # noqa: SLF001
 
 
-def test_a_one_row_call_packs_nothing():
-    frozen = mk.freeze(network(["relu"], "softmax"))
-    frozen.predict(np.zeros((1, 12), np.float32))
-    spaces = frozen._model.predictor._spaces  # noqa: SLF001
-    assert not any("packed" in key for space in spaces.values() for key in space)
+def test_one_row_runs_the_whole_stack_but_a_lone_layer_keeps_its_gemv():
+    def packed_keys(frozen):
+        spaces = frozen._model.predictor._spaces  # noqa: SLF001
+        return [key for space in spaces.values() for key in space if "packed" in key]
+
+    whole = mk.freeze(network(["relu"], "softmax"))
+    row = np.random.default_rng(0).normal(size=(1, 12)).astype(np.float32)
+    np.testing.assert_allclose(whole.predict(row), whole._model.predict(row), atol=1e-6)  # noqa: SLF001
+    assert packed_keys(whole) == ["packed.0"]
+    layered = mk.freeze(network(["tanh"], "softmax"))  # tanh hidden: layer by layer
+    layered.predict(row)
+    assert packed_keys(layered) == []
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_huge_finite_values_predict_without_numpy_warnings(rows):
+    """Sums of finite entries may overflow: neither check may warn where predict is right."""
+    net = network(["relu"], "linear", units=2)
+    net.params[...] = 1e-3
+    X = np.full((rows, 12), 3e38, np.float32)
+    big = mk.Sequential([L.Dense(2, use_bias=False)], dtype="float32")
+    big.build(1)
+    big.params[...] = 2e38
+    ones = np.ones((rows, 1), np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for model, inputs in ((net, X), (big, ones)):
+            expected = model.predict(inputs)
+            assert np.isfinite(expected).all()
+            np.testing.assert_allclose(mk.freeze(model).predict(inputs), expected, rtol=1e-5)
 
 
 def test_bad_threads_and_unknown_names_are_refused_clearly():

@@ -184,3 +184,12 @@ def test_a_kernel_may_call_another_plain_kernel():
     kernel = mk.kernels.jit.jitted(scaled_sum)
     assert kernel(np.arange(4.0), 3.0) == 18.0
     assert scaled_sum(np.arange(4.0), 3.0) == 18.0  # the Python original is untouched
+    assert mk.kernels.jit.jitted(scaled_sum) is kernel  # one numba function a kernel
+
+
+def test_a_kernel_is_cached_under_a_name_its_callees_source_changes():
+    """numba's disk cache checks only the caller's file: the callees' source is in the name."""
+    jit = mk.kernels.jit
+    name = jit.jitted(scaled_sum).py_func.__qualname__
+    assert name == f"scaled_sum_{jit._callee_stamp({'scaled': scaled})}"  # noqa: SLF001
+    assert jit._callee_stamp({"scaled": scaled}) != jit._callee_stamp({"scaled": scaled_sum})  # noqa: SLF001

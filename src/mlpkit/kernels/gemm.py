@@ -215,11 +215,7 @@ def _finite(x, n, depth):
     return total == 0
 
 
-_activate_rows = jitted(activate_rows)
-
-
-@numba.njit(cache=True, nogil=True)
-def _predict(x, lda, n, table, panels, bias, scratch, out, code):
+def _predict_rows(x, lda, n, table, panels, bias, scratch, out, code):
     """out = f(the stack of x) (:func:`_stack`, then f by its code,
     :func:`mlpkit.kernels.rows.activate_rows`); whether x and out are finite."""
     finite = _finite(x, n, table[0, 1])
@@ -227,7 +223,10 @@ def _predict(x, lda, n, table, panels, bias, scratch, out, code):
     last = table.shape[0] - 1
     ldz, units = table[last, 2] * NR, out.shape[1]
     z = scratch[last % 2, : n * ldz].reshape((n, ldz))[:, :units]
-    return _activate_rows(z, out, code) and finite
+    return activate_rows(z, out, code) and finite
+
+
+_predict = jitted(_predict_rows)  # compiled with its callee, activate_rows, from another file
 
 
 class PackedLayers:

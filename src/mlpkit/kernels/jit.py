@@ -22,7 +22,9 @@ machine. The same seed gives the same bits.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import inspect
 import os
 import types
 import warnings
@@ -51,6 +53,7 @@ _chosen: str | None = None
 _reference_seconds = 0.0
 _available: bool | None = None
 _compiled: dict[Callable, Callable] = {}
+_jitted: dict[Callable, Callable] = {}
 
 
 def _check(name: str, where: str) -> str:
@@ -149,22 +152,47 @@ def _compile(kernel: Callable) -> Callable:
 def jitted(kernel: Callable) -> Callable:
     """``kernel`` as a numba function (the caller may import numba), with every plain
     Python function it calls by a global name compiled the same way: a kernel can call
-    another kernel, which numba cannot call uncompiled. Not counted as a load by ``"auto"``
-    (:mod:`mlpkit.frozen` compiles its kernels this way, whatever the backend)."""
+    another kernel, which numba cannot call uncompiled. One numba function a kernel, kept;
+    not counted as a load by ``"auto"`` (:mod:`mlpkit.frozen` compiles its kernels this way,
+    whatever the backend).
+
+    numba's disk cache checks only the source file of the function it compiles, not of those
+    it calls, so a kernel with callees is cached under a name that carries a hash of their
+    source (:func:`_callee_stamp`): an edited callee makes its callers compile afresh instead
+    of loading stale machine code.
+    """
+    found = _jitted.get(kernel)
+    if found is not None:
+        return found
     import numba
 
     callees = {
-        name: jitted(value)
+        name: value
         for name in kernel.__code__.co_names
         if isinstance(value := kernel.__globals__.get(name), types.FunctionType)
+        and value is not kernel  # numba types a function's call of itself on its own
     }
+    compiled_kernel = kernel
     if callees:
-        kernel = types.FunctionType(
+        compiled_kernel = types.FunctionType(
             kernel.__code__,
-            {**kernel.__globals__, **callees},
+            {**kernel.__globals__, **{name: jitted(f) for name, f in callees.items()}},
             kernel.__name__,
             kernel.__defaults__,
             kernel.__closure__,
         )
+        compiled_kernel.__qualname__ = f"{kernel.__qualname__}_{_callee_stamp(callees)}"
     # error_model="numpy": x/0 gives inf or nan as in NumPy (no exception check in the loop).
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(kernel)
+    found = numba.njit(cache=True, nogil=True, error_model="numpy")(compiled_kernel)
+    _jitted[kernel] = found
+    return found
+
+
+def _callee_stamp(callees: dict[str, Callable]) -> str:
+    """8 hex digits of a hash of the callees' source, and of their own callees' (a name of
+    :func:`jitted`'s cache)."""
+    digest = hashlib.sha256()
+    for name in sorted(callees):
+        digest.update(inspect.getsource(callees[name]).encode())
+        digest.update(_jitted[callees[name]].py_func.__qualname__.encode())
+    return digest.hexdigest()[:8]
