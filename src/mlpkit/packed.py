@@ -80,8 +80,8 @@ class PackedPredictor(Predictor):
             pool.shutdown(wait=False)
 
     def outputs(self, X) -> tuple[np.ndarray, np.ndarray, bool]:
-        """:meth:`mlpkit.inference.Predictor.outputs`; for an input of several rows that is
-        already the network's (:meth:`~mlpkit.inference.Predictor.plain`), the whole stack
+        """:meth:`mlpkit.inference.Predictor.outputs`; for an input that is already the
+        network's (:meth:`~mlpkit.inference.Predictor.plain`), the whole stack
         checks its inputs and outputs finite in its own call (else the ordinary checks run,
         which name what is at fault)."""
         layers = self.whole()
