@@ -157,6 +157,16 @@ def test_infinity_none_and_pandas_na_are_missing():
     assert out["a"].tolist() == [0.0, 0.0, 1.0] and out["b"].tolist() == [1.0, 0.0, 2.0]
 
 
+def test_the_mask_marks_infinity_by_position_among_text_and_repeated_names():
+    """One pass over the numeric block: text columns between, a name used twice."""
+    data = pd.DataFrame(
+        [[np.inf, "x", 1.0, None], [2.0, None, -np.inf, 3]], columns=["a", "t", "a", "n"]
+    )
+    mask = missing_mask(data)
+    assert mask.to_numpy().tolist() == [[True, False, False, True], [False, True, True, False]]
+    assert (mask.dtypes == bool).all() and list(mask.columns) == ["a", "t", "a", "n"]
+
+
 def test_unknown_column_or_strategy_is_named():
     with pytest.raises(ValueError, match=r"'z', which is not a column.*\['a', 'b', 'c'\]"):
         MissingValues(columns={"z": "mean"}).fit(frame())

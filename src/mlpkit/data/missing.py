@@ -43,10 +43,12 @@ def missing_mask(X) -> pd.DataFrame:
     """Return a boolean frame, True where ``X`` holds NaN, None, pandas.NA or ±inf."""
     frame = _as_frame(X)
     mask = frame.isna()
-    for name in frame.columns:
-        if is_number(frame[name]):
-            values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
-            mask[name] |= np.isinf(values)
+    numeric = [index for index, dtype in enumerate(frame.dtypes) if is_number_dtype(dtype)]
+    if numeric:  # one pass over the numeric block, not one a column
+        values = frame.iloc[:, numeric].to_numpy(dtype=np.float64, na_value=np.nan)
+        infinite = np.isinf(values)
+        if infinite.any():
+            mask.iloc[:, numeric] = mask.iloc[:, numeric].to_numpy() | infinite
     return mask
 
 
@@ -471,7 +473,11 @@ def _as_frame(X) -> pd.DataFrame:
 
 def is_number(column: pd.Series) -> bool:
     """Return whether a column holds numbers (a numeric dtype other than bool)."""
-    dtype = column.dtype
+    return is_number_dtype(column.dtype)
+
+
+def is_number_dtype(dtype) -> bool:
+    """Whether a column of this dtype holds numbers (a numeric dtype other than bool)."""
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
