@@ -164,7 +164,8 @@ def test_the_mask_marks_infinity_by_position_among_text_and_repeated_names():
     )
     mask = missing_mask(data)
     assert mask.to_numpy().tolist() == [[True, False, False, True], [False, True, True, False]]
-    assert (mask.dtypes == bool).all() and list(mask.columns) == ["a", "t", "a", "n"]
+    assert all(dtype == np.bool_ for dtype in mask.dtypes)
+    assert list(mask.columns) == ["a", "t", "a", "n"]
 
 
 def test_unknown_column_or_strategy_is_named():
