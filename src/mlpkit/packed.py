@@ -137,9 +137,6 @@ class PackedPredictor(Predictor):
         large (:data:`SPLIT_MACS`); whether x and out are finite."""
         rows = x.shape[0]
         parts = min(self.threads, max(1, rows * layers.macs_per_row // SPLIT_MACS))
-        if parts == 1:
-            scratch = buffer(space, "packed.0", layers.scratch_shape(rows), x.dtype)
-            return layers.forward(x, scratch, out)
         edges = [rows * part // parts for part in range(parts + 1)]
 
         def part(index):
@@ -147,6 +144,8 @@ class PackedPredictor(Predictor):
             scratch = buffer(space, f"packed.{index}", layers.scratch_shape(stop - start), x.dtype)
             return layers.forward(x[start:stop], scratch, out[start:stop])
 
+        if parts == 1:
+            return part(0)
         others = [self._submit(part, index) for index in range(1, parts)]
         finite = part(0)
         for index, other in zip(range(1, parts), others):
