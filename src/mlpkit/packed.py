@@ -12,11 +12,15 @@ step. Every other layer keeps its step.
 Where every layer is such a Dense layer and the hidden ones are ReLU or linear
 (:func:`whole_stack`), a call runs the whole stack in one compiled call per chunk of
 :data:`~mlpkit.inference.CHUNK_ROWS` rows, its last activation applied to the chunk's output;
-a chunk of n rows and M multiply-adds a row splits into
-p = min(threads, ⌊n·M / :data:`SPLIT_MACS`⌋) parts on p threads (the kernel runs without the
-GIL; every entry is the same chain of multiply-adds over k in any part, so the bits do not
-depend on p). One row takes this path too: the call around it costs less than the GEMV saves
-(one row, µs, packed stack / the one-call BLAS path of :mod:`mlpkit.dense_stack` /
+a chunk of at least :data:`SPLIT_MACS` multiply-adds is shared with threads − 1 worker
+threads (:class:`Workers`): each layer is cut into tasks of rows or panels, which the threads
+take as they come, and a layer begins when the one before is done
+(:meth:`mlpkit.kernels.gemm.PackedLayers.forward`; the kernel runs without the GIL). Cutting
+panels, not only rows, is what lets a few rows use two cores: each thread then reads half of
+each kernel (mnist, 64 rows, µs: rows in two parts 527 against 518 on one thread, tasks 263
+against 380). Every entry is the same chain of multiply-adds over k in any task, so the bits do
+not depend on the threads. One row takes this path too: the call around it costs less than
+the GEMV saves (one row, µs, packed stack / the one-call BLAS path of :mod:`mlpkit.dense_stack` /
 onnxruntime: small 10.5 / 19.9 / 13.9, mnist 32.2 / 38.8 / 32.7, wide 118.9 / 122.6 / 118.2).
 
 The packs are copies: weights written after packing are not seen. Only a network no one
@@ -26,8 +30,9 @@ trains may have this predictor, which is what :func:`mlpkit.freeze` guarantees.
 from __future__ import annotations
 
 import os
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import warnings
 
 import numpy as np
 
@@ -39,11 +44,12 @@ from .layers.dense import Dense
 
 #: The whole stack before the first call plans it.
 UNPLANNED = object()
-#: The multiply-adds each part of a split call has at least, 2²⁴ (≈ 330 µs of work). Two
-#: threads against one, alone on 2 cores (µs): mnist 64 rows (3.6 · 2²² in all) 527 / 518,
-#: 256 rows 1,048 / 1,570, 1,024 rows 3,299 / 6,711; wide 16 rows (5.0 · 2²²) 566 / 529,
-#: 64 rows 1,428 / 2,089: a few rows stream the same kernel from the shared L3 on both cores.
-SPLIT_MACS = 1 << 24
+#: The multiply-adds of a call from which its tasks are shared with the worker threads, 2²³
+#: (≈ 170 µs of work). Two threads against one, alone on 2 cores (µs): mnist 16 rows (3.8M
+#: multiply-adds) 167 / 97, 32 rows (7.5M) 222 / 221, 64 rows (15M) 263 / 380, 128 rows 530 /
+#: 719; small 256 rows (5.3M) 175 / 149, 512 rows (10.6M) 242 / 286; wide 4 rows (5.2M) 159 /
+#: 136, 8 rows (10.5M) 230 / 275: waking a worker costs about 40 µs.
+SPLIT_MACS = 1 << 23
 
 
 class PackedPredictor(Predictor):
@@ -58,8 +64,7 @@ class PackedPredictor(Predictor):
         super().__init__(net)
         self.threads = threads
         self._whole = UNPLANNED
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_pid = 0
+        self._workers: Workers | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -75,9 +80,9 @@ class PackedPredictor(Predictor):
 
     def close(self) -> None:
         """Let the worker threads go (a later large call starts them again)."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False)
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.close()
 
     def outputs(self, X) -> tuple[np.ndarray, np.ndarray, bool]:
         """:meth:`mlpkit.inference.Predictor.outputs`; for an input that is already the
@@ -133,36 +138,58 @@ class PackedPredictor(Predictor):
         return out, finite
 
     def _whole_rows(self, layers, x: np.ndarray, out: np.ndarray, space: dict) -> bool:
-        """out = the packed stack of x, its rows split over the threads when the call is
-        large (:data:`SPLIT_MACS`); whether x and out are finite."""
-        rows = x.shape[0]
-        parts = min(self.threads, max(1, rows * layers.macs_per_row // SPLIT_MACS))
-        edges = [rows * part // parts for part in range(parts + 1)]
+        """out = the packed stack of x, its tasks shared with the worker threads when the call
+        is large (:data:`SPLIT_MACS`); whether x and out are finite."""
+        scratch = buffer(space, "packed", layers.scratch_shape(x.shape[0]), x.dtype)
+        shared = self.threads > 1 and x.shape[0] * layers.macs_per_row >= SPLIT_MACS
+        return layers.forward(x, scratch, out, self._helpers if shared else None)
 
-        def part(index):
-            start, stop = edges[index], edges[index + 1]
-            scratch = buffer(space, f"packed.{index}", layers.scratch_shape(stop - start), x.dtype)
-            return layers.forward(x[start:stop], scratch, out[start:stop])
-
-        if parts == 1:
-            return part(0)
-        others = [self._submit(part, index) for index in range(1, parts)]
-        finite = part(0)
-        for index, other in zip(range(1, parts), others):
-            # no worker to take it where the interpreter is shutting down
-            finite &= part(index) if other is None else other.result()
-        return finite
-
-    def _submit(self, work, index):
-        """``work(index)`` on a worker thread: its future, or None where none can start."""
+    def _helpers(self, job) -> None:
+        """``job()`` on each worker thread (started on the first call, and again in a
+        forked child, which has none)."""
         with self._lock:
-            if self._pool is None or self._pool_pid != os.getpid():  # none yet, or forked
-                self._pool = ThreadPoolExecutor(self.threads - 1, "mlpkit-packed")
-                self._pool_pid = os.getpid()
+            if self._workers is None or self._workers.pid != os.getpid():
+                self._workers = Workers(self.threads - 1)
+            self._workers.put(job)
+
+
+class Workers:
+    """Daemon threads that call the jobs put to them; nothing comes back (a job counts its own
+    work, :meth:`mlpkit.kernels.gemm.PackedLayers.forward`).
+
+    Args:
+        count: the threads.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pid = os.getpid()
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.threads = [
+            threading.Thread(target=self._work, name="mlpkit-packed", daemon=True)
+            for _ in range(count)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def put(self, job) -> None:
+        """``job()`` once for each thread (by whichever thread is free first)."""
+        for _ in range(self.count):
+            self.jobs.put(job)
+
+    def close(self) -> None:
+        """Let the threads end once the jobs before are done."""
+        for _ in range(self.count):
+            self.jobs.put(None)
+
+    def _work(self) -> None:
+        while (job := self.jobs.get()) is not None:
             try:
-                return self._pool.submit(work, index)
-            except RuntimeError:
-                return None
+                job()
+            except Exception as error:  # the caller does the tasks a worker leaves
+                warnings.warn(
+                    f"an mlpkit prediction worker failed: {error!r}", RuntimeWarning, stacklevel=1
+                )
 
 
 def packable(layer) -> bool:

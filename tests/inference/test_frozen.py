@@ -154,18 +154,109 @@ def test_freeze_names_what_it_takes():
         mk.freeze([1, 2])
 
 
-def test_a_call_split_over_threads_gives_the_same_bits(monkeypatch):
-    """Each entry is one chain of multiply-adds over k in order, whatever the row blocks."""
+def test_a_call_shared_over_threads_gives_the_same_bits(monkeypatch):
+    """Each entry is one chain of multiply-adds over k in order, whatever the tasks."""
     from mlpkit import packed
 
-    monkeypatch.setattr(packed, "SPLIT_MACS", 1 << 16)  # split this modest call in parts
+    monkeypatch.setattr(packed, "SPLIT_MACS", 1 << 16)  # share this modest call
     net = network(["relu", "relu"], "softmax", n_features=200)
-    X = np.random.default_rng(5).normal(size=(3000, 200)).astype(np.float32)
     one, four = mk.freeze(net, threads=1), mk.freeze(net, threads=4)
-    np.testing.assert_array_equal(four.predict(X), one.predict(X))
-    np.testing.assert_allclose(four.predict(X), net.predict(X), rtol=1e-5, atol=1e-6)
-    spaces = four._model.predictor._spaces.values()  # noqa: SLF001
-    assert any("packed.3" in space for space in spaces)  # the fourth part had its scratch
+    for rows in (3000, 40, 5):  # tasks of rows, of panels, of a single task
+        X = np.random.default_rng(rows).normal(size=(rows, 200)).astype(np.float32)
+        np.testing.assert_array_equal(four.predict(X), one.predict(X))
+        np.testing.assert_allclose(four.predict(X), net.predict(X), rtol=1e-5, atol=1e-6)
+    workers = four._model.predictor._workers  # noqa: SLF001
+    assert [thread.is_alive() for thread in workers.threads] == [True] * 3
+
+
+def shared_cases():
+    """(layers, x) of a stack whose layers are cut many ways: 3 to 70 panels, 1 to 300 rows."""
+    rng = np.random.default_rng(8)
+    widths = [37, 1100, 48, 3, 16]
+    layers = [
+        (rng.normal(size=(k, n)).astype(np.float32), rng.normal(size=n).astype(np.float32), relu)
+        for k, n, relu in zip(widths, widths[1:], (True, False, True, False))
+    ]
+    for rows in (1, 7, 64, 300):
+        yield (
+            gemm.PackedLayers(layers, output="softmax"),
+            rng.normal(size=(rows, 37)).astype(np.float32),
+        )
+
+
+@pytest.mark.parametrize("who", ["helper first", "helper never", "helper thread"])
+def test_shared_tasks_give_the_bits_of_one_thread_whoever_takes_them(monkeypatch, who):
+    """Whether the helper does every task, none (it never began) or some, the call is done
+    when it returns, bit for bit the one-thread call."""
+    import threading
+
+    monkeypatch.setattr(gemm, "TASK_MACS", 1 << 10)
+    monkeypatch.setattr(gemm, "ROW_MIN", 4)
+    started = []
+
+    def helpers(job):
+        if who == "helper first":
+            job()
+        elif who == "helper thread":
+            started.append(threading.Thread(target=job))
+            started[-1].start()
+
+    for layers, x in shared_cases():
+        alone = np.empty((len(x), 16), np.float32)
+        shared = np.full_like(alone, np.nan)
+        assert layers.forward(x, np.empty(layers.scratch_shape(len(x)), np.float32), alone)
+        scratch = np.full(layers.scratch_shape(len(x)), np.nan, np.float32)
+        assert layers.forward(x, scratch, shared, helpers)
+        np.testing.assert_array_equal(shared, alone)
+    for thread in started:
+        thread.join()
+
+
+def test_tasks_cut_rows_first_then_panels():
+    # (n, depth, panels, task_macs, row_min, most) -> (row parts, panel parts)
+    assert gemm._tasks(4096, 784, 16, 1 << 18, 32, 64) == (64, 1)  # noqa: SLF001
+    assert gemm._tasks(64, 784, 16, 1 << 18, 32, 64) == (2, 16)  # noqa: SLF001
+    assert gemm._tasks(8, 256, 64, 1 << 18, 32, 64) == (1, 8)  # noqa: SLF001
+    assert gemm._tasks(8, 32, 8, 1 << 18, 32, 64) == (1, 1)  # noqa: SLF001
+
+
+def test_a_failing_worker_warns_and_keeps_working():
+    import threading
+
+    from mlpkit.packed import Workers
+
+    workers = Workers(1)
+    done = threading.Event()
+
+    def fail():
+        raise ValueError("boom")
+
+    with pytest.warns(RuntimeWarning, match="prediction worker failed: ValueError"):
+        workers.put(fail)
+        workers.put(done.set)
+        assert done.wait(30)
+    workers.close()
+    workers.threads[0].join(30)
+    assert not workers.threads[0].is_alive()
+
+
+def test_threads_may_share_one_frozen_model(monkeypatch):
+    """Two callers at once on a model with a worker: each call counts its own tasks."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mlpkit import packed
+
+    monkeypatch.setattr(packed, "SPLIT_MACS", 1 << 16)
+    net = network(["relu", "relu"], "softmax", n_features=200)
+    frozen, alone = mk.freeze(net, threads=2), mk.freeze(net, threads=1)
+    inputs = [
+        np.random.default_rng(i).normal(size=(rows, 200)).astype(np.float32)
+        for i, rows in enumerate([40, 300, 64, 7, 1000, 128] * 4)
+    ]
+    with ThreadPoolExecutor(3) as callers:
+        got = list(callers.map(frozen.predict, inputs))
+    for X, y in zip(inputs, got):
+        np.testing.assert_array_equal(y, alone.predict(X))
 
 
 def test_a_forked_process_predicts_with_threads_of_its_own(monkeypatch):
@@ -226,7 +317,7 @@ def test_one_row_runs_the_whole_stack_but_a_lone_layer_keeps_its_gemv():
     whole = mk.freeze(network(["relu"], "softmax"))
     row = np.random.default_rng(0).normal(size=(1, 12)).astype(np.float32)
     np.testing.assert_allclose(whole.predict(row), whole._model.predict(row), atol=1e-6)  # noqa: SLF001
-    assert packed_keys(whole) == ["packed.0"]
+    assert packed_keys(whole) == ["packed"]
     layered = mk.freeze(network(["tanh"], "softmax"))  # tanh hidden: layer by layer
     layered.predict(row)
     assert packed_keys(layered) == []
