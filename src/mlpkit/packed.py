@@ -33,6 +33,7 @@ import os
 import queue
 import threading
 import warnings
+import weakref
 
 import numpy as np
 
@@ -57,7 +58,8 @@ class PackedPredictor(Predictor):
 
     Args:
         net: a built network nobody trains after this (its kernels are packed on first use).
-        threads: the threads a large call of the whole stack may split its rows over.
+        threads: the threads that share a large call of the whole stack (its caller and
+            threads − 1 workers, :data:`SPLIT_MACS`).
     """
 
     def __init__(self, net, threads: int = 1) -> None:
@@ -65,6 +67,7 @@ class PackedPredictor(Predictor):
         self.threads = threads
         self._whole = UNPLANNED
         self._workers: Workers | None = None
+        self._release = None  # closes the workers when this predictor is collected
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -80,9 +83,10 @@ class PackedPredictor(Predictor):
 
     def close(self) -> None:
         """Let the worker threads go (a later large call starts them again)."""
-        workers, self._workers = self._workers, None
-        if workers is not None:
-            workers.close()
+        with self._lock:
+            release, self._workers, self._release = self._release, None, None
+        if release is not None:
+            release()
 
     def outputs(self, X) -> tuple[np.ndarray, np.ndarray, bool]:
         """:meth:`mlpkit.inference.Predictor.outputs`; for an input that is already the
@@ -146,11 +150,22 @@ class PackedPredictor(Predictor):
 
     def _helpers(self, job) -> None:
         """``job()`` on each worker thread (started on the first call, and again in a
-        forked child, which has none)."""
+        forked child, which has none). Where no thread can start (the interpreter is ending)
+        nothing is put: the caller takes every task."""
         with self._lock:
-            if self._workers is None or self._workers.pid != os.getpid():
-                self._workers = Workers(self.threads - 1)
-            self._workers.put(job)
+            workers = self._workers
+            if workers is None or workers.pid != os.getpid():
+                try:
+                    workers = Workers(self.threads - 1)
+                except RuntimeError:
+                    return
+                if self._release is not None:
+                    self._release()  # a forked child's copy, whose threads are not here
+                self._workers = workers
+                # the threads hold the workers, never this predictor: a bound predict that
+                # outlives its frozen model still lets them go when the predictor is collected
+                self._release = weakref.finalize(self, workers.close)
+            workers.put(job)
 
 
 class Workers:
@@ -165,12 +180,16 @@ class Workers:
         self.count = count
         self.pid = os.getpid()
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self.threads = [
-            threading.Thread(target=self._work, name="mlpkit-packed", daemon=True)
-            for _ in range(count)
-        ]
-        for thread in self.threads:
-            thread.start()
+        self.threads: list[threading.Thread] = []
+        for _ in range(count):
+            thread = threading.Thread(target=self._work, name="mlpkit-packed", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # "can't create new thread", or at interpreter shutdown
+                self.count = len(self.threads)
+                self.close()
+                raise
+            self.threads.append(thread)
 
     def put(self, job) -> None:
         """``job()`` once for each thread (by whichever thread is free first)."""
@@ -190,6 +209,7 @@ class Workers:
                 warnings.warn(
                     f"an mlpkit prediction worker failed: {error!r}", RuntimeWarning, stacklevel=1
                 )
+            del job  # an idle thread must not keep the last call's arrays alive
 
 
 def packable(layer) -> bool:

@@ -259,6 +259,121 @@ def test_threads_may_share_one_frozen_model(monkeypatch):
         np.testing.assert_array_equal(y, alone.predict(X))
 
 
+def shared_model(monkeypatch, threads=2):
+    """(a frozen copy whose 300-row calls are shared with threads − 1 workers, a 300-row X,
+    its one-thread prediction)."""
+    from mlpkit import packed
+
+    monkeypatch.setattr(packed, "SPLIT_MACS", 1 << 16)
+    net = network(["relu", "relu"], "softmax", n_features=200)
+    X = np.random.default_rng(6).normal(size=(300, 200)).astype(np.float32)
+    return mk.freeze(net, threads=threads), X, mk.freeze(net, threads=1).predict(X)
+
+
+def test_workers_end_when_only_a_bound_predict_outlived_the_model(monkeypatch):
+    import gc
+
+    frozen, X, _ = shared_model(monkeypatch, threads=3)
+    predict = frozen.predict
+    del frozen  # closes the first workers; the next call starts others
+    predict(X)
+    threads = list(predict.__self__.predictor._workers.threads)  # noqa: SLF001
+    assert len(threads) == 2
+    del predict
+    gc.collect()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+
+
+def test_an_idle_worker_keeps_no_input_alive(monkeypatch):
+    import gc
+    import time
+    import weakref
+
+    frozen, X, expected = shared_model(monkeypatch)
+    base = np.concatenate([X, X])
+    alive = weakref.ref(base)
+    np.testing.assert_array_equal(frozen.predict(base[:300]), expected)
+    del base
+    for _ in range(3000):  # the worker may take its job after the call returned
+        gc.collect()
+        if alive() is None:
+            break
+        time.sleep(0.01)
+    assert alive() is None
+
+
+def test_closing_while_another_thread_predicts_is_safe(monkeypatch):
+    import sys
+    import threading
+
+    frozen, X, expected = shared_model(monkeypatch)
+    predictor = frozen._model.predictor  # noqa: SLF001
+    stop, errors = threading.Event(), []
+
+    def close():
+        while not stop.is_set():
+            predictor.close()
+
+    closer = threading.Thread(target=close)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    closer.start()
+    try:
+        for _ in range(300):
+            try:
+                np.testing.assert_array_equal(frozen.predict(X[:40]), expected[:40])
+            except Exception as error:  # noqa: BLE001 - every failure is counted
+                errors.append(repr(error))
+    finally:
+        stop.set()
+        closer.join(30)
+        sys.setswitchinterval(interval)
+    assert errors == []
+
+
+def test_an_interrupted_call_leaves_no_worker_writing_into_the_next(monkeypatch):
+    """An exception after the workers were given the job (Ctrl-C) waits for their tasks, so the
+    next call on the same workspace is not overwritten."""
+    import threading
+
+    class Interrupt(BaseException):
+        pass
+
+    monkeypatch.setattr(gemm, "TASK_MACS", 1 << 10)
+    monkeypatch.setattr(gemm, "ROW_MIN", 4)
+    layers, x = list(shared_cases())[-1]
+    other = np.random.default_rng(9).normal(size=x.shape).astype(np.float32)
+    expected = np.empty((len(x), 16), np.float32)
+    scratch = np.empty(layers.scratch_shape(len(x)), np.float32)
+    layers.forward(other, scratch, expected)
+
+    def interrupted(job):
+        threading.Thread(target=job).start()
+        raise Interrupt
+
+    for _ in range(20):
+        with pytest.raises(Interrupt):
+            layers.forward(x, scratch, np.empty_like(expected), interrupted)
+        got = np.empty_like(expected)
+        layers.forward(other, scratch, got)
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_where_no_thread_can_start_the_caller_does_every_task(monkeypatch):
+    import threading
+
+    frozen, X, expected = shared_model(monkeypatch)
+
+    def refuse(thread):
+        raise RuntimeError("can't create new thread at interpreter shutdown")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    np.testing.assert_array_equal(frozen.predict(X), expected)
+    assert frozen._model.predictor._workers is None  # noqa: SLF001
+
+
 def test_a_forked_process_predicts_with_threads_of_its_own(monkeypatch):
     """A pool inherited across fork has no threads: the child must start its own."""
     import multiprocessing

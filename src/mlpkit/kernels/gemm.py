@@ -279,21 +279,6 @@ def _dense(h, h0, lda, n, panels, p0, depth, count, bias, b0, z, z0, ldz, relu):
 
 
 @numba.njit(cache=True, nogil=True)
-def _stack(x, lda, n, table, panels, bias, scratch):
-    """The layers of ``table`` one after another, x → scratch[0] → scratch[1] → …"""
-    h = scratch[1]  # the input of layers after the first
-    for layer in range(table.shape[0]):
-        p0, depth, count = table[layer, 0], table[layer, 1], table[layer, 2]
-        b0, relu = table[layer, 3], table[layer, 4]
-        z, ldz = scratch[layer % 2], count * NR
-        if layer == 0:
-            _dense(x, 0, lda, n, panels, p0, depth, count, bias, b0, z, 0, ldz, relu)
-        else:
-            _dense(h, 0, lda, n, panels, p0, depth, count, bias, b0, z, 0, ldz, relu)
-        h, lda = z, ldz
-
-
-@numba.njit(cache=True, nogil=True)
 def _tasks(n, depth, count, task_macs, row_min, most):
     """(row parts R, panel parts G) of a layer of ``count`` panels on n rows shared as R · G
     ≤ ``most`` tasks of at least about ``task_macs`` multiply-adds: rows first, in parts of at
@@ -363,9 +348,10 @@ def _finish_rows(x, n, table, scratch, out, code):
 
 
 def _predict_rows(x, lda, n, table, panels, bias, scratch, out, code):
-    """out = f(the stack of x) (:func:`_stack`, then :func:`_finish_rows`); whether x and out
-    are finite."""
-    _stack(x, lda, n, table, panels, bias, scratch)
+    """out = f(the stack of x) on this thread alone (:func:`_share` with one task a layer, then
+    :func:`_finish_rows`); whether x and out are finite."""
+    counters = np.zeros(2 * table.shape[0], dtype=np.int64)
+    _share(x, lda, n, table, panels, bias, scratch, counters, 1, 1, 1)
     return _finish_rows(x, n, table, scratch, out, code)
 
 
@@ -457,6 +443,8 @@ class PackedLayers:
             ROW_MIN,
             MOST_TASKS,
         )
-        helpers(share)
-        share()
+        try:
+            helpers(share)
+        finally:  # the tasks a worker took are done, and written, before scratch is reused
+            share()
         return _finish(x, n, table, scratch, out, self.output)
