@@ -450,3 +450,56 @@ def test_extra_columns_at_transform_warn_and_are_ignored_missing_ones_are_an_err
         assert prep.row_mask(X.assign(target=[0, 1, 0])).all()
     with pytest.raises(ValueError, match="missing:\n- b"):
         prep.transform(X[["a"]].assign(target=[0, 1, 0]))
+
+
+def numbers_table(rows=300, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.normal(3, 40, size=(rows, 4)), columns=["a", "b", "c", "d"])
+    frame["d"] = rng.integers(-5, 5, size=rows)
+    return frame
+
+
+@pytest.mark.parametrize("scaler", ["standard", "minmax", "tanh", None])
+def test_numbers_skip_the_table_steps_and_give_their_bits(scaler, monkeypatch):
+    """An array (or a table of number columns in the fitted order) without gaps goes straight to
+    the scaler; the features are those of every step, bit for bit."""
+    frame = numbers_table()
+    prep = Preprocessor(scaler=scaler).fit(frame)
+    later = numbers_table(50, seed=1)
+    slow = prep.transform(later.astype(object))  # object cells: every step runs
+    calls = []
+    encode = Preprocessor._encode
+    monkeypatch.setattr(Preprocessor, "_encode", lambda self, f: calls.append(1) or encode(self, f))
+    for X in (later, later.to_numpy(), later.to_numpy(np.float32), later[["d"]].to_numpy()):
+        if X.shape[1] != 4:
+            with pytest.raises(ValueError, match="1 features, but Preprocessor is expecting 4"):
+                prep.transform(X)
+            continue
+        got = prep.transform(X)
+        assert calls == []
+        single = getattr(X, "dtype", None) == np.float32
+        expected = prep.transform(X.astype(object)) if single else slow
+        np.testing.assert_array_equal(got, expected)
+        assert prep.row_mask(X).all() and len(prep.row_mask(X)) == 50
+
+
+def test_anything_but_plain_numbers_still_takes_the_steps():
+    frame = numbers_table()
+    prep = Preprocessor(missing="mean").fit(frame)
+    gap = frame.to_numpy().copy()
+    gap[3, 1] = np.nan
+    filled = prep.transform(gap)  # the gap is filled, not passed on
+    assert np.isfinite(filled).all()
+    np.testing.assert_array_equal(filled, prep.transform(gap.astype(object)))
+    with pytest.warns(mk.data.preprocessor.ExtraColumnsWarning, match="'target'"):
+        prep.transform(frame.assign(target=1.0))
+    with pytest.raises(ValueError, match="feature names"):
+        prep.transform(frame[["b", "a", "c", "d"]])
+    huge = frame.to_numpy().copy()
+    huge[7, 0] = 1e300
+    with pytest.raises(ValueError, match="column 'a'"):
+        prep.transform(huge)
+    framed = Preprocessor().set_output(transform="pandas").fit(frame)
+    assert list(framed.transform(frame.to_numpy()).columns) == ["a", "b", "c", "d"]
+    coded = Preprocessor().fit(frame.assign(e=["x", "y", "z"] * 100))
+    assert coded.transform(frame.assign(e="x").to_numpy(dtype=object)).shape == (300, 7)

@@ -27,6 +27,12 @@ the rows before the Pipeline with :meth:`Preprocessor.row_mask` (``keep = prep.r
 then ``X[keep]``, ``y[keep]``); ``fit_transform(X, y)`` refuses, saying so, to drop rows when it
 is given y. mlpkit's models (``preprocessor=...``) align y with ``row_mask`` themselves.
 
+An array of numbers with no gap (or a table of number columns in the fitted order), given to
+a preprocessor fitted on numeric columns that it neither encodes nor indicates, goes straight
+to the scaler: the other steps would leave it as it is, so the features are theirs bit for
+bit, without building a table (an estimator's predict of 8 rows, red wine: 5.9 ms → 0.59 ms;
+benchmarks/bench_estimator_predict.py).
+
 Column labels are kept as strings, and input columns are matched by ``str(label)``, so a frame
 with integer labels still meets a preprocessor loaded from a saved model; an array is matched to
 the fitted columns by position. Everything learned is plain JSON (:meth:`Preprocessor.get_state`,
@@ -57,7 +63,7 @@ from ..exceptions import ConfigError
 from .cleaning import MISSING_TOKENS, IdentifierColumnWarning, TextCleaner
 from .encoding import Categorical, describe_table
 from .missing import STRATEGIES, MissingValues, refuse_dropping_rows_of_y
-from .overflow import check_features, fit_scaler_checked
+from .overflow import FEATURE_LIMIT, check_features, fit_scaler_checked
 from .scaling import SCALERS, make_scaler, scaler_from_state, scaler_state
 from .state import StepState, plain
 
@@ -315,6 +321,11 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             UnknownCategoryWarning: a category not seen in ``fit`` (encoded as all zeros).
         """
         check_is_fitted(self)
+        values = self._numbers(X)
+        if values is not None and _get_output_config("transform", self)["dense"] != "pandas":
+            values = self._scaled(values)
+            if np.abs(values).max() <= FEATURE_LIMIT:  # else the steps below name the cells
+                return values
         return self._output(self._scale(self._encode(self._frame(X, reset=False))))
 
     def row_mask(self, X) -> np.ndarray:
@@ -323,8 +334,34 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         Only "drop" removes rows: use ``y[mask]`` (and ``sample_weight[mask]``) alongside.
         """
         check_is_fitted(self)
+        if self._numbers(X) is not None:
+            return np.ones(len(X), dtype=bool)
         steps = dict(self.steps_)
         return steps["missing"].row_mask(steps["clean"].transform(self._frame(X, reset=False)))
+
+    def _numbers(self, X) -> np.ndarray | None:
+        """X as a float64 copy where the steps before the scaler leave it as it is, else None.
+
+        That is an array of numbers of the fitted width, or a table of number columns with
+        exactly the fitted labels in order, every cell finite, given to a preprocessor fitted on
+        numeric columns only that it maps one to one onto the features (:meth:`one_to_one`): no
+        token to clean, no gap to fill, nothing encoded. The scaler then gives what the whole
+        chain gives, bit for bit, without building a table. Anything else (extra or reordered
+        columns, gaps, text) takes the steps, which say what is wrong.
+        """
+        if isinstance(X, pd.DataFrame):
+            fitted = getattr(self, "feature_names_in_", None)
+            numbers = all(isinstance(d, np.dtype) and d.kind in "fiu" for d in X.dtypes)
+            if fitted is None or not numbers or [str(c) for c in X.columns] != list(fitted):
+                return None
+        elif type(X) is not np.ndarray or X.ndim != 2 or X.dtype.kind not in "fiu":
+            return None
+        steps = dict(self.steps_)
+        numeric = len(steps["clean"].numeric_columns_) == self.n_features_in_
+        if not len(X) or X.shape[1] != self.n_features_in_ or not numeric or not self.one_to_one():
+            return None
+        values = np.array(X, dtype=np.float64, order="C")
+        return values if np.isfinite(values).all() else None
 
     def _encode(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Every step but the scaler."""
@@ -337,13 +374,17 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         return steps["categorical"].transform(frame)
 
     def _scale(self, frame: pd.DataFrame) -> pd.DataFrame:
+        values = self._scaled(frame.to_numpy(np.float64))
+        check_features(frame, values)
+        return pd.DataFrame(values, index=frame.index, columns=[str(c) for c in frame.columns])
+
+    def _scaled(self, values: np.ndarray) -> np.ndarray:
+        """The fitted scaler of float64 ``values`` (n, n_features_out) (values without one)."""
         scaler = dict(self.steps_).get("scale")
-        values = frame.to_numpy(np.float64)
         if scaler is not None and len(values):
             with np.errstate(over="ignore", invalid="ignore"):  # check_features says it
                 values = np.asarray(scaler.transform(values), dtype=np.float64)
-        check_features(frame, values)
-        return pd.DataFrame(values, index=frame.index, columns=[str(c) for c in frame.columns])
+        return values
 
     def _output(self, frame: pd.DataFrame):
         # the pandas output keeps the index of the kept rows ("drop" removes some)
@@ -415,10 +456,15 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         otherwise, and None without a scaler.
         """
         check_is_fitted(self)
+        return dict(self.steps_).get("scale") if self.one_to_one() else None
+
+    def one_to_one(self) -> bool:
+        """Whether the columns map one to one onto the features: no column is one-hot encoded
+        and no missing indicator is added."""
+        check_is_fitted(self)
         steps = dict(self.steps_)
-        if steps["categorical"].categorical_columns_ or steps["missing"].indicator_columns_:
-            return None
-        return steps.get("scale")
+        encoded = steps["categorical"].categorical_columns_
+        return not (encoded or steps["missing"].indicator_columns_)
 
     def report(self) -> str:
         """Say in words what was learned: rows, fills, categories, table quality, scaling."""
