@@ -82,7 +82,7 @@ def _as_numeric_2d(X, name: str, columns, purpose: str) -> np.ndarray:
             X_array[:, col].astype(np.float64)
         except (TypeError, ValueError):
             label = _column_name(columns, col)
-            sample = next(v for v in X_array[:, col] if not is_number(v))
+            sample = next(v for v in X_array[:, col] if not reads_as_number(v))
             raise TypeError(
                 f"{name} column {label} is not numeric (e.g. {sample!r}). Encode categorical "
                 f"columns as numbers (e.g. one-hot) or drop them before {purpose}, or give the "
@@ -143,7 +143,7 @@ def _missing(values: np.ndarray) -> np.ndarray:
     )
 
 
-def is_number(value) -> bool:
+def reads_as_number(value) -> bool:
     """Whether one value can be read as a number (``float(value)`` works)."""
     try:
         float(value)
@@ -180,10 +180,8 @@ def check_sample_weight(sample_weight, n: int, dtype):
     try:
         weights = np.asarray(sample_weight, dtype=np.float64)
     except (TypeError, ValueError):
-        sample = next(
-            (v for v in np.ravel(np.asarray(sample_weight, dtype=object)) if not is_number(v)),
-            sample_weight,
-        )
+        cells = np.ravel(np.asarray(sample_weight, dtype=object))
+        sample = next((v for v in cells if not reads_as_number(v)), sample_weight)
         raise TypeError(
             f"sample_weight must be numbers, one per row; it holds {sample!r}. Pass an array "
             f"of weights (n_samples,), e.g. numpy.ones(n)."

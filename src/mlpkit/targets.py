@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validation import is_number
+from ._validation import reads_as_number
 from .data.scaling import fit_scaler, make_scaler, scaler_from_state, scaler_state
 from .exceptions import ConfigError
 
@@ -253,7 +253,7 @@ def as_values(y: np.ndarray) -> np.ndarray:
     try:
         values = y.astype(np.float64)
     except (TypeError, ValueError):
-        sample = next((v for v in y.ravel() if not is_number(v)), y.ravel()[0])
+        sample = next((v for v in y.ravel() if not reads_as_number(v)), y.ravel()[0])
         raise TypeError(
             f"A regression needs numeric targets; y holds {sample!r}. For labels, use a "
             f"cross-entropy loss (or mk.MLPClassifier)."

@@ -74,7 +74,7 @@ def is_integer(value) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def is_number(value) -> bool:
+def is_finite_number(value) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -150,7 +150,7 @@ def list_of(kind: Kind, convert=list, what: str = "") -> Kind:
 
 BOOL = Kind("true or false", lambda v: isinstance(v, bool))
 INTEGER = Kind("an integer", is_integer)
-NUMBER = Kind("a number", is_number)
+NUMBER = Kind("a number", is_finite_number)
 TEXT = Kind("a string", lambda v: isinstance(v, str))
 TABLE = Kind("a table", lambda v: isinstance(v, dict))
 TEXTS = list_of(TEXT, what="an array of strings")

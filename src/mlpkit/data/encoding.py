@@ -19,7 +19,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .missing import is_number, sample_value
+from .missing import is_numeric_column, sample_value
 from .state import StepState, plain
 
 
@@ -206,7 +206,7 @@ class Categorical(StepState, TransformerMixin, BaseEstimator):
 
     def _refuse_other_text(self, frame: pd.DataFrame) -> None:
         for name in frame.columns:
-            if name not in self.categorical_columns_ and not is_number(frame[name]):
+            if name not in self.categorical_columns_ and not is_numeric_column(frame[name]):
                 listed = [*self.categorical_columns_, name]
                 raise TypeError(
                     f"Categorical column {name!r} is not numeric (e.g. "

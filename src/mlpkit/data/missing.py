@@ -279,7 +279,7 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
 
     def _learn_fill(self, column: pd.Series, strategy: str):
         missing = missing_mask(column.to_frame())[column.name].to_numpy()
-        text = not is_number(column)
+        text = not is_numeric_column(column)
         self._check_fill_possible(column, strategy, text, missing)
         if strategy == "previous":
             _refuse_leading_gap(missing, column.name)
@@ -321,7 +321,7 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _fill(column: pd.Series, missing: pd.Series, fill, strategy: str) -> pd.Series:
-        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and is_number(column):
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and is_numeric_column(column):
             column = column.astype(np.float64)  # nullable Int64/Float64: NaN, not pandas.NA
         if strategy != "previous":
             return column.mask(missing, fill)
@@ -420,7 +420,7 @@ def suggest_strategies(frame: pd.DataFrame, mask: pd.DataFrame, names: list) -> 
     fixes, texts, empty = {}, [], []
     for name in names:
         observed = not mask[name].all()
-        if is_number(frame[name]):
+        if is_numeric_column(frame[name]):
             fixes[name] = "median" if observed else "constant"
             if not observed:
                 empty.append(name)
@@ -452,7 +452,7 @@ def _resolve(strategy: str, column: pd.Series) -> str:
     """The strategy a column gets: "auto" is "median" for numbers, else "most_frequent"."""
     if strategy != "auto":
         return strategy
-    return "median" if is_number(column) else "most_frequent"
+    return "median" if is_numeric_column(column) else "most_frequent"
 
 
 def _refuse_leading_gap(missing: np.ndarray, name) -> None:
@@ -471,7 +471,7 @@ def _as_frame(X) -> pd.DataFrame:
     return X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
 
 
-def is_number(column: pd.Series) -> bool:
+def is_numeric_column(column: pd.Series) -> bool:
     """Return whether a column holds numbers (a numeric dtype other than bool)."""
     return is_number_dtype(column.dtype)
 

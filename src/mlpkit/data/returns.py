@@ -21,7 +21,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._checks import check_integer
-from .._validation import is_number
+from .._validation import reads_as_number
 from ..exceptions import ConfigError
 
 
@@ -104,7 +104,7 @@ def _check_prices(prices) -> tuple[np.ndarray, pd.Index]:
     except (TypeError, ValueError):
         raise TypeError(
             f"returns_features prices must be numbers, one price per time; they hold "
-            f"{next(v for v in prices if not is_number(v))!r}."
+            f"{next(v for v in prices if not reads_as_number(v))!r}."
         ) from None
     if values.ndim != 1:
         raise ValueError(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..cleaning import TYPO_MAX_CELLS, few_typos, leading_zeros, without_tokens
-from ..missing import is_number
+from ..missing import is_numeric_column
 from .moments import Moments
 
 #: Distinct values counted per column before the column is taken as an identifier.
@@ -40,7 +40,7 @@ class ColumnSummary:
         self, name: str, column: pd.Series, counted: bool, forward_fill: bool = False
     ) -> None:
         self.name, self.forward_fill = name, forward_fill
-        self.text = not is_number(column) and not pd.api.types.is_bool_dtype(column)
+        self.text = not is_numeric_column(column) and not pd.api.types.is_bool_dtype(column)
         self.categorical_dtype = isinstance(column.dtype, pd.CategoricalDtype)
         self.bool = pd.api.types.is_bool_dtype(column)
         self.counts: Counter | None = Counter() if counted or self.text or self.bool else None
