@@ -69,6 +69,7 @@ class PackedPredictor(Predictor):
         self._workers: Workers | None = None
         self._release = None  # closes the workers when this predictor is collected
         self._lock = threading.Lock()
+        LIVE.add(self)
 
     def __getstate__(self) -> dict:
         return {"net": self.net, "threads": self.threads}  # neither packs nor threads
@@ -148,19 +149,23 @@ class PackedPredictor(Predictor):
         shared = self.threads > 1 and x.shape[0] * layers.macs_per_row >= SPLIT_MACS
         return layers.forward(x, scratch, out, self._helpers if shared else None)
 
+    def forked(self) -> None:
+        """In a forked child: forget the parent's workers, whose threads are not here, and its
+        lock, which another of its threads may have held at the fork (the next large call
+        starts workers of the child's own)."""
+        self._lock = threading.Lock()
+        self._workers = self._release = None
+
     def _helpers(self, job) -> None:
-        """``job()`` on each worker thread (started on the first call, and again in a
-        forked child, which has none). Where no thread can start (the interpreter is ending)
-        nothing is put: the caller takes every task."""
+        """``job()`` on each worker thread (started on the first large call). Where no thread
+        can start (the interpreter is ending) nothing is put: the caller takes every task."""
         with self._lock:
             workers = self._workers
-            if workers is None or workers.pid != os.getpid():
+            if workers is None:
                 try:
                     workers = Workers(self.threads - 1)
                 except RuntimeError:
                     return
-                if self._release is not None:
-                    self._release()  # a forked child's copy, whose threads are not here
                 self._workers = workers
                 # the threads hold the workers, never this predictor: a bound predict that
                 # outlives its frozen model still lets them go when the predictor is collected
@@ -178,7 +183,6 @@ class Workers:
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self.pid = os.getpid()
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
         self.threads: list[threading.Thread] = []
         for _ in range(count):
@@ -210,6 +214,19 @@ class Workers:
                     f"an mlpkit prediction worker failed: {error!r}", RuntimeWarning, stacklevel=1
                 )
             del job  # an idle thread must not keep the last call's arrays alive
+
+
+#: Every packed predictor alive, for :func:`_after_fork`.
+LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for predictor in list(LIVE):
+        predictor.forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def packable(layer) -> bool:

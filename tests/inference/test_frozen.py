@@ -374,20 +374,39 @@ def test_where_no_thread_can_start_the_caller_does_every_task(monkeypatch):
     assert frozen._model.predictor._workers is None  # noqa: SLF001
 
 
-def test_a_forked_process_predicts_with_threads_of_its_own(monkeypatch):
-    """A pool inherited across fork has no threads: the child must start its own."""
+def in_forked_child(predict, X):
+    """predict(X) in a forked child that inherits the model as it is (nothing pickled), or
+    None where the child does not answer within 60 s."""
     import multiprocessing
 
-    from mlpkit import packed
-
-    monkeypatch.setattr(packed, "SPLIT_MACS", 1 << 16)
-    net = network(["relu", "relu"], "softmax", n_features=200)
-    X = np.random.default_rng(5).normal(size=(3000, 200)).astype(np.float32)
-    frozen = mk.freeze(net, threads=2)
-    expected = frozen.predict(X)  # starts the pool in the parent
     context = multiprocessing.get_context("fork")
-    with context.Pool(1) as pool:
-        got = pool.apply_async(frozen.predict, (X,)).get(timeout=60)
+    answers = context.Queue()
+    child = context.Process(target=lambda: answers.put(predict(X)), daemon=True)
+    child.start()
+    try:
+        return answers.get(timeout=60)
+    except Exception:  # noqa: BLE001 - queue.Empty: the child hung
+        return None
+    finally:
+        child.kill()
+        child.join()
+
+
+def test_a_forked_process_predicts_with_threads_of_its_own(monkeypatch):
+    """Workers inherited across fork have no threads: the child must start its own."""
+    frozen, X, expected = shared_model(monkeypatch)
+    frozen.predict(X)  # starts the workers in the parent
+    got = in_forked_child(frozen.predict, X)
+    assert got is not None, "the forked child hung"
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_a_fork_while_another_thread_holds_the_lock_does_not_hang_the_child(monkeypatch):
+    frozen, X, expected = shared_model(monkeypatch)
+    frozen.predict(X)
+    with frozen._model.predictor._lock:  # noqa: SLF001 - held as another caller would hold it
+        got = in_forked_child(frozen.predict, X)
+    assert got is not None, "the forked child hung on the parent's lock"
     np.testing.assert_array_equal(got, expected)
 
 
