@@ -68,7 +68,9 @@ class PackedPredictor(Predictor):
         self._whole = UNPLANNED
         self._workers: Workers | None = None
         self._release = None  # closes the workers when this predictor is collected
-        self._lock = threading.Lock()
+        # held only to swap the two attributes, never while a thread starts: the collector
+        # may run FrozenModel.__del__ → close() on any allocation, on any thread
+        self._lock = threading.RLock()
         LIVE.add(self)
 
     def __getstate__(self) -> dict:
@@ -153,24 +155,34 @@ class PackedPredictor(Predictor):
         """In a forked child: forget the parent's workers, whose threads are not here, and its
         lock, which another of its threads may have held at the fork (the next large call
         starts workers of the child's own)."""
-        self._lock = threading.Lock()
+        if self._release is not None:
+            self._release.detach()  # the parent's workers: nothing to close here
+        self._lock = threading.RLock()
         self._workers = self._release = None
 
     def _helpers(self, job) -> None:
         """``job()`` on each worker thread (started on the first large call). Where no thread
         can start (the interpreter is ending) nothing is put: the caller takes every task."""
-        with self._lock:
-            workers = self._workers
-            if workers is None:
-                try:
-                    workers = Workers(self.threads - 1)
-                except RuntimeError:
-                    return
-                self._workers = workers
-                # the threads hold the workers, never this predictor: a bound predict that
-                # outlives its frozen model still lets them go when the predictor is collected
-                self._release = weakref.finalize(self, workers.close)
+        workers = self._workers or self._start()
+        if workers is not None:
             workers.put(job)
+
+    def _start(self) -> Workers | None:
+        """New workers, or those another thread started meanwhile; None where none can start."""
+        try:
+            workers = Workers(self.threads - 1)
+        except RuntimeError:
+            return None
+        # the threads hold the workers, never this predictor: a bound predict that outlives
+        # its frozen model still lets them go when the predictor is collected
+        release = weakref.finalize(self, workers.close)
+        with self._lock:
+            if self._workers is None:
+                self._workers, self._release = workers, release
+                return workers
+            kept = self._workers
+        release()  # another caller's workers came first: these are spare
+        return kept
 
 
 class Workers:

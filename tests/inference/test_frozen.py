@@ -333,6 +333,30 @@ def test_closing_while_another_thread_predicts_is_safe(monkeypatch):
     assert errors == []
 
 
+def test_closing_while_workers_start_does_not_wait_for_the_call(monkeypatch):
+    """The collector may run FrozenModel.__del__ → close() on a thread that is starting (or on
+    the caller, on any allocation): close() must not wait for a call that is starting it."""
+    import threading
+
+    from mlpkit import packed
+
+    frozen, X, expected = shared_model(monkeypatch)
+    predictor = frozen._model.predictor  # noqa: SLF001
+    closed = []
+
+    class Closing(packed.Workers):
+        def __init__(self, count):
+            closer = threading.Thread(target=predictor.close)
+            closer.start()
+            closer.join(10)
+            closed.append(not closer.is_alive())
+            super().__init__(count)
+
+    monkeypatch.setattr(packed, "Workers", Closing)
+    np.testing.assert_array_equal(frozen.predict(X), expected)
+    assert closed == [True]
+
+
 def test_an_interrupted_call_leaves_no_worker_writing_into_the_next(monkeypatch):
     """An exception after the workers were given the job (Ctrl-C) waits for their tasks, so the
     next call on the same workspace is not overwritten."""

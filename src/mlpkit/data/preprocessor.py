@@ -30,7 +30,7 @@ is given y. mlpkit's models (``preprocessor=...``) align y with ``row_mask`` the
 An array of numbers with no gap (or a table of number columns in the fitted order), given to
 a preprocessor fitted on numeric columns that it neither encodes nor indicates, goes straight
 to the scaler: the other steps would leave it as it is, so the features are theirs bit for
-bit, without building a table (an estimator's predict of 8 rows, red wine: 5.9 ms → 0.59 ms;
+bit, without building a table (an estimator's predict of 64 rows, red wine: 5.9 ms → 0.59 ms;
 benchmarks/bench_estimator_predict.py).
 
 Column labels are kept as strings, and input columns are matched by ``str(label)``, so a frame
