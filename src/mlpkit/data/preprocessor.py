@@ -321,9 +321,8 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             UnknownCategoryWarning: a category not seen in ``fit`` (encoded as all zeros).
         """
         check_is_fitted(self)
-        values = self._numbers(X)
-        if values is not None and _get_output_config("transform", self)["dense"] != "pandas":
-            values = self._scaled(values)
+        if _get_output_config("transform", self)["dense"] != "pandas" and self._plain(X):
+            values = self._scaled(np.array(X, dtype=np.float64, order="C"))
             if np.abs(values).max() <= FEATURE_LIMIT:  # else the steps below name the cells
                 return values
         return self._output(self._scale(self._encode(self._frame(X, reset=False))))
@@ -334,13 +333,13 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         Only "drop" removes rows: use ``y[mask]`` (and ``sample_weight[mask]``) alongside.
         """
         check_is_fitted(self)
-        if self._numbers(X) is not None:
+        if self._plain(X):
             return np.ones(len(X), dtype=bool)
         steps = dict(self.steps_)
         return steps["missing"].row_mask(steps["clean"].transform(self._frame(X, reset=False)))
 
-    def _numbers(self, X) -> np.ndarray | None:
-        """X as a float64 copy where the steps before the scaler leave it as it is, else None.
+    def _plain(self, X) -> bool:
+        """Whether the steps before the scaler leave X as it is.
 
         That is an array of numbers of the fitted width, or a table of number columns with
         exactly the fitted labels in order, every cell finite, given to a preprocessor fitted on
@@ -353,15 +352,14 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
             fitted = getattr(self, "feature_names_in_", None)
             numbers = all(isinstance(d, np.dtype) and d.kind in "fiu" for d in X.dtypes)
             if fitted is None or not numbers or [str(c) for c in X.columns] != list(fitted):
-                return None
+                return False
         elif type(X) is not np.ndarray or X.ndim != 2 or X.dtype.kind not in "fiu":
-            return None
+            return False
         steps = dict(self.steps_)
         numeric = len(steps["clean"].numeric_columns_) == self.n_features_in_
         if not len(X) or X.shape[1] != self.n_features_in_ or not numeric or not self.one_to_one():
-            return None
-        values = np.array(X, dtype=np.float64, order="C")
-        return values if np.isfinite(values).all() else None
+            return False
+        return bool(np.isfinite(X.to_numpy() if isinstance(X, pd.DataFrame) else X).all())
 
     def _encode(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Every step but the scaler."""
