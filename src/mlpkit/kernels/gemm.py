@@ -13,10 +13,11 @@ keeps its MR × NR/LANES vector accumulators in registers: per k, NR/LANES loads
 row, MR broadcasts of h[i, k], MR · NR/LANES fused multiply-adds. The tile adds the bias and
 applies ReLU, "0 where z ≤ 0, else z" (NaN passes), before its one store: z is written once.
 
-:class:`PackedLayers` runs layers one after another, each as row blocks of at most MR rows
-(balanced: 8 rows are two tiles of 4, not 6 and 2), each block through every panel in order;
-or, shared by threads (:func:`_share`), each layer as tasks of rows and panels that the threads
-take from an atomic counter, a layer begun when the last task of the one before is done.
+:class:`PackedLayers` runs layers one after another through :func:`_share`: each layer as
+tasks of rows and panels taken from an atomic counter, a layer begun when the last task of the
+one before is done; one task a layer on one thread, several shared by threads. A task runs row
+blocks of at most MR rows (balanced: 8 rows are two tiles of 4, not 6 and 2), each block
+through every panel of the task in order.
 Measured against OpenBLAS 0.3.31 on W as stored (one thread, float32, µs, AVX2 Zen 3, medians):
 8 × 784 × 256 39 / 60, 64 × 784 × 256 271 / 341, 8 × 1024 × 1024 186 / 384, 4096 × 784 × 256
 19.6k / 20.6k, 4096 × 1024 × 1024 97k / 99k; it loses where a layer has fewer units than NR
@@ -428,7 +429,7 @@ class PackedLayers:
         table, panels, bias = self.table, self.panels, self.bias
         if helpers is None:
             return _predict(x, lda, n, table, panels, bias, scratch, out, self.output)
-        counters = np.zeros(2 * self.table.shape[0], dtype=np.int64)
+        counters = np.zeros(2 * table.shape[0], dtype=np.int64)
         share = functools.partial(
             _share,
             x,
