@@ -305,6 +305,23 @@ def test_auto_searches_the_scaling_of_a_raw_table_for_values():
     assert "param.preprocessor__scaler" not in classes.trials_  # measured worse for classes
 
 
+def test_auto_searches_class_weights_for_classes():
+    # Measured over 5 splits at 30 s (benchmarks/README.md): with class weights in the space,
+    # red wine's balanced accuracy went from 0.327 to 0.430 (HGB 0.360).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    labels = np.where(X[:, 0] > 1.0, "rare", "common")  # about 16 % "rare"
+    kw = dict(max_iter=5, cv=2, test_size=None, ensemble=0, scoring="balanced_accuracy")
+    result = mk.search.auto(X, labels, n_trials=6, **kw)
+    trials = result.trials_.sort_values("number")
+    weights = trials["param.class_weight"]
+    assert pd.isna(weights.iloc[0])  # the defaults first: None, scikit-learn's (NaN in pandas)
+    assert (weights == "balanced").any()
+    assert result.best_estimator_.class_weight == result.best_params_["class_weight"]
+    values = mk.search.auto(X, X[:, 1], n_trials=1, max_iter=2, cv=2, test_size=None)
+    assert "param.class_weight" not in values.trials_  # a regressor has no class weights
+
+
 def test_auto_calls_whole_valued_prices_a_regression():
     # California house values are whole dollars: scikit-learn's type_of_target calls them
     # 1,165 classes, and the search once trained a 1,165-way classifier on them (R² 0.42).
