@@ -78,3 +78,31 @@ def test_identifier_reasons():
     assert "distinct" in identifier_reason(pd.Series([str(10_000 + i) for i in range(30)]))
     assert identifier_reason(pd.Series([f"{i / 7:.5f}" for i in range(30)])) is None
     assert identifier_reason(pd.Series(["red", "blue", "red", "green"] * 10)) is None
+
+
+def test_distinct_cells_merge_text_only():
+    codes, distinct = cleaning_module.distinct_cells(["b", "a", None, "b", "a"])
+    assert list(distinct) == ["b", "a"] and codes.tolist() == [0, 1, -1, 0, 1]
+    # Python calls 1, 1.0 and True equal; the rules tell them apart, so each cell stays its own
+    codes, distinct = cleaning_module.distinct_cells([1, 1.0, True, np.nan])
+    assert [type(v) for v in distinct[:3]] == [int, float, bool] and codes.tolist() == [0, 1, 2, -1]
+
+
+def test_the_rules_of_a_cell_run_once_per_distinct_value(monkeypatch):
+    # a fit on a raw table is the cost of every trial of a search on it (once per fold): the
+    # per-cell rules run over the few distinct values of a text column, not its 10,000 cells
+    seen = []
+    fullmatch = cleaning_module._LEADING_ZERO.fullmatch
+    monkeypatch.setattr(
+        cleaning_module,
+        "_LEADING_ZERO",
+        type("Pattern", (), {"fullmatch": staticmethod(lambda v: seen.append(v) or fullmatch(v))}),
+    )
+    column = pd.Series(np.tile(["red", " red", "blue", "?", "3"], 2_000), dtype=object)
+    frame = pd.DataFrame({"colour": column})
+    cleaner = TextCleaner(missing_tokens=("?",)).fit(frame)
+    assert cleaner.text_columns_ == ["colour"]
+    assert len(seen) <= 3 * 5  # leading_zeros twice and identifier_reason once, 5 values each
+    mask = cleaning_module.token_mask(column.to_numpy(), ["?"])
+    assert mask.sum() == 2_000 and mask[3] and not mask[0]
+    assert cleaning_module.identifier_reason(column) is None

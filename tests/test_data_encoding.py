@@ -169,3 +169,14 @@ def test_state_through_json_gives_the_same_transform_and_warning():
         restored.transform(X.assign(colour=["green", "red", "red"]))
     empty = Categorical.from_state(Categorical().fit(X[["n"]]).get_state())
     pd.testing.assert_frame_equal(empty.transform(X[["n"]]), X[["n"]])
+
+
+def test_category_keys_are_made_once_per_distinct_value(monkeypatch):
+    calls = []
+    key = encoding_module.category_key
+    monkeypatch.setattr(encoding_module, "category_key", lambda v, t: calls.append(v) or key(v, t))
+    frame = pd.DataFrame({"size": np.tile(["S", "M", "L"], 3_000), "n": np.arange(9_000)})
+    step = encoding_module.Categorical("auto").fit(frame)
+    encoded = step.transform(frame)
+    assert len(calls) == 6  # 3 in fit, 3 in transform: not 9,000 each
+    assert encoded.shape == (9_000, 4) and (encoded.filter(like="size").sum(axis=1) == 1).all()

@@ -503,3 +503,25 @@ def test_anything_but_plain_numbers_still_takes_the_steps():
     assert list(framed.transform(frame.to_numpy()).columns) == ["a", "b", "c", "d"]
     coded = Preprocessor().fit(frame.assign(e=["x", "y", "z"] * 100))
     assert coded.transform(frame.assign(e="x").to_numpy(dtype=object)).shape == (300, 7)
+
+
+def test_a_fit_prepares_its_training_rows_in_one_pass(monkeypatch):
+    # the fit's own pass through the steps gives the training inputs (no second transform),
+    # the same values as fit(X).transform(X); each trial of a search on a raw table pays it
+    from mlpkit.data.cleaning import TextCleaner
+
+    calls = []
+    transform = TextCleaner.transform
+    monkeypatch.setattr(TextCleaner, "transform", lambda s, X: calls.append(1) or transform(s, X))
+    table = pd.DataFrame({"size": ["S", "M", "L", "?"] * 30, "n": np.arange(120.0)})
+    y = np.arange(120.0) % 7
+    model = mk.MLPRegressor(max_iter=2, random_state=0, preprocessor="auto").fit(table, y)
+    assert len(calls) == 1
+    prep = mk.data.Preprocessor(missing="auto")
+    weights = np.linspace(0.5, 2.0, 120)
+    once = prep.fit_transform(table, sample_weight=weights)
+    assert np.array_equal(
+        once,
+        mk.data.Preprocessor(missing="auto").fit(table, sample_weight=weights).transform(table),
+    )
+    assert np.isfinite(model.predict(table)).all()

@@ -157,10 +157,29 @@ class TextCleaner(StepState, OneToOneFeatureMixin, TransformerMixin, BaseEstimat
         return without_tokens(column, self.missing_tokens or ())
 
 
+def distinct_cells(values) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(codes, distinct)`` with ``values[i] == distinct[codes[i]]``, missing cells coded
+    −1, ``distinct`` in order of first appearance.
+
+    A rule of one cell then runs once per distinct value (a text column of 10,000 cells holds a
+    few dozen categories), and ``np.append(on_distinct, fill)[codes]`` spreads it back. Only
+    text is merged: other cells each stay their own, since Python calls 1, 1.0 and True equal
+    and the rules tell them apart.
+    """
+    cells = np.asarray(values, dtype=object)
+    if len(cells) and pd.api.types.infer_dtype(cells, skipna=True) == "string":
+        return pd.factorize(cells)
+    codes = np.arange(len(cells))
+    codes[pd.isna(cells)] = -1
+    return codes, cells
+
+
 def token_mask(values, tokens) -> np.ndarray:
     """Return a bool array, True where a value is text equal to a token once stripped."""
     stripped = {str(token).strip() for token in tokens}
-    return np.array([isinstance(v, str) and v.strip() in stripped for v in values], dtype=bool)
+    codes, distinct = distinct_cells(values)
+    on_distinct = [isinstance(v, str) and v.strip() in stripped for v in distinct]
+    return np.append(np.array(on_distinct, dtype=bool), False)[codes]
 
 
 def without_tokens(column: pd.Series, tokens) -> pd.Series:
@@ -178,7 +197,7 @@ def numeric_text(values: pd.Series) -> bool:
     present = values[values.notna()]
     if not len(present) or leading_zeros(present):
         return False
-    return bool(pd.to_numeric(present, errors="coerce").notna().all())
+    return bool(_numbers(distinct_cells(present)[1]).all())
 
 
 def numeric_typos(values: pd.Series) -> pd.Series:
@@ -196,8 +215,14 @@ def numeric_typos(values: pd.Series) -> pd.Series:
     present = values[values.notna()]
     if not len(present) or leading_zeros(present):
         return present[:0]
-    bad = present[pd.to_numeric(present, errors="coerce").isna()]
+    codes, distinct = distinct_cells(present)
+    bad = present[~_numbers(distinct)[codes]]
     return bad if few_typos(len(bad), len(present)) else present[:0]
+
+
+def _numbers(cells) -> np.ndarray:
+    """Whether each cell reads as a number (``pandas.to_numeric``), a bool array."""
+    return pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").notna().to_numpy()
 
 
 def few_typos(n_bad: int, n_present: int) -> bool:
@@ -243,7 +268,8 @@ def cells_in_words(cells: pd.Series, n_cells: int, limit: int = 5) -> str:
 
 def leading_zeros(values: pd.Series) -> bool:
     """Return whether any text value is a digit string with a leading zero (``"02134"``)."""
-    return any(isinstance(v, str) and _LEADING_ZERO.fullmatch(v.strip()) for v in values)
+    distinct = distinct_cells(values)[1]
+    return any(isinstance(v, str) and _LEADING_ZERO.fullmatch(v.strip()) for v in distinct)
 
 
 def identifier_reason(values: pd.Series) -> str | None:
@@ -258,21 +284,27 @@ def identifier_reason(values: pd.Series) -> str | None:
     - it has at least ``ID_MIN_ROWS`` observed values, at least ``ID_DISTINCT_SHARE`` of them
       distinct, and is not a column of decimal numbers (measurements are often all distinct).
     """
-    present = [str(v).strip() for v in values if not pd.isna(v)]
-    if not present:
+    codes, distinct = distinct_cells(values)
+    counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+    cells = {}  # each observed value as text, stripped: the cells that hold it
+    for value, count in zip(distinct, counts):
+        if count:
+            text = str(value).strip()
+            cells[text] = cells.get(text, 0) + int(count)
+    if not cells:
         return None
-    zeros = [v for v in present if _LEADING_ZERO.fullmatch(v)]
+    n_present, n_distinct = sum(cells.values()), len(cells)
+    zeros = [v for v in cells if _LEADING_ZERO.fullmatch(v)]
     if zeros:
         return f"digit strings with leading zeros, e.g. {zeros[0]!r}"
-    codes = [v for v in present if _CODE.fullmatch(v)]
-    n_distinct = len(set(present))
-    if len(codes) >= ID_DISTINCT_SHARE * len(present) and 1 < n_distinct >= len(present) / 2:
-        return f"codes of letters and digits, e.g. {codes[0]!r}"
-    numbers = pd.to_numeric(pd.Series(present), errors="coerce").notna().all()
-    decimals = numbers and not all(_INTEGER.fullmatch(v) for v in present)
-    if len(present) >= ID_MIN_ROWS and n_distinct >= ID_DISTINCT_SHARE * len(present):
+    code_like = [v for v in cells if _CODE.fullmatch(v)]
+    n_codes = sum(cells[v] for v in code_like)
+    if n_codes >= ID_DISTINCT_SHARE * n_present and 1 < n_distinct >= n_present / 2:
+        return f"codes of letters and digits, e.g. {code_like[0]!r}"
+    decimals = _numbers(list(cells)).all() and not all(_INTEGER.fullmatch(v) for v in cells)
+    if n_present >= ID_MIN_ROWS and n_distinct >= ID_DISTINCT_SHARE * n_present:
         if not decimals:
-            return f"{n_distinct:,} distinct values in {len(present):,} rows"
+            return f"{n_distinct:,} distinct values in {n_present:,} rows"
     return None
 
 

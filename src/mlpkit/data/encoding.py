@@ -19,6 +19,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .cleaning import distinct_cells
 from .missing import is_numeric_column, sample_value
 from .state import StepState, plain
 
@@ -141,7 +142,15 @@ class Categorical(StepState, TransformerMixin, BaseEstimator):
                 encoded[:, start:stop], index=frame.index, columns=names[start:stop]
             )
             start = stop
-        parts = [blocks.get(name, frame[[name]]) for name in frame.columns]
+        parts, plain_run = [], []  # runs of columns that pass through, taken at once
+        for name in frame.columns:
+            if name not in blocks:
+                plain_run.append(name)
+                continue
+            parts += [frame[plain_run]] if plain_run else []
+            parts.append(blocks[name])
+            plain_run = []
+        parts += [frame[plain_run]] if plain_run else []
         out = pd.concat(parts, axis=1)
         return out if isinstance(X, pd.DataFrame) else out.to_numpy()
 
@@ -226,15 +235,17 @@ class Categorical(StepState, TransformerMixin, BaseEstimator):
                 f"first, e.g. MissingValues(columns={{{name!r}: 'most_frequent'}})."
             )
         fitted = getattr(self, "encoder_", None)
-        keys = []
+        keys = np.empty(values.shape, dtype=object)
         for index, name in enumerate(self.categorical_columns_):
-            column = values[name].to_numpy(dtype=object)
+            codes, distinct = distinct_cells(values[name])
             if fitted is None:  # fit: text keys once any value is text
-                text = not all(isinstance(v, (Number, np.bool_)) for v in column)
+                text = not all(isinstance(v, (Number, np.bool_)) for v in distinct)
             else:
                 text = any(isinstance(c, str) for c in fitted.categories_[index])
-            keys.append([category_key(value, text) for value in column])
-        return np.array(keys, dtype=object).T.reshape(len(values), -1)
+            distinct_keys = np.empty(len(distinct), dtype=object)
+            distinct_keys[:] = [category_key(value, text) for value in distinct]
+            keys[:, index] = distinct_keys[codes]
+        return keys
 
     def _check_cardinality(self, values: np.ndarray) -> None:
         if self.max_categories is None:

@@ -159,12 +159,7 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
         self._raise_if_missing(frame, mask)
         keep = self._keep(mask)
         self.rows_dropped_ = int((~keep).sum())
-        kept = frame[keep]
-        self.fills_ = {
-            name: self._learn_fill(kept[name], strategy)
-            for name, strategy in self.strategies_.items()
-            if strategy not in ("raise", "drop")
-        }
+        self.fills_ = self._learn_fills(frame[keep], mask[keep])
         counts = mask.sum()
         self.indicator_columns_ = [
             name
@@ -277,18 +272,33 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
             return np.ones(len(mask), dtype=bool)
         return ~mask[dropped].to_numpy().any(axis=1)
 
-    def _learn_fill(self, column: pd.Series, strategy: str):
-        missing = missing_mask(column.to_frame())[column.name].to_numpy()
-        text = not is_numeric_column(column)
-        self._check_fill_possible(column, strategy, text, missing)
-        if strategy == "previous":
-            _refuse_leading_gap(missing, column.name)
-            return plain(column[~missing].iloc[-1])
-        values = column.to_numpy(dtype=object if text else np.float64, copy=True)
-        values[missing] = np.nan  # SimpleImputer's one missing marker; None and inf are missing too
-        imputer = SimpleImputer(strategy=_IMPUTED[strategy], fill_value=self.constant_for(column))
-        imputer.fit(values.reshape(-1, 1))
-        return plain(imputer.statistics_[0])
+    def _learn_fills(self, kept: pd.DataFrame, mask: pd.DataFrame) -> dict:
+        """Each filled column's value, learned from the ``kept`` rows (``mask``: their missing
+        cells): "previous" its last observation, the others SimpleImputer's statistic. Columns
+        of one statistic and kind (numbers or text) share one imputer, which computes each
+        column's statistic on its own; a constant is given per column."""
+        fills, groups = {}, {}
+        for name, strategy in self.strategies_.items():
+            if strategy in ("raise", "drop"):
+                continue
+            column, missing = kept[name], mask[name].to_numpy()
+            text = not is_numeric_column(column)
+            self._check_fill_possible(column, strategy, text, missing)
+            if strategy == "previous":
+                _refuse_leading_gap(missing, name)
+                fills[name] = plain(column[~missing].iloc[-1])
+                continue
+            shared = _IMPUTED[strategy] != "constant"
+            groups.setdefault((_IMPUTED[strategy], text) if shared else name, []).append(name)
+        for names in groups.values():
+            column, text = kept[names[0]], not is_numeric_column(kept[names[0]])
+            values = kept[names].to_numpy(dtype=object if text else np.float64, copy=True)
+            values[mask[names].to_numpy()] = np.nan  # SimpleImputer's one missing marker
+            strategy = _IMPUTED[self.strategies_[names[0]]]
+            imputer = SimpleImputer(strategy=strategy, fill_value=self.constant_for(column))
+            statistics = imputer.fit(values).statistics_
+            fills |= {name: plain(value) for name, value in zip(names, statistics)}
+        return {name: fills[name] for name in self.strategies_ if name in fills}
 
     def _check_fill_possible(self, column, strategy: str, text: bool, missing) -> None:
         name = column.name

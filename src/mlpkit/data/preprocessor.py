@@ -189,15 +189,16 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         self._fit(X, sample_weight)
         return self
 
-    def fit_transform(self, X, y=None):
-        """Fit on ``X`` and return it transformed (one pass through the steps).
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit on ``X`` (``sample_weight`` as in :meth:`fit`) and return it transformed: one
+        pass through the steps, the same values as ``fit(X).transform(X)``.
 
         Raises:
             ValueError: "drop" removed rows and ``y`` was given (e.g. inside a Pipeline, which
                 cannot drop rows of y): use a fill strategy there, or drop the rows before it
                 with :meth:`row_mask`.
         """
-        frame = self._fit(X)
+        frame = self._fit(X, sample_weight)
         dropped = dict(self.steps_)["missing"].rows_dropped_
         refuse_dropping_rows_of_y(type(self).__name__, dropped, self.n_rows_in_, y)
         return self._output(frame)

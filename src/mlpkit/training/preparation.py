@@ -87,15 +87,12 @@ def prepare_fit(
         X, y = take_rows(X, train), take_rows(y, train)
         sample_weight = None if sample_weight is None else sample_weight[train]
     preprocessor = net.preprocessor
+    fitted = None
     if preprocessor is not None and not is_fitted(preprocessor):
-        takes_weights = "sample_weight" in inspect.signature(preprocessor.fit).parameters
-        if sample_weight is not None and takes_weights:
-            preprocessor.fit(X, sample_weight=sample_weight)  # weight 2 = a repeated row
-        else:
-            preprocessor.fit(X)
+        fitted = fit_inputs(net, X, sample_weight)
     if net.target is None:  # the first fit
         net.learn_input_columns(X)
-    inputs, kept = transform_inputs(net, X)
+    inputs, kept = transform_inputs(net, X) if fitted is None else fitted
     y, sample_weight = take_rows(y, kept), _kept(sample_weight, kept)
     if not net.built:
         warn_if_unscaled(inputs, X, preprocessor)
@@ -119,6 +116,22 @@ def dataset(net, X, y, loss, *, names=("X", "y")) -> Dataset:
         )
     inputs, kept = transform_inputs(net, X, name=names[0], purpose="evaluating")
     return encoded_dataset(net, inputs, take_rows(y, kept), loss, names)
+
+
+def fit_inputs(net, X, sample_weight=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Fit the network's preprocessor on X and return what :func:`transform_inputs` returns
+    for X then, from the fit's own pass through the steps: ``(inputs, kept rows or None)``.
+    Row weights weight the scaler's statistics (weight 2 = a repeated row)."""
+    preprocessor = net.preprocessor
+    takes_weights = "sample_weight" in inspect.signature(preprocessor.fit).parameters
+    if sample_weight is not None and takes_weights:
+        X_out = preprocessor.fit_transform(X, sample_weight=sample_weight)
+    else:
+        X_out = preprocessor.fit_transform(X)
+    n = n_rows(X)
+    kept = None if n_rows(X_out) == n else np.flatnonzero(preprocessor.row_mask(X))
+    inputs = check_features(X_out, dtype=net.dtype, n_features=net.n_features, name="X")
+    return inputs, kept
 
 
 def transform_inputs(
