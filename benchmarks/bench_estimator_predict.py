@@ -17,7 +17,6 @@ Run as ``python benchmarks/bench_estimator_predict.py`` (--rows 1,64,4096 --roun
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import warnings
 from pathlib import Path
@@ -28,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_predict import machine, time_rounds  # noqa: E402
+from bench_predict import median_cells, print_machine, time_rounds  # noqa: E402
 
 import mlpkit as mk  # noqa: E402
 
@@ -79,9 +78,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         args.rows, args.rounds, args.seconds = "1,8", 2, 0.002
-    info = machine()
-    print(f"date      {info['date']}\nmachine   {info['host']}, {info['cpu_count']} CPUs")
-    print("versions  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print_machine()
     ratios = {}
     for name, (X, y, ours, theirs) in tasks().items():
         mine, framed, peer, peer_framed = fitted(X, y, ours, theirs, 2 if args.smoke else 50)
@@ -97,11 +94,7 @@ def main(argv=None) -> int:
             }
             calls = {k: (lambda _, m=m, d=d: m.predict(d)) for k, (m, d) in functions.items()}
             times = time_rounds(calls, None, args.rounds, args.seconds)
-            medians = {k: statistics.median(v) for k, v in times.items()}
-            cells = "; ".join(
-                f"{k} {m * 1e6:,.0f} µs ({min(times[k]) * 1e6:,.0f}–{max(times[k]) * 1e6:,.0f})"
-                for k, m in medians.items()
-            )
+            medians, cells = median_cells(times, "µs")
             ratio = medians["mlpkit array"] / medians["sklearn array"]
             framed_ratio = medians["mlpkit frame"] / medians["sklearn frame"]
             ratios[(name, rows)] = ratio

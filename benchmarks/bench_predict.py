@@ -178,6 +178,27 @@ def time_rounds(functions: dict, X, rounds: int, seconds: float) -> dict[str, li
     return times
 
 
+def median_cells(times: dict[str, list[float]], unit: str = "µs") -> tuple[dict, str]:
+    """``(median seconds per call of each, "name 12 µs (11–14); ...")`` from
+    :func:`time_rounds`' figures; ``unit`` "µs" or "ms"."""
+    scale = {"µs": 1e6, "ms": 1e3}[unit]
+    digits = 0 if unit == "µs" else 1
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    cells = "; ".join(
+        f"{k} {m * scale:,.{digits}f} {unit} ({min(times[k]) * scale:,.{digits}f}–"
+        f"{max(times[k]) * scale:,.{digits}f})"
+        for k, m in medians.items()
+    )
+    return medians, cells
+
+
+def print_machine() -> None:
+    """Print the date, the machine and the versions (:func:`machine`) as a run's header."""
+    info = machine()
+    print(f"date      {info['date']}\nmachine   {info['host']}, {info['cpu_count']} CPUs")
+    print("versions  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+
+
 def check_agreement(functions: dict, X) -> dict[str, float]:
     """The largest difference of each peer's output from mlpkit's."""
     reference = functions["mlpkit"](X) if "mlpkit" in functions else None

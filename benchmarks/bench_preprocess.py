@@ -21,7 +21,6 @@ housing only, 500 rows, two short rounds, run by the test suite).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import warnings
 from pathlib import Path
@@ -33,7 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_predict import machine, time_rounds  # noqa: E402
+from bench_predict import median_cells, print_machine, time_rounds  # noqa: E402
 
 import mlpkit as mk  # noqa: E402
 
@@ -85,9 +84,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         args.rounds, args.seconds = 2, 0.002
-    info = machine()
-    print(f"date      {info['date']}\nmachine   {info['host']}, {info['cpu_count']} CPUs")
-    print("versions  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print_machine()
     warnings.simplefilter("ignore")  # identifier-like columns: the report names them
     ratios = []
     for name, X in tables(args.smoke).items():
@@ -100,11 +97,7 @@ def main(argv=None) -> int:
             "sklearn transform": peer.transform,
         }
         times = time_rounds(calls, X, args.rounds, args.seconds)
-        medians = {k: statistics.median(v) for k, v in times.items()}
-        cells = "; ".join(
-            f"{k} {m * 1e3:,.1f} ms ({min(times[k]) * 1e3:,.1f}–{max(times[k]) * 1e3:,.1f})"
-            for k, m in medians.items()
-        )
+        medians, cells = median_cells(times, "ms")
         fit_ratio = medians["mlpkit fit"] / medians["sklearn fit"]
         transform_ratio = medians["mlpkit transform"] / medians["sklearn transform"]
         ratios += [fit_ratio, transform_ratio]
