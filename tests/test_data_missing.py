@@ -312,3 +312,17 @@ def test_the_missing_value_error_suggests_a_strategy_that_fills_each_column():
     assert "{'a': 'most_frequent', 'b': 'median', 'c': 'constant'}" in message
     assert "fill_value={'a': 'missing'}" in message and "category of its own" in message
     assert "['c'] have no observed value: drop those columns" in message
+
+
+def test_a_constant_fills_a_column_with_no_observed_value():
+    table = pd.DataFrame({"empty": [np.nan, np.nan, np.nan], "b": [1.0, np.nan, 3.0]})
+    step = MissingValues("constant", fill_value=-1.0).fit(table)
+    assert step.fills_ == {"empty": -1.0, "b": -1.0}  # was NaN for "empty": its gaps stayed
+    assert step.transform(table)["empty"].tolist() == [-1.0, -1.0, -1.0]
+
+
+def test_the_first_column_at_fault_is_named_when_two_are():
+    # columns are checked, and a constant fitted, in their order (one imputer serves many)
+    table = pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]})
+    with pytest.raises(ValueError, match="fill_value='q'"):
+        MissingValues("constant", columns={"b": "mean"}, fill_value={"a": "q"}).fit(table)

@@ -525,3 +525,21 @@ def test_a_fit_prepares_its_training_rows_in_one_pass(monkeypatch):
         mk.data.Preprocessor(missing="auto").fit(table, sample_weight=weights).transform(table),
     )
     assert np.isfinite(model.predict(table)).all()
+
+
+def test_a_preprocessor_of_ones_own_needs_only_fit_transform_and_row_mask():
+    class Center(sklearn.base.BaseEstimator):
+        def fit(self, X, y=None):
+            self.mean_ = X.mean(axis=0)
+            return self
+
+        def transform(self, X):
+            return X - self.mean_
+
+        def row_mask(self, X):
+            return np.ones(len(X), dtype=bool)
+
+    X = np.random.default_rng(0).normal(3.0, 1.0, size=(20, 2))
+    net = mk.Sequential([mk.layers.Dense(1)], random_state=0, preprocessor=Center())
+    net.fit(X, X[:, 0], loss="mse", epochs=1, verbose=0)  # no fit_transform asked of it
+    assert np.isfinite(net.predict(X)).all()

@@ -274,9 +274,11 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
 
     def _learn_fills(self, kept: pd.DataFrame, mask: pd.DataFrame) -> dict:
         """Each filled column's value, learned from the ``kept`` rows (``mask``: their missing
-        cells): "previous" its last observation, the others SimpleImputer's statistic. Columns
-        of one statistic and kind (numbers or text) share one imputer, which computes each
-        column's statistic on its own; a constant is given per column."""
+        cells): "previous" its last observation, a constant its own (a column with no observed
+        value too), the others SimpleImputer's statistic. Columns of one statistic and kind
+        (numbers or text) share one imputer, which computes each column's statistic on its own;
+        the columns are checked, and a constant fitted, in their order, so the first column at
+        fault is the one named."""
         fills, groups = {}, {}
         for name, strategy in self.strategies_.items():
             if strategy in ("raise", "drop"):
@@ -287,18 +289,25 @@ class MissingValues(StepState, TransformerMixin, BaseEstimator):
             if strategy == "previous":
                 _refuse_leading_gap(missing, name)
                 fills[name] = plain(column[~missing].iloc[-1])
-                continue
-            shared = _IMPUTED[strategy] != "constant"
-            groups.setdefault((_IMPUTED[strategy], text) if shared else name, []).append(name)
-        for names in groups.values():
-            column, text = kept[names[0]], not is_numeric_column(kept[names[0]])
-            values = kept[names].to_numpy(dtype=object if text else np.float64, copy=True)
-            values[mask[names].to_numpy()] = np.nan  # SimpleImputer's one missing marker
-            strategy = _IMPUTED[self.strategies_[names[0]]]
-            imputer = SimpleImputer(strategy=strategy, fill_value=self.constant_for(column))
-            statistics = imputer.fit(values).statistics_
-            fills |= {name: plain(value) for name, value in zip(names, statistics)}
+            elif _IMPUTED[strategy] == "constant":
+                fills |= self._statistics(kept, mask, [name], text)
+            else:
+                groups.setdefault((_IMPUTED[strategy], text), []).append(name)
+        for (_, text), names in groups.items():
+            fills |= self._statistics(kept, mask, names, text)
         return {name: fills[name] for name in self.strategies_ if name in fills}
+
+    def _statistics(self, kept, mask, names: list, text: bool) -> dict:
+        """SimpleImputer's statistic of each of ``names``, one strategy (the first's)."""
+        values = kept[names].to_numpy(dtype=object if text else np.float64, copy=True)
+        values[mask[names].to_numpy()] = np.nan  # SimpleImputer's one missing marker
+        imputer = SimpleImputer(
+            strategy=_IMPUTED[self.strategies_[names[0]]],
+            fill_value=self.constant_for(kept[names[0]]),
+            keep_empty_features=True,  # a constant fills a column with no observed value
+        )
+        statistics = imputer.fit(values).statistics_
+        return {name: plain(value) for name, value in zip(names, statistics)}
 
     def _check_fill_possible(self, column, strategy: str, text: bool, missing) -> None:
         name = column.name

@@ -106,9 +106,9 @@ def auto(
 
 
 def defaults_config(estimator, space: dict) -> dict:
-    """The configuration of ``space`` (:data:`AUTO_SPACE` or :data:`REGRESSION_SPACE`) that is
-    ``estimator``'s own parameters (its defaults), so the search is never worse than them by
-    more than its CV's noise."""
+    """The configuration of ``space`` (:data:`CLASSIFICATION_SPACE` or
+    :data:`REGRESSION_SPACE`) that is ``estimator``'s own parameters (its defaults), so the
+    search is never worse than them by more than its CV's noise."""
     params = estimator.get_params()
     widths = tuple(params["hidden_layer_sizes"])
     config = {"hidden_layer_sizes.depth": len(widths)}

@@ -41,6 +41,7 @@ from .._validation import (
     n_rows,
     take_rows,
 )
+from ..data.preprocessor import Preprocessor
 from ..exceptions import ConfigError
 
 
@@ -118,16 +119,22 @@ def dataset(net, X, y, loss, *, names=("X", "y")) -> Dataset:
     return encoded_dataset(net, inputs, take_rows(y, kept), loss, names)
 
 
-def fit_inputs(net, X, sample_weight=None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Fit the network's preprocessor on X and return what :func:`transform_inputs` returns
-    for X then, from the fit's own pass through the steps: ``(inputs, kept rows or None)``.
-    Row weights weight the scaler's statistics (weight 2 = a repeated row)."""
+def fit_inputs(net, X, sample_weight=None) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Fit the network's preprocessor on X (row weights weight the scaler's statistics: weight
+    2 = a repeated row). For an ``mk.data.Preprocessor``, whose ``fit_transform`` is
+    ``fit(X).transform(X)`` in one pass and drops exactly the rows its ``row_mask`` says,
+    return what :func:`transform_inputs` returns for X then, ``(inputs, kept rows or None)``;
+    for another preprocessor (only ``fit``, ``transform`` and ``row_mask`` are asked of it),
+    return None: its inputs come from ``transform``, as at predict time."""
     preprocessor = net.preprocessor
     takes_weights = "sample_weight" in inspect.signature(preprocessor.fit).parameters
-    if sample_weight is not None and takes_weights:
-        X_out = preprocessor.fit_transform(X, sample_weight=sample_weight)
-    else:
-        X_out = preprocessor.fit_transform(X)
+    weights = (
+        {"sample_weight": sample_weight} if sample_weight is not None and takes_weights else {}
+    )
+    if not isinstance(preprocessor, Preprocessor):
+        preprocessor.fit(X, **weights)
+        return None
+    X_out = preprocessor.fit_transform(X, **weights)
     n = n_rows(X)
     kept = None if n_rows(X_out) == n else np.flatnonzero(preprocessor.row_mask(X))
     inputs = check_features(X_out, dtype=net.dtype, n_features=net.n_features, name="X")
