@@ -157,3 +157,17 @@ def test_a_network_with_a_foreign_preprocessor_says_why_it_cannot_be_saved(tmp_p
     net.fit(features(), features()[:, 0], loss="mse")
     with pytest.raises(TypeError, match="RowScaler.*mk.data.Preprocessor only"):
         net.save(tmp_path / "foreign.mlpk")
+
+
+def test_values_train_and_reload_under_a_pandas_output_config(tmp_path):
+    # sklearn.set_config(transform_output="pandas") made the target scaler return a DataFrame,
+    # and every regressor's fit failed ('DataFrame' object has no attribute 'reshape')
+    import sklearn
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = 2.0 * X[:, 0] + 5.0
+    with sklearn.config_context(transform_output="pandas"):
+        model = mk.MLPRegressor(max_iter=3, random_state=0).fit(X, y)
+        back = mk.load(model.save(tmp_path / "values.mlpk"))
+        assert np.array_equal(back.predict(X[:5]), model.predict(X[:5]))
+    assert np.array_equal(model.predict(X[:5]), back.predict(X[:5]))

@@ -65,7 +65,7 @@ from .encoding import Categorical, describe_table
 from .missing import STRATEGIES, MissingValues, refuse_dropping_rows_of_y
 from .overflow import FEATURE_LIMIT, check_features, fit_scaler_checked
 from .scaling import SCALERS, make_scaler, scaler_from_state, scaler_state
-from .state import StepState, plain
+from .state import StepState, own_output, plain
 
 STEPS = {"clean": TextCleaner, "missing": MissingValues, "categorical": Categorical}
 
@@ -247,7 +247,7 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         kept = slice(None)
         for name, step in steps:
             before = frame
-            frame = _own_output(step).fit_transform(frame)
+            frame = own_output(step).fit_transform(frame)
             if name == "missing":
                 kept = step.row_mask(before)
             if name == "clean":
@@ -256,7 +256,7 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         scaler = self.new_scaler()
         if scaler is not None:
             weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
-            fit_scaler_checked(_own_output(scaler), frame, weights)
+            fit_scaler_checked(own_output(scaler), frame, weights)
             steps.append(("scale", scaler))
         self.steps_ = steps
         for name, what, advice in self._identifiers():
@@ -534,15 +534,8 @@ class Preprocessor(StepState, TransformerMixin, BaseEstimator):
         if state["steps"].get("scale") is not None:
             model.steps_.append(("scale", scaler_from_state(state["steps"]["scale"])))
         for _, step in model.steps_:
-            _own_output(step)
+            own_output(step)
         return model
-
-
-def _own_output(step):
-    """A step that returns what it computes (its frames, the scaler's arrays) whatever
-    ``sklearn.set_config(transform_output=...)`` says: the Preprocessor alone follows
-    ``set_output``, in :meth:`Preprocessor._output`."""
-    return step.set_output(transform="default")
 
 
 def _positional(n_columns: int) -> list[str]:

@@ -103,3 +103,10 @@ class StepState:
 
 _WRITE = {"list": plain, "mapping": pairs, "int": int, "value": plain}
 _READ = {"list": list, "mapping": unpairs, "int": int, "value": copy.deepcopy}
+
+
+def own_output(step):
+    """Return ``step`` set to give what it computes (its frames, a scaler's arrays) whatever
+    ``sklearn.set_config(transform_output=...)`` says: the Preprocessor alone follows
+    ``set_output`` (in ``Preprocessor._output``), and the target's scaler never does."""
+    return step.set_output(transform="default") if hasattr(step, "set_output") else step
