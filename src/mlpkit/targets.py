@@ -22,7 +22,6 @@ import pandas as pd
 
 from ._validation import reads_as_number
 from .data.scaling import fit_scaler, make_scaler, scaler_from_state, scaler_state
-from .data.state import own_output
 from .exceptions import ConfigError
 
 TARGET_SCALERS = ("auto", "standard", "minmax", "tanh", None)
@@ -97,7 +96,7 @@ class Target:
         elif self.scaler is not None:
             values = as_values(y)
             columns = values.reshape(len(values), -1)
-            self.scaler_ = fit_scaler(own_output(make_scaler(self.scaler)), columns, sample_weight)
+            self.scaler_ = fit_scaler(make_scaler(self.scaler), columns, sample_weight)
         return self
 
     def _learn_classes(self, y: np.ndarray, n_outputs: int) -> np.ndarray:
@@ -218,7 +217,6 @@ class Target:
                 target.classes_ = np.asarray(state["classes"]["values"], dtype=dtype)
         if state["scaler_state"] is not None:
             target.scaler_ = scaler_from_state(state["scaler_state"])
-            target.scaler_ = None if target.scaler_ is None else own_output(target.scaler_)
         target.multi_output = state["multi_output"]
         return target
 

@@ -24,7 +24,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_dat
 from .._checks import check_positive
 from .._validation import in_our_words
 from ..exceptions import ConfigError
-from .state import plain
+from .state import own_output, plain
 
 #: The largest float64 below 1: |z| is clipped to it before artanh so the inverse stays finite.
 Z_MAX = float(np.nextafter(1.0, 0.0))
@@ -145,7 +145,8 @@ def make_scaler(name_or_object, **kwargs):
         **kwargs: constructor arguments of the named scaler.
 
     Returns:
-        A new unfitted scaler, the object passed in, or None.
+        A new unfitted scaler that gives arrays whatever ``sklearn.set_config(transform_output=)``
+        says (:func:`~mlpkit.data.state.own_output`), the object passed in, or None.
 
     Raises:
         ConfigError: an unknown name, or keyword arguments given with an object.
@@ -167,7 +168,7 @@ def make_scaler(name_or_object, **kwargs):
             f"make_scaler name must be one of {names}, None or a scaler object; "
             f"received name={name_or_object!r}."
         )
-    return SCALERS[name_or_object](**kwargs)
+    return own_output(SCALERS[name_or_object](**kwargs))
 
 
 #: The fitted attributes each scaler kind keeps, as written by :func:`scaler_state`.
@@ -233,7 +234,7 @@ def scaler_from_state(document: dict | None):
         params["feature_range"] = tuple(params["feature_range"])
     scaler = SCALERS[document["kind"]](**params)
     _set_fitted(scaler, document["fitted"], document.get("dtype", "float64"))
-    return scaler
+    return own_output(scaler)
 
 
 def _set_fitted(scaler, fitted: dict, dtype="float64") -> None:

@@ -108,5 +108,5 @@ _READ = {"list": list, "mapping": unpairs, "int": int, "value": copy.deepcopy}
 def own_output(step):
     """Return ``step`` set to give what it computes (its frames, a scaler's arrays) whatever
     ``sklearn.set_config(transform_output=...)`` says: the Preprocessor alone follows
-    ``set_output`` (in ``Preprocessor._output``), and the target's scaler never does."""
+    ``set_output`` (in ``Preprocessor._output``); the scalers mlpkit makes or loads never do."""
     return step.set_output(transform="default") if hasattr(step, "set_output") else step
